@@ -1,0 +1,10 @@
+# Warnings live on an interface target so that every frontdoor target opts in
+# explicitly and third-party code is left alone.
+add_library(frontdoor_warnings INTERFACE)
+target_compile_options(frontdoor_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
+  -Wunused -Woverloaded-virtual -Wdouble-promotion -Wformat=2
+  -Wimplicit-fallthrough)
+if(FRONTDOOR_WERROR)
+  target_compile_options(frontdoor_warnings INTERFACE -Werror)
+endif()

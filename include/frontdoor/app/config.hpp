@@ -1,0 +1,53 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+
+namespace frontdoor::app {
+
+struct Config {
+  struct Listen {
+    std::string address = "127.0.0.1";
+    std::int64_t port = 8080;
+  } listen;
+  struct Database {
+    std::string url = "postgresql:///frontdoor";
+    std::int64_t pool_size = 8;
+    std::int64_t acquire_timeout_ms = 2000;
+  } database;
+  struct Http {
+    std::int64_t body_limit_bytes = 1 << 20;
+    std::int64_t header_limit_bytes = 16 << 10;
+    std::int64_t read_timeout_ms = 10000;
+    std::int64_t idle_timeout_ms = 60000;
+    std::int64_t drain_timeout_ms = 10000;
+    std::int64_t io_threads = 1;
+    std::int64_t worker_threads = 8;
+  } http;
+  struct Log {
+    std::string level = "info";
+  } log;
+  std::string public_base_url = "http://127.0.0.1:8080";
+};
+
+class ConfigError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Reads an environment variable; injectable for tests.
+using EnvironmentLookup = std::function<std::optional<std::string>(const std::string& name)>;
+EnvironmentLookup process_environment();
+
+// Defaults, then the JSON file (if any), then the environment: FRONTDOOR_<KEY>
+// with dots as underscores (FRONTDOOR_HTTP_BODY_LIMIT_BYTES), plus DATABASE_URL
+// and FRONTDOOR_PORT. Throws ConfigError naming the first bad key.
+Config load_config(const std::optional<std::string>& path, const EnvironmentLookup& environment);
+
+// A Markdown table of every key: name, environment variable, default, meaning.
+std::string config_reference_markdown();
+
+}  // namespace frontdoor::app

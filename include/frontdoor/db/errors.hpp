@@ -1,0 +1,20 @@
+#pragma once
+
+#include <exception>
+#include <optional>
+
+#include "frontdoor/common/error.hpp"
+
+namespace frontdoor::db {
+
+// Maps database failures to client-facing errors: unique violation → 409,
+// foreign key → 422, lost or refused connection → 503 with Retry-After.
+// Returns nullopt for anything that is not a database failure.
+std::optional<common::ApiError> to_api_error(const std::exception& failure);
+
+common::ApiError database_unavailable();
+
+// True when the failure means the connection (or the server) is gone.
+bool is_connection_failure(const std::exception& failure);
+
+}  // namespace frontdoor::db

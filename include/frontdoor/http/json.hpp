@@ -1,0 +1,50 @@
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "frontdoor/common/error.hpp"
+#include "frontdoor/http/message.hpp"
+
+namespace frontdoor::http {
+
+inline constexpr int kMaxJsonDepth = 32;
+
+// Parses the body as JSON: 415 for another media type, 400 malformed_json for
+// syntax errors, invalid UTF-8 or nesting deeper than kMaxJsonDepth.
+nlohmann::json parse_json_body(const Request& request);
+
+Response json_response(int status, const nlohmann::json& body);
+
+// Reads typed fields from a JSON object, collecting every problem so that one
+// 422 names them all. Call finish() after the last read.
+class JsonFields {
+ public:
+  explicit JsonFields(const nlohmann::json& body);
+
+  std::optional<std::string> string(std::string_view name, bool required, std::size_t min_length,
+                                    std::size_t max_length);
+  std::optional<std::int64_t> integer(std::string_view name, bool required, std::int64_t min,
+                                      std::int64_t max);
+  std::optional<bool> boolean(std::string_view name, bool required);
+  // A string that must be one of `allowed`.
+  std::optional<std::string> one_of(std::string_view name, bool required,
+                                    const std::vector<std::string_view>& allowed);
+
+  void add_error(std::string field, std::string code, std::string message);
+  bool has(std::string_view name) const;
+  // Throws ApiError::validation when any read failed.
+  void finish() const;
+
+ private:
+  const nlohmann::json* find(std::string_view name, bool required);
+
+  const nlohmann::json& body_;
+  std::vector<common::FieldError> errors_;
+};
+
+}  // namespace frontdoor::http

@@ -1,0 +1,34 @@
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace frontdoor::http {
+
+// Prometheus metrics (prometheus-cpp core), rendered by our own /metrics route.
+class Metrics {
+ public:
+  using Labels = std::map<std::string, std::string>;
+
+  Metrics();
+  ~Metrics();
+  Metrics(const Metrics&) = delete;
+  Metrics& operator=(const Metrics&) = delete;
+
+  void observe_request(const std::string& method, const std::string& route, int status,
+                       double seconds);
+  void increment(const std::string& name, const std::string& help, const Labels& labels);
+  void set_gauge(const std::string& name, const std::string& help, const Labels& labels,
+                 double value);
+  // Runs before every render, e.g. to copy pool sizes into gauges.
+  void on_scrape(std::function<void(Metrics&)> hook);
+  std::string render();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace frontdoor::http

@@ -1,0 +1,43 @@
+#pragma once
+
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "frontdoor/http/message.hpp"
+
+namespace frontdoor::http {
+
+using Handler = std::function<Response(Request&)>;
+
+struct Route {
+  std::string method;
+  std::string pattern;  // "/v1/calls/{id}"
+  Handler handler;
+  std::vector<std::string> segments;  // pattern split on '/'
+  int literal_segments = 0;
+};
+
+struct RouteMatch {
+  enum class Kind { found, not_found, method_not_allowed };
+  Kind kind = Kind::not_found;
+  const Route* route = nullptr;
+  std::vector<std::pair<std::string, std::string>> params;
+  std::vector<std::string> allowed_methods;  // for 405
+};
+
+// Method + path template routing. When several templates match a path, the one
+// with the most literal segments wins ("/v1/me/visitors" over "/v1/{x}/visitors").
+class Router {
+ public:
+  // Throws std::logic_error on a malformed or duplicate template.
+  void add(std::string method, std::string pattern, Handler handler);
+  RouteMatch match(std::string_view method, std::string_view path) const;
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  std::vector<Route> routes_;
+};
+
+}  // namespace frontdoor::http

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "frontdoor/http/message.hpp"
+
+namespace frontdoor::http {
+
+struct ServerOptions {
+  std::string address = "127.0.0.1";
+  std::uint16_t port = 0;
+  std::size_t body_limit = 1 << 20;
+  std::size_t header_limit = 16 << 10;
+  std::chrono::milliseconds read_timeout{10000};
+  std::chrono::milliseconds idle_timeout{60000};
+  std::chrono::milliseconds drain_timeout{10000};
+  int io_threads = 1;
+  int worker_threads = 8;
+};
+
+struct ServerHooks {
+  // Runs on a worker thread for each well-formed request; must not throw.
+  std::function<Response(Request&)> handle;
+  // Builds the answer to a request the server refused before routing (413, 431, 400).
+  std::function<Response(Request&, int status)> reject;
+};
+
+// HTTP/1.1 server on Boost.Beast. Each connection reads one request at a time
+// (so pipelined requests queue in a bounded buffer), with a header limit, a body
+// limit, an idle timeout between requests and a read timeout within one.
+// Handlers run on a worker pool, never on an I/O thread.
+class Server {
+ public:
+  Server(ServerOptions options, ServerHooks hooks);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and starts the I/O and worker threads. Throws if the address is taken.
+  void start();
+  std::uint16_t port() const;
+
+  // Stops accepting, closes idle connections, lets in-flight requests finish
+  // (up to drain_timeout), then stops every thread. Safe to call twice.
+  void shutdown();
+  // Blocks until SIGTERM or SIGINT arrives, then shuts down.
+  void run_until_signalled();
+
+  std::size_t in_flight() const;
+
+  // Defined in server.cpp; public only so that connection sessions can reach it.
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace frontdoor::http

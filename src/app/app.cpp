@@ -1,0 +1,74 @@
+#include "frontdoor/app/app.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "frontdoor/common/log.hpp"
+#include "frontdoor/ops/routes.hpp"
+
+namespace frontdoor::app {
+namespace {
+
+db::PoolOptions pool_options(const Config& config) {
+  db::PoolOptions options;
+  options.url = config.database.url;
+  options.size = static_cast<std::size_t>(config.database.pool_size);
+  options.acquire_timeout = std::chrono::milliseconds(config.database.acquire_timeout_ms);
+  return options;
+}
+
+http::ServerOptions server_options(const Config& config) {
+  http::ServerOptions options;
+  options.address = config.listen.address;
+  options.port = static_cast<std::uint16_t>(config.listen.port);
+  options.body_limit = static_cast<std::size_t>(config.http.body_limit_bytes);
+  options.header_limit = static_cast<std::size_t>(config.http.header_limit_bytes);
+  options.read_timeout = std::chrono::milliseconds(config.http.read_timeout_ms);
+  options.idle_timeout = std::chrono::milliseconds(config.http.idle_timeout_ms);
+  options.drain_timeout = std::chrono::milliseconds(config.http.drain_timeout_ms);
+  options.io_threads = static_cast<int>(config.http.io_threads);
+  options.worker_threads = static_cast<int>(config.http.worker_threads);
+  return options;
+}
+
+}  // namespace
+
+App::App(Config config, std::shared_ptr<const common::Clock> clock)
+    : config_(std::move(config)),
+      clock_(std::move(clock)),
+      pool_(pool_options(config_)),
+      dispatcher_(router_, metrics_) {
+  ops::add_routes(router_, pool_, metrics_);
+  metrics_.on_scrape([this](http::Metrics& metrics) {
+    const auto stats = pool_.stats();
+    const std::string name = "frontdoor_db_pool_connections";
+    const std::string help = "Pooled database connections by state.";
+    metrics.set_gauge(name, help, {{"state", "in_use"}}, static_cast<double>(stats.in_use));
+    metrics.set_gauge(name, help, {{"state", "idle"}}, static_cast<double>(stats.idle));
+  });
+}
+
+App::~App() { shutdown(); }
+
+void App::start() {
+  http::ServerHooks hooks{
+      [this](http::Request& request) { return dispatcher_.handle(request); },
+      [this](http::Request& request, int status) { return dispatcher_.reject(request, status); }};
+  server_ = std::make_unique<http::Server>(server_options(config_), std::move(hooks));
+  server_->start();
+  common::log::info("listening", {{"address", config_.listen.address}, {"port", port()}});
+}
+
+std::uint16_t App::port() const { return server_ ? server_->port() : 0; }
+
+void App::shutdown() {
+  if (server_) server_->shutdown();
+  pool_.close();
+}
+
+void App::run_until_signalled() {
+  server_->run_until_signalled();
+  pool_.close();
+  common::log::info("stopped");
+}
+
+}  // namespace frontdoor::app

@@ -1,0 +1,254 @@
+#include "frontdoor/app/config.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <vector>
+
+namespace frontdoor::app {
+namespace {
+
+struct Key {
+  std::string path;  // "http.body_limit_bytes"
+  std::string description;
+  // For integers: the accepted range. For strings: allowed values (empty: any non-empty).
+  std::int64_t min = 0;
+  std::int64_t max = 0;
+  std::vector<std::string> allowed;
+  std::function<std::int64_t*(Config&)> integer;
+  std::function<std::string*(Config&)> text;
+  std::string alias;  // an extra environment variable
+};
+
+Key integer_key(std::string path, std::int64_t min, std::int64_t max,
+                std::function<std::int64_t*(Config&)> field, std::string description,
+                std::string alias = {}) {
+  Key key;
+  key.path = std::move(path);
+  key.min = min;
+  key.max = max;
+  key.integer = std::move(field);
+  key.description = std::move(description);
+  key.alias = std::move(alias);
+  return key;
+}
+
+Key text_key(std::string path, std::function<std::string*(Config&)> field, std::string description,
+             std::vector<std::string> allowed = {}, std::string alias = {}) {
+  Key key;
+  key.path = std::move(path);
+  key.text = std::move(field);
+  key.description = std::move(description);
+  key.allowed = std::move(allowed);
+  key.alias = std::move(alias);
+  return key;
+}
+
+const std::vector<Key>& schema() {
+  static const std::vector<Key> kKeys = {
+      text_key(
+          "listen.address", [](Config& c) { return &c.listen.address; },
+          "Address to listen on (IPv4 or IPv6 literal)."),
+      integer_key(
+          "listen.port", 0, 65535, [](Config& c) { return &c.listen.port; },
+          "TCP port; 0 picks a free one.", "FRONTDOOR_PORT"),
+      text_key(
+          "database.url", [](Config& c) { return &c.database.url; },
+          "libpq connection string or postgresql:// URL.", {}, "DATABASE_URL"),
+      integer_key(
+          "database.pool_size", 1, 256, [](Config& c) { return &c.database.pool_size; },
+          "Connections in the pool; also the most concurrent queries."),
+      integer_key(
+          "database.acquire_timeout_ms", 10, 60000,
+          [](Config& c) { return &c.database.acquire_timeout_ms; },
+          "How long a request waits for a pooled connection before 503."),
+      integer_key(
+          "http.body_limit_bytes", 1024, 64 << 20,
+          [](Config& c) { return &c.http.body_limit_bytes; },
+          "Largest request body; larger ones get 413."),
+      integer_key(
+          "http.header_limit_bytes", 1024, 1 << 20,
+          [](Config& c) { return &c.http.header_limit_bytes; },
+          "Largest request head (request line and headers); larger ones get 431."),
+      integer_key(
+          "http.read_timeout_ms", 100, 600000, [](Config& c) { return &c.http.read_timeout_ms; },
+          "Time a client has to send a whole request once it started."),
+      integer_key(
+          "http.idle_timeout_ms", 100, 3600000, [](Config& c) { return &c.http.idle_timeout_ms; },
+          "Time a keep-alive connection may sit idle between requests."),
+      integer_key(
+          "http.drain_timeout_ms", 0, 600000, [](Config& c) { return &c.http.drain_timeout_ms; },
+          "On SIGTERM/SIGINT, how long in-flight requests may take to finish."),
+      integer_key(
+          "http.io_threads", 1, 64, [](Config& c) { return &c.http.io_threads; },
+          "Threads doing network I/O."),
+      integer_key(
+          "http.worker_threads", 1, 256, [](Config& c) { return &c.http.worker_threads; },
+          "Threads running handlers (database work blocks these, never I/O)."),
+      text_key("log.level", [](Config& c) { return &c.log.level; }, "Least severe level logged.",
+               {"debug", "info", "warn", "error"}),
+      text_key(
+          "public_base_url", [](Config& c) { return &c.public_base_url; },
+          "Base URL used in links sent to people (pass pages, invites)."),
+  };
+  return kKeys;
+}
+
+std::string environment_name(const std::string& path) {
+  std::string name = "FRONTDOOR_";
+  for (char c : path) {
+    name.push_back(c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  }
+  return name;
+}
+
+const nlohmann::json* find_path(const nlohmann::json& root, const std::string& path) {
+  const nlohmann::json* node = &root;
+  std::stringstream parts(path);
+  std::string part;
+  while (std::getline(parts, part, '.')) {
+    if (!node->is_object() || !node->contains(part)) return nullptr;
+    node = &(*node)[part];
+  }
+  return node;
+}
+
+void reject_unknown_keys(const nlohmann::json& node, const std::string& prefix) {
+  if (!node.is_object()) throw ConfigError("configuration: '" + prefix + "' must be an object");
+  for (const auto& [name, value] : node.items()) {
+    const std::string path = prefix.empty() ? name : prefix + "." + name;
+    const auto& keys = schema();
+    const bool is_key =
+        std::any_of(keys.begin(), keys.end(), [&](const Key& key) { return key.path == path; });
+    const bool is_section = std::any_of(keys.begin(), keys.end(), [&](const Key& key) {
+      return key.path.rfind(path + ".", 0) == 0;
+    });
+    if (is_section) {
+      reject_unknown_keys(value, path);
+    } else if (!is_key) {
+      throw ConfigError("configuration: unknown key '" + path + "'");
+    }
+  }
+}
+
+std::string range_text(const Key& key) {
+  return "between " + std::to_string(key.min) + " and " + std::to_string(key.max);
+}
+
+void assign_integer(const Key& key, Config& config, std::int64_t value, const std::string& source) {
+  if (value < key.min || value > key.max) {
+    throw ConfigError("configuration: " + source + " must be " + range_text(key) + ", got " +
+                      std::to_string(value));
+  }
+  *key.integer(config) = value;
+}
+
+void assign_text(const Key& key, Config& config, const std::string& value,
+                 const std::string& source) {
+  if (value.empty()) throw ConfigError("configuration: " + source + " must not be empty");
+  if (!key.allowed.empty() &&
+      std::find(key.allowed.begin(), key.allowed.end(), value) == key.allowed.end()) {
+    std::string options;
+    for (const auto& option : key.allowed) options += (options.empty() ? "" : ", ") + option;
+    throw ConfigError("configuration: " + source + " must be one of " + options + ", got '" +
+                      value + "'");
+  }
+  *key.text(config) = value;
+}
+
+void apply_json(const Key& key, Config& config, const nlohmann::json& value) {
+  const std::string source = "'" + key.path + "'";
+  if (key.integer) {
+    if (!value.is_number_integer()) {
+      throw ConfigError("configuration: " + source + " must be a whole number " + range_text(key));
+    }
+    assign_integer(key, config, value.get<std::int64_t>(), source);
+  } else {
+    if (!value.is_string()) throw ConfigError("configuration: " + source + " must be a string");
+    assign_text(key, config, value.get<std::string>(), source);
+  }
+}
+
+void apply_environment(const Key& key, Config& config, const std::string& name,
+                       const std::string& value) {
+  const std::string source = name + " (" + key.path + ")";
+  if (!key.integer) {
+    assign_text(key, config, value, source);
+    return;
+  }
+  std::size_t used = 0;
+  std::int64_t number = 0;
+  try {
+    number = std::stoll(value, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != value.size()) {
+    throw ConfigError("configuration: " + source + " must be a whole number " + range_text(key) +
+                      ", got '" + value + "'");
+  }
+  assign_integer(key, config, number, source);
+}
+
+std::string default_text(const Key& key) {
+  Config defaults;
+  return key.integer ? std::to_string(*key.integer(defaults)) : *key.text(defaults);
+}
+
+}  // namespace
+
+EnvironmentLookup process_environment() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    const char* value = std::getenv(name.c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+  };
+}
+
+Config load_config(const std::optional<std::string>& path, const EnvironmentLookup& environment) {
+  Config config;
+  if (path) {
+    std::ifstream file(*path);
+    if (!file) throw ConfigError("configuration: cannot read " + *path);
+    nlohmann::json root;
+    try {
+      root = nlohmann::json::parse(file);
+    } catch (const nlohmann::json::exception& error) {
+      throw ConfigError("configuration: " + *path + " is not valid JSON: " + error.what());
+    }
+    reject_unknown_keys(root, "");
+    for (const auto& key : schema()) {
+      if (const auto* value = find_path(root, key.path)) apply_json(key, config, *value);
+    }
+  }
+  for (const auto& key : schema()) {
+    // The specific FRONTDOOR_ name wins over the conventional alias.
+    for (const auto& name : {key.alias, environment_name(key.path)}) {
+      if (name.empty()) continue;
+      if (auto value = environment(name)) apply_environment(key, config, name, *value);
+    }
+  }
+  return config;
+}
+
+std::string config_reference_markdown() {
+  std::string out = "| key | environment | default | meaning |\n|---|---|---|---|\n";
+  for (const auto& key : schema()) {
+    std::string env = "`" + environment_name(key.path) + "`";
+    if (!key.alias.empty()) env += ", `" + key.alias + "`";
+    std::string meaning = key.description;
+    if (key.integer)
+      meaning += " Range " + std::to_string(key.min) + "–" + std::to_string(key.max) + ".";
+    for (std::size_t i = 0; i < key.allowed.size(); ++i) {
+      meaning +=
+          (i == 0 ? " One of: " : ", ") + key.allowed[i] + (i + 1 == key.allowed.size() ? "." : "");
+    }
+    out += "| `" + key.path + "` | " + env + " | `" + default_text(key) + "` | " + meaning + " |\n";
+  }
+  return out;
+}
+
+}  // namespace frontdoor::app

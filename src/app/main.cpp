@@ -1,0 +1,108 @@
+// frontdoor: the building-access backend. See README.md.
+#include <cstring>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "frontdoor/app/app.hpp"
+#include "frontdoor/app/config.hpp"
+#include "frontdoor/common/log.hpp"
+#include "frontdoor/db/migrations.hpp"
+
+namespace {
+
+using frontdoor::app::Config;
+
+constexpr const char* kUsage = R"(usage: frontdoor [COMMAND] [--config FILE]
+
+commands:
+  serve          serve the API (default)
+  migrate        apply pending database migrations, then exit
+  check-config   validate the configuration, then exit
+  config-doc     print every configuration key as a Markdown table
+
+Configuration comes from FILE (see config/frontdoor.example.json), then from
+FRONTDOOR_* environment variables and DATABASE_URL.
+)";
+
+struct Arguments {
+  std::string command = "serve";
+  std::optional<std::string> config_path;
+};
+
+std::optional<Arguments> parse_arguments(int argc, char** argv) {
+  Arguments arguments;
+  std::vector<std::string> words(argv + 1, argv + argc);
+  for (std::size_t i = 0; i < words.size(); ++i) {
+    if (words[i] == "--config" && i + 1 < words.size()) {
+      arguments.config_path = words[++i];
+    } else if (words[i] == "--help" || words[i] == "-h") {
+      return std::nullopt;
+    } else if (i == 0 && words[i].rfind("--", 0) != 0) {
+      arguments.command = words[i];
+    } else {
+      std::cerr << "frontdoor: unexpected argument '" << words[i] << "'\n";
+      return std::nullopt;
+    }
+  }
+  if (!arguments.config_path) {
+    if (const char* path = std::getenv("FRONTDOOR_CONFIG")) arguments.config_path = path;
+  }
+  return arguments;
+}
+
+int run_migrate(const Config& config) {
+  auto report = frontdoor::db::migrate(
+      config.database.url, frontdoor::db::bundled_migrations(),
+      [](std::string_view step) { std::cout << "migrate: " << step << std::endl; });
+  std::cout << "migrate: done, " << report.applied.size() << " applied, " << report.already_applied
+            << " already current" << std::endl;
+  return 0;
+}
+
+int run_serve(const Config& config) {
+  frontdoor::app::App app(config, std::make_shared<frontdoor::common::SystemClock>());
+  app.start();
+  app.run_until_signalled();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  auto arguments = parse_arguments(argc, argv);
+  if (!arguments) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  if (arguments->command == "config-doc") {
+    std::cout << frontdoor::app::config_reference_markdown();
+    return 0;
+  }
+  Config config;
+  try {
+    config =
+        frontdoor::app::load_config(arguments->config_path, frontdoor::app::process_environment());
+  } catch (const frontdoor::app::ConfigError& error) {
+    std::cerr << "frontdoor: " << error.what() << '\n';
+    return 2;
+  }
+  frontdoor::common::log::init(config.log.level);
+  try {
+    if (arguments->command == "check-config") {
+      std::cout << "configuration ok\n";
+      return 0;
+    }
+    if (arguments->command == "migrate") return run_migrate(config);
+    if (arguments->command == "serve") return run_serve(config);
+  } catch (const frontdoor::db::MigrationError& error) {
+    std::cerr << "frontdoor: migrate refused: " << error.what() << '\n';
+    return 1;
+  } catch (const std::exception& error) {
+    std::cerr << "frontdoor: " << arguments->command << " failed: " << error.what() << '\n';
+    return 1;
+  }
+  std::cerr << "frontdoor: unknown command '" << arguments->command << "'\n" << kUsage;
+  return 2;
+}

@@ -1,0 +1,141 @@
+#include "frontdoor/http/dispatcher.hpp"
+
+#include <algorithm>
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+#include <nlohmann/json.hpp>
+
+#include "frontdoor/common/log.hpp"
+#include "frontdoor/common/random.hpp"
+#include "frontdoor/http/problem.hpp"
+
+namespace frontdoor::http {
+namespace {
+
+constexpr std::size_t kMaxRequestIdLength = 128;
+// Labels for requests that matched no route keep /metrics cardinality bounded.
+const std::string kUnmatchedRoute = "unmatched";
+const std::string kRejectedRoute = "rejected";
+
+bool is_request_id_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '_' || c == '.';
+}
+
+common::ApiError invalid_target() {
+  return common::ApiError::bad_request("invalid_target", "The request target is not a valid path.");
+}
+
+}  // namespace
+
+std::string choose_request_id(const Request& request) {
+  if (auto given = request.header("x-request-id")) {
+    if (!given->empty() && given->size() <= kMaxRequestIdLength &&
+        std::all_of(given->begin(), given->end(), is_request_id_char)) {
+      return std::string(*given);
+    }
+  }
+  return common::random_hex(16);
+}
+
+void parse_target(Request& request) {
+  auto parsed = boost::urls::parse_origin_form(request.target);
+  if (!parsed) throw invalid_target();
+  const boost::urls::url_view url = *parsed;
+  std::string path;
+  for (auto segment : url.segments()) {
+    // A decoded '/' would change which route matches, and '\0' has no business in a path.
+    if (segment.find('/') != std::string::npos || segment.find('\0') != std::string::npos) {
+      throw invalid_target();
+    }
+    path += '/';
+    path += segment;
+  }
+  if (path.empty()) path.push_back('/');
+  // Keep a trailing slash visible so "/v1/calls/" does not match "/v1/calls".
+  if (url.encoded_path().size() > 1 && url.encoded_path().back() == '/') path += '/';
+  request.path = std::move(path);
+  for (auto param : url.params()) {
+    request.query.emplace_back(std::string(param.key), std::string(param.value));
+  }
+}
+
+Dispatcher::Dispatcher(const Router& router, Metrics& metrics)
+    : router_(router), metrics_(metrics) {}
+
+Response Dispatcher::handle(Request& request) {
+  request.request_id = choose_request_id(request);
+  std::string route = kUnmatchedRoute;
+  Response response;
+  try {
+    parse_target(request);
+    auto match = router_.match(request.method, request.path);
+    switch (match.kind) {
+      case RouteMatch::Kind::not_found:
+        throw common::ApiError::not_found("No resource lives at this path.");
+      case RouteMatch::Kind::method_not_allowed: {
+        std::string allow;
+        for (const auto& method : match.allowed_methods) {
+          allow += (allow.empty() ? "" : ", ") + method;
+        }
+        common::ApiError error{405, "method_not_allowed", "Method not allowed",
+                               "This path accepts: " + allow + "."};
+        error.with_header("Allow", allow);
+        throw error;
+      }
+      case RouteMatch::Kind::found:
+        break;
+    }
+    route = match.route->pattern;
+    request.path_params = std::move(match.params);
+    response = match.route->handler(request);
+  } catch (...) {
+    response = response_for_exception(std::current_exception(), request);
+  }
+  finish(request, route, response);
+  return response;
+}
+
+Response Dispatcher::reject(Request& request, int status) {
+  request.request_id = choose_request_id(request);
+  common::ApiError error = [status] {
+    switch (status) {
+      case 408:
+        return common::ApiError{408, "request_timeout", "Request timeout",
+                                "The request did not arrive in time."};
+      case 413:
+        return common::ApiError{413, "payload_too_large", "Payload too large",
+                                "The request body is larger than this server accepts."};
+      case 431:
+        return common::ApiError{431, "headers_too_large", "Request header fields too large",
+                                "The request headers are larger than this server accepts."};
+      default:
+        return common::ApiError::bad_request("malformed_request",
+                                             "The request is not well-formed HTTP/1.1.");
+    }
+  }();
+  auto response = problem_response(error, request.request_id);
+  finish(request, kRejectedRoute, response);
+  return response;
+}
+
+void Dispatcher::finish(const Request& request, const std::string& route,
+                        const Response& response) {
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - request.received_at).count();
+  // Clients choose method names; only known ones become metric labels.
+  static const std::vector<std::string> kKnownMethods = {"GET",   "HEAD",   "POST",   "PUT",
+                                                         "PATCH", "DELETE", "OPTIONS"};
+  const bool known =
+      std::find(kKnownMethods.begin(), kKnownMethods.end(), request.method) != kKnownMethods.end();
+  const std::string method = known ? request.method : "other";
+  metrics_.observe_request(method, route, response.status, seconds);
+  // Route template only: paths can carry pass tokens and webhook secrets.
+  common::log::info("request", {{"method", method},
+                                {"route", route},
+                                {"status", response.status},
+                                {"duration_ms", seconds * 1000.0},
+                                {"request_id", request.request_id},
+                                {"remote", request.remote_address}});
+}
+
+}  // namespace frontdoor::http

@@ -1,0 +1,145 @@
+#include "frontdoor/http/json.hpp"
+
+#include <boost/algorithm/string/predicate.hpp>
+
+namespace frontdoor::http {
+namespace {
+
+std::size_t utf8_length(const std::string& text) {
+  std::size_t count = 0;
+  for (unsigned char c : text) {
+    if ((c & 0xC0) != 0x80) ++count;
+  }
+  return count;
+}
+
+}  // namespace
+
+nlohmann::json parse_json_body(const Request& request) {
+  if (auto type = request.header("content-type");
+      type && !boost::algorithm::istarts_with(*type, "application/json")) {
+    throw common::ApiError{415, "unsupported_media_type", "Unsupported media type",
+                           "Send the body as application/json."};
+  }
+  bool too_deep = false;
+  auto depth_guard = [&too_deep](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+    if (depth > kMaxJsonDepth) too_deep = true;
+    return !too_deep;
+  };
+  try {
+    auto body = nlohmann::json::parse(request.body, depth_guard);
+    if (too_deep) {
+      throw common::ApiError::bad_request("malformed_json", "The JSON body is nested too deeply.");
+    }
+    return body;
+  } catch (const nlohmann::json::exception&) {
+    throw common::ApiError::bad_request("malformed_json",
+                                        too_deep ? "The JSON body is nested too deeply."
+                                                 : "The body is not valid JSON (UTF-8, RFC 8259).");
+  }
+}
+
+Response json_response(int status, const nlohmann::json& body) {
+  Response response;
+  response.status = status;
+  response.content_type = "application/json";
+  response.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return response;
+}
+
+JsonFields::JsonFields(const nlohmann::json& body) : body_(body) {
+  if (!body_.is_object()) add_error("", "type", "The body must be a JSON object.");
+}
+
+const nlohmann::json* JsonFields::find(std::string_view name, bool required) {
+  if (!body_.is_object()) return nullptr;
+  auto it = body_.find(name);
+  if (it == body_.end() || it->is_null()) {
+    if (required) add_error(std::string(name), "required", "This field is required.");
+    return nullptr;
+  }
+  return &*it;
+}
+
+bool JsonFields::has(std::string_view name) const {
+  return body_.is_object() && body_.contains(name) && !body_.at(std::string(name)).is_null();
+}
+
+std::optional<std::string> JsonFields::string(std::string_view name, bool required,
+                                              std::size_t min_length, std::size_t max_length) {
+  const auto* value = find(name, required);
+  if (value == nullptr) return std::nullopt;
+  if (!value->is_string()) {
+    add_error(std::string(name), "type", "Must be a string.");
+    return std::nullopt;
+  }
+  auto text = value->get<std::string>();
+  const auto length = utf8_length(text);
+  if (length < min_length || length > max_length) {
+    add_error(std::string(name), "length",
+              "Must be " + std::to_string(min_length) + " to " + std::to_string(max_length) +
+                  " characters long.");
+    return std::nullopt;
+  }
+  return text;
+}
+
+std::optional<std::int64_t> JsonFields::integer(std::string_view name, bool required,
+                                                std::int64_t min, std::int64_t max) {
+  const auto* value = find(name, required);
+  if (value == nullptr) return std::nullopt;
+  if (!value->is_number_integer()) {
+    add_error(std::string(name), "type", "Must be a whole number.");
+    return std::nullopt;
+  }
+  // Unsigned values above int64 range arrive as number_unsigned.
+  if (value->is_number_unsigned() &&
+      value->get<std::uint64_t>() > static_cast<std::uint64_t>(max)) {
+    add_error(std::string(name), "range",
+              "Must be between " + std::to_string(min) + " and " + std::to_string(max) + ".");
+    return std::nullopt;
+  }
+  auto number = value->get<std::int64_t>();
+  if (number < min || number > max) {
+    add_error(std::string(name), "range",
+              "Must be between " + std::to_string(min) + " and " + std::to_string(max) + ".");
+    return std::nullopt;
+  }
+  return number;
+}
+
+std::optional<bool> JsonFields::boolean(std::string_view name, bool required) {
+  const auto* value = find(name, required);
+  if (value == nullptr) return std::nullopt;
+  if (!value->is_boolean()) {
+    add_error(std::string(name), "type", "Must be true or false.");
+    return std::nullopt;
+  }
+  return value->get<bool>();
+}
+
+std::optional<std::string> JsonFields::one_of(std::string_view name, bool required,
+                                              const std::vector<std::string_view>& allowed) {
+  const auto* value = find(name, required);
+  if (value == nullptr) return std::nullopt;
+  if (value->is_string()) {
+    auto text = value->get<std::string>();
+    for (auto option : allowed) {
+      if (text == option) return text;
+    }
+  }
+  std::string list;
+  for (auto option : allowed) list += (list.empty() ? "" : ", ") + std::string(option);
+  add_error(std::string(name), "invalid", "Must be one of: " + list + ".");
+  return std::nullopt;
+}
+
+void JsonFields::add_error(std::string field, std::string code, std::string message) {
+  errors_.push_back({std::move(field), std::move(code), std::move(message)});
+}
+
+void JsonFields::finish() const {
+  if (!errors_.empty()) throw common::ApiError::validation(errors_);
+}
+
+}  // namespace frontdoor::http

@@ -1,0 +1,89 @@
+#include "frontdoor/http/metrics.hpp"
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/histogram.h>
+#include <prometheus/registry.h>
+#include <prometheus/text_serializer.h>
+
+#include <mutex>
+#include <vector>
+
+namespace frontdoor::http {
+
+struct Metrics::Impl {
+  std::shared_ptr<prometheus::Registry> registry = std::make_shared<prometheus::Registry>();
+  prometheus::Family<prometheus::Counter>& requests =
+      prometheus::BuildCounter()
+          .Name("frontdoor_http_requests_total")
+          .Help("HTTP requests by method, route template and status.")
+          .Register(*registry);
+  prometheus::Family<prometheus::Histogram>& latency =
+      prometheus::BuildHistogram()
+          .Name("frontdoor_http_request_duration_seconds")
+          .Help("HTTP request latency by method and route template.")
+          .Register(*registry);
+  std::mutex mutex;
+  std::map<std::string, prometheus::Family<prometheus::Counter>*> counters;
+  std::map<std::string, prometheus::Family<prometheus::Gauge>*> gauges;
+  std::vector<std::function<void(Metrics&)>> scrape_hooks;
+};
+
+namespace {
+const prometheus::Histogram::BucketBoundaries kLatencyBuckets{
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+}
+
+Metrics::Metrics() : impl_(std::make_unique<Impl>()) {}
+Metrics::~Metrics() = default;
+
+void Metrics::observe_request(const std::string& method, const std::string& route, int status,
+                              double seconds) {
+  impl_->requests.Add({{"method", method}, {"route", route}, {"status", std::to_string(status)}})
+      .Increment();
+  impl_->latency.Add({{"method", method}, {"route", route}}, kLatencyBuckets).Observe(seconds);
+}
+
+void Metrics::increment(const std::string& name, const std::string& help, const Labels& labels) {
+  prometheus::Family<prometheus::Counter>* family = nullptr;
+  {
+    std::lock_guard lock(impl_->mutex);
+    auto& slot = impl_->counters[name];
+    if (slot == nullptr) {
+      slot = &prometheus::BuildCounter().Name(name).Help(help).Register(*impl_->registry);
+    }
+    family = slot;
+  }
+  family->Add(labels).Increment();
+}
+
+void Metrics::set_gauge(const std::string& name, const std::string& help, const Labels& labels,
+                        double value) {
+  prometheus::Family<prometheus::Gauge>* family = nullptr;
+  {
+    std::lock_guard lock(impl_->mutex);
+    auto& slot = impl_->gauges[name];
+    if (slot == nullptr) {
+      slot = &prometheus::BuildGauge().Name(name).Help(help).Register(*impl_->registry);
+    }
+    family = slot;
+  }
+  family->Add(labels).Set(value);
+}
+
+void Metrics::on_scrape(std::function<void(Metrics&)> hook) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->scrape_hooks.push_back(std::move(hook));
+}
+
+std::string Metrics::render() {
+  std::vector<std::function<void(Metrics&)>> hooks;
+  {
+    std::lock_guard lock(impl_->mutex);
+    hooks = impl_->scrape_hooks;
+  }
+  for (auto& hook : hooks) hook(*this);
+  return prometheus::TextSerializer().Serialize(impl_->registry->Collect());
+}
+
+}  // namespace frontdoor::http

@@ -1,0 +1,305 @@
+#include "frontdoor/http/server.hpp"
+
+#include <atomic>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <condition_variable>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "frontdoor/common/log.hpp"
+
+namespace frontdoor::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+class Session;
+
+// A parse error in the request itself, as opposed to the peer going away.
+bool is_malformed_http(const beast::error_code& ec) {
+  const auto& http_category = bhttp::make_error_code(bhttp::error::bad_method).category();
+  return ec.category() == http_category && ec != bhttp::error::end_of_stream &&
+         ec != bhttp::error::partial_message;
+}
+
+struct Server::Impl {
+  Impl(ServerOptions server_options, ServerHooks server_hooks)
+      : options(std::move(server_options)),
+        hooks(std::move(server_hooks)),
+        workers(static_cast<std::size_t>(options.worker_threads)),
+        acceptor(asio::make_strand(io)) {}
+
+  void accept();
+  void track(const std::shared_ptr<Session>& session);
+  void forget(Session* session);
+  void request_started();
+  void request_finished();
+
+  ServerOptions options;
+  ServerHooks hooks;
+  std::atomic<bool> stopping{false};
+  std::atomic<std::size_t> in_flight{0};
+
+  std::mutex sessions_mutex;
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
+  std::mutex drain_mutex;
+  std::condition_variable drained;
+  std::once_flag shutdown_once;
+
+  // Destroyed before the bookkeeping above, so sessions can still deregister.
+  asio::thread_pool workers;
+  asio::io_context io;
+  tcp::acceptor acceptor;
+  std::vector<std::thread> io_threads;
+  std::uint16_t bound_port = 0;
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket&& socket, Server::Impl& server)
+      : stream_(std::move(socket)),
+        // Room for a full request head plus some pipelined bytes; never unbounded.
+        buffer_(server.options.header_limit + 64 * 1024),
+        server_(server) {}
+
+  ~Session() { server_.forget(this); }
+
+  void start() {
+    beast::error_code ec;
+    auto endpoint = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_address_ = endpoint.address().to_string();
+    asio::dispatch(stream_.get_executor(),
+                   [self = shared_from_this()] { self->wait_for_request(); });
+  }
+
+  // Called on shutdown: an idle connection is closed now, a busy one after its response.
+  void stop_when_idle() {
+    asio::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (!self->busy_) self->close();
+    });
+  }
+
+ private:
+  // Between requests a connection may idle for idle_timeout; once the first
+  // byte arrives the whole request must follow within read_timeout.
+  void wait_for_request() {
+    if (server_.stopping) return close();
+    if (buffer_.size() > 0) return read_request();
+    stream_.expires_after(server_.options.idle_timeout);
+    stream_.async_read_some(buffer_.prepare(4096),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              if (ec) return self->close();
+                              self->buffer_.commit(n);
+                              self->read_request();
+                            });
+  }
+
+  void read_request() {
+    parser_.emplace();
+    parser_->body_limit(server_.options.body_limit);
+    parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
+    stream_.expires_after(server_.options.read_timeout);
+    bhttp::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
+  }
+
+  void on_read(beast::error_code ec) {
+    if (ec == bhttp::error::header_limit || ec == bhttp::error::buffer_overflow) {
+      return reject(431);
+    }
+    if (ec == bhttp::error::body_limit) return reject(413);
+    if (ec == beast::error::timeout && parser_->got_some()) return reject(408);
+    if (is_malformed_http(ec)) return reject(400);
+    if (ec) return close();
+    busy_ = true;
+    server_.request_started();
+    auto request = std::make_shared<Request>(to_request(parser_->release()));
+    asio::post(server_.workers, [self = shared_from_this(), request] {
+      auto response = std::make_shared<Response>(self->server_.hooks.handle(*request));
+      asio::post(self->stream_.get_executor(), [self, request, response] {
+        self->write(*request, *response, self->keep_alive_);
+      });
+    });
+  }
+
+  Request to_request(bhttp::request<bhttp::string_body>&& message) {
+    Request request;
+    request.received_at = std::chrono::steady_clock::now();
+    request.method = std::string(message.method_string());
+    request.target = std::string(message.target());
+    request.remote_address = remote_address_;
+    for (const auto& field : message) {
+      std::string name(field.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      request.headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    keep_alive_ = message.keep_alive();
+    request.body = std::move(message.body());
+    return request;
+  }
+
+  // Answers a request refused while reading, then closes: the rest of the
+  // stream cannot be trusted to be framed correctly.
+  void reject(int status) {
+    Request request;
+    request.received_at = std::chrono::steady_clock::now();
+    request.remote_address = remote_address_;
+    if (parser_ && parser_->is_header_done()) {
+      const auto& head = parser_->get();
+      request.method = std::string(head.method_string());
+      if (auto id = head.find("x-request-id"); id != head.end()) {
+        request.headers.emplace_back("x-request-id", std::string(id->value()));
+      }
+    }
+    busy_ = true;
+    server_.request_started();
+    write(request, server_.hooks.reject(request, status), false);
+  }
+
+  void write(const Request& request, const Response& response, bool keep_alive) {
+    auto message = std::make_shared<bhttp::response<bhttp::string_body>>();
+    message->version(11);
+    message->result(static_cast<unsigned>(response.status));
+    for (const auto& [name, value] : response.headers) message->set(name, value);
+    if (!response.content_type.empty())
+      message->set(bhttp::field::content_type, response.content_type);
+    if (!request.request_id.empty()) message->set("X-Request-Id", request.request_id);
+    message->keep_alive(keep_alive && !server_.stopping);
+    message->body() = response.body;
+    message->prepare_payload();
+    // A client that will not read its response must not hold the connection forever.
+    stream_.expires_after(server_.options.read_timeout);
+    bhttp::async_write(stream_, *message,
+                       [self = shared_from_this(), message](beast::error_code ec, std::size_t) {
+                         self->busy_ = false;
+                         self->server_.request_finished();
+                         if (ec || !message->keep_alive()) return self->close();
+                         self->wait_for_request();
+                       });
+  }
+
+  void close() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.socket().close(ignored);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  Server::Impl& server_;
+  std::string remote_address_;
+  bool busy_ = false;
+  bool keep_alive_ = true;
+};
+
+void Server::Impl::accept() {
+  acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
+    if (stopping) return;
+    if (!ec) {
+      auto session = std::make_shared<Session>(std::move(socket), *this);
+      track(session);
+      session->start();
+    } else if (ec != asio::error::operation_aborted) {
+      common::log::warn("accept failed", {{"internal", ec.message()}});
+    }
+    accept();
+  });
+}
+
+void Server::Impl::track(const std::shared_ptr<Session>& session) {
+  std::lock_guard lock(sessions_mutex);
+  sessions.emplace(session.get(), session);
+}
+
+void Server::Impl::forget(Session* session) {
+  std::lock_guard lock(sessions_mutex);
+  sessions.erase(session);
+}
+
+void Server::Impl::request_started() { ++in_flight; }
+
+void Server::Impl::request_finished() {
+  if (--in_flight == 0) {
+    std::lock_guard lock(drain_mutex);
+    drained.notify_all();
+  }
+}
+
+Server::Server(ServerOptions options, ServerHooks hooks)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(hooks))) {}
+
+Server::~Server() { shutdown(); }
+
+void Server::start() {
+  auto& impl = *impl_;
+  const tcp::endpoint endpoint(asio::ip::make_address(impl.options.address), impl.options.port);
+  impl.acceptor.open(endpoint.protocol());
+  impl.acceptor.set_option(asio::socket_base::reuse_address(true));
+  impl.acceptor.bind(endpoint);
+  impl.acceptor.listen(asio::socket_base::max_listen_connections);
+  impl.bound_port = impl.acceptor.local_endpoint().port();
+  impl.accept();
+  for (int i = 0; i < impl.options.io_threads; ++i) {
+    impl.io_threads.emplace_back([&impl] { impl.io.run(); });
+  }
+}
+
+std::uint16_t Server::port() const { return impl_->bound_port; }
+
+std::size_t Server::in_flight() const { return impl_->in_flight; }
+
+void Server::shutdown() {
+  auto& impl = *impl_;
+  std::call_once(impl.shutdown_once, [&impl] {
+    impl.stopping = true;
+    asio::post(impl.acceptor.get_executor(), [&impl] {
+      beast::error_code ignored;
+      impl.acceptor.close(ignored);
+    });
+    {
+      std::lock_guard lock(impl.sessions_mutex);
+      for (auto& [raw, weak] : impl.sessions) {
+        if (auto session = weak.lock()) session->stop_when_idle();
+      }
+    }
+    {
+      std::unique_lock lock(impl.drain_mutex);
+      const bool drained = impl.drained.wait_for(lock, impl.options.drain_timeout,
+                                                 [&impl] { return impl.in_flight == 0; });
+      if (!drained) {
+        common::log::warn("drain timeout: closing with requests in flight",
+                          {{"in_flight", impl.in_flight.load()}});
+      }
+    }
+    impl.io.stop();
+    for (auto& thread : impl.io_threads) {
+      if (thread.joinable()) thread.join();
+    }
+    impl.workers.join();
+  });
+}
+
+void Server::run_until_signalled() {
+  asio::io_context signal_io;
+  asio::signal_set signals(signal_io, SIGINT, SIGTERM);
+  signals.async_wait([](beast::error_code, int signal_number) {
+    common::log::info("signal received: draining", {{"signal", signal_number}});
+  });
+  signal_io.run();
+  shutdown();
+}
+
+}  // namespace frontdoor::http
