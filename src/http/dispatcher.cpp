@@ -50,9 +50,9 @@ void parse_target(Request& request) {
     path += '/';
     path += segment;
   }
+  // Boost.URL keeps a trailing slash as an empty last segment, so "/v1/calls/"
+  // stays distinct from "/v1/calls".
   if (path.empty()) path.push_back('/');
-  // Keep a trailing slash visible so "/v1/calls/" does not match "/v1/calls".
-  if (url.encoded_path().size() > 1 && url.encoded_path().back() == '/') path += '/';
   request.path = std::move(path);
   for (auto param : url.params()) {
     request.query.emplace_back(std::string(param.key), std::string(param.value));

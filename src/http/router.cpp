@@ -40,6 +40,16 @@ bool match_segments(const Route& route, const std::vector<std::string>& path_seg
   return true;
 }
 
+// "/v1/calls/{id}" and "/v1/calls/{call}" would match exactly the same paths.
+bool same_shape(const Route& a, const Route& b) {
+  if (a.segments.size() != b.segments.size()) return false;
+  for (std::size_t i = 0; i < a.segments.size(); ++i) {
+    const bool both_parameters = is_parameter(a.segments[i]) && is_parameter(b.segments[i]);
+    if (!both_parameters && a.segments[i] != b.segments[i]) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 void Router::add(std::string method, std::string pattern, Handler handler) {
@@ -52,7 +62,7 @@ void Router::add(std::string method, std::string pattern, Handler handler) {
     if (!is_parameter(segment)) ++route.literal_segments;
   }
   for (const auto& existing : routes_) {
-    if (existing.method == route.method && existing.segments == route.segments) {
+    if (existing.method == route.method && same_shape(existing, route)) {
       throw std::logic_error("duplicate route: " + route.method + " " + route.pattern);
     }
   }

@@ -1,6 +1,7 @@
 #include "frontdoor/http/server.hpp"
 
 #include <atomic>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -60,6 +61,9 @@ struct Server::Impl {
   // Destroyed before the bookkeeping above, so sessions can still deregister.
   asio::thread_pool workers;
   asio::io_context io;
+  // Keeps io.run() going while a request is on a worker and no I/O is pending
+  // (during a drain the acceptor is closed): its response still has to be written.
+  asio::executor_work_guard<asio::io_context::executor_type> keep_running{io.get_executor()};
   tcp::acceptor acceptor;
   std::vector<std::thread> io_threads;
   std::uint16_t bound_port = 0;
@@ -284,6 +288,7 @@ void Server::shutdown() {
                           {{"in_flight", impl.in_flight.load()}});
       }
     }
+    impl.keep_running.reset();
     impl.io.stop();
     for (auto& thread : impl.io_threads) {
       if (thread.joinable()) thread.join();

@@ -1,0 +1,190 @@
+// The platform as a client sees it: routing errors, limits, request ids,
+// metrics, readiness through a database outage, and draining on SIGTERM.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <future>
+#include <pqxx/pqxx>
+#include <regex>
+#include <thread>
+
+#include "../support/postgres.hpp"
+#include "../support/test_server.hpp"
+#include "frontdoor/http/json.hpp"
+
+namespace frontdoor {
+namespace {
+
+using testing::HttpClient;
+using testing::HttpResponse;
+using testing::PostgresCluster;
+using testing::TestServer;
+using testing::TestServerOptions;
+
+void expect_problem(const HttpResponse& response, int status, const std::string& code) {
+  EXPECT_EQ(response.status, status) << response.body;
+  EXPECT_EQ(response.header("content-type"), "application/problem+json");
+  auto body = response.json();
+  EXPECT_EQ(body["status"], status);
+  EXPECT_EQ(body["code"], code);
+  EXPECT_TRUE(body["title"].is_string());
+  EXPECT_TRUE(body["detail"].is_string());
+  EXPECT_TRUE(body["errors"].is_array());
+  EXPECT_EQ(body["request_id"], response.header("x-request-id"));
+}
+
+// A JSON route for exercising body validation end to end.
+void add_echo_route(app::App& app) {
+  app.router().add("POST", "/v1/_test/echo", [](http::Request& request) {
+    auto body = http::parse_json_body(request);
+    http::JsonFields fields(body);
+    auto name = fields.string("name", true, 1, 20);
+    auto hours = fields.integer("hours", true, 1, 8760);
+    fields.finish();
+    return http::json_response(200, {{"name", *name}, {"hours", *hours}});
+  });
+}
+
+TEST(PlatformApi, UnknownPathIs404Problem) {
+  TestServer server;
+  expect_problem(server.client().get("/v1/nowhere"), 404, "not_found");
+}
+
+TEST(PlatformApi, WrongMethodIs405WithAllow) {
+  TestServer server;
+  auto response = server.client().send("DELETE", "/healthz", "", {});
+  expect_problem(response, 405, "method_not_allowed");
+  EXPECT_EQ(response.header("allow"), "GET");
+}
+
+TEST(PlatformApi, OversizedBodyIs413) {
+  TestServer server({.configure = [](app::Config& c) { c.http.body_limit_bytes = 1024; }});
+  auto response = server.client().post("/healthz", std::string(4096, 'x'));
+  expect_problem(response, 413, "payload_too_large");
+  // Under the limit the request goes through to routing.
+  EXPECT_EQ(server.client().post("/healthz", std::string(512, 'x')).status, 405);
+}
+
+TEST(PlatformApi, OversizedHeadersAre431) {
+  TestServer server({.configure = [](app::Config& c) { c.http.header_limit_bytes = 2048; }});
+  auto response = server.client().get("/healthz", {{"X-Filler", std::string(4096, 'a')}});
+  expect_problem(response, 431, "headers_too_large");
+}
+
+TEST(PlatformApi, MalformedRequestsAre400) {
+  TestServer server;
+  expect_problem(server.client().raw("GARBAGE\r\n\r\n"), 400, "malformed_request");
+  expect_problem(
+      server.client().raw("GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: zz\r\n\r\n"), 400,
+      "malformed_request");
+  expect_problem(server.client().get("/v1/calls/a%2Fb"), 400, "invalid_target");
+}
+
+TEST(PlatformApi, MalformedJsonIs400AndBadFieldsAre422NamingEachField) {
+  TestServer server({.before_start = add_echo_route});
+  auto client = server.client();
+  expect_problem(client.post("/v1/_test/echo", "{\"name\": "), 400, "malformed_json");
+
+  auto response = client.post("/v1/_test/echo", R"({"name": 7})");
+  expect_problem(response, 422, "validation_failed");
+  auto errors = response.json()["errors"];
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0]["field"], "name");
+  EXPECT_EQ(errors[0]["code"], "type");
+  EXPECT_EQ(errors[1]["field"], "hours");
+  EXPECT_EQ(errors[1]["code"], "required");
+
+  response = client.post("/v1/_test/echo", R"({"name": "Ann", "hours": 3})");
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.json()["hours"], 3);
+}
+
+TEST(PlatformApi, RequestIdRoundTripsOrIsGenerated) {
+  TestServer server;
+  auto client = server.client();
+  EXPECT_EQ(client.get("/healthz", {{"X-Request-Id", "trace-42"}}).header("x-request-id"),
+            "trace-42");
+  const auto generated = client.get("/healthz").header("x-request-id");
+  EXPECT_TRUE(std::regex_match(generated, std::regex("[0-9a-f]{32}"))) << generated;
+  // An id that could break log lines is replaced, not echoed.
+  EXPECT_NE(client.get("/healthz", {{"X-Request-Id", "a\"b"}}).header("x-request-id"), "a\"b");
+}
+
+TEST(PlatformApi, MetricsCountRequestsByRouteTemplate) {
+  TestServer server;
+  auto client = server.client();
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(client.get("/healthz").status, 200);
+  client.get("/v1/nowhere/at-all");
+  auto metrics = client.get("/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  EXPECT_NE(metrics.body.find(
+                R"(frontdoor_http_requests_total{method="GET",route="/healthz",status="200"} 3)"),
+            std::string::npos)
+      << metrics.body;
+  // Unmatched paths share one label: a scanner cannot blow up the series count.
+  EXPECT_NE(metrics.body.find(R"(route="unmatched",status="404"} 1)"), std::string::npos);
+  EXPECT_EQ(metrics.body.find("/v1/nowhere"), std::string::npos);
+  EXPECT_NE(metrics.body.find("frontdoor_http_request_duration_seconds_bucket"), std::string::npos);
+  EXPECT_NE(metrics.body.find(R"(frontdoor_db_pool_connections{state="idle"})"), std::string::npos);
+}
+
+TEST(PlatformApi, ReadyzReportsPendingMigrations) {
+  TestServer server({.empty_database = true});
+  expect_problem(server.client().get("/readyz"), 503, "migrations_pending");
+  EXPECT_EQ(server.client().get("/healthz").status, 200);
+}
+
+TEST(PlatformApi, DatabaseOutageIs503AndServiceResumesWithoutRestart) {
+  TestServer server({.before_start = [](app::App& app) {
+    app.router().add("GET", "/v1/_test/db-time", [&app](http::Request&) {
+      auto now = app.pool().run([](pqxx::connection& connection) {
+        pqxx::nontransaction tx(connection);
+        return tx.exec1("SELECT now()::text")[0].as<std::string>();
+      });
+      return http::json_response(200, {{"now", now}});
+    });
+  }});
+  auto client = server.client();
+  ASSERT_EQ(client.get("/readyz").status, 200);
+  ASSERT_EQ(client.get("/v1/_test/db-time").status, 200);
+
+  auto& cluster = PostgresCluster::shared();
+  cluster.stop();
+  auto ready = client.get("/readyz");
+  expect_problem(ready, 503, "database_unavailable");
+  EXPECT_EQ(ready.header("retry-after"), "1");
+  auto route = client.get("/v1/_test/db-time");
+  expect_problem(route, 503, "database_unavailable");
+  EXPECT_EQ(route.header("retry-after"), "1");
+  EXPECT_EQ(client.get("/healthz").status, 200);
+
+  cluster.start();
+  EXPECT_EQ(client.get("/readyz").status, 200);
+  EXPECT_EQ(client.get("/v1/_test/db-time").status, 200);
+}
+
+TEST(PlatformApi, SigtermLetsAnInFlightRequestFinish) {
+  TestServer server({.before_start = [](app::App& app) {
+    app.router().add("GET", "/v1/_test/slow", [](http::Request&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(800));
+      return http::json_response(200, {{"finished", true}});
+    });
+  }});
+  auto client = server.client();
+  auto stopped = std::async(std::launch::async, [&] { server.app().run_until_signalled(); });
+  // Give the signal handler a moment to be installed before anything else.
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto slow = std::async(std::launch::async, [&] { return client.get("/v1/_test/slow"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  ASSERT_EQ(kill(getpid(), SIGTERM), 0);
+
+  auto response = slow.get();
+  EXPECT_EQ(response.status, 200);
+  EXPECT_EQ(response.json()["finished"], true);
+  EXPECT_EQ(stopped.wait_for(std::chrono::seconds(5)), std::future_status::ready);
+  // The listener is closed: new connections are refused.
+  EXPECT_ANY_THROW(client.get("/healthz"));
+}
+
+}  // namespace
+}  // namespace frontdoor

@@ -1,0 +1,118 @@
+// The real frontdoor binary as an operator runs it: migrate, bad configuration,
+// serve and stop on SIGTERM.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <thread>
+
+#include "../support/http_client.hpp"
+#include "../support/postgres.hpp"
+
+extern char** environ;
+
+namespace frontdoor {
+namespace {
+
+using testing::PostgresCluster;
+
+struct Result {
+  int exit_code = -1;
+  std::string output;
+};
+
+// Runs the binary through the shell with extra environment, capturing stdout and stderr.
+Result run_frontdoor(const std::string& environment, const std::string& arguments) {
+  const std::string command = "env " + environment + " " FRONTDOOR_BINARY " " + arguments + " 2>&1";
+  Result result;
+  FILE* pipe = popen(command.c_str(), "r");
+  char buffer[512];
+  while (fgets(buffer, sizeof buffer, pipe) != nullptr) result.output += buffer;
+  const int status = pclose(pipe);
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+int free_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
+  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+  const int port = ntohs(address.sin_port);
+  close(fd);
+  return port;
+}
+
+TEST(Cli, MigrateAppliesOnceThenReportsNothingToDo) {
+  const auto url = PostgresCluster::shared().create_empty_database();
+  auto first = run_frontdoor("DATABASE_URL=" + url, "migrate");
+  EXPECT_EQ(first.exit_code, 0) << first.output;
+  EXPECT_NE(first.output.find("applied 0001_platform.sql"), std::string::npos) << first.output;
+  auto second = run_frontdoor("DATABASE_URL=" + url, "migrate");
+  EXPECT_EQ(second.exit_code, 0) << second.output;
+  EXPECT_NE(second.output.find("done, 0 applied"), std::string::npos) << second.output;
+}
+
+TEST(Cli, BadConfigurationExitsNonZeroNamingTheKey) {
+  auto result = run_frontdoor("FRONTDOOR_HTTP_IO_THREADS=0", "serve");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.output.find("http.io_threads"), std::string::npos) << result.output;
+  result = run_frontdoor("", "serve --config /nonexistent.json");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.output.find("/nonexistent.json"), std::string::npos) << result.output;
+  result = run_frontdoor("", "frobnicate");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.output.find("unknown command"), std::string::npos) << result.output;
+}
+
+TEST(Cli, ServesUntilSigtermThenExitsZero) {
+  const auto url = PostgresCluster::shared().create_migrated_database();
+  const int port = free_port();
+  const std::string database = "DATABASE_URL=" + url;
+  const std::string listen = "FRONTDOOR_PORT=" + std::to_string(port);
+  const std::string quiet = "FRONTDOOR_LOG_LEVEL=warn";
+  std::vector<std::string> env_strings{database, listen, quiet};
+  for (char** item = environ; *item != nullptr; ++item) env_strings.emplace_back(*item);
+  std::vector<char*> env;
+  for (auto& item : env_strings) env.push_back(item.data());
+  env.push_back(nullptr);
+  char binary[] = FRONTDOOR_BINARY;
+  char serve[] = "serve";
+  char* argv[] = {binary, serve, nullptr};
+  pid_t pid = 0;
+  ASSERT_EQ(posix_spawn(&pid, binary, nullptr, nullptr, argv, env.data()), 0);
+
+  testing::HttpClient client(static_cast<std::uint16_t>(port));
+  int status = 0;
+  for (int attempt = 0; attempt < 100 && status != 200; ++attempt) {
+    try {
+      status = client.get("/readyz").status;
+    } catch (const std::exception&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  EXPECT_EQ(status, 200);
+  kill(pid, SIGTERM);
+  int wait_status = 0;
+  for (int attempt = 0; attempt < 100; ++attempt) {
+    if (waitpid(pid, &wait_status, WNOHANG) == pid) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (!WIFEXITED(wait_status)) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &wait_status, 0);
+    FAIL() << "frontdoor did not stop within 5 s of SIGTERM";
+  }
+  EXPECT_EQ(WEXITSTATUS(wait_status), 0);
+}
+
+}  // namespace
+}  // namespace frontdoor

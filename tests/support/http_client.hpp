@@ -1,0 +1,39 @@
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace frontdoor::testing {
+
+struct HttpResponse {
+  int status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;  // names in lower case
+  std::string body;
+
+  std::string header(const std::string& name) const;
+  nlohmann::json json() const;
+};
+
+// A plain blocking HTTP/1.1 client over real TCP, one connection per call.
+class HttpClient {
+ public:
+  explicit HttpClient(std::uint16_t port, std::string host = "127.0.0.1");
+
+  using Headers = std::vector<std::pair<std::string, std::string>>;
+  HttpResponse get(const std::string& target, const Headers& headers = {}) const;
+  HttpResponse post(const std::string& target, const std::string& body,
+                    const Headers& headers = {}) const;
+  HttpResponse send(const std::string& method, const std::string& target, const std::string& body,
+                    const Headers& headers) const;
+  // Writes these bytes as they are and reads one response: for malformed requests.
+  HttpResponse raw(const std::string& bytes) const;
+
+ private:
+  std::string host_;
+  std::uint16_t port_;
+};
+
+}  // namespace frontdoor::testing

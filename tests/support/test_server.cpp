@@ -1,0 +1,47 @@
+#include "test_server.hpp"
+
+#include "frontdoor/common/log.hpp"
+#include "postgres.hpp"
+
+namespace frontdoor::testing {
+
+ManualClock::ManualClock(common::TimePoint start) : now_(start) {}
+
+common::TimePoint ManualClock::now() const {
+  std::lock_guard lock(mutex_);
+  return now_;
+}
+
+void ManualClock::advance(std::chrono::seconds by) {
+  std::lock_guard lock(mutex_);
+  now_ += by;
+}
+
+void ManualClock::set(common::TimePoint to) {
+  std::lock_guard lock(mutex_);
+  now_ = to;
+}
+
+TestServer::TestServer(TestServerOptions options)
+    : clock_(std::make_shared<ManualClock>(std::chrono::system_clock::now())) {
+  auto& cluster = PostgresCluster::shared();
+  database_url_ =
+      options.empty_database ? cluster.create_empty_database() : cluster.create_migrated_database();
+  app::Config config;
+  config.listen.port = 0;
+  config.database.url = database_url_;
+  config.database.pool_size = 4;
+  config.database.acquire_timeout_ms = 1000;
+  config.http.worker_threads = 4;
+  config.http.drain_timeout_ms = 5000;
+  config.log.level = "warn";
+  if (options.configure) options.configure(config);
+  common::log::init(config.log.level);
+  app_ = std::make_unique<app::App>(config, clock_);
+  if (options.before_start) options.before_start(*app_);
+  app_->start();
+}
+
+TestServer::~TestServer() { app_->shutdown(); }
+
+}  // namespace frontdoor::testing
