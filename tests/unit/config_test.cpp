@@ -81,3 +81,42 @@ TEST(Config, ReferenceDocumentsEveryKey) {
 
 }  // namespace
 }  // namespace frontdoor::app
+
+namespace frontdoor::app {
+namespace {
+
+std::string read_source_file(const std::string& relative) {
+  std::ifstream file(std::string(FRONTDOOR_SOURCE_DIR) + "/" + relative);
+  return {std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>()};
+}
+
+TEST(ConfigDocs, ReadmeTableMatchesTheSchema) {
+  const auto readme = read_source_file("README.md");
+  const std::string begin = "<!-- config-table:begin -->\n";
+  const auto start = readme.find(begin);
+  const auto end = readme.find("<!-- config-table:end -->");
+  ASSERT_NE(start, std::string::npos);
+  ASSERT_NE(end, std::string::npos);
+  EXPECT_EQ(readme.substr(start + begin.size(), end - start - begin.size()),
+            config_reference_markdown())
+      << "regenerate the README table with `frontdoor config-doc`";
+}
+
+TEST(ConfigDocs, ExampleFileIsValidAndSetsEveryKey) {
+  const std::string path = std::string(FRONTDOOR_SOURCE_DIR) + "/config/frontdoor.example.json";
+  EXPECT_NO_THROW(load_config(path, environment({})));
+  const auto example = read_source_file("config/frontdoor.example.json");
+  const auto table = config_reference_markdown();
+  // Every key's last path element appears in the example.
+  std::size_t position = 0;
+  while ((position = table.find("| `", position)) != std::string::npos) {
+    const auto close = table.find('`', position + 3);
+    auto key = table.substr(position + 3, close - position - 3);
+    key = key.substr(key.rfind('.') == std::string::npos ? 0 : key.rfind('.') + 1);
+    EXPECT_NE(example.find("\"" + key + "\""), std::string::npos) << key;
+    position = table.find('\n', position);
+  }
+}
+
+}  // namespace
+}  // namespace frontdoor::app
