@@ -124,7 +124,8 @@ class Session : public std::enable_shared_from_this<Session> {
       return reject(431);
     }
     if (ec == bhttp::error::body_limit) return reject(413);
-    if (ec == beast::error::timeout && parser_->got_some()) return reject(408);
+    // On a timeout beast::tcp_stream has closed the socket already: a slow
+    // client is simply disconnected.
     if (is_malformed_http(ec)) return reject(400);
     if (ec) return close();
     busy_ = true;

@@ -80,6 +80,34 @@ TEST(PlatformApi, MalformedRequestsAre400) {
   expect_problem(server.client().get("/v1/calls/a%2Fb"), 400, "invalid_target");
 }
 
+TEST(PlatformApi, ASlowClientIsDisconnectedAfterTheReadTimeout) {
+  TestServer server({.configure = [](app::Config& c) { c.http.read_timeout_ms = 300; }});
+  const auto started = std::chrono::steady_clock::now();
+  // The head never ends: a slow-loris client. The server hangs up on it.
+  EXPECT_ANY_THROW(server.client().raw("GET /healthz HTTP/1.1\r\nHost: x\r\n"));
+  const auto waited = std::chrono::steady_clock::now() - started;
+  EXPECT_GE(waited, std::chrono::milliseconds(250));
+  EXPECT_LT(waited, std::chrono::seconds(5));
+  EXPECT_EQ(server.client().get("/healthz").status, 200);
+}
+
+TEST(PlatformApi, PipelinedRequestsAreAnsweredInOrderOnOneConnection) {
+  TestServer server;
+  const std::string request =
+      "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-Id: first\r\n\r\n"
+      "GET /nowhere HTTP/1.1\r\nHost: x\r\nX-Request-Id: second\r\n\r\n"
+      "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-Id: third\r\n"
+      "Connection: close\r\n\r\n";
+  auto responses = server.client().raw_many(request, 3);
+  ASSERT_EQ(responses.size(), 3u);
+  EXPECT_EQ(responses[0].status, 200);
+  EXPECT_EQ(responses[0].header("x-request-id"), "first");
+  EXPECT_EQ(responses[1].status, 404);
+  EXPECT_EQ(responses[1].header("x-request-id"), "second");
+  EXPECT_EQ(responses[2].status, 200);
+  EXPECT_EQ(responses[2].header("x-request-id"), "third");
+}
+
 TEST(PlatformApi, MalformedJsonIs400AndBadFieldsAre422NamingEachField) {
   TestServer server({.before_start = add_echo_route});
   auto client = server.client();

@@ -5,6 +5,8 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <sstream>
+#include <stdexcept>
 
 namespace frontdoor::testing {
 
@@ -15,12 +17,30 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-HttpResponse read_response(beast::tcp_stream& stream) {
-  beast::flat_buffer buffer;
+constexpr auto kDeadline = std::chrono::seconds(20);
+
+// Runs the io_context until the pending operation completes; stream timeouts
+// only govern asynchronous operations, so tests never block forever.
+void run_until_done(asio::io_context& io, const bool& done, const beast::error_code& ec,
+                    const char* what) {
+  io.restart();
+  io.run_for(kDeadline);
+  if (!done) throw std::runtime_error(std::string(what) + ": no answer within 20 s");
+  if (ec) throw beast::system_error(ec);
+}
+
+HttpResponse read_response(beast::tcp_stream& stream, beast::flat_buffer& buffer) {
+  auto& io = static_cast<asio::io_context&>(stream.get_executor().context());
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(64 << 20);
-  stream.expires_after(std::chrono::seconds(30));
-  bhttp::read(stream, buffer, parser);
+  stream.expires_after(kDeadline);
+  bool done = false;
+  beast::error_code error;
+  bhttp::async_read(stream, buffer, parser, [&](beast::error_code ec, std::size_t) {
+    error = ec;
+    done = true;
+  });
+  run_until_done(io, done, error, "reading the response");
   auto message = parser.release();
   HttpResponse response;
   response.status = static_cast<int>(message.result_int());
@@ -35,9 +55,27 @@ HttpResponse read_response(beast::tcp_stream& stream) {
 
 beast::tcp_stream connect(asio::io_context& io, const std::string& host, std::uint16_t port) {
   beast::tcp_stream stream(io);
-  stream.expires_after(std::chrono::seconds(10));
-  stream.connect(tcp::endpoint(asio::ip::make_address(host), port));
+  stream.expires_after(kDeadline);
+  bool done = false;
+  beast::error_code error;
+  stream.async_connect(tcp::endpoint(asio::ip::make_address(host), port),
+                       [&](beast::error_code ec) {
+                         error = ec;
+                         done = true;
+                       });
+  run_until_done(io, done, error, "connecting");
   return stream;
+}
+
+void write_all(beast::tcp_stream& stream, const std::string& bytes) {
+  auto& io = static_cast<asio::io_context&>(stream.get_executor().context());
+  bool done = false;
+  beast::error_code error;
+  asio::async_write(stream, asio::buffer(bytes), [&](beast::error_code ec, std::size_t) {
+    error = ec;
+    done = true;
+  });
+  run_until_done(io, done, error, "writing the request");
 }
 
 }  // namespace
@@ -77,15 +115,29 @@ HttpResponse HttpClient::send(const std::string& method, const std::string& targ
   request.keep_alive(false);
   request.body() = body;
   request.prepare_payload();
-  bhttp::write(stream, request);
-  return read_response(stream);
+  std::ostringstream serialized;
+  serialized << request;
+  write_all(stream, serialized.str());
+  beast::flat_buffer buffer;
+  return read_response(stream, buffer);
 }
 
 HttpResponse HttpClient::raw(const std::string& bytes) const {
   asio::io_context io;
   auto stream = connect(io, host_, port_);
-  asio::write(stream, asio::buffer(bytes));
-  return read_response(stream);
+  write_all(stream, bytes);
+  beast::flat_buffer buffer;
+  return read_response(stream, buffer);
+}
+
+std::vector<HttpResponse> HttpClient::raw_many(const std::string& bytes, int count) const {
+  asio::io_context io;
+  auto stream = connect(io, host_, port_);
+  write_all(stream, bytes);
+  beast::flat_buffer buffer;
+  std::vector<HttpResponse> responses;
+  for (int i = 0; i < count; ++i) responses.push_back(read_response(stream, buffer));
+  return responses;
 }
 
 }  // namespace frontdoor::testing

@@ -30,6 +30,8 @@ class HttpClient {
                     const Headers& headers) const;
   // Writes these bytes as they are and reads one response: for malformed requests.
   HttpResponse raw(const std::string& bytes) const;
+  // Writes these bytes, then reads `count` responses from the same connection.
+  std::vector<HttpResponse> raw_many(const std::string& bytes, int count) const;
 
  private:
   std::string host_;
