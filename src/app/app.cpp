@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "frontdoor/auth/routes.hpp"
 #include "frontdoor/common/log.hpp"
 #include "frontdoor/ops/routes.hpp"
 
@@ -30,14 +31,34 @@ http::ServerOptions server_options(const Config& config) {
   return options;
 }
 
+std::vector<auth::SigningKey> signing_keys(const Config& config) {
+  validate_for_serving(config);
+  std::vector<auth::SigningKey> keys{{config.auth.signing_key_id, config.auth.signing_key}};
+  if (!config.auth.previous_signing_key.empty()) {
+    keys.push_back({config.auth.previous_signing_key_id, config.auth.previous_signing_key});
+  }
+  return keys;
+}
+
 }  // namespace
 
 App::App(Config config, std::shared_ptr<const common::Clock> clock)
     : config_(std::move(config)),
       clock_(std::move(clock)),
       pool_(pool_options(config_)),
+      tokens_(signing_keys(config_), *clock_),
+      authenticator_(tokens_, pool_),
+      outbox_(pool_),
+      audit_(pool_),
+      accounts_(pool_, tokens_, *clock_),
+      properties_(pool_, accounts_, outbox_, audit_, config_.public_base_url),
+      people_(pool_, accounts_, outbox_, audit_, config_.public_base_url),
       dispatcher_(router_, metrics_) {
   ops::add_routes(router_, pool_, metrics_);
+  auth::add_routes(router_, accounts_, authenticator_);
+  properties::add_routes(router_, properties_, authenticator_);
+  people::add_routes(router_, people_, authenticator_);
+  audit_.add_routes(router_, authenticator_);
   metrics_.on_scrape([this](http::Metrics& metrics) {
     const auto stats = pool_.stats();
     const std::string name = "frontdoor_db_pool_connections";

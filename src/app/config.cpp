@@ -21,6 +21,7 @@ struct Key {
   std::function<std::int64_t*(Config&)> integer;
   std::function<std::string*(Config&)> text;
   std::string alias;  // an extra environment variable
+  bool may_be_empty = false;
 };
 
 Key integer_key(std::string path, std::int64_t min, std::int64_t max,
@@ -44,6 +45,13 @@ Key text_key(std::string path, std::function<std::string*(Config&)> field, std::
   key.description = std::move(description);
   key.allowed = std::move(allowed);
   key.alias = std::move(alias);
+  return key;
+}
+
+Key optional_text_key(std::string path, std::function<std::string*(Config&)> field,
+                      std::string description) {
+  Key key = text_key(std::move(path), std::move(field), std::move(description));
+  key.may_be_empty = true;
   return key;
 }
 
@@ -88,6 +96,19 @@ const std::vector<Key>& schema() {
       integer_key(
           "http.worker_threads", 1, 256, [](Config& c) { return &c.http.worker_threads; },
           "Threads running handlers (database work blocks these, never I/O)."),
+      text_key(
+          "auth.signing_key_id", [](Config& c) { return &c.auth.signing_key_id; },
+          "Key id written into new access tokens (JWS kid)."),
+      optional_text_key(
+          "auth.signing_key", [](Config& c) { return &c.auth.signing_key; },
+          "Secret for signing access tokens (HS256), at least 32 characters. "
+          "Required to serve."),
+      optional_text_key(
+          "auth.previous_signing_key_id", [](Config& c) { return &c.auth.previous_signing_key_id; },
+          "Key id of the previous key, still accepted during a rotation."),
+      optional_text_key(
+          "auth.previous_signing_key", [](Config& c) { return &c.auth.previous_signing_key; },
+          "The previous signing secret, still accepted during a rotation."),
       text_key("log.level", [](Config& c) { return &c.log.level; }, "Least severe level logged.",
                {"debug", "info", "warn", "error"}),
       text_key(
@@ -148,7 +169,9 @@ void assign_integer(const Key& key, Config& config, std::int64_t value, const st
 
 void assign_text(const Key& key, Config& config, const std::string& value,
                  const std::string& source) {
-  if (value.empty()) throw ConfigError("configuration: " + source + " must not be empty");
+  if (value.empty() && !key.may_be_empty) {
+    throw ConfigError("configuration: " + source + " must not be empty");
+  }
   if (!key.allowed.empty() &&
       std::find(key.allowed.begin(), key.allowed.end(), value) == key.allowed.end()) {
     std::string options;
@@ -195,7 +218,9 @@ void apply_environment(const Key& key, Config& config, const std::string& name,
 
 std::string default_text(const Key& key) {
   Config defaults;
-  return key.integer ? std::to_string(*key.integer(defaults)) : *key.text(defaults);
+  const std::string text =
+      key.integer ? std::to_string(*key.integer(defaults)) : *key.text(defaults);
+  return text.empty() ? "(none)" : text;
 }
 
 }  // namespace
@@ -232,6 +257,21 @@ Config load_config(const std::optional<std::string>& path, const EnvironmentLook
     }
   }
   return config;
+}
+
+void validate_for_serving(const Config& config) {
+  if (config.auth.signing_key.size() < 32) {
+    throw ConfigError(
+        "configuration: auth.signing_key (FRONTDOOR_AUTH_SIGNING_KEY) must be at least 32 "
+        "characters; generate one with `openssl rand -hex 32`");
+  }
+  if (config.auth.previous_signing_key_id.empty() != config.auth.previous_signing_key.empty()) {
+    throw ConfigError(
+        "configuration: auth.previous_signing_key_id and auth.previous_signing_key go together");
+  }
+  if (!config.auth.previous_signing_key.empty() && config.auth.previous_signing_key.size() < 32) {
+    throw ConfigError("configuration: auth.previous_signing_key must be at least 32 characters");
+  }
 }
 
 std::string config_reference_markdown() {

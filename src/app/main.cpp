@@ -21,6 +21,8 @@ commands:
   migrate        apply pending database migrations, then exit
   check-config   validate the configuration, then exit
   config-doc     print every configuration key as a Markdown table
+  create-admin --email E --password P
+                 create (or promote) an operator account with the admin role
 
 Configuration comes from FILE (see config/frontdoor.example.json), then from
 FRONTDOOR_* environment variables and DATABASE_URL.
@@ -29,6 +31,8 @@ FRONTDOOR_* environment variables and DATABASE_URL.
 struct Arguments {
   std::string command = "serve";
   std::optional<std::string> config_path;
+  std::optional<std::string> email;
+  std::optional<std::string> password;
 };
 
 std::optional<Arguments> parse_arguments(int argc, char** argv) {
@@ -37,6 +41,10 @@ std::optional<Arguments> parse_arguments(int argc, char** argv) {
   for (std::size_t i = 0; i < words.size(); ++i) {
     if (words[i] == "--config" && i + 1 < words.size()) {
       arguments.config_path = words[++i];
+    } else if (words[i] == "--email" && i + 1 < words.size()) {
+      arguments.email = words[++i];
+    } else if (words[i] == "--password" && i + 1 < words.size()) {
+      arguments.password = words[++i];
     } else if (words[i] == "--help" || words[i] == "-h") {
       return std::nullopt;
     } else if (i == 0 && words[i].rfind("--", 0) != 0) {
@@ -58,6 +66,22 @@ int run_migrate(const Config& config) {
       [](std::string_view step) { std::cout << "migrate: " << step << std::endl; });
   std::cout << "migrate: done, " << report.applied.size() << " applied, " << report.already_applied
             << " already current" << std::endl;
+  return 0;
+}
+
+int run_create_admin(const Config& config, const Arguments& arguments) {
+  if (!arguments.email || !arguments.password) {
+    std::cerr << "frontdoor: create-admin needs --email and --password\n";
+    return 2;
+  }
+  frontdoor::app::App app(config, std::make_shared<frontdoor::common::SystemClock>());
+  try {
+    const auto id = app.accounts().create_admin(*arguments.email, *arguments.password);
+    std::cout << "admin " << *arguments.email << " ready (user " << id << ")" << std::endl;
+  } catch (const std::invalid_argument& error) {
+    std::cerr << "frontdoor: create-admin refused: " << error.what() << '\n';
+    return 2;
+  }
   return 0;
 }
 
@@ -91,11 +115,16 @@ int main(int argc, char** argv) {
   frontdoor::common::log::init(config.log.level);
   try {
     if (arguments->command == "check-config") {
+      frontdoor::app::validate_for_serving(config);
       std::cout << "configuration ok\n";
       return 0;
     }
     if (arguments->command == "migrate") return run_migrate(config);
+    if (arguments->command == "create-admin") return run_create_admin(config, *arguments);
     if (arguments->command == "serve") return run_serve(config);
+  } catch (const frontdoor::app::ConfigError& error) {
+    std::cerr << "frontdoor: " << error.what() << '\n';
+    return 2;
   } catch (const frontdoor::db::MigrationError& error) {
     std::cerr << "frontdoor: migrate refused: " << error.what() << '\n';
     return 1;

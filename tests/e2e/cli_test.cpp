@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <pqxx/pqxx>
 #include <thread>
 
 #include "../support/http_client.hpp"
@@ -20,6 +21,8 @@ namespace frontdoor {
 namespace {
 
 using testing::PostgresCluster;
+
+constexpr const char* kSigningKey = "e2e-signing-key-0123456789abcdef0123456789";
 
 struct Result {
   int exit_code = -1;
@@ -73,13 +76,39 @@ TEST(Cli, BadConfigurationExitsNonZeroNamingTheKey) {
   EXPECT_NE(result.output.find("unknown command"), std::string::npos) << result.output;
 }
 
+TEST(Cli, ServingNeedsASigningKey) {
+  auto result = run_frontdoor("FRONTDOOR_AUTH_SIGNING_KEY=short", "check-config");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.output.find("auth.signing_key"), std::string::npos) << result.output;
+}
+
+TEST(Cli, CreateAdminMakesAnAccountThatCanLogIn) {
+  const auto url = PostgresCluster::shared().create_migrated_database();
+  const std::string env = "DATABASE_URL=" + url + " FRONTDOOR_AUTH_SIGNING_KEY=" + kSigningKey;
+  auto weak = run_frontdoor(env, "create-admin --email ops@example.com --password 1234567890");
+  EXPECT_EQ(weak.exit_code, 2) << weak.output;
+  EXPECT_NE(weak.output.find("common"), std::string::npos) << weak.output;
+  auto created =
+      run_frontdoor(env, "create-admin --email Ops@Example.com --password 'correct horse battery'");
+  EXPECT_EQ(created.exit_code, 0) << created.output;
+  pqxx::connection connection(url);
+  pqxx::nontransaction tx(connection);
+  auto row = tx.exec1(
+      "SELECT u.email, u.password_hash IS NOT NULL, r.role FROM users u "
+      "JOIN role_assignments r ON r.user_id = u.id");
+  EXPECT_EQ(row[0].as<std::string>(), "ops@example.com");
+  EXPECT_TRUE(row[1].as<bool>());
+  EXPECT_EQ(row[2].as<std::string>(), "admin");
+}
+
 TEST(Cli, ServesUntilSigtermThenExitsZero) {
   const auto url = PostgresCluster::shared().create_migrated_database();
   const int port = free_port();
   const std::string database = "DATABASE_URL=" + url;
   const std::string listen = "FRONTDOOR_PORT=" + std::to_string(port);
   const std::string quiet = "FRONTDOOR_LOG_LEVEL=warn";
-  std::vector<std::string> env_strings{database, listen, quiet};
+  const std::string key = std::string("FRONTDOOR_AUTH_SIGNING_KEY=") + kSigningKey;
+  std::vector<std::string> env_strings{database, listen, quiet, key};
   for (char** item = environ; *item != nullptr; ++item) env_strings.emplace_back(*item);
   std::vector<char*> env;
   for (auto& item : env_strings) env.push_back(item.data());

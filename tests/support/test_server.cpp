@@ -35,6 +35,7 @@ TestServer::TestServer(TestServerOptions options)
   config.http.worker_threads = 4;
   config.http.drain_timeout_ms = 5000;
   config.log.level = "warn";
+  config.auth.signing_key = "test-signing-key-0123456789abcdef0123456789";
   if (options.configure) options.configure(config);
   common::log::init(config.log.level);
   app_ = std::make_unique<app::App>(config, clock_);

@@ -4,12 +4,19 @@
 #include <memory>
 
 #include "frontdoor/app/config.hpp"
+#include "frontdoor/audit/audit.hpp"
+#include "frontdoor/auth/authenticator.hpp"
+#include "frontdoor/auth/service.hpp"
+#include "frontdoor/auth/tokens.hpp"
 #include "frontdoor/common/clock.hpp"
 #include "frontdoor/db/pool.hpp"
 #include "frontdoor/http/dispatcher.hpp"
 #include "frontdoor/http/metrics.hpp"
 #include "frontdoor/http/router.hpp"
 #include "frontdoor/http/server.hpp"
+#include "frontdoor/notify/outbox.hpp"
+#include "frontdoor/people/service.hpp"
+#include "frontdoor/properties/service.hpp"
 
 namespace frontdoor::app {
 
@@ -20,8 +27,10 @@ class App {
   App(Config config, std::shared_ptr<const common::Clock> clock);
   ~App();
 
+  // Throws ConfigError when the configuration cannot serve (see validate_for_serving).
   // Routes may be added until start().
   http::Router& router() { return router_; }
+  auth::AuthService& accounts() { return accounts_; }
   db::Pool& pool() { return pool_; }
   http::Metrics& metrics() { return metrics_; }
   const Config& config() const { return config_; }
@@ -37,6 +46,13 @@ class App {
   std::shared_ptr<const common::Clock> clock_;
   http::Metrics metrics_;
   db::Pool pool_;
+  auth::AccessTokens tokens_;
+  auth::Authenticator authenticator_;
+  notify::Outbox outbox_;
+  audit::AuditTrail audit_;
+  auth::AuthService accounts_;
+  properties::PropertiesService properties_;
+  people::PeopleService people_;
   http::Router router_;
   http::Dispatcher dispatcher_;
   std::unique_ptr<http::Server> server_;

@@ -27,6 +27,12 @@ struct Config {
     std::int64_t io_threads = 1;
     std::int64_t worker_threads = 8;
   } http;
+  struct Auth {
+    std::string signing_key_id = "k1";
+    std::string signing_key;  // required to serve: at least 32 characters
+    std::string previous_signing_key_id;
+    std::string previous_signing_key;
+  } auth;
   struct Log {
     std::string level = "info";
   } log;
@@ -46,6 +52,9 @@ EnvironmentLookup process_environment();
 // with dots as underscores (FRONTDOOR_HTTP_BODY_LIMIT_BYTES), plus DATABASE_URL
 // and FRONTDOOR_PORT. Throws ConfigError naming the first bad key.
 Config load_config(const std::optional<std::string>& path, const EnvironmentLookup& environment);
+
+// Checks what only matters when serving (secrets present). Throws ConfigError.
+void validate_for_serving(const Config& config);
 
 // A Markdown table of every key: name, environment variable, default, meaning.
 std::string config_reference_markdown();

@@ -1,0 +1,76 @@
+#pragma once
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <pqxx/transaction>
+#include <string>
+#include <utility>
+
+#include "frontdoor/auth/tokens.hpp"
+#include "frontdoor/common/clock.hpp"
+
+namespace frontdoor::db {
+class Pool;
+}
+
+namespace frontdoor::auth {
+
+struct TokenPair {
+  std::string access_token;
+  std::string refresh_token;
+  std::chrono::seconds expires_in;
+  nlohmann::json to_json() const;
+};
+
+struct LoginLimits {
+  int failures_per_account = 5;
+  int failures_per_address = 20;
+  std::chrono::seconds window = std::chrono::minutes(15);
+};
+
+inline constexpr std::chrono::hours kRefreshTokenLifetime{24 * 30};
+inline constexpr std::chrono::hours kInviteLifetime{24 * 7};
+
+// Logins, token rotation, invites. Rules only: SQL lives in store.cpp, HTTP in routes.cpp.
+class AuthService {
+ public:
+  AuthService(db::Pool& pool, const AccessTokens& tokens, const common::Clock& clock,
+              LoginLimits limits = {});
+
+  // 401 invalid_credentials (the same whether or not the e-mail exists), 429 rate_limited.
+  TokenPair login(const std::string& email, const std::string& password,
+                  const std::string& address);
+  // Rotates: the presented token stops working. Presenting a used token again
+  // revokes its whole family (someone else has a copy).
+  TokenPair refresh(const std::string& refresh_token);
+  // Sets the password of an invited account; the invite works once, for 7 days.
+  TokenPair activate(const std::string& invite_token, const std::string& password);
+  nlohmann::json me(const std::string& user_id);
+
+  // For other modules, inside their transaction: a single-use invite for this
+  // user; returns the token to put in the link.
+  std::string create_invite(pqxx::work& tx, const std::string& user_id) const;
+  // For other modules, inside their transaction: the user with this e-mail,
+  // created if new. Returns {user_id, has_password}.
+  std::pair<std::string, bool> ensure_user(pqxx::work& tx, const std::string& email,
+                                           const std::string& display_name,
+                                           const std::optional<std::string>& phone) const;
+  void grant_role(pqxx::work& tx, const std::string& user_id, Role role,
+                  const std::string& property_id) const;
+  void revoke_role(pqxx::work& tx, const std::string& user_id, Role role,
+                   const std::string& property_id) const;
+
+  // The CLI's create-admin: creates or promotes the account, sets its password.
+  std::string create_admin(const std::string& email, const std::string& password);
+
+ private:
+  TokenPair issue_tokens(pqxx::work& tx, const std::string& user_id, const std::string& family_id);
+
+  db::Pool& pool_;
+  const AccessTokens& tokens_;
+  const common::Clock& clock_;
+  LoginLimits limits_;
+};
+
+}  // namespace frontdoor::auth

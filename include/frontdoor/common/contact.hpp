@@ -1,0 +1,16 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace frontdoor::common {
+
+// A deliberately plain e-mail check: one '@', a dotted domain, no spaces or
+// control characters, at most 254 characters. Returns the address in lower case.
+bool is_email(std::string_view text);
+std::string normalize_email(std::string_view text);
+
+// E.164: '+', a non-zero digit, 7 to 15 digits in all.
+bool is_e164(std::string_view text);
+
+}  // namespace frontdoor::common

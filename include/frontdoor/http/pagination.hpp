@@ -1,0 +1,28 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "frontdoor/http/message.hpp"
+
+namespace frontdoor::http {
+
+inline constexpr int kDefaultPageSize = 20;
+inline constexpr int kMaxPageSize = 100;
+
+struct PageRequest {
+  int limit = kDefaultPageSize;
+  std::optional<nlohmann::json> after;  // the decoded cursor: where the last page ended
+};
+
+// ?limit= (1-100, default 20) and ?cursor=; 422 naming the field when either is bad.
+PageRequest page_request(const Request& request);
+
+// Cursors are opaque to clients: base64url of a small JSON value.
+std::string encode_cursor(const nlohmann::json& position);
+
+// {"data": items, "next_cursor": cursor or null}
+Response page_response(nlohmann::json items, const std::optional<nlohmann::json>& next_position);
+
+}  // namespace frontdoor::http

@@ -1,0 +1,77 @@
+#pragma once
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <pqxx/transaction>
+#include <string>
+#include <vector>
+
+#include "frontdoor/audit/audit.hpp"
+#include "frontdoor/auth/service.hpp"
+#include "frontdoor/http/pagination.hpp"
+#include "frontdoor/notify/outbox.hpp"
+
+namespace frontdoor::db {
+class Pool;
+}
+
+namespace frontdoor::people {
+
+struct MoveIn {
+  std::string unit_id;
+  std::string first_name;
+  std::string last_name;
+  std::string email;
+  std::string phone;
+  bool directory_listed = true;
+};
+
+struct MovedOut {
+  std::string residency_id;
+  std::string user_id;
+  std::string property_id;
+};
+
+// Runs inside the move-out transaction: later modules revoke passes and unlink BMX here.
+using MoveOutHook =
+    std::function<void(pqxx::work& tx, const auth::Principal& actor, const MovedOut& resident)>;
+
+struct Device {
+  std::string platform;
+  std::string push_token;
+  std::optional<std::string> voip_token;
+  bool bmx_app_installed = false;
+};
+
+// Residencies (move-in, move-out, listing) and the devices people register.
+class PeopleService {
+ public:
+  PeopleService(db::Pool& pool, auth::AuthService& accounts, const notify::Outbox& outbox,
+                const audit::AuditTrail& audit, std::string public_base_url);
+
+  void on_move_out(MoveOutHook hook);
+
+  nlohmann::json move_in(const auth::Principal& actor, const std::string& property_id,
+                         const MoveIn& resident);
+  nlohmann::json move_out(const auth::Principal& actor, const std::string& residency_id);
+  http::Response list_residents(const auth::Principal& actor, const std::string& property_id,
+                                const std::optional<std::string>& name_prefix,
+                                const http::PageRequest& page);
+
+  nlohmann::json register_device(const auth::Principal& actor, const Device& device);
+  void remove_device(const auth::Principal& actor, const std::string& device_id);
+
+ private:
+  db::Pool& pool_;
+  auth::AuthService& accounts_;
+  const notify::Outbox& outbox_;
+  const audit::AuditTrail& audit_;
+  std::string public_base_url_;
+  std::vector<MoveOutHook> move_out_hooks_;
+};
+
+void add_routes(http::Router& router, PeopleService& service,
+                const auth::Authenticator& authenticator);
+
+}  // namespace frontdoor::people

@@ -1,0 +1,74 @@
+#include "frontdoor/auth/authenticator.hpp"
+
+#include <boost/algorithm/string/predicate.hpp>
+#include <pqxx/pqxx>
+
+#include "frontdoor/common/error.hpp"
+#include "frontdoor/common/random.hpp"
+#include "frontdoor/db/pool.hpp"
+
+namespace frontdoor::auth {
+namespace {
+
+common::ApiError invalid_credentials() {
+  common::ApiError error = common::ApiError::unauthenticated(
+      "The access token is missing, malformed or expired; log in or refresh.");
+  error.with_header("WWW-Authenticate", "Bearer");
+  return error;
+}
+
+}  // namespace
+
+Authenticator::Authenticator(const AccessTokens& tokens, db::Pool& pool)
+    : tokens_(tokens), pool_(pool) {
+  pool_.prepare("auth_panel_by_key",
+                "SELECT id, property_id FROM panels WHERE key_hash = $1 AND revoked_at IS NULL");
+}
+
+Principal Authenticator::authenticate(const http::Request& request) const {
+  auto header = request.header("authorization");
+  if (!header) return {};
+  if (!boost::algorithm::istarts_with(*header, "bearer ") || header->size() > 4096) {
+    throw invalid_credentials();
+  }
+  const std::string credential(header->substr(7));
+  Principal principal;
+  if (credential.rfind(kPanelKeyPrefix, 0) == 0) {
+    const auto hash = common::sha256_hex(credential);
+    auto found = pool_.run([&](pqxx::connection& connection) {
+      pqxx::nontransaction tx(connection);
+      return tx.exec_prepared("auth_panel_by_key", hash);
+    });
+    if (found.empty()) throw invalid_credentials();
+    principal.kind = Principal::Kind::panel;
+    principal.panel_id = found[0][0].as<std::string>();
+    principal.panel_property_id = found[0][1].as<std::string>();
+    return principal;
+  }
+  auto claims = tokens_.verify(credential);
+  if (!claims) throw invalid_credentials();
+  principal.kind = Principal::Kind::user;
+  principal.user_id = claims->user_id;
+  principal.roles = std::move(claims->roles);
+  return principal;
+}
+
+Principal Authenticator::require_user(const http::Request& request) const {
+  auto principal = authenticate(request);
+  if (principal.kind == Principal::Kind::anonymous) throw invalid_credentials();
+  if (principal.kind != Principal::Kind::user) {
+    throw common::ApiError::forbidden("Panels may not use this route.");
+  }
+  return principal;
+}
+
+Principal Authenticator::require_panel(const http::Request& request) const {
+  auto principal = authenticate(request);
+  if (principal.kind == Principal::Kind::anonymous) throw invalid_credentials();
+  if (principal.kind != Principal::Kind::panel) {
+    throw common::ApiError::forbidden("Only a panel key may use this route.");
+  }
+  return principal;
+}
+
+}  // namespace frontdoor::auth

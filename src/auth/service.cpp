@@ -1,0 +1,195 @@
+#include "frontdoor/auth/service.hpp"
+
+#include "frontdoor/auth/passwords.hpp"
+#include "frontdoor/common/contact.hpp"
+#include "frontdoor/common/error.hpp"
+#include "frontdoor/common/random.hpp"
+#include "frontdoor/common/time.hpp"
+#include "frontdoor/db/pool.hpp"
+#include "store.hpp"
+
+namespace frontdoor::auth {
+namespace {
+
+common::ApiError invalid_credentials() {
+  return {401, "invalid_credentials", "Unauthenticated", "The e-mail or password is wrong."};
+}
+
+common::ApiError invalid_refresh_token() {
+  return {401, "invalid_refresh_token", "Unauthenticated",
+          "This refresh token is unknown, used, revoked or expired; log in again."};
+}
+
+// Tells the store to start a new token family (a new login), not continue one.
+const std::string kNewFamily;
+
+std::string account_key(const std::string& email) { return "account:" + email; }
+std::string address_key(const std::string& address) { return "address:" + address; }
+
+}  // namespace
+
+nlohmann::json TokenPair::to_json() const {
+  return {{"access_token", access_token},
+          {"token_type", "Bearer"},
+          {"expires_in", expires_in.count()},
+          {"refresh_token", refresh_token}};
+}
+
+AuthService::AuthService(db::Pool& pool, const AccessTokens& tokens, const common::Clock& clock,
+                         LoginLimits limits)
+    : pool_(pool), tokens_(tokens), clock_(clock), limits_(limits) {
+  store::prepare(pool_);
+}
+
+TokenPair AuthService::issue_tokens(pqxx::work& tx, const std::string& user_id,
+                                    const std::string& family_id) {
+  const std::string refresh = common::random_hex(32);
+  store::insert_refresh_token(tx, common::sha256_hex(refresh), user_id, family_id,
+                              common::to_sql_timestamp(clock_.now() + kRefreshTokenLifetime));
+  return {tokens_.issue(user_id, store::roles_of(tx, user_id)), refresh, tokens_.lifetime()};
+}
+
+TokenPair AuthService::login(const std::string& raw_email, const std::string& password,
+                             const std::string& address) {
+  const std::string email = common::normalize_email(raw_email);
+  const std::string now = common::to_sql_timestamp(clock_.now());
+  const long long window = limits_.window.count();
+  auto credentials = pool_.run([&](pqxx::connection& connection) {
+    pqxx::work tx(connection);
+    const auto wait = store::seconds_rate_limited(
+        tx, account_key(email), limits_.failures_per_account, address_key(address),
+        limits_.failures_per_address, now, window);
+    if (wait > 0) throw common::ApiError::rate_limited(static_cast<int>(wait));
+    return store::credentials_by_email(tx, email);
+  });
+  // The slow hash runs without holding a database connection.
+  const bool valid = credentials && credentials->password_hash
+                         ? verify_password(*credentials->password_hash, password)
+                         : (verify_against_dummy(password), false);
+  return pool_.run([&](pqxx::connection& connection) {
+    pqxx::work tx(connection);
+    if (!valid) {
+      store::record_login_failure(tx, account_key(email), address_key(address), now, window);
+      tx.commit();
+      throw invalid_credentials();
+    }
+    store::clear_login_failures(tx, account_key(email));
+    auto pair = issue_tokens(tx, credentials->user_id, kNewFamily);
+    tx.commit();
+    return pair;
+  });
+}
+
+TokenPair AuthService::refresh(const std::string& refresh_token) {
+  const std::string hash = common::sha256_hex(refresh_token);
+  const std::string now = common::to_sql_timestamp(clock_.now());
+  return pool_.run([&](pqxx::connection& connection) {
+    pqxx::work tx(connection);
+    auto used = store::use_refresh_token(tx, hash, now);
+    if (!used) {
+      // A second use means two holders: end the whole session family.
+      store::revoke_family_of_used_token(tx, hash, now);
+      tx.commit();
+      throw invalid_refresh_token();
+    }
+    auto pair = issue_tokens(tx, used->user_id, used->family_id);
+    tx.commit();
+    return pair;
+  });
+}
+
+TokenPair AuthService::activate(const std::string& invite_token, const std::string& password) {
+  const std::string hash = common::sha256_hex(invite_token);
+  const std::string now = common::to_sql_timestamp(clock_.now());
+  auto invitee = pool_.run([&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    return store::open_invite(tx, hash, now);
+  });
+  if (!invitee) {
+    throw common::ApiError::unprocessable(
+        "invalid_invite", "This invitation link is unknown, already used or expired.");
+  }
+  if (auto weakness = password_weakness(password, invitee->email)) {
+    throw common::ApiError::unprocessable("weak_password", *weakness,
+                                          {{"password", "weak", *weakness}});
+  }
+  const std::string password_hash = hash_password(password);
+  return pool_.run([&](pqxx::connection& connection) {
+    pqxx::work tx(connection);
+    // Conditional: of two concurrent activations only one wins.
+    if (!store::use_invite(tx, hash, now)) {
+      throw common::ApiError::unprocessable(
+          "invalid_invite", "This invitation link is unknown, already used or expired.");
+    }
+    store::set_password(tx, invitee->user_id, password_hash);
+    auto pair = issue_tokens(tx, invitee->user_id, kNewFamily);
+    tx.commit();
+    return pair;
+  });
+}
+
+nlohmann::json AuthService::me(const std::string& user_id) {
+  return pool_.run([&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    auto profile = store::profile(tx, user_id);
+    if (!profile) throw common::ApiError::unauthenticated("This account no longer exists.");
+    nlohmann::json roles = nlohmann::json::array();
+    for (const auto& assignment : store::roles_of(tx, user_id)) {
+      roles.push_back({{"role", to_string(assignment.role)},
+                       {"property_id", assignment.property_id.empty()
+                                           ? nlohmann::json(nullptr)
+                                           : nlohmann::json(assignment.property_id)}});
+    }
+    return nlohmann::json{{"id", profile->id},
+                          {"email", profile->email},
+                          {"phone", profile->phone ? nlohmann::json(*profile->phone) : nullptr},
+                          {"display_name", profile->display_name},
+                          {"roles", roles}};
+  });
+}
+
+std::string AuthService::create_invite(pqxx::work& tx, const std::string& user_id) const {
+  const std::string token = common::random_hex(32);
+  store::insert_invite(tx, common::sha256_hex(token), user_id,
+                       common::to_sql_timestamp(clock_.now() + kInviteLifetime));
+  return token;
+}
+
+std::string AuthService::create_admin(const std::string& raw_email, const std::string& password) {
+  const std::string email = common::normalize_email(raw_email);
+  if (!common::is_email(email)) throw std::invalid_argument("not an e-mail address: " + raw_email);
+  if (auto weakness = password_weakness(password, email)) throw std::invalid_argument(*weakness);
+  const std::string password_hash = hash_password(password);
+  return pool_.run([&](pqxx::connection& connection) {
+    pqxx::work tx(connection);
+    const auto user_id = store::upsert_user(tx, email, "Administrator", std::nullopt);
+    store::set_password(tx, user_id, password_hash);
+    store::grant_role(tx, user_id, Role::admin, "");
+    tx.commit();
+    return user_id;
+  });
+}
+
+}  // namespace frontdoor::auth
+
+namespace frontdoor::auth {
+
+std::pair<std::string, bool> AuthService::ensure_user(
+    pqxx::work& tx, const std::string& email, const std::string& display_name,
+    const std::optional<std::string>& phone) const {
+  const auto user_id = store::upsert_user(tx, email, display_name, phone);
+  const auto credentials = store::credentials_by_email(tx, email);
+  return {user_id, credentials && credentials->password_hash.has_value()};
+}
+
+void AuthService::grant_role(pqxx::work& tx, const std::string& user_id, Role role,
+                             const std::string& property_id) const {
+  store::grant_role(tx, user_id, role, property_id);
+}
+
+void AuthService::revoke_role(pqxx::work& tx, const std::string& user_id, Role role,
+                              const std::string& property_id) const {
+  store::revoke_role(tx, user_id, role, property_id);
+}
+
+}  // namespace frontdoor::auth

@@ -1,0 +1,160 @@
+#include "store.hpp"
+
+#include "frontdoor/db/pool.hpp"
+
+namespace frontdoor::auth::store {
+
+void prepare(db::Pool& pool) {
+  pool.prepare("auth_credentials", "SELECT id, password_hash FROM users WHERE email = $1");
+  pool.prepare("auth_roles",
+               "SELECT role, coalesce(property_id::text, '') FROM role_assignments "
+               "WHERE user_id = $1 ORDER BY role, property_id");
+  pool.prepare("auth_rate_limited",
+               "SELECT coalesce(max(extract(epoch FROM window_start + make_interval(secs => $5) "
+               "  - $4::timestamptz))::bigint, 0) FROM login_failures "
+               "WHERE window_start > $4::timestamptz - make_interval(secs => $5) "
+               "  AND ((key = $1 AND failures >= $2) OR (key = $3 AND failures >= $6))");
+  pool.prepare("auth_record_failure",
+               "INSERT INTO login_failures (key, window_start, failures) "
+               "SELECT k, $3::timestamptz, 1 FROM unnest(ARRAY[$1, $2]) AS k "
+               "ON CONFLICT (key) DO UPDATE SET "
+               "  failures = CASE WHEN login_failures.window_start <= "
+               "    $3::timestamptz - make_interval(secs => $4) THEN 1 "
+               "    ELSE login_failures.failures + 1 END, "
+               "  window_start = CASE WHEN login_failures.window_start <= "
+               "    $3::timestamptz - make_interval(secs => $4) THEN $3::timestamptz "
+               "    ELSE login_failures.window_start END");
+  pool.prepare("auth_clear_failures", "DELETE FROM login_failures WHERE key = $1");
+  pool.prepare("auth_insert_refresh",
+               "INSERT INTO refresh_tokens (token_hash, user_id, family_id, expires_at) "
+               "VALUES ($1, $2, coalesce(NULLIF($3, '')::uuid, gen_random_uuid()), $4)");
+  pool.prepare("auth_use_refresh",
+               "UPDATE refresh_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL "
+               "AND revoked_at IS NULL AND expires_at > $2 RETURNING user_id, family_id");
+  pool.prepare(
+      "auth_revoke_family",
+      "UPDATE refresh_tokens SET revoked_at = $2 WHERE revoked_at IS NULL AND family_id = "
+      "(SELECT family_id FROM refresh_tokens WHERE token_hash = $1 AND used_at IS NOT NULL)");
+  pool.prepare("auth_insert_invite",
+               "INSERT INTO invite_tokens (token_hash, user_id, expires_at) VALUES ($1, $2, $3)");
+  pool.prepare("auth_open_invite",
+               "SELECT u.id, u.email FROM invite_tokens i JOIN users u ON u.id = i.user_id "
+               "WHERE i.token_hash = $1 AND i.used_at IS NULL AND i.expires_at > $2");
+  pool.prepare("auth_use_invite",
+               "UPDATE invite_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL "
+               "AND expires_at > $2");
+  pool.prepare("auth_set_password", "UPDATE users SET password_hash = $2 WHERE id = $1");
+  pool.prepare("auth_profile", "SELECT id, email, phone, display_name FROM users WHERE id = $1");
+  pool.prepare("auth_upsert_user",
+               "INSERT INTO users (email, display_name, phone) VALUES ($1, $2, $3) "
+               "ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email RETURNING id");
+  pool.prepare("auth_revoke_role",
+               "DELETE FROM role_assignments WHERE user_id = $1 AND role = $2 "
+               "AND property_id IS NOT DISTINCT FROM NULLIF($3, '')::uuid");
+  pool.prepare("auth_grant_role",
+               "INSERT INTO role_assignments (user_id, role, property_id) "
+               "VALUES ($1, $2, NULLIF($3, '')::uuid) ON CONFLICT DO NOTHING");
+}
+
+std::optional<Credentials> credentials_by_email(pqxx::transaction_base& tx,
+                                                const std::string& email) {
+  auto rows = tx.exec_prepared("auth_credentials", email);
+  if (rows.empty()) return std::nullopt;
+  Credentials credentials{rows[0][0].as<std::string>(), std::nullopt};
+  if (!rows[0][1].is_null()) credentials.password_hash = rows[0][1].as<std::string>();
+  return credentials;
+}
+
+std::vector<RoleAssignment> roles_of(pqxx::transaction_base& tx, const std::string& user_id) {
+  std::vector<RoleAssignment> roles;
+  for (const auto& row : tx.exec_prepared("auth_roles", user_id)) {
+    if (auto role = role_from_string(row[0].as<std::string>())) {
+      roles.push_back({*role, row[1].as<std::string>()});
+    }
+  }
+  return roles;
+}
+
+long long seconds_rate_limited(pqxx::transaction_base& tx, const std::string& account_key,
+                               int account_limit, const std::string& address_key, int address_limit,
+                               const std::string& now, long long window) {
+  return tx
+      .exec_prepared1("auth_rate_limited", account_key, account_limit, address_key, now, window,
+                      address_limit)[0]
+      .as<long long>();
+}
+
+void record_login_failure(pqxx::transaction_base& tx, const std::string& account_key,
+                          const std::string& address_key, const std::string& now,
+                          long long window) {
+  tx.exec_prepared("auth_record_failure", account_key, address_key, now, window);
+}
+
+void clear_login_failures(pqxx::transaction_base& tx, const std::string& key) {
+  tx.exec_prepared("auth_clear_failures", key);
+}
+
+void insert_refresh_token(pqxx::transaction_base& tx, const std::string& hash,
+                          const std::string& user_id, const std::string& family_id,
+                          const std::string& expires_at) {
+  tx.exec_prepared("auth_insert_refresh", hash, user_id, family_id, expires_at);
+}
+
+std::optional<UsedRefresh> use_refresh_token(pqxx::transaction_base& tx, const std::string& hash,
+                                             const std::string& now) {
+  auto rows = tx.exec_prepared("auth_use_refresh", hash, now);
+  if (rows.empty()) return std::nullopt;
+  return UsedRefresh{rows[0][0].as<std::string>(), rows[0][1].as<std::string>()};
+}
+
+bool revoke_family_of_used_token(pqxx::transaction_base& tx, const std::string& hash,
+                                 const std::string& now) {
+  return tx.exec_prepared("auth_revoke_family", hash, now).affected_rows() > 0;
+}
+
+void insert_invite(pqxx::transaction_base& tx, const std::string& hash, const std::string& user_id,
+                   const std::string& expires_at) {
+  tx.exec_prepared("auth_insert_invite", hash, user_id, expires_at);
+}
+
+std::optional<Invitee> open_invite(pqxx::transaction_base& tx, const std::string& hash,
+                                   const std::string& now) {
+  auto rows = tx.exec_prepared("auth_open_invite", hash, now);
+  if (rows.empty()) return std::nullopt;
+  return Invitee{rows[0][0].as<std::string>(), rows[0][1].as<std::string>()};
+}
+
+bool use_invite(pqxx::transaction_base& tx, const std::string& hash, const std::string& now) {
+  return tx.exec_prepared("auth_use_invite", hash, now).affected_rows() == 1;
+}
+
+void set_password(pqxx::transaction_base& tx, const std::string& user_id,
+                  const std::string& password_hash) {
+  tx.exec_prepared("auth_set_password", user_id, password_hash);
+}
+
+std::optional<Profile> profile(pqxx::transaction_base& tx, const std::string& user_id) {
+  auto rows = tx.exec_prepared("auth_profile", user_id);
+  if (rows.empty()) return std::nullopt;
+  Profile result{rows[0][0].as<std::string>(), rows[0][1].as<std::string>(), std::nullopt,
+                 rows[0][3].as<std::string>()};
+  if (!rows[0][2].is_null()) result.phone = rows[0][2].as<std::string>();
+  return result;
+}
+
+std::string upsert_user(pqxx::transaction_base& tx, const std::string& email,
+                        const std::string& display_name, const std::optional<std::string>& phone) {
+  return tx.exec_prepared1("auth_upsert_user", email, display_name, phone)[0].as<std::string>();
+}
+
+void grant_role(pqxx::transaction_base& tx, const std::string& user_id, Role role,
+                const std::string& property_id) {
+  tx.exec_prepared("auth_grant_role", user_id, to_string(role), property_id);
+}
+
+void revoke_role(pqxx::transaction_base& tx, const std::string& user_id, Role role,
+                 const std::string& property_id) {
+  tx.exec_prepared("auth_revoke_role", user_id, to_string(role), property_id);
+}
+
+}  // namespace frontdoor::auth::store

@@ -1,0 +1,78 @@
+#pragma once
+
+// SQL of the auth module. Every function runs in the caller's transaction.
+#include <optional>
+#include <pqxx/pqxx>
+#include <string>
+#include <vector>
+
+#include "frontdoor/auth/principal.hpp"
+
+namespace frontdoor::db {
+class Pool;
+}
+
+namespace frontdoor::auth::store {
+
+void prepare(db::Pool& pool);
+
+struct Credentials {
+  std::string user_id;
+  std::optional<std::string> password_hash;
+};
+std::optional<Credentials> credentials_by_email(pqxx::transaction_base& tx,
+                                                const std::string& email);
+std::vector<RoleAssignment> roles_of(pqxx::transaction_base& tx, const std::string& user_id);
+
+// Seconds until the earliest window over its limit ends, or 0 when not limited.
+long long seconds_rate_limited(pqxx::transaction_base& tx, const std::string& account_key,
+                               int account_limit, const std::string& address_key, int address_limit,
+                               const std::string& now, long long window);
+void record_login_failure(pqxx::transaction_base& tx, const std::string& account_key,
+                          const std::string& address_key, const std::string& now, long long window);
+void clear_login_failures(pqxx::transaction_base& tx, const std::string& key);
+
+void insert_refresh_token(pqxx::transaction_base& tx, const std::string& hash,
+                          const std::string& user_id, const std::string& family_id,
+                          const std::string& expires_at);
+struct UsedRefresh {
+  std::string user_id;
+  std::string family_id;
+};
+// Marks an unused, unrevoked, unexpired token used; nullopt if it was not.
+std::optional<UsedRefresh> use_refresh_token(pqxx::transaction_base& tx, const std::string& hash,
+                                             const std::string& now);
+// When the token was already used: revokes every token of its family. Returns true if it did.
+bool revoke_family_of_used_token(pqxx::transaction_base& tx, const std::string& hash,
+                                 const std::string& now);
+
+void insert_invite(pqxx::transaction_base& tx, const std::string& hash, const std::string& user_id,
+                   const std::string& expires_at);
+struct Invitee {
+  std::string user_id;
+  std::string email;
+};
+std::optional<Invitee> open_invite(pqxx::transaction_base& tx, const std::string& hash,
+                                   const std::string& now);
+bool use_invite(pqxx::transaction_base& tx, const std::string& hash, const std::string& now);
+void set_password(pqxx::transaction_base& tx, const std::string& user_id,
+                  const std::string& password_hash);
+
+struct Profile {
+  std::string id;
+  std::string email;
+  std::optional<std::string> phone;
+  std::string display_name;
+};
+std::optional<Profile> profile(pqxx::transaction_base& tx, const std::string& user_id);
+
+// Creates the user, or returns the existing one with this e-mail.
+std::string upsert_user(pqxx::transaction_base& tx, const std::string& email,
+                        const std::string& display_name, const std::optional<std::string>& phone);
+void grant_role(pqxx::transaction_base& tx, const std::string& user_id, Role role,
+                const std::string& property_id);
+
+void revoke_role(pqxx::transaction_base& tx, const std::string& user_id, Role role,
+                 const std::string& property_id);
+
+}  // namespace frontdoor::auth::store

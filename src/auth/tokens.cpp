@@ -1,0 +1,144 @@
+#include "frontdoor/auth/tokens.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+namespace frontdoor::auth {
+namespace {
+
+constexpr const char* kIssuer = "frontdoor";
+
+std::string hmac_sha256(const std::string& key, std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+           reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest,
+           &length) == nullptr) {
+    throw std::runtime_error("HMAC failed");
+  }
+  return std::string(reinterpret_cast<const char*>(digest), length);
+}
+
+std::int64_t seconds_since_epoch(common::TimePoint time) {
+  return std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
+}
+
+}  // namespace
+
+std::string base64url_encode(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
+  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                      reinterpret_cast<const unsigned char*>(bytes.data()),
+                                      static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(written));
+  while (!out.empty() && out.back() == '=') out.pop_back();
+  for (char& c : out) {
+    if (c == '+') c = '-';
+    if (c == '/') c = '_';
+  }
+  return out;
+}
+
+std::optional<std::string> base64url_decode(std::string_view text) {
+  std::string standard(text);
+  for (char& c : standard) {
+    if (c == '-') {
+      c = '+';
+    } else if (c == '_') {
+      c = '/';
+    } else if (c == '+' || c == '/' || c == '=') {
+      return std::nullopt;
+    }
+  }
+  if (standard.size() % 4 == 1) return std::nullopt;
+  const std::size_t padding = (4 - standard.size() % 4) % 4;
+  standard.append(padding, '=');
+  std::string out(standard.size() / 4 * 3, '\0');
+  const int written = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                      reinterpret_cast<const unsigned char*>(standard.data()),
+                                      static_cast<int>(standard.size()));
+  if (written < 0) return std::nullopt;
+  out.resize(static_cast<std::size_t>(written) - padding);
+  return out;
+}
+
+AccessTokens::AccessTokens(std::vector<SigningKey> keys, const common::Clock& clock,
+                           std::chrono::seconds lifetime)
+    : keys_(std::move(keys)), clock_(clock), lifetime_(lifetime) {
+  if (keys_.empty()) throw std::invalid_argument("at least one signing key is required");
+}
+
+std::string AccessTokens::issue(const std::string& user_id,
+                                const std::vector<RoleAssignment>& roles) const {
+  const auto& key = keys_.front();
+  const auto now = clock_.now();
+  nlohmann::json role_claims = nlohmann::json::array();
+  for (const auto& assignment : roles) {
+    role_claims.push_back(
+        {{"role", to_string(assignment.role)},
+         {"property_id", assignment.property_id.empty() ? nlohmann::json(nullptr)
+                                                        : nlohmann::json(assignment.property_id)}});
+  }
+  const nlohmann::json header{{"alg", "HS256"}, {"typ", "JWT"}, {"kid", key.id}};
+  const nlohmann::json payload{{"iss", kIssuer},
+                               {"sub", user_id},
+                               {"iat", seconds_since_epoch(now)},
+                               {"exp", seconds_since_epoch(now + lifetime_)},
+                               {"roles", role_claims}};
+  const std::string signing_input =
+      base64url_encode(header.dump()) + "." + base64url_encode(payload.dump());
+  return signing_input + "." + base64url_encode(hmac_sha256(key.secret, signing_input));
+}
+
+std::optional<AccessClaims> AccessTokens::verify(std::string_view token) const {
+  const auto first_dot = token.find('.');
+  const auto second_dot = token.find('.', first_dot + 1);
+  if (first_dot == std::string_view::npos || second_dot == std::string_view::npos ||
+      token.find('.', second_dot + 1) != std::string_view::npos) {
+    return std::nullopt;
+  }
+  const auto header_text = base64url_decode(token.substr(0, first_dot));
+  const auto payload_text =
+      base64url_decode(token.substr(first_dot + 1, second_dot - first_dot - 1));
+  const auto signature = base64url_decode(token.substr(second_dot + 1));
+  if (!header_text || !payload_text || !signature) return std::nullopt;
+  try {
+    const auto header = nlohmann::json::parse(*header_text);
+    // Only HS256: never "none", never an algorithm the token chooses for us.
+    if (header.value("alg", "") != "HS256") return std::nullopt;
+    const std::string key_id = header.value("kid", "");
+    const SigningKey* key = nullptr;
+    for (const auto& candidate : keys_) {
+      if (candidate.id == key_id) key = &candidate;
+    }
+    if (key == nullptr) return std::nullopt;
+    const auto expected = hmac_sha256(key->secret, token.substr(0, second_dot));
+    if (expected.size() != signature->size() ||
+        CRYPTO_memcmp(expected.data(), signature->data(), expected.size()) != 0) {
+      return std::nullopt;
+    }
+    const auto payload = nlohmann::json::parse(*payload_text);
+    if (payload.value("iss", "") != kIssuer) return std::nullopt;
+    const auto expires =
+        common::TimePoint(std::chrono::seconds(payload.at("exp").get<std::int64_t>()));
+    if (expires <= clock_.now()) return std::nullopt;
+    AccessClaims claims{payload.at("sub").get<std::string>(), {}, expires};
+    if (claims.user_id.empty()) return std::nullopt;
+    for (const auto& item : payload.at("roles")) {
+      auto role = role_from_string(item.at("role").get<std::string>());
+      if (!role) return std::nullopt;
+      claims.roles.push_back({*role, item.at("property_id").is_null()
+                                         ? ""
+                                         : item.at("property_id").get<std::string>()});
+    }
+    return claims;
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
+}
+
+}  // namespace frontdoor::auth

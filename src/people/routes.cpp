@@ -1,0 +1,76 @@
+#include "frontdoor/common/contact.hpp"
+#include "frontdoor/http/json.hpp"
+#include "frontdoor/http/uuid.hpp"
+#include "frontdoor/people/service.hpp"
+
+namespace frontdoor::people {
+
+void add_routes(http::Router& router, PeopleService& service,
+                const auth::Authenticator& authenticator) {
+  router.add("POST", "/v1/properties/{pid}/residents", [&](http::Request& request) {
+    const auto actor = authenticator.require_user(request);
+    const auto property_id = http::uuid_param(request, "pid");
+    const auto body = http::parse_json_body(request);
+    http::JsonFields fields(body);
+    auto unit_id = fields.string("unit_id", true, 36, 36);
+    if (unit_id && !http::is_uuid(*unit_id)) {
+      fields.add_error("unit_id", "format", "Must be a unit id.");
+    }
+    auto first_name = fields.string("first_name", true, 1, 100);
+    auto last_name = fields.string("last_name", true, 1, 100);
+    auto email = fields.string("email", true, 3, 254);
+    if (email && !common::is_email(*email)) {
+      fields.add_error("email", "format", "Must be an e-mail address.");
+    }
+    auto phone = fields.string("phone", true, 8, 16);
+    if (phone && !common::is_e164(*phone)) {
+      fields.add_error("phone", "format", "Must be an E.164 number such as +15551234567.");
+    }
+    auto listed = fields.boolean("directory_listed", false);
+    fields.finish();
+    MoveIn resident{*unit_id, *first_name,          *last_name, common::normalize_email(*email),
+                    *phone,   listed.value_or(true)};
+    return http::json_response(201, service.move_in(actor, property_id, resident));
+  });
+
+  router.add("GET", "/v1/properties/{pid}/residents", [&](http::Request& request) {
+    const auto actor = authenticator.require_user(request);
+    const auto property_id = http::uuid_param(request, "pid");
+    const auto page = http::page_request(request);
+    std::optional<std::string> prefix;
+    if (auto q = request.query_param("q"); q && !q->empty()) {
+      if (q->size() > 64) {
+        throw common::ApiError::validation({{"q", "length", "Use at most 64 characters."}});
+      }
+      prefix = std::string(*q);
+    }
+    return service.list_residents(actor, property_id, prefix, page);
+  });
+
+  router.add("POST", "/v1/residents/{rid}/move-out", [&](http::Request& request) {
+    const auto actor = authenticator.require_user(request);
+    return http::json_response(200, service.move_out(actor, http::uuid_param(request, "rid")));
+  });
+
+  router.add("POST", "/v1/me/devices", [&](http::Request& request) {
+    const auto actor = authenticator.require_user(request);
+    const auto body = http::parse_json_body(request);
+    http::JsonFields fields(body);
+    auto platform = fields.one_of("platform", true, {"ios", "android"});
+    auto push_token = fields.string("push_token", true, 8, 4096);
+    auto voip_token = fields.string("voip_token", false, 8, 4096);
+    auto bmx_app = fields.boolean("bmx_app_installed", false);
+    fields.finish();
+    return http::json_response(
+        201, service.register_device(
+                 actor, {*platform, *push_token, voip_token, bmx_app.value_or(false)}));
+  });
+
+  router.add("DELETE", "/v1/me/devices/{id}", [&](http::Request& request) {
+    const auto actor = authenticator.require_user(request);
+    service.remove_device(actor, http::uuid_param(request, "id"));
+    return http::Response::no_content();
+  });
+}
+
+}  // namespace frontdoor::people

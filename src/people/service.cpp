@@ -1,0 +1,186 @@
+#include "frontdoor/people/service.hpp"
+
+#include <pqxx/pqxx>
+
+#include "frontdoor/auth/policy.hpp"
+#include "frontdoor/common/error.hpp"
+#include "frontdoor/common/random.hpp"
+#include "frontdoor/db/pool.hpp"
+#include "frontdoor/notify/messages.hpp"
+#include "store.hpp"
+
+namespace frontdoor::people {
+namespace {
+
+using auth::Action;
+using auth::Policy;
+
+nlohmann::json resident_json(const pqxx::row& row) {
+  return {{"id", row[0].as<std::string>()},
+          {"user_id", row[1].as<std::string>()},
+          {"unit_id", row[2].as<std::string>()},
+          {"unit_label", row[3].as<std::string>()},
+          {"first_name", row[4].as<std::string>()},
+          {"last_name", row[5].as<std::string>()},
+          {"email", row[6].as<std::string>()},
+          {"phone",
+           row[7].is_null() ? nlohmann::json(nullptr) : nlohmann::json(row[7].as<std::string>())},
+          {"directory_listed", row[8].as<bool>()},
+          {"moved_in_at", row[9].as<std::string>()}};
+}
+
+}  // namespace
+
+PeopleService::PeopleService(db::Pool& pool, auth::AuthService& accounts,
+                             const notify::Outbox& outbox, const audit::AuditTrail& audit,
+                             std::string public_base_url)
+    : pool_(pool),
+      accounts_(accounts),
+      outbox_(outbox),
+      audit_(audit),
+      public_base_url_(std::move(public_base_url)) {
+  store::prepare(pool_);
+}
+
+void PeopleService::on_move_out(MoveOutHook hook) { move_out_hooks_.push_back(std::move(hook)); }
+
+nlohmann::json PeopleService::move_in(const auth::Principal& actor, const std::string& property_id,
+                                      const MoveIn& resident) {
+  Policy::require(actor, Action::manage_residents, property_id);
+  return pool_.run([&](pqxx::connection& connection) {
+    pqxx::work tx(connection);
+    auto property = tx.exec_prepared("people_property_name", property_id);
+    if (property.empty()) throw common::ApiError::not_found();
+    const std::string display_name = resident.first_name + " " + resident.last_name;
+    const auto [user_id, has_password] =
+        accounts_.ensure_user(tx, resident.email, display_name, resident.phone);
+    std::string residency_id;
+    try {
+      pqxx::subtransaction insert(tx, "move_in");
+      residency_id =
+          insert
+              .exec_prepared1("people_move_in", property_id, resident.unit_id, user_id,
+                              resident.first_name, resident.last_name, resident.directory_listed)[0]
+              .as<std::string>();
+      insert.commit();
+    } catch (const pqxx::foreign_key_violation&) {
+      throw common::ApiError::validation(
+          {{"unit_id", "not_found", "No such unit in this property."}});
+    } catch (const pqxx::unique_violation&) {
+      throw common::ApiError::conflict("already_resident",
+                                       "This person already lives in this property.");
+    }
+    accounts_.grant_role(tx, user_id, auth::Role::resident, property_id);
+    // Someone who already has a password is not sent a way to set a new one.
+    if (!has_password) {
+      const auto token = accounts_.create_invite(tx, user_id);
+      const auto text =
+          notify::account_invite_email(display_name, property[0][0].as<std::string>(), "a resident",
+                                       public_base_url_ + "/activate?token=" + token);
+      outbox_.enqueue(tx,
+                      {"email",
+                       "invite:" + common::sha256_hex(token),
+                       {{"to", resident.email}, {"subject", text.subject}, {"text", text.text}}});
+    }
+    audit_.record(tx, actor,
+                  {property_id,
+                   "resident.moved_in",
+                   "residency",
+                   residency_id,
+                   {{"user_id", user_id}, {"unit_id", resident.unit_id}}});
+    auto row = tx.exec_prepared1("people_resident", residency_id);
+    tx.commit();
+    auto json = resident_json(row);
+    json["property_id"] = property_id;
+    json["invited"] = !has_password;
+    return json;
+  });
+}
+
+nlohmann::json PeopleService::move_out(const auth::Principal& actor,
+                                       const std::string& residency_id) {
+  return pool_.run([&](pqxx::connection& connection) {
+    pqxx::work tx(connection);
+    auto found = tx.exec_prepared("people_property_of_residency", residency_id);
+    if (found.empty()) throw common::ApiError::not_found();
+    const auto property_id = found[0][0].as<std::string>();
+    Policy::require(actor, Action::manage_residents, property_id);
+    auto moved = tx.exec_prepared("people_move_out", residency_id);
+    if (moved.empty()) {
+      throw common::ApiError::conflict("already_moved_out", "This resident has moved out already.");
+    }
+    const MovedOut resident{residency_id, moved[0][0].as<std::string>(), property_id};
+    accounts_.revoke_role(tx, resident.user_id, auth::Role::resident, property_id);
+    for (const auto& hook : move_out_hooks_) hook(tx, actor, resident);
+    audit_.record(tx, actor,
+                  {property_id,
+                   "resident.moved_out",
+                   "residency",
+                   residency_id,
+                   {{"user_id", resident.user_id}}});
+    tx.commit();
+    return nlohmann::json{{"id", residency_id}, {"user_id", resident.user_id}, {"moved_out", true}};
+  });
+}
+
+http::Response PeopleService::list_residents(const auth::Principal& actor,
+                                             const std::string& property_id,
+                                             const std::optional<std::string>& name_prefix,
+                                             const http::PageRequest& page) {
+  Policy::require(actor, Action::manage_residents, property_id);
+  std::optional<std::string> last, first, id;
+  if (page.after) {
+    const auto& after = *page.after;
+    if (!after.is_array() || after.size() != 3 || !after[0].is_string() || !after[1].is_string() ||
+        !after[2].is_string()) {
+      throw common::ApiError::validation({{"cursor", "invalid", "Unknown cursor."}});
+    }
+    last = after[0].get<std::string>();
+    first = after[1].get<std::string>();
+    id = after[2].get<std::string>();
+  }
+  auto rows = pool_.run([&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    return tx.exec_prepared("people_list_residents", property_id, name_prefix, last, first, id,
+                            page.limit + 1);
+  });
+  nlohmann::json items = nlohmann::json::array();
+  std::optional<nlohmann::json> next;
+  for (std::size_t i = 0; i < rows.size() && static_cast<int>(i) < page.limit; ++i) {
+    items.push_back(resident_json(rows[i]));
+  }
+  if (static_cast<int>(rows.size()) > page.limit) {
+    const auto& tail = rows[static_cast<std::size_t>(page.limit) - 1];
+    next = nlohmann::json::array(
+        {tail[10].as<std::string>(), tail[11].as<std::string>(), tail[0].as<std::string>()});
+  }
+  return http::page_response(std::move(items), next);
+}
+
+nlohmann::json PeopleService::register_device(const auth::Principal& actor, const Device& device) {
+  return pool_.run([&](pqxx::connection& connection) {
+    pqxx::work tx(connection);
+    const auto id =
+        tx.exec_prepared1("people_register_device", actor.user_id, device.platform,
+                          device.push_token, device.voip_token, device.bmx_app_installed)[0]
+            .as<std::string>();
+    tx.commit();
+    return nlohmann::json{{"id", id},
+                          {"platform", device.platform},
+                          {"bmx_app_installed", device.bmx_app_installed},
+                          {"voip", device.voip_token.has_value()}};
+  });
+}
+
+void PeopleService::remove_device(const auth::Principal& actor, const std::string& device_id) {
+  pool_.run([&](pqxx::connection& connection) {
+    pqxx::work tx(connection);
+    if (tx.exec_prepared("people_remove_device", device_id, actor.user_id).affected_rows() == 0) {
+      throw common::ApiError::not_found();
+    }
+    tx.commit();
+    return 0;
+  });
+}
+
+}  // namespace frontdoor::people
