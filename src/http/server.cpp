@@ -274,12 +274,17 @@ void Server::shutdown() {
       beast::error_code ignored;
       impl.acceptor.close(ignored);
     });
+    // Take strong references under the lock and use them after it: the last
+    // reference to a session may be dropped here, and ~Session takes the lock.
+    std::vector<std::shared_ptr<Session>> live;
     {
       std::lock_guard lock(impl.sessions_mutex);
       for (auto& [raw, weak] : impl.sessions) {
-        if (auto session = weak.lock()) session->stop_when_idle();
+        if (auto session = weak.lock()) live.push_back(std::move(session));
       }
     }
+    for (auto& session : live) session->stop_when_idle();
+    live.clear();
     {
       std::unique_lock lock(impl.drain_mutex);
       const bool drained = impl.drained.wait_for(lock, impl.options.drain_timeout,

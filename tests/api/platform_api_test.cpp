@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <atomic>
 #include <future>
 #include <pqxx/pqxx>
 #include <regex>
@@ -212,6 +213,35 @@ TEST(PlatformApi, SigtermLetsAnInFlightRequestFinish) {
   EXPECT_EQ(stopped.wait_for(std::chrono::seconds(5)), std::future_status::ready);
   // The listener is closed: new connections are refused.
   EXPECT_ANY_THROW(client.get("/healthz"));
+}
+
+TEST(PlatformApi, ShutdownCompletesWhileConnectionsComeAndGo) {
+  // Connections ending at the moment of shutdown once deadlocked the session registry.
+  for (int round = 0; round < 25; ++round) {
+    auto server = std::make_unique<TestServer>();
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> clients;
+    for (int i = 0; i < 4; ++i) {
+      clients.emplace_back([&, port = server->app().port()] {
+        HttpClient client(port, "127.0.0.1", std::chrono::milliseconds(500));
+        while (!stop) {
+          try {
+            client.get("/healthz");
+          } catch (const std::exception&) {
+            // Refused once the listener closes: expected.
+          }
+        }
+      });
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    auto stopped = std::async(std::launch::async, [&] { server->app().shutdown(); });
+    if (stopped.wait_for(std::chrono::seconds(15)) != std::future_status::ready) {
+      ADD_FAILURE() << "shutdown did not complete in round " << round;
+      std::abort();  // a deadlocked server cannot be torn down
+    }
+    stop = true;
+    for (auto& client : clients) client.join();
+  }
 }
 
 }  // namespace

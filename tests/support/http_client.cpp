@@ -17,30 +17,32 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-constexpr auto kDeadline = std::chrono::seconds(20);
-
 // Runs the io_context until the pending operation completes; stream timeouts
 // only govern asynchronous operations, so tests never block forever.
 void run_until_done(asio::io_context& io, const bool& done, const beast::error_code& ec,
-                    const char* what) {
+                    const char* what, std::chrono::milliseconds deadline) {
   io.restart();
-  io.run_for(kDeadline);
-  if (!done) throw std::runtime_error(std::string(what) + ": no answer within 20 s");
+  io.run_for(deadline);
+  if (!done) {
+    throw std::runtime_error(std::string(what) + ": no answer within " +
+                             std::to_string(deadline.count()) + " ms");
+  }
   if (ec) throw beast::system_error(ec);
 }
 
-HttpResponse read_response(beast::tcp_stream& stream, beast::flat_buffer& buffer) {
+HttpResponse read_response(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                           std::chrono::milliseconds deadline) {
   auto& io = static_cast<asio::io_context&>(stream.get_executor().context());
   bhttp::response_parser<bhttp::string_body> parser;
   parser.body_limit(64 << 20);
-  stream.expires_after(kDeadline);
+  stream.expires_after(deadline);
   bool done = false;
   beast::error_code error;
   bhttp::async_read(stream, buffer, parser, [&](beast::error_code ec, std::size_t) {
     error = ec;
     done = true;
   });
-  run_until_done(io, done, error, "reading the response");
+  run_until_done(io, done, error, "reading the response", deadline);
   auto message = parser.release();
   HttpResponse response;
   response.status = static_cast<int>(message.result_int());
@@ -53,9 +55,10 @@ HttpResponse read_response(beast::tcp_stream& stream, beast::flat_buffer& buffer
   return response;
 }
 
-beast::tcp_stream connect(asio::io_context& io, const std::string& host, std::uint16_t port) {
+beast::tcp_stream connect(asio::io_context& io, const std::string& host, std::uint16_t port,
+                          std::chrono::milliseconds deadline) {
   beast::tcp_stream stream(io);
-  stream.expires_after(kDeadline);
+  stream.expires_after(deadline);
   bool done = false;
   beast::error_code error;
   stream.async_connect(tcp::endpoint(asio::ip::make_address(host), port),
@@ -63,11 +66,12 @@ beast::tcp_stream connect(asio::io_context& io, const std::string& host, std::ui
                          error = ec;
                          done = true;
                        });
-  run_until_done(io, done, error, "connecting");
+  run_until_done(io, done, error, "connecting", deadline);
   return stream;
 }
 
-void write_all(beast::tcp_stream& stream, const std::string& bytes) {
+void write_all(beast::tcp_stream& stream, const std::string& bytes,
+               std::chrono::milliseconds deadline) {
   auto& io = static_cast<asio::io_context&>(stream.get_executor().context());
   bool done = false;
   beast::error_code error;
@@ -75,7 +79,7 @@ void write_all(beast::tcp_stream& stream, const std::string& bytes) {
     error = ec;
     done = true;
   });
-  run_until_done(io, done, error, "writing the request");
+  run_until_done(io, done, error, "writing the request", deadline);
 }
 
 }  // namespace
@@ -89,8 +93,8 @@ std::string HttpResponse::header(const std::string& name) const {
 
 nlohmann::json HttpResponse::json() const { return nlohmann::json::parse(body); }
 
-HttpClient::HttpClient(std::uint16_t port, std::string host)
-    : host_(std::move(host)), port_(port) {}
+HttpClient::HttpClient(std::uint16_t port, std::string host, std::chrono::milliseconds deadline)
+    : host_(std::move(host)), port_(port), deadline_(deadline) {}
 
 HttpResponse HttpClient::get(const std::string& target, const Headers& headers) const {
   return send("GET", target, "", headers);
@@ -104,7 +108,7 @@ HttpResponse HttpClient::post(const std::string& target, const std::string& body
 HttpResponse HttpClient::send(const std::string& method, const std::string& target,
                               const std::string& body, const Headers& headers) const {
   asio::io_context io;
-  auto stream = connect(io, host_, port_);
+  auto stream = connect(io, host_, port_, deadline_);
   bhttp::request<bhttp::string_body> request;
   request.method_string(method);
   request.target(target);
@@ -117,26 +121,26 @@ HttpResponse HttpClient::send(const std::string& method, const std::string& targ
   request.prepare_payload();
   std::ostringstream serialized;
   serialized << request;
-  write_all(stream, serialized.str());
+  write_all(stream, serialized.str(), deadline_);
   beast::flat_buffer buffer;
-  return read_response(stream, buffer);
+  return read_response(stream, buffer, deadline_);
 }
 
 HttpResponse HttpClient::raw(const std::string& bytes) const {
   asio::io_context io;
-  auto stream = connect(io, host_, port_);
-  write_all(stream, bytes);
+  auto stream = connect(io, host_, port_, deadline_);
+  write_all(stream, bytes, deadline_);
   beast::flat_buffer buffer;
-  return read_response(stream, buffer);
+  return read_response(stream, buffer, deadline_);
 }
 
 std::vector<HttpResponse> HttpClient::raw_many(const std::string& bytes, int count) const {
   asio::io_context io;
-  auto stream = connect(io, host_, port_);
-  write_all(stream, bytes);
+  auto stream = connect(io, host_, port_, deadline_);
+  write_all(stream, bytes, deadline_);
   beast::flat_buffer buffer;
   std::vector<HttpResponse> responses;
-  for (int i = 0; i < count; ++i) responses.push_back(read_response(stream, buffer));
+  for (int i = 0; i < count; ++i) responses.push_back(read_response(stream, buffer, deadline_));
   return responses;
 }
 

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -20,7 +21,8 @@ struct HttpResponse {
 // A plain blocking HTTP/1.1 client over real TCP, one connection per call.
 class HttpClient {
  public:
-  explicit HttpClient(std::uint16_t port, std::string host = "127.0.0.1");
+  explicit HttpClient(std::uint16_t port, std::string host = "127.0.0.1",
+                      std::chrono::milliseconds deadline = std::chrono::seconds(20));
 
   using Headers = std::vector<std::pair<std::string, std::string>>;
   HttpResponse get(const std::string& target, const Headers& headers = {}) const;
@@ -36,6 +38,7 @@ class HttpClient {
  private:
   std::string host_;
   std::uint16_t port_;
+  std::chrono::milliseconds deadline_;
 };
 
 }  // namespace frontdoor::testing

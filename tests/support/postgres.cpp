@@ -82,7 +82,10 @@ void run_or_throw(const std::string& command, const std::string& log) {
 
 }  // namespace
 
+bool install_hang_detector();  // hang_detector.cpp
+
 PostgresCluster& PostgresCluster::shared() {
+  install_hang_detector();
   static PostgresCluster cluster;
   return cluster;
 }
@@ -96,14 +99,8 @@ PostgresCluster::PostgresCluster() {
     run_or_throw("chown postgres: " + directory_, "/dev/null");
   }
   port_ = free_port();
-  const std::string log = directory_ + "/setup.log";
-  run_or_throw(as_postgres_user() + bin_dir_ + "/initdb -D " + directory_ +
-                   "/data -U postgres -A trust -E UTF8 --no-locale --no-sync",
-               log);
-  start();
-
-  // The watchdog waits for this process to go away (the pipe closes, however
-  // it ends), then stops the server and removes the directory.
+  // Before anything starts: the watchdog waits for this process to go away (the pipe closes,
+  // however it ends), then stops the server and removes the directory.
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe2 failed");
   const std::string cleanup = as_postgres_user() + bin_dir_ + "/pg_ctl -D " + directory_ +
@@ -116,6 +113,10 @@ PostgresCluster::PostgresCluster() {
     setsid();
     // `cat` returns when the last writer closes the pipe: when this process ends.
     dup2(fds[0], STDIN_FILENO);
+    // Nor may it hold the test's output open: ctest waits for that to close.
+    const int null = open("/dev/null", O_WRONLY);
+    dup2(null, STDOUT_FILENO);
+    dup2(null, STDERR_FILENO);
     const std::string script = "cat >/dev/null; " + cleanup;
     execl("/bin/sh", "sh", "-c", script.c_str(), static_cast<char*>(nullptr));
     _exit(1);
@@ -123,6 +124,11 @@ PostgresCluster::PostgresCluster() {
   waitpid(child, nullptr, 0);
   close(fds[0]);
   watchdog_pipe_ = fds[1];
+  const std::string log = directory_ + "/setup.log";
+  run_or_throw(as_postgres_user() + bin_dir_ + "/initdb -D " + directory_ +
+                   "/data -U postgres -A trust -E UTF8 --no-locale --no-sync",
+               log);
+  start();
 
   run_admin_sql(std::string("CREATE DATABASE ") + kTemplateDatabase);
   db::migrate(url(kTemplateDatabase), db::bundled_migrations(), [](std::string_view) {});

@@ -1,0 +1,84 @@
+// Seeds the demo property through frontdoor's real API, as the apps would:
+// the admin creates a property, units, a manager, residents and a panel; each
+// invitation is activated with the token from its queued e-mail (delivery of
+// e-mail comes with the notifications module, so the script reads the outbox).
+//
+// usage: node seed-demo.mjs BASE_URL DATABASE_URL ADMIN_EMAIL ADMIN_PASSWORD OUT_FILE
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+
+const [baseUrl, databaseUrl, adminEmail, adminPassword, outFile] = process.argv.slice(2);
+const password = "demo-passphrase-2026";
+
+async function call(method, path, body, token) {
+  const response = await fetch(baseUrl + path, {
+    method,
+    headers: {
+      "content-type": "application/json",
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+  return text ? JSON.parse(text) : {};
+}
+
+function inviteToken(email) {
+  const text = execFileSync("psql", [databaseUrl, "-Atc",
+    "SELECT payload->>'text' FROM outbox WHERE payload->>'to' = $$" + email +
+    "$$ ORDER BY created_at DESC LIMIT 1"]).toString();
+  const match = text.match(/token=([0-9a-f]{64})/);
+  if (!match) throw new Error(`no invitation e-mail for ${email}`);
+  return match[1];
+}
+
+async function activate(email) {
+  await call("POST", "/v1/auth/activate", { token: inviteToken(email), password });
+  return { email, password };
+}
+
+const admin = await call("POST", "/v1/auth/login", { email: adminEmail, password: adminPassword });
+const token = admin.access_token;
+const siteName = "maple-court";
+const property = await call("POST", "/v1/properties",
+  { name: "Maple Court", site_name: siteName, time_zone: "America/New_York" }, token);
+const p = `/v1/properties/${property.id}`;
+console.log(`    property  Maple Court (${property.id})`);
+
+await call("POST", `${p}/staff`,
+  { email: "manager@demo.frontdoor.test", display_name: "Morgan Manager", role: "manager" }, token);
+const manager = await activate("manager@demo.frontdoor.test");
+console.log(`    manager   ${manager.email}`);
+
+const people = [
+  { first_name: "Ana", last_name: "García", unit: "101", contact_preference: "mobile_app" },
+  { first_name: "Ben", last_name: "Okafor", unit: "102", contact_preference: "mobile_app" },
+  { first_name: "Chloé", last_name: "Martin", unit: "201", contact_preference: "phone_call" },
+];
+const residents = [];
+for (const [index, person] of people.entries()) {
+  const unit = await call("POST", `${p}/units`, { label: person.unit }, token);
+  const email = `${person.first_name.toLowerCase().normalize("NFD").replace(/[^a-z]/g, "")}@demo.frontdoor.test`;
+  await call("POST", `${p}/residents`, {
+    unit_id: unit.id, first_name: person.first_name, last_name: person.last_name, email,
+    phone: `+1555010000${index}`,
+  }, token);
+  const account = await activate(email);
+  residents.push({ ...account, unit_label: person.unit, bmx_email: email,
+                   contact_preference: person.contact_preference });
+  console.log(`    resident  ${email} (unit ${person.unit})`);
+}
+
+const panel = await call("POST", `${p}/panels`, { name: "Front entrance" }, token);
+console.log(`    panel     ${panel.name} (${panel.id})`);
+
+writeFileSync(outFile, JSON.stringify({
+  base_url: baseUrl,
+  admin: { email: adminEmail, password: adminPassword },
+  manager,
+  property_id: property.id,
+  site_name: siteName,
+  panel: { id: panel.id, key: panel.api_key, bmx_device_id: panel.bmx_device_id },
+  residents,
+}, null, 2) + "\n");

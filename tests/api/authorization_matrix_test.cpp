@@ -1,0 +1,272 @@
+// Every route of the router against every kind of caller. Denials must be
+// 401 (no credential), 403 (may not) or 404 (another property's resource: its
+// existence is not revealed); never a 5xx. A route missing from the matrix fails.
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <map>
+#include <pqxx/pqxx>
+#include <set>
+
+#include "../support/world.hpp"
+#include "frontdoor/auth/passwords.hpp"
+
+namespace frontdoor {
+namespace {
+
+using testing::TestServer;
+using testing::World;
+
+enum class Who {
+  anonymous,
+  resident,
+  other_resident,
+  visitor,
+  staff,
+  manager,
+  other_manager,
+  admin,
+  panel
+};
+
+const std::map<Who, std::string> kNames = {{Who::anonymous, "anonymous"},
+                                           {Who::resident, "resident"},
+                                           {Who::other_resident, "resident of another property"},
+                                           {Who::visitor, "visitor"},
+                                           {Who::staff, "staff"},
+                                           {Who::manager, "manager"},
+                                           {Who::other_manager, "manager of another property"},
+                                           {Who::admin, "admin"},
+                                           {Who::panel, "panel key"}};
+
+const std::set<Who> kEveryone = {Who::anonymous,     Who::resident, Who::other_resident,
+                                 Who::visitor,       Who::staff,    Who::manager,
+                                 Who::other_manager, Who::admin,    Who::panel};
+const std::set<Who> kPeople = {Who::resident, Who::other_resident, Who::visitor, Who::staff,
+                               Who::manager,  Who::other_manager,  Who::admin};
+
+struct Call {
+  std::string path;
+  nlohmann::json body;
+};
+
+struct Entry {
+  // Public routes answer everyone on their own terms (a bad password is 401):
+  // only "never a 5xx" is checked for them.
+  std::set<Who> allowed;
+  // Builds the request for one caller; fresh resources where a call consumes them.
+  std::function<Call(Who)> call;
+};
+
+class AuthorizationMatrix : public ::testing::Test {
+ protected:
+  AuthorizationMatrix() : world(server) {
+    property = world.property("matrix");
+    other_property = world.property("elsewhere");
+    credentials[Who::admin] = world.admin().access_token;
+    credentials[Who::manager] = world.staff(property, "manager").access_token;
+    credentials[Who::staff] = world.staff(property, "staff").access_token;
+    credentials[Who::other_manager] = world.staff(other_property, "manager").access_token;
+    auto resident = world.resident(property);
+    resident_user = resident.user_id;
+    credentials[Who::resident] = resident.access_token;
+    credentials[Who::other_resident] = world.resident(other_property).access_token;
+    credentials[Who::visitor] = visitor_token();
+    credentials[Who::panel] = world.panel_key(property);
+  }
+
+  // Visitor accounts come with the visitors module; the role is what matters here.
+  std::string visitor_token() {
+    pqxx::connection connection(server.database_url());
+    pqxx::work tx(connection);
+    const auto id = tx.exec_params1(
+                          "INSERT INTO users (email, display_name, password_hash) "
+                          "VALUES ('visitor@example.com', 'Vic', $1) RETURNING id",
+                          auth::hash_password("a long enough passphrase"))[0]
+                        .as<std::string>();
+    tx.exec_params(
+        "INSERT INTO role_assignments (user_id, role, property_id) VALUES ($1, "
+        "'visitor', $2)",
+        id, property);
+    tx.commit();
+    return world.login("visitor@example.com", "a long enough passphrase").access_token;
+  }
+
+  testing::HttpClient::Headers headers(Who who) {
+    if (who == Who::anonymous) return {};
+    return {{"Authorization", "Bearer " + credentials[who]}};
+  }
+
+  std::string fresh(const std::string& prefix) { return prefix + std::to_string(++counter); }
+
+  std::string fresh_panel() {
+    auto key_response =
+        world.client().post("/v1/properties/" + property + "/panels",
+                            nlohmann::json{{"name", fresh("P")}}.dump(), headers(Who::admin));
+    return key_response.json()["id"];
+  }
+
+  std::string fresh_device(Who who) {
+    if (kPeople.count(who) == 0) return "00000000-0000-0000-0000-000000000000";
+    auto response = world.client().post(
+        "/v1/me/devices",
+        nlohmann::json{{"platform", "android"}, {"push_token", fresh("fcm-token-")}}.dump(),
+        headers(who));
+    return response.json()["id"];
+  }
+
+  std::map<std::string, Entry> matrix() {
+    const std::string p = "/v1/properties/" + property;
+    const auto unit_id = world.unit(world.admin(), property, "M1");
+    auto fixed = [](std::string path, nlohmann::json body = nullptr) {
+      return [path, body](Who) { return Call{path, body}; };
+    };
+    const std::set<Who> managers = {Who::manager, Who::admin};
+    const std::set<Who> office = {Who::staff, Who::manager, Who::admin};
+    return {
+        {"GET /healthz", {kEveryone, fixed("/healthz")}},
+        {"GET /readyz", {kEveryone, fixed("/readyz")}},
+        {"GET /metrics", {kEveryone, fixed("/metrics")}},
+        {"GET /openapi.json", {kEveryone, fixed("/openapi.json")}},
+        {"POST /v1/auth/login",
+         {kEveryone, fixed("/v1/auth/login", {{"email", "x@example.com"}, {"password", "nope"}})}},
+        {"POST /v1/auth/refresh", {kEveryone, fixed("/v1/auth/refresh", {{"refresh_token", "x"}})}},
+        {"POST /v1/auth/activate",
+         {kEveryone, fixed("/v1/auth/activate", {{"token", "x"}, {"password", "nope"}})}},
+        {"GET /v1/me", {kPeople, fixed("/v1/me")}},
+        {"POST /v1/me/devices",
+         {kPeople,
+          [this](Who) {
+            return Call{"/v1/me/devices", {{"platform", "ios"}, {"push_token", fresh("apns-")}}};
+          }}},
+        {"DELETE /v1/me/devices/{id}",
+         {kPeople,
+          [this](Who who) {
+            return Call{"/v1/me/devices/" + fresh_device(who), nullptr};
+          }}},
+        {"POST /v1/properties",
+         {{Who::admin},
+          [this](Who) {
+            const auto site = fresh("site-");
+            return Call{"/v1/properties",
+                        {{"name", site}, {"site_name", site}, {"time_zone", "UTC"}}};
+          }}},
+        {"GET /v1/properties/{pid}",
+         {{Who::resident, Who::visitor, Who::staff, Who::manager, Who::admin}, fixed(p)}},
+        {"POST /v1/properties/{pid}/units",
+         {office,
+          [this, p](Who) {
+            return Call{p + "/units", {{"label", fresh("L")}}};
+          }}},
+        {"GET /v1/properties/{pid}/units", {office, fixed(p + "/units")}},
+        {"POST /v1/properties/{pid}/staff",
+         {managers,
+          [this, p](Who) {
+            return Call{
+                p + "/staff",
+                {{"email", fresh("s") + "@example.com"}, {"display_name", "S"}, {"role", "staff"}}};
+          }}},
+        {"GET /v1/properties/{pid}/settings",
+         {{Who::resident, Who::staff, Who::manager, Who::admin}, fixed(p + "/settings")}},
+        {"PATCH /v1/properties/{pid}/settings",
+         {managers, fixed(p + "/settings", {{"ring_timeout_seconds", 40}})}},
+        {"POST /v1/properties/{pid}/panels",
+         {managers, fixed(p + "/panels", {{"name", "Side door"}})}},
+        {"DELETE /v1/properties/{pid}/panels/{id}",
+         {managers,
+          [this, p](Who) {
+            return Call{p + "/panels/" + fresh_panel(), nullptr};
+          }}},
+        {"GET /v1/properties/{pid}/audit", {managers, fixed(p + "/audit")}},
+        {"POST /v1/properties/{pid}/residents",
+         {office,
+          [this, p, unit_id](Who) {
+            return Call{p + "/residents",
+                        {{"unit_id", unit_id},
+                         {"first_name", "M"},
+                         {"last_name", fresh("N")},
+                         {"email", fresh("m") + "@example.com"},
+                         {"phone", "+15550001111"}}};
+          }}},
+        {"GET /v1/properties/{pid}/residents", {office, fixed(p + "/residents")}},
+        {"POST /v1/residents/{rid}/move-out",
+         {office,
+          [this](Who) {
+            return Call{"/v1/residents/" + world.resident(property).residency_id + "/move-out",
+                        nullptr};
+          }}},
+    };
+  }
+
+  TestServer server;
+  World world;
+  std::string property;
+  std::string other_property;
+  std::string resident_user;
+  std::map<Who, std::string> credentials;
+  int counter = 0;
+};
+
+TEST_F(AuthorizationMatrix, EveryRouteAnswersEveryCallerAsItShould) {
+  auto entries = matrix();
+  for (const auto& route : server.app().router().routes()) {
+    const std::string key = route.method + " " + route.pattern;
+    auto entry = entries.find(key);
+    if (entry == entries.end()) {
+      ADD_FAILURE() << "no authorization matrix entry for " << key;
+      continue;
+    }
+    const bool property_scoped = route.pattern.find("{pid}") != std::string::npos ||
+                                 route.pattern.find("{rid}") != std::string::npos;
+    for (Who who : kEveryone) {
+      const auto call = entry->second.call(who);
+      const auto response = world.client().send(
+          route.method, call.path, call.body.is_null() ? "" : call.body.dump(), headers(who));
+      const std::string context = key + " as " + kNames.at(who) + ": " +
+                                  std::to_string(response.status) + " " + response.body;
+      EXPECT_LT(response.status, 500) << context;
+      const bool denied =
+          response.status == 401 || response.status == 403 || response.status == 404;
+      if (entry->second.allowed == kEveryone) continue;
+      if (entry->second.allowed.count(who) != 0) {
+        EXPECT_FALSE(denied) << context;
+        continue;
+      }
+      if (who == Who::anonymous) {
+        EXPECT_EQ(response.status, 401) << context;
+      } else if (who == Who::panel) {
+        EXPECT_EQ(response.status, 403) << context;
+      } else if (property_scoped && (who == Who::other_resident || who == Who::other_manager)) {
+        EXPECT_EQ(response.status, 404) << context;
+      } else {
+        EXPECT_EQ(response.status, 403) << context;
+      }
+    }
+  }
+  for (const auto& [key, entry] : entries) {
+    bool routed = false;
+    for (const auto& route : server.app().router().routes()) {
+      routed = routed || route.method + " " + route.pattern == key;
+    }
+    EXPECT_TRUE(routed) << "matrix entry for a route that does not exist: " << key;
+  }
+}
+
+TEST_F(AuthorizationMatrix, AnotherPropertysIdsLookLikeNothingThere) {
+  // The same answer for a property that exists elsewhere and one that never existed.
+  const auto elsewhere =
+      world.client().get("/v1/properties/" + other_property + "/residents", headers(Who::manager));
+  const auto nowhere = world.client().get(
+      "/v1/properties/11111111-1111-1111-1111-111111111111/residents", headers(Who::manager));
+  EXPECT_EQ(elsewhere.status, 404);
+  EXPECT_EQ(nowhere.status, 404);
+  EXPECT_EQ(elsewhere.json()["detail"], nowhere.json()["detail"]);
+  // A malformed id is simply not found too.
+  EXPECT_EQ(world.client()
+                .get("/v1/properties/1%27%20OR%20%271%27=%271/residents", headers(Who::manager))
+                .status,
+            404);
+}
+
+}  // namespace
+}  // namespace frontdoor

@@ -1,0 +1,278 @@
+// Properties, units, settings, residents, devices, panels and the audit trail.
+#include <gtest/gtest.h>
+
+#include "../support/world.hpp"
+
+namespace frontdoor {
+namespace {
+
+using testing::Account;
+using testing::HttpResponse;
+using testing::TestServer;
+using testing::World;
+
+std::vector<std::string> error_fields(const HttpResponse& response) {
+  std::vector<std::string> fields;
+  const auto body = response.json();
+  for (const auto& error : body["errors"]) fields.push_back(error["field"]);
+  return fields;
+}
+
+class PropertiesApi : public ::testing::Test {
+ protected:
+  PropertiesApi() : world(server), property(world.property("oak")) {}
+
+  HttpResponse post(const std::string& path, const nlohmann::json& body, const Account& who) {
+    return world.client().post(path, body.dump(), who.auth());
+  }
+  HttpResponse patch_settings(const nlohmann::json& body, const Account& who) {
+    return world.client().send("PATCH", "/v1/properties/" + property + "/settings", body.dump(),
+                               who.auth());
+  }
+  std::string base() const { return "/v1/properties/" + property; }
+
+  TestServer server;
+  World world;
+  std::string property;
+};
+
+TEST_F(PropertiesApi, CreatingAPropertyValidatesEveryField) {
+  auto admin = world.admin();
+  auto bad =
+      post("/v1/properties", {{"name", ""}, {"site_name", "Bad Name!"}, {"time_zone", 5}}, admin);
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_EQ(error_fields(bad), (std::vector<std::string>{"name", "site_name", "time_zone"}));
+
+  auto zone = post("/v1/properties",
+                   {{"name", "Elm"}, {"site_name", "elm"}, {"time_zone", "Mars/Olympus"}}, admin);
+  EXPECT_EQ(zone.status, 422);
+  EXPECT_EQ(error_fields(zone), (std::vector<std::string>{"time_zone"}));
+
+  auto taken = post("/v1/properties",
+                    {{"name", "Another"}, {"site_name", "oak"}, {"time_zone", "UTC"}}, admin);
+  EXPECT_EQ(taken.status, 409);
+  EXPECT_EQ(taken.json()["code"], "site_name_taken");
+
+  auto created = post(
+      "/v1/properties",
+      {{"name", "Elm Court"}, {"site_name", "elm-court"}, {"time_zone", "Europe/Paris"}}, admin);
+  ASSERT_EQ(created.status, 201) << created.body;
+  EXPECT_EQ(created.json()["settings"]["property_only_visitor_max_hours"], 24);
+  auto fetched =
+      world.client().get("/v1/properties/" + std::string(created.json()["id"]), admin.auth());
+  EXPECT_EQ(fetched.json()["time_zone"], "Europe/Paris");
+}
+
+TEST_F(PropertiesApi, UnitsAreUniquePerProperty) {
+  auto staff = world.staff(property, "staff");
+  auto created = post(base() + "/units", {{"label", "4B"}, {"floor", "4"}}, staff);
+  ASSERT_EQ(created.status, 201);
+  EXPECT_EQ(created.json()["floor"], "4");
+  auto again = post(base() + "/units", {{"label", "4B"}}, staff);
+  EXPECT_EQ(again.status, 409);
+  EXPECT_EQ(again.json()["code"], "unit_exists");
+  EXPECT_EQ(post(base() + "/units", {{"label", std::string(33, 'x')}}, staff).status, 422);
+  auto listed = world.client().get(base() + "/units", staff.auth()).json()["data"];
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0]["label"], "4B");
+}
+
+TEST_F(PropertiesApi, SettingsChangesAreValidatedAndAudited) {
+  auto manager = world.staff(property, "manager");
+  auto staff = world.staff(property, "staff");
+  auto resident = world.resident(property);
+
+  auto defaults = world.client().get(base() + "/settings", resident.auth());
+  ASSERT_EQ(defaults.status, 200);
+  EXPECT_EQ(defaults.json(), (nlohmann::json{{"allow_visitor_access", true},
+                                             {"property_only_visitor_max_hours", 24},
+                                             {"ring_timeout_seconds", 30}}));
+
+  for (const auto& body :
+       {nlohmann::json{{"property_only_visitor_max_hours", 0}},
+        nlohmann::json{{"property_only_visitor_max_hours", 8761}},
+        nlohmann::json{{"property_only_visitor_max_hours", "12"}},
+        nlohmann::json{{"ring_timeout_seconds", 5}}, nlohmann::json{{"allow_visitor_access", "no"}},
+        nlohmann::json::object()}) {
+    auto refused = patch_settings(body, manager);
+    EXPECT_EQ(refused.status, 422) << body.dump();
+    EXPECT_EQ(refused.json()["errors"].size(), 1u) << body.dump();
+  }
+  EXPECT_EQ(patch_settings({{"ring_timeout_seconds", 45}}, staff).status, 403);
+  EXPECT_EQ(patch_settings({{"ring_timeout_seconds", 45}}, resident).status, 403);
+
+  auto changed = patch_settings(
+      {{"allow_visitor_access", false}, {"property_only_visitor_max_hours", 8760}}, manager);
+  ASSERT_EQ(changed.status, 200) << changed.body;
+  EXPECT_EQ(changed.json()["allow_visitor_access"], false);
+  EXPECT_EQ(changed.json()["property_only_visitor_max_hours"], 8760);
+  EXPECT_EQ(changed.json()["ring_timeout_seconds"], 30);
+
+  auto audit = world.client().get(base() + "/audit", manager.auth()).json()["data"];
+  ASSERT_FALSE(audit.empty());
+  EXPECT_EQ(audit[0]["action"], "settings.changed");
+  EXPECT_EQ(audit[0]["actor"], "user:" + manager.user_id);
+  EXPECT_EQ(audit[0]["details"]["before"]["allow_visitor_access"], true);
+  EXPECT_EQ(audit[0]["details"]["after"]["allow_visitor_access"], false);
+}
+
+TEST_F(PropertiesApi, MoveInValidatesAndQueuesAnInvitation) {
+  auto staff = world.staff(property, "staff");
+  const auto unit_id = world.unit(staff, property, "7A");
+  const auto other_unit = world.unit(world.admin(), world.property("pine"), "7A");
+
+  auto bad =
+      post(base() + "/residents",
+           {{"unit_id", "nope"}, {"first_name", "Jo"}, {"email", "jo@"}, {"phone", "555"}}, staff);
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_EQ(error_fields(bad),
+            (std::vector<std::string>{"unit_id", "last_name", "email", "phone"}));
+
+  nlohmann::json jo{{"unit_id", other_unit},
+                    {"first_name", "Jo"},
+                    {"last_name", "March"},
+                    {"email", "Jo@Example.com"},
+                    {"phone", "+15557654321"}};
+  auto wrong_unit = post(base() + "/residents", jo, staff);
+  EXPECT_EQ(wrong_unit.status, 422);
+  EXPECT_EQ(error_fields(wrong_unit), (std::vector<std::string>{"unit_id"}));
+
+  jo["unit_id"] = unit_id;
+  auto moved_in = post(base() + "/residents", jo, staff);
+  ASSERT_EQ(moved_in.status, 201) << moved_in.body;
+  EXPECT_EQ(moved_in.json()["email"], "jo@example.com");
+  EXPECT_EQ(moved_in.json()["unit_label"], "7A");
+  EXPECT_EQ(moved_in.json()["invited"], true);
+  EXPECT_EQ(world.invite_token_for("jo@example.com").size(), 64u);
+  const auto email_text =
+      testing::query_value(server.database_url(),
+                           "SELECT payload->>'text' FROM outbox WHERE payload->>'to' = "
+                           "'jo@example.com'");
+  EXPECT_NE(email_text.find("The oak"), std::string::npos) << email_text;
+
+  auto twice = post(base() + "/residents", jo, staff);
+  EXPECT_EQ(twice.status, 409);
+  EXPECT_EQ(twice.json()["code"], "already_resident");
+}
+
+TEST_F(PropertiesApi, ResidentsAreSearchedByNameAndPaged) {
+  auto staff = world.staff(property, "staff");
+  world.resident(property, "Ann", "Smith");
+  world.resident(property, "Bob", "Smithers");
+  world.resident(property, "Carla", "Jones");
+  world.resident(property, "Smitty", "Abbot");
+
+  auto page = world.client().get(base() + "/residents?q=SMI&limit=2", staff.auth()).json();
+  ASSERT_EQ(page["data"].size(), 2u);
+  EXPECT_EQ(page["data"][0]["last_name"], "Abbot");  // first name matches too
+  EXPECT_EQ(page["data"][1]["last_name"], "Smith");
+  ASSERT_TRUE(page["next_cursor"].is_string());
+  auto rest =
+      world.client()
+          .get(base() + "/residents?q=SMI&limit=2&cursor=" + std::string(page["next_cursor"]),
+               staff.auth())
+          .json();
+  ASSERT_EQ(rest["data"].size(), 1u);
+  EXPECT_EQ(rest["data"][0]["last_name"], "Smithers");
+  EXPECT_TRUE(rest["next_cursor"].is_null());
+
+  EXPECT_EQ(world.client().get(base() + "/residents?limit=0", staff.auth()).status, 422);
+  EXPECT_EQ(world.client().get(base() + "/residents?limit=101", staff.auth()).status, 422);
+  EXPECT_EQ(world.client().get(base() + "/residents?cursor=%%%", staff.auth()).status, 400);
+  EXPECT_EQ(world.client().get(base() + "/residents?cursor=abc", staff.auth()).status, 422);
+  EXPECT_EQ(world.client().get(base() + "/residents?cursor=WzFd", staff.auth()).status, 422);
+}
+
+TEST_F(PropertiesApi, MoveOutEndsTheResidencyAndTheRole) {
+  auto manager = world.staff(property, "manager");
+  auto resident = world.resident(property, "Dana", "Scully");
+  const auto path = "/v1/residents/" + resident.residency_id + "/move-out";
+  auto moved = world.client().post(path, "", manager.auth());
+  ASSERT_EQ(moved.status, 200) << moved.body;
+  auto again = world.client().post(path, "", manager.auth());
+  EXPECT_EQ(again.status, 409);
+  EXPECT_EQ(again.json()["code"], "already_moved_out");
+
+  auto listed = world.client().get(base() + "/residents?q=Dana", manager.auth()).json()["data"];
+  EXPECT_TRUE(listed.empty());
+  auto fresh = world.login(resident.email, resident.password);
+  EXPECT_TRUE(world.client().get("/v1/me", fresh.auth()).json()["roles"].empty());
+  EXPECT_EQ(world.client().get(base() + "/settings", fresh.auth()).status, 404);
+  auto audit = world.client().get(base() + "/audit", manager.auth()).json()["data"];
+  EXPECT_EQ(audit[0]["action"], "resident.moved_out");
+}
+
+TEST_F(PropertiesApi, AuditTrailPagesNewestFirst) {
+  auto manager = world.staff(property, "manager");
+  for (int i = 0; i < 3; ++i) world.unit(manager, property, "P" + std::to_string(i));
+  auto first = world.client().get(base() + "/audit?limit=2", manager.auth()).json();
+  ASSERT_EQ(first["data"].size(), 2u);
+  EXPECT_EQ(first["data"][0]["details"]["label"], "P2");
+  EXPECT_EQ(first["data"][1]["details"]["label"], "P1");
+  auto second = world.client()
+                    .get(base() + "/audit?limit=2&cursor=" + std::string(first["next_cursor"]),
+                         manager.auth())
+                    .json();
+  EXPECT_EQ(second["data"][0]["details"]["label"], "P0");
+}
+
+TEST_F(PropertiesApi, DevicesBelongToTheirLatestRegistrant) {
+  auto ann = world.resident(property, "Ann", "A");
+  auto bob = world.resident(property, "Bob", "B");
+  nlohmann::json phone{{"platform", "ios"},
+                       {"push_token", "apns-token-123456"},
+                       {"voip_token", "voip-token-123456"},
+                       {"bmx_app_installed", true}};
+  auto mine = post("/v1/me/devices", phone, ann);
+  ASSERT_EQ(mine.status, 201) << mine.body;
+  EXPECT_EQ(mine.json()["bmx_app_installed"], true);
+  // The same phone, now signed in as Bob: the token moves to him.
+  auto his = post("/v1/me/devices", phone, bob);
+  ASSERT_EQ(his.status, 201);
+  EXPECT_EQ(his.json()["id"], mine.json()["id"]);
+  const auto path = "/v1/me/devices/" + std::string(mine.json()["id"]);
+  EXPECT_EQ(world.client().send("DELETE", path, "", ann.auth()).status, 404);
+  EXPECT_EQ(world.client().send("DELETE", path, "", bob.auth()).status, 204);
+  EXPECT_EQ(world.client().send("DELETE", path, "", bob.auth()).status, 404);
+
+  auto bad = post("/v1/me/devices", {{"platform", "windows"}, {"push_token", "x"}}, ann);
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_EQ(error_fields(bad), (std::vector<std::string>{"platform", "push_token"}));
+}
+
+TEST_F(PropertiesApi, PanelKeysAreShownOnceAndRevocable) {
+  auto manager = world.staff(property, "manager");
+  auto created = post(base() + "/panels", {{"name", "Lobby"}, {"bmx_device_id", "dev-1"}}, manager);
+  ASSERT_EQ(created.status, 201);
+  const std::string key = created.json()["api_key"];
+  EXPECT_EQ(key.rfind("fdp_", 0), 0u);
+  // Only a hash is stored.
+  EXPECT_EQ(testing::query_value(server.database_url(),
+                                 "SELECT count(*) FROM panels WHERE key_hash = '" + key + "'"),
+            "0");
+  // A panel key is a credential, but not a person's: user routes refuse it.
+  EXPECT_EQ(world.client().get("/v1/me", {{"Authorization", "Bearer " + key}}).status, 403);
+  const auto path = base() + "/panels/" + std::string(created.json()["id"]);
+  EXPECT_EQ(world.client().send("DELETE", path, "", manager.auth()).status, 204);
+  EXPECT_EQ(world.client().get("/v1/me", {{"Authorization", "Bearer " + key}}).status, 401);
+}
+
+TEST_F(PropertiesApi, StaffInvitationsNameTheProperty) {
+  auto manager = world.staff(property, "manager");
+  auto bad = post(base() + "/staff", {{"email", "x@y.z"}, {"display_name", "X"}, {"role", "admin"}},
+                  manager);
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_EQ(error_fields(bad), (std::vector<std::string>{"role"}));
+  auto invited =
+      post(base() + "/staff",
+           {{"email", "Kim@Example.com"}, {"display_name", "Kim"}, {"role", "staff"}}, manager);
+  ASSERT_EQ(invited.status, 201) << invited.body;
+  EXPECT_EQ(invited.json()["email"], "kim@example.com");
+  auto kim = world.activate("kim@example.com", world.invite_token_for("kim@example.com"));
+  auto roles = world.client().get("/v1/me", kim.auth()).json()["roles"];
+  ASSERT_EQ(roles.size(), 1u);
+  EXPECT_EQ(roles[0]["role"], "staff");
+}
+
+}  // namespace
+}  // namespace frontdoor
