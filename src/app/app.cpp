@@ -50,9 +50,9 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
       authenticator_(tokens_, pool_),
       outbox_(pool_),
       audit_(pool_),
-      accounts_(pool_, tokens_, *clock_),
-      properties_(pool_, accounts_, outbox_, audit_, config_.public_base_url),
-      people_(pool_, accounts_, outbox_, audit_, config_.public_base_url),
+      accounts_(pool_, tokens_, *clock_, outbox_, config_.public_base_url),
+      properties_(pool_, accounts_, audit_),
+      people_(pool_, accounts_, audit_),
       dispatcher_(router_, metrics_) {
   ops::add_routes(router_, pool_, metrics_);
   auth::add_routes(router_, accounts_, authenticator_);

@@ -6,6 +6,7 @@
 #include "frontdoor/common/random.hpp"
 #include "frontdoor/common/time.hpp"
 #include "frontdoor/db/pool.hpp"
+#include "frontdoor/notify/messages.hpp"
 #include "store.hpp"
 
 namespace frontdoor::auth {
@@ -36,8 +37,14 @@ nlohmann::json TokenPair::to_json() const {
 }
 
 AuthService::AuthService(db::Pool& pool, const AccessTokens& tokens, const common::Clock& clock,
+                         const notify::Outbox& outbox, std::string public_base_url,
                          LoginLimits limits)
-    : pool_(pool), tokens_(tokens), clock_(clock), limits_(limits) {
+    : pool_(pool),
+      tokens_(tokens),
+      clock_(clock),
+      outbox_(outbox),
+      public_base_url_(std::move(public_base_url)),
+      limits_(limits) {
   store::prepare(pool_);
 }
 
@@ -148,11 +155,18 @@ nlohmann::json AuthService::me(const std::string& user_id) {
   });
 }
 
-std::string AuthService::create_invite(pqxx::work& tx, const std::string& user_id) const {
+void AuthService::send_invite(pqxx::work& tx, const std::string& user_id, const std::string& email,
+                              const std::string& display_name, const std::string& property_name,
+                              const std::string& role_label) const {
   const std::string token = common::random_hex(32);
-  store::insert_invite(tx, common::sha256_hex(token), user_id,
+  const std::string token_hash = common::sha256_hex(token);
+  store::insert_invite(tx, token_hash, user_id,
                        common::to_sql_timestamp(clock_.now() + kInviteLifetime));
-  return token;
+  const auto text = notify::account_invite_email(display_name, property_name, role_label,
+                                                 public_base_url_ + "/activate?token=" + token);
+  outbox_.enqueue(tx, {"email",
+                       "invite:" + token_hash,
+                       {{"to", email}, {"subject", text.subject}, {"text", text.text}}});
 }
 
 std::string AuthService::create_admin(const std::string& raw_email, const std::string& password) {

@@ -2,6 +2,8 @@
 
 #include <boost/algorithm/string/predicate.hpp>
 
+#include "frontdoor/common/contact.hpp"
+
 namespace frontdoor::http {
 namespace {
 
@@ -132,6 +134,26 @@ std::optional<std::string> JsonFields::one_of(std::string_view name, bool requir
   for (auto option : allowed) list += (list.empty() ? "" : ", ") + std::string(option);
   add_error(std::string(name), "invalid", "Must be one of: " + list + ".");
   return std::nullopt;
+}
+
+std::optional<std::string> JsonFields::email(std::string_view name, bool required) {
+  auto text = string(name, required, 3, 254);
+  if (!text) return std::nullopt;
+  if (!common::is_email(*text)) {
+    add_error(std::string(name), "format", "Must be an e-mail address.");
+    return std::nullopt;
+  }
+  return common::normalize_email(*text);
+}
+
+std::optional<std::string> JsonFields::phone(std::string_view name, bool required) {
+  auto text = string(name, required, 1, 32);
+  if (!text) return std::nullopt;
+  if (!common::is_e164(*text)) {
+    add_error(std::string(name), "format", "Must be an E.164 number such as +15551234567.");
+    return std::nullopt;
+  }
+  return text;
 }
 
 void JsonFields::add_error(std::string field, std::string code, std::string message) {

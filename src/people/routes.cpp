@@ -1,4 +1,3 @@
-#include "frontdoor/common/contact.hpp"
 #include "frontdoor/http/json.hpp"
 #include "frontdoor/http/uuid.hpp"
 #include "frontdoor/people/service.hpp"
@@ -18,18 +17,11 @@ void add_routes(http::Router& router, PeopleService& service,
     }
     auto first_name = fields.string("first_name", true, 1, 100);
     auto last_name = fields.string("last_name", true, 1, 100);
-    auto email = fields.string("email", true, 3, 254);
-    if (email && !common::is_email(*email)) {
-      fields.add_error("email", "format", "Must be an e-mail address.");
-    }
-    auto phone = fields.string("phone", true, 8, 16);
-    if (phone && !common::is_e164(*phone)) {
-      fields.add_error("phone", "format", "Must be an E.164 number such as +15551234567.");
-    }
+    auto email = fields.email("email", true);
+    auto phone = fields.phone("phone", true);
     auto listed = fields.boolean("directory_listed", false);
     fields.finish();
-    MoveIn resident{*unit_id, *first_name,          *last_name, common::normalize_email(*email),
-                    *phone,   listed.value_or(true)};
+    MoveIn resident{*unit_id, *first_name, *last_name, *email, *phone, listed.value_or(true)};
     return http::json_response(201, service.move_in(actor, property_id, resident));
   });
 

@@ -4,9 +4,7 @@
 
 #include "frontdoor/auth/policy.hpp"
 #include "frontdoor/common/error.hpp"
-#include "frontdoor/common/random.hpp"
 #include "frontdoor/db/pool.hpp"
-#include "frontdoor/notify/messages.hpp"
 #include "store.hpp"
 
 namespace frontdoor::people {
@@ -32,13 +30,8 @@ nlohmann::json resident_json(const pqxx::row& row) {
 }  // namespace
 
 PeopleService::PeopleService(db::Pool& pool, auth::AuthService& accounts,
-                             const notify::Outbox& outbox, const audit::AuditTrail& audit,
-                             std::string public_base_url)
-    : pool_(pool),
-      accounts_(accounts),
-      outbox_(outbox),
-      audit_(audit),
-      public_base_url_(std::move(public_base_url)) {
+                             const audit::AuditTrail& audit)
+    : pool_(pool), accounts_(accounts), audit_(audit) {
   store::prepare(pool_);
 }
 
@@ -73,14 +66,8 @@ nlohmann::json PeopleService::move_in(const auth::Principal& actor, const std::s
     accounts_.grant_role(tx, user_id, auth::Role::resident, property_id);
     // Someone who already has a password is not sent a way to set a new one.
     if (!has_password) {
-      const auto token = accounts_.create_invite(tx, user_id);
-      const auto text =
-          notify::account_invite_email(display_name, property[0][0].as<std::string>(), "a resident",
-                                       public_base_url_ + "/activate?token=" + token);
-      outbox_.enqueue(tx,
-                      {"email",
-                       "invite:" + common::sha256_hex(token),
-                       {{"to", resident.email}, {"subject", text.subject}, {"text", text.text}}});
+      accounts_.send_invite(tx, user_id, resident.email, display_name,
+                            property[0][0].as<std::string>(), "a resident");
     }
     audit_.record(tx, actor,
                   {property_id,

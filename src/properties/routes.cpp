@@ -1,6 +1,5 @@
 #include <regex>
 
-#include "frontdoor/common/contact.hpp"
 #include "frontdoor/http/json.hpp"
 #include "frontdoor/http/uuid.hpp"
 #include "frontdoor/properties/service.hpp"
@@ -12,15 +11,6 @@ namespace {
 bool is_site_name(const std::string& text) {
   static const std::regex kSiteName("[a-z0-9][a-z0-9._-]{1,62}");
   return std::regex_match(text, kSiteName);
-}
-
-std::optional<std::string> email_field(http::JsonFields& fields, const char* name) {
-  auto email = fields.string(name, true, 3, 254);
-  if (email && !common::is_email(*email)) {
-    fields.add_error(name, "format", "Must be an e-mail address.");
-    return std::nullopt;
-  }
-  return email ? std::optional(common::normalize_email(*email)) : std::nullopt;
 }
 
 }  // namespace
@@ -69,7 +59,7 @@ void add_routes(http::Router& router, PropertiesService& service,
     const auto property_id = http::uuid_param(request, "pid");
     const auto body = http::parse_json_body(request);
     http::JsonFields fields(body);
-    auto email = email_field(fields, "email");
+    auto email = fields.email("email", true);
     auto display_name = fields.string("display_name", true, 1, 100);
     auto role = fields.one_of("role", true, {"manager", "staff"});
     fields.finish();

@@ -6,7 +6,6 @@
 #include "frontdoor/common/error.hpp"
 #include "frontdoor/common/random.hpp"
 #include "frontdoor/db/pool.hpp"
-#include "frontdoor/notify/messages.hpp"
 #include "store.hpp"
 
 namespace frontdoor::properties {
@@ -28,13 +27,8 @@ nlohmann::json Settings::to_json() const {
 }
 
 PropertiesService::PropertiesService(db::Pool& pool, auth::AuthService& accounts,
-                                     const notify::Outbox& outbox, const audit::AuditTrail& audit,
-                                     std::string public_base_url)
-    : pool_(pool),
-      accounts_(accounts),
-      outbox_(outbox),
-      audit_(audit),
-      public_base_url_(std::move(public_base_url)) {
+                                     const audit::AuditTrail& audit)
+    : pool_(pool), accounts_(accounts), audit_(audit) {
   store::prepare(pool_);
 }
 
@@ -140,13 +134,11 @@ nlohmann::json PropertiesService::invite_staff(const auth::Principal& actor,
     const auto [user_id, has_password] =
         accounts_.ensure_user(tx, email, display_name, std::nullopt);
     accounts_.grant_role(tx, user_id, role, property_id);
-    const auto token = accounts_.create_invite(tx, user_id);
-    const auto text = notify::account_invite_email(display_name, name[0][0].as<std::string>(),
-                                                   auth::to_string(role),
-                                                   public_base_url_ + "/activate?token=" + token);
-    outbox_.enqueue(tx, {"email",
-                         "invite:" + common::sha256_hex(token),
-                         {{"to", email}, {"subject", text.subject}, {"text", text.text}}});
+    // Someone who already has a password is not sent a way to set a new one.
+    if (!has_password) {
+      accounts_.send_invite(tx, user_id, email, display_name, name[0][0].as<std::string>(),
+                            auth::to_string(role));
+    }
     audit_.record(tx, actor,
                   {property_id,
                    "staff.invited",

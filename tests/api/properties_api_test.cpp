@@ -155,6 +155,31 @@ TEST_F(PropertiesApi, MoveInValidatesAndQueuesAnInvitation) {
   EXPECT_EQ(twice.json()["code"], "already_resident");
 }
 
+TEST_F(PropertiesApi, AnExistingAccountIsNotSentAPasswordLink) {
+  auto staff = world.staff(property, "staff");
+  const auto invites_before = testing::query_value(
+      server.database_url(),
+      "SELECT count(*) FROM outbox WHERE payload->>'to' = '" + staff.email + "'");
+  // The staff member also moves into the building.
+  auto moved_in = post(base() + "/residents",
+                       {{"unit_id", world.unit(staff, property, "9C")},
+                        {"first_name", "Pat"},
+                        {"last_name", "Both"},
+                        {"email", staff.email},
+                        {"phone", "+15559990000"}},
+                       staff);
+  ASSERT_EQ(moved_in.status, 201) << moved_in.body;
+  EXPECT_EQ(moved_in.json()["invited"], false);
+  EXPECT_EQ(moved_in.json()["user_id"], staff.user_id);
+  EXPECT_EQ(testing::query_value(
+                server.database_url(),
+                "SELECT count(*) FROM outbox WHERE payload->>'to' = '" + staff.email + "'"),
+            invites_before);
+  // Their password still works, and they now hold both roles.
+  auto again = world.login(staff.email, staff.password);
+  EXPECT_EQ(world.client().get("/v1/me", again.auth()).json()["roles"].size(), 2u);
+}
+
 TEST_F(PropertiesApi, ResidentsAreSearchedByNameAndPaged) {
   auto staff = world.staff(property, "staff");
   world.resident(property, "Ann", "Smith");

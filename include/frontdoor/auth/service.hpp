@@ -9,6 +9,7 @@
 
 #include "frontdoor/auth/tokens.hpp"
 #include "frontdoor/common/clock.hpp"
+#include "frontdoor/notify/outbox.hpp"
 
 namespace frontdoor::db {
 class Pool;
@@ -36,7 +37,7 @@ inline constexpr std::chrono::hours kInviteLifetime{24 * 7};
 class AuthService {
  public:
   AuthService(db::Pool& pool, const AccessTokens& tokens, const common::Clock& clock,
-              LoginLimits limits = {});
+              const notify::Outbox& outbox, std::string public_base_url, LoginLimits limits = {});
 
   // 401 invalid_credentials (the same whether or not the e-mail exists), 429 rate_limited.
   TokenPair login(const std::string& email, const std::string& password,
@@ -49,8 +50,10 @@ class AuthService {
   nlohmann::json me(const std::string& user_id);
 
   // For other modules, inside their transaction: a single-use invite for this
-  // user; returns the token to put in the link.
-  std::string create_invite(pqxx::work& tx, const std::string& user_id) const;
+  // user, and the e-mail that carries its link queued in the outbox.
+  void send_invite(pqxx::work& tx, const std::string& user_id, const std::string& email,
+                   const std::string& display_name, const std::string& property_name,
+                   const std::string& role_label) const;
   // For other modules, inside their transaction: the user with this e-mail,
   // created if new. Returns {user_id, has_password}.
   std::pair<std::string, bool> ensure_user(pqxx::work& tx, const std::string& email,
@@ -70,6 +73,8 @@ class AuthService {
   db::Pool& pool_;
   const AccessTokens& tokens_;
   const common::Clock& clock_;
+  const notify::Outbox& outbox_;
+  std::string public_base_url_;
   LoginLimits limits_;
 };
 

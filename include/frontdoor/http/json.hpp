@@ -35,6 +35,11 @@ class JsonFields {
   std::optional<std::string> one_of(std::string_view name, bool required,
                                     const std::vector<std::string_view>& allowed);
 
+  // An e-mail address, returned in lower case.
+  std::optional<std::string> email(std::string_view name, bool required);
+  // An E.164 phone number such as +15551234567.
+  std::optional<std::string> phone(std::string_view name, bool required);
+
   void add_error(std::string field, std::string code, std::string message);
   bool has(std::string_view name) const;
   // Throws ApiError::validation when any read failed.

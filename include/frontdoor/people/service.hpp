@@ -10,7 +10,6 @@
 #include "frontdoor/audit/audit.hpp"
 #include "frontdoor/auth/service.hpp"
 #include "frontdoor/http/pagination.hpp"
-#include "frontdoor/notify/outbox.hpp"
 
 namespace frontdoor::db {
 class Pool;
@@ -47,8 +46,7 @@ struct Device {
 // Residencies (move-in, move-out, listing) and the devices people register.
 class PeopleService {
  public:
-  PeopleService(db::Pool& pool, auth::AuthService& accounts, const notify::Outbox& outbox,
-                const audit::AuditTrail& audit, std::string public_base_url);
+  PeopleService(db::Pool& pool, auth::AuthService& accounts, const audit::AuditTrail& audit);
 
   void on_move_out(MoveOutHook hook);
 
@@ -65,9 +63,7 @@ class PeopleService {
  private:
   db::Pool& pool_;
   auth::AuthService& accounts_;
-  const notify::Outbox& outbox_;
   const audit::AuditTrail& audit_;
-  std::string public_base_url_;
   std::vector<MoveOutHook> move_out_hooks_;
 };
 

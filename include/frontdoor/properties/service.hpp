@@ -7,7 +7,6 @@
 #include "frontdoor/audit/audit.hpp"
 #include "frontdoor/auth/principal.hpp"
 #include "frontdoor/auth/service.hpp"
-#include "frontdoor/notify/outbox.hpp"
 
 namespace frontdoor::db {
 class Pool;
@@ -37,8 +36,7 @@ struct NewProperty {
 // Properties, their units, staff, settings and panels. Every change is audited.
 class PropertiesService {
  public:
-  PropertiesService(db::Pool& pool, auth::AuthService& accounts, const notify::Outbox& outbox,
-                    const audit::AuditTrail& audit, std::string public_base_url);
+  PropertiesService(db::Pool& pool, auth::AuthService& accounts, const audit::AuditTrail& audit);
 
   nlohmann::json create(const auth::Principal& actor, const NewProperty& property);
   nlohmann::json get(const auth::Principal& actor, const std::string& property_id);
@@ -63,9 +61,7 @@ class PropertiesService {
  private:
   db::Pool& pool_;
   auth::AuthService& accounts_;
-  const notify::Outbox& outbox_;
   const audit::AuditTrail& audit_;
-  std::string public_base_url_;
 };
 
 void add_routes(http::Router& router, PropertiesService& service,
