@@ -53,12 +53,25 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
       accounts_(pool_, tokens_, *clock_, outbox_, config_.public_base_url),
       properties_(pool_, accounts_, audit_),
       people_(pool_, accounts_, audit_),
+      idempotency_(pool_,
+                   [this](const http::Request& request) {
+                     return authenticator_.require_user(request).actor();
+                   }),
       dispatcher_(router_, metrics_) {
   ops::add_routes(router_, pool_, metrics_);
   auth::add_routes(router_, accounts_, authenticator_);
   properties::add_routes(router_, properties_, authenticator_);
   people::add_routes(router_, people_, authenticator_);
   audit_.add_routes(router_, authenticator_);
+  // Creates that a retry must not repeat. Not logins (their answers are secrets
+  // that must not be stored) and not panels (the key is shown once, never stored).
+  for (const char* pattern :
+       {"/v1/properties", "/v1/properties/{pid}/units", "/v1/properties/{pid}/staff",
+        "/v1/properties/{pid}/residents", "/v1/me/devices"}) {
+    router_.wrap("POST", pattern, [this, pattern](http::Handler handler) {
+      return idempotency_.wrap(pattern, std::move(handler));
+    });
+  }
   metrics_.on_scrape([this](http::Metrics& metrics) {
     const auto stats = pool_.stats();
     const std::string name = "frontdoor_db_pool_connections";

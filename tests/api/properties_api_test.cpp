@@ -77,6 +77,41 @@ TEST_F(PropertiesApi, UnitsAreUniquePerProperty) {
   EXPECT_EQ(listed[0]["label"], "4B");
 }
 
+TEST_F(PropertiesApi, IdempotencyKeyReplaysTheFirstAnswerOfACreate) {
+  auto staff = world.staff(property, "staff");
+  auto create = [&](const nlohmann::json& body, const std::string& key, const Account& who) {
+    return world.client().post(
+        base() + "/units", body.dump(),
+        {{"Authorization", "Bearer " + who.access_token}, {"Idempotency-Key", key}});
+  };
+  auto first = create({{"label", "12A"}}, "retry-1", staff);
+  ASSERT_EQ(first.status, 201) << first.body;
+  auto retry = create({{"label", "12A"}}, "retry-1", staff);
+  EXPECT_EQ(retry.status, 201);
+  EXPECT_EQ(retry.json()["id"], first.json()["id"]);
+  EXPECT_EQ(retry.header("idempotent-replayed"), "true");
+  EXPECT_EQ(world.client().get(base() + "/units", staff.auth()).json()["data"].size(), 1u);
+
+  auto reused = create({{"label", "12B"}}, "retry-1", staff);
+  EXPECT_EQ(reused.status, 422);
+  EXPECT_EQ(reused.json()["code"], "idempotency_key_reused");
+
+  // Keys belong to their caller: the same key from someone else is a new request.
+  auto manager = world.staff(property, "manager");
+  auto other = create({{"label", "12C"}}, "retry-1", manager);
+  EXPECT_EQ(other.status, 201);
+  EXPECT_NE(other.json()["id"], first.json()["id"]);
+
+  // A refusal is an answer too: it is replayed, not re-decided.
+  auto refused = create({{"label", "12A"}}, "retry-2", staff);
+  EXPECT_EQ(refused.status, 409);
+  EXPECT_EQ(create({{"label", "12A"}}, "retry-2", staff).json()["code"], "unit_exists");
+
+  auto bad_key = create({{"label", "12D"}}, std::string(300, 'k'), staff);
+  EXPECT_EQ(bad_key.status, 400);
+  EXPECT_EQ(bad_key.json()["code"], "invalid_idempotency_key");
+}
+
 TEST_F(PropertiesApi, SettingsChangesAreValidatedAndAudited) {
   auto manager = world.staff(property, "manager");
   auto staff = world.staff(property, "staff");

@@ -11,6 +11,7 @@
 #include "frontdoor/common/clock.hpp"
 #include "frontdoor/db/pool.hpp"
 #include "frontdoor/http/dispatcher.hpp"
+#include "frontdoor/http/idempotency.hpp"
 #include "frontdoor/http/metrics.hpp"
 #include "frontdoor/http/router.hpp"
 #include "frontdoor/http/server.hpp"
@@ -54,6 +55,7 @@ class App {
   properties::PropertiesService properties_;
   people::PeopleService people_;
   http::Router router_;
+  http::Idempotency idempotency_;
   http::Dispatcher dispatcher_;
   std::unique_ptr<http::Server> server_;
 };

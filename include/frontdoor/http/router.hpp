@@ -34,6 +34,9 @@ class Router {
   // Throws std::logic_error on a malformed or duplicate template.
   void add(std::string method, std::string pattern, Handler handler);
   RouteMatch match(std::string_view method, std::string_view path) const;
+  // Replaces the handler of a registered route with wrap(its handler); throws if absent.
+  void wrap(std::string_view method, std::string_view pattern,
+            const std::function<Handler(Handler)>& wrap);
   const std::vector<Route>& routes() const { return routes_; }
 
  private:

@@ -1,0 +1,31 @@
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "frontdoor/http/router.hpp"
+
+namespace frontdoor::db {
+class Pool;
+}
+
+namespace frontdoor::http {
+
+// Creates accept an Idempotency-Key header (CONTRACT.md): the same key with the
+// same body returns the first response; the same key with another body is 422
+// idempotency_key_reused; a retry while the first is still running is 409
+// idempotency_key_in_use. Keys are scoped to the caller and kept for 24 hours.
+// Responses that are 5xx are not kept, so the client may retry them.
+class Idempotency {
+ public:
+  // scope_of names the caller ("user:<id>"); it may throw 401 like any handler.
+  Idempotency(db::Pool& pool, std::function<std::string(const Request&)> scope_of);
+
+  Handler wrap(std::string route_pattern, Handler handler) const;
+
+ private:
+  db::Pool& pool_;
+  std::function<std::string(const Request&)> scope_of_;
+};
+
+}  // namespace frontdoor::http

@@ -1,0 +1,101 @@
+#include "frontdoor/http/idempotency.hpp"
+
+#include <algorithm>
+#include <pqxx/pqxx>
+
+#include "frontdoor/common/error.hpp"
+#include "frontdoor/common/random.hpp"
+#include "frontdoor/db/pool.hpp"
+#include "frontdoor/http/problem.hpp"
+
+namespace frontdoor::http {
+namespace {
+
+constexpr std::size_t kMaxKeyLength = 255;
+
+bool is_valid_key(std::string_view key) {
+  return !key.empty() && key.size() <= kMaxKeyLength &&
+         std::all_of(key.begin(), key.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+}
+
+}  // namespace
+
+Idempotency::Idempotency(db::Pool& pool, std::function<std::string(const Request&)> scope_of)
+    : pool_(pool), scope_of_(std::move(scope_of)) {
+  // Claims the key; expired keys (older than 24 h) are taken over.
+  pool_.prepare("idempotency_claim",
+                "INSERT INTO idempotency_keys AS k (scope, key, request_hash) VALUES ($1, $2, $3) "
+                "ON CONFLICT (scope, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, "
+                "status = NULL, content_type = NULL, response_body = NULL, created_at = now() "
+                "WHERE k.created_at < now() - interval '24 hours' RETURNING 1");
+  pool_.prepare("idempotency_find",
+                "SELECT request_hash, status, content_type, response_body FROM idempotency_keys "
+                "WHERE scope = $1 AND key = $2");
+  pool_.prepare("idempotency_store",
+                "UPDATE idempotency_keys SET status = $3, content_type = $4, response_body = $5 "
+                "WHERE scope = $1 AND key = $2");
+  pool_.prepare("idempotency_release",
+                "DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND status IS NULL");
+}
+
+Handler Idempotency::wrap(std::string route_pattern, Handler handler) const {
+  return [this, route_pattern = std::move(route_pattern),
+          handler = std::move(handler)](Request& request) -> Response {
+    const auto header = request.header("idempotency-key");
+    if (!header) return handler(request);
+    if (!is_valid_key(*header)) {
+      throw common::ApiError::bad_request(
+          "invalid_idempotency_key", "Idempotency-Key must be 1 to 255 visible ASCII characters.");
+    }
+    const std::string key(*header);
+    const std::string scope = scope_of_(request);
+    const std::string request_hash =
+        common::sha256_hex(request.method + " " + route_pattern + "\n" + request.body);
+
+    const bool claimed = pool_.run([&](pqxx::connection& connection) {
+      pqxx::nontransaction tx(connection);
+      return !tx.exec_prepared("idempotency_claim", scope, key, request_hash).empty();
+    });
+    if (!claimed) {
+      auto rows = pool_.run([&](pqxx::connection& connection) {
+        pqxx::nontransaction tx(connection);
+        return tx.exec_prepared("idempotency_find", scope, key);
+      });
+      if (rows.empty() || rows[0][0].as<std::string>() != request_hash) {
+        throw common::ApiError::unprocessable(
+            "idempotency_key_reused", "This Idempotency-Key was used for a different request.");
+      }
+      if (rows[0][1].is_null()) {
+        throw common::ApiError::conflict("idempotency_key_in_use",
+                                         "The first request with this key is still running.");
+      }
+      Response replay;
+      replay.status = rows[0][1].as<int>();
+      replay.content_type = rows[0][2].as<std::string>();
+      replay.body = rows[0][3].as<std::string>();
+      replay.set_header("Idempotent-Replayed", "true");
+      return replay;
+    }
+
+    Response response;
+    try {
+      response = handler(request);
+    } catch (...) {
+      response = response_for_exception(std::current_exception(), request);
+    }
+    pool_.run([&](pqxx::connection& connection) {
+      pqxx::nontransaction tx(connection);
+      if (response.status >= 500) {
+        // Nothing was decided: let a retry run again.
+        tx.exec_prepared("idempotency_release", scope, key);
+      } else {
+        tx.exec_prepared("idempotency_store", scope, key, response.status, response.content_type,
+                         response.body);
+      }
+      return 0;
+    });
+    return response;
+  };
+}
+
+}  // namespace frontdoor::http
