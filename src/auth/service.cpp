@@ -176,7 +176,7 @@ std::string AuthService::create_admin(const std::string& raw_email, const std::s
   const std::string password_hash = hash_password(password);
   return pool_.run([&](pqxx::connection& connection) {
     pqxx::work tx(connection);
-    const auto user_id = store::upsert_user(tx, email, "Administrator", std::nullopt);
+    const auto user_id = store::upsert_user(tx, email, "Administrator", std::nullopt).id;
     store::set_password(tx, user_id, password_hash);
     store::grant_role(tx, user_id, Role::admin, "");
     tx.commit();
@@ -191,9 +191,8 @@ namespace frontdoor::auth {
 std::pair<std::string, bool> AuthService::ensure_user(
     pqxx::work& tx, const std::string& email, const std::string& display_name,
     const std::optional<std::string>& phone) const {
-  const auto user_id = store::upsert_user(tx, email, display_name, phone);
-  const auto credentials = store::credentials_by_email(tx, email);
-  return {user_id, credentials && credentials->password_hash.has_value()};
+  const auto user = store::upsert_user(tx, email, display_name, phone);
+  return {user.id, user.has_password};
 }
 
 void AuthService::grant_role(pqxx::work& tx, const std::string& user_id, Role role,

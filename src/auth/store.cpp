@@ -47,7 +47,8 @@ void prepare(db::Pool& pool) {
   pool.prepare("auth_profile", "SELECT id, email, phone, display_name FROM users WHERE id = $1");
   pool.prepare("auth_upsert_user",
                "INSERT INTO users (email, display_name, phone) VALUES ($1, $2, $3) "
-               "ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email RETURNING id");
+               "ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email "
+               "RETURNING id, password_hash IS NOT NULL");
   pool.prepare("auth_revoke_role",
                "DELETE FROM role_assignments WHERE user_id = $1 AND role = $2 "
                "AND property_id IS NOT DISTINCT FROM NULLIF($3, '')::uuid");
@@ -142,9 +143,10 @@ std::optional<Profile> profile(pqxx::transaction_base& tx, const std::string& us
   return result;
 }
 
-std::string upsert_user(pqxx::transaction_base& tx, const std::string& email,
-                        const std::string& display_name, const std::optional<std::string>& phone) {
-  return tx.exec_prepared1("auth_upsert_user", email, display_name, phone)[0].as<std::string>();
+UpsertedUser upsert_user(pqxx::transaction_base& tx, const std::string& email,
+                         const std::string& display_name, const std::optional<std::string>& phone) {
+  const auto row = tx.exec_prepared1("auth_upsert_user", email, display_name, phone);
+  return {row[0].as<std::string>(), row[1].as<bool>()};
 }
 
 void grant_role(pqxx::transaction_base& tx, const std::string& user_id, Role role,

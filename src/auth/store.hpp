@@ -66,9 +66,14 @@ struct Profile {
 };
 std::optional<Profile> profile(pqxx::transaction_base& tx, const std::string& user_id);
 
-// Creates the user, or returns the existing one with this e-mail.
-std::string upsert_user(pqxx::transaction_base& tx, const std::string& email,
-                        const std::string& display_name, const std::optional<std::string>& phone);
+struct UpsertedUser {
+  std::string id;
+  bool has_password = false;
+};
+// Creates the user, or returns the existing one with this e-mail (whose name
+// and phone are theirs to change, so they are left as they are).
+UpsertedUser upsert_user(pqxx::transaction_base& tx, const std::string& email,
+                         const std::string& display_name, const std::optional<std::string>& phone);
 void grant_role(pqxx::transaction_base& tx, const std::string& user_id, Role role,
                 const std::string& property_id);
 
