@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "frontdoor/common/base64.hpp"
+
 namespace frontdoor::auth {
 namespace {
 
@@ -28,43 +30,6 @@ std::int64_t seconds_since_epoch(common::TimePoint time) {
 }
 
 }  // namespace
-
-std::string base64url_encode(std::string_view bytes) {
-  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
-  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                      reinterpret_cast<const unsigned char*>(bytes.data()),
-                                      static_cast<int>(bytes.size()));
-  out.resize(static_cast<std::size_t>(written));
-  while (!out.empty() && out.back() == '=') out.pop_back();
-  for (char& c : out) {
-    if (c == '+') c = '-';
-    if (c == '/') c = '_';
-  }
-  return out;
-}
-
-std::optional<std::string> base64url_decode(std::string_view text) {
-  std::string standard(text);
-  for (char& c : standard) {
-    if (c == '-') {
-      c = '+';
-    } else if (c == '_') {
-      c = '/';
-    } else if (c == '+' || c == '/' || c == '=') {
-      return std::nullopt;
-    }
-  }
-  if (standard.size() % 4 == 1) return std::nullopt;
-  const std::size_t padding = (4 - standard.size() % 4) % 4;
-  standard.append(padding, '=');
-  std::string out(standard.size() / 4 * 3, '\0');
-  const int written = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                      reinterpret_cast<const unsigned char*>(standard.data()),
-                                      static_cast<int>(standard.size()));
-  if (written < 0) return std::nullopt;
-  out.resize(static_cast<std::size_t>(written) - padding);
-  return out;
-}
 
 AccessTokens::AccessTokens(std::vector<SigningKey> keys, const common::Clock& clock,
                            std::chrono::seconds lifetime)
@@ -90,8 +55,8 @@ std::string AccessTokens::issue(const std::string& user_id,
                                {"exp", seconds_since_epoch(now + lifetime_)},
                                {"roles", role_claims}};
   const std::string signing_input =
-      base64url_encode(header.dump()) + "." + base64url_encode(payload.dump());
-  return signing_input + "." + base64url_encode(hmac_sha256(key.secret, signing_input));
+      common::base64url_encode(header.dump()) + "." + common::base64url_encode(payload.dump());
+  return signing_input + "." + common::base64url_encode(hmac_sha256(key.secret, signing_input));
 }
 
 std::optional<AccessClaims> AccessTokens::verify(std::string_view token) const {
@@ -101,10 +66,10 @@ std::optional<AccessClaims> AccessTokens::verify(std::string_view token) const {
       token.find('.', second_dot + 1) != std::string_view::npos) {
     return std::nullopt;
   }
-  const auto header_text = base64url_decode(token.substr(0, first_dot));
+  const auto header_text = common::base64url_decode(token.substr(0, first_dot));
   const auto payload_text =
-      base64url_decode(token.substr(first_dot + 1, second_dot - first_dot - 1));
-  const auto signature = base64url_decode(token.substr(second_dot + 1));
+      common::base64url_decode(token.substr(first_dot + 1, second_dot - first_dot - 1));
+  const auto signature = common::base64url_decode(token.substr(second_dot + 1));
   if (!header_text || !payload_text || !signature) return std::nullopt;
   try {
     const auto header = nlohmann::json::parse(*header_text);

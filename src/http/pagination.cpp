@@ -2,7 +2,7 @@
 
 #include <charconv>
 
-#include "frontdoor/auth/tokens.hpp"
+#include "frontdoor/common/base64.hpp"
 #include "frontdoor/common/error.hpp"
 #include "frontdoor/http/json.hpp"
 
@@ -21,7 +21,7 @@ PageRequest page_request(const Request& request) {
     page.limit = value;
   }
   if (auto cursor = request.query_param("cursor")) {
-    auto decoded = auth::base64url_decode(*cursor);
+    auto decoded = common::base64url_decode(*cursor);
     try {
       if (!decoded || cursor->size() > 512) throw std::invalid_argument("cursor");
       page.after = nlohmann::json::parse(*decoded);
@@ -34,7 +34,7 @@ PageRequest page_request(const Request& request) {
 }
 
 std::string encode_cursor(const nlohmann::json& position) {
-  return auth::base64url_encode(position.dump());
+  return common::base64url_encode(position.dump());
 }
 
 Response page_response(nlohmann::json items, const std::optional<nlohmann::json>& next_position) {

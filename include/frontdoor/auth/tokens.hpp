@@ -40,8 +40,4 @@ class AccessTokens {
   std::chrono::seconds lifetime_;
 };
 
-// base64url without padding, as JWS uses it.
-std::string base64url_encode(std::string_view bytes);
-std::optional<std::string> base64url_decode(std::string_view text);
-
 }  // namespace frontdoor::auth
