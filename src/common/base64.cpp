@@ -38,6 +38,9 @@ std::optional<std::string> base64url_decode(std::string_view text) {
                                       static_cast<int>(standard.size()));
   if (written < 0) return std::nullopt;
   out.resize(static_cast<std::size_t>(written) - padding);
+  // Refuse non-canonical text (unused low bits set in the last character): one
+  // value, one encoding, so a token cannot be altered and still verify.
+  if (base64url_encode(out) != text) return std::nullopt;
   return out;
 }
 

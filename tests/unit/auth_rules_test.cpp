@@ -47,6 +47,11 @@ TEST(AccessTokens, RejectsTamperingExpiryAndAlgorithmSwaps) {
   const auto none_header = common::base64url_encode(R"({"alg":"none","kid":"k1"})");
   EXPECT_FALSE(tokens.verify(none_header + token.substr(first_dot, second_dot - first_dot) + ".")
                    .has_value());
+  // Every other spelling of the same signature is refused too (no malleability).
+  std::string respelled = token;
+  auto& last = respelled.back();
+  last = static_cast<char>(last ^ 1);
+  EXPECT_FALSE(tokens.verify(respelled).has_value());
   EXPECT_FALSE(tokens.verify("").has_value());
   EXPECT_FALSE(tokens.verify("a.b").has_value());
   EXPECT_FALSE(tokens.verify(token + ".x").has_value());
@@ -62,6 +67,9 @@ TEST(Base64Url, RoundTripsAndRejectsOtherAlphabets) {
   EXPECT_FALSE(common::base64url_decode("ab+/").has_value());
   EXPECT_FALSE(common::base64url_decode("a").has_value());
   EXPECT_FALSE(common::base64url_decode("ab==").has_value());
+  // "QR" and "QQ" both carry the byte 'A' in lax decoders; only "QQ" is canonical.
+  EXPECT_EQ(common::base64url_decode("QQ"), "A");
+  EXPECT_FALSE(common::base64url_decode("QR").has_value());
 }
 
 TEST(Passwords, HashesVerifyAndWeakOnesAreNamed) {
