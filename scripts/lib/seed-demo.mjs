@@ -3,15 +3,19 @@
 // invitation is activated with the token from its queued e-mail (delivery of
 // e-mail comes with the notifications module, so the script reads the outbox).
 //
-// usage: node seed-demo.mjs BASE_URL DATABASE_URL ADMIN_EMAIL ADMIN_PASSWORD OUT_FILE
+// The same building, its units and tenants (with their contact preferences) are
+// seeded into bmx-sandbox, as they would exist at ButterflyMX.
+//
+// usage: node seed-demo.mjs BASE_URL DATABASE_URL ADMIN_EMAIL ADMIN_PASSWORD OUT_FILE SANDBOX_URL
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 
-const [baseUrl, databaseUrl, adminEmail, adminPassword, outFile] = process.argv.slice(2);
+const [baseUrl, databaseUrl, adminEmail, adminPassword, outFile, sandboxUrl] =
+  process.argv.slice(2);
 const password = "demo-passphrase-2026";
 
-async function call(method, path, body, token) {
-  const response = await fetch(baseUrl + path, {
+async function call(method, path, body, token, base = baseUrl) {
+  const response = await fetch(base + path, {
     method,
     headers: {
       "content-type": "application/json",
@@ -70,11 +74,24 @@ for (const [index, person] of people.entries()) {
   console.log(`    resident  ${email} (unit ${person.unit})`);
 }
 
+const building = await call("POST", "/_sandbox/buildings", {
+  name: "Maple Court",
+  time_zone: "America/New_York",
+  units: residents.map((resident, index) => ({
+    label: resident.unit_label,
+    tenants: [{ first_name: people[index].first_name, last_name: people[index].last_name,
+                email: resident.bmx_email, contact_preference: resident.contact_preference }],
+  })),
+}, undefined, sandboxUrl);
+console.log(`    BMX       building ${building.id} in bmx-sandbox with ${residents.length} tenants`);
+
 const panel = await call("POST", `${p}/panels`, { name: "Front entrance" }, token);
 console.log(`    panel     ${panel.name} (${panel.id})`);
 
 writeFileSync(outFile, JSON.stringify({
   base_url: baseUrl,
+  sandbox_url: sandboxUrl,
+  bmx_building_id: building.id,
   admin: { email: adminEmail, password: adminPassword },
   manager,
   property_id: property.id,
