@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
+#include <fstream>
 #include <set>
+#include <stdexcept>
 
 #include "../support/http_client.hpp"
 #include "frontdoor/http/dispatcher.hpp"
@@ -93,10 +95,21 @@ void collect_keys(const nlohmann::json& node, const std::string& prefix,
   }
 }
 
+const YAML::Node& published_spec() {
+  static const YAML::Node spec = [] {
+    const std::string path = BMX_OPENAPI_FILE;
+    if (!std::ifstream(path)) {
+      throw std::runtime_error("the published BMX OpenAPI file is expected at " + path +
+                               " (shared/ beside the repository, as sessions and CI lay it)");
+    }
+    return YAML::LoadFile(path);
+  }();
+  return spec;
+}
+
 YAML::Node example(const std::string& path, const std::string& status) {
-  static const YAML::Node spec = YAML::LoadFile(std::string(BMX_OPENAPI_FILE));
-  const auto examples =
-      spec["paths"][path]["get"]["responses"][status]["content"]["application/json"]["examples"];
+  const auto examples = published_spec()["paths"][path]["get"]["responses"][status]["content"]
+                                        ["application/json"]["examples"];
   return examples.begin()->second["value"];
 }
 
