@@ -51,7 +51,8 @@ void add_routes(http::Router& router, PropertiesService& service,
 
   router.add("GET", "/v1/properties/{pid}/units", [&](http::Request& request) {
     const auto actor = authenticator.require_user(request);
-    return http::json_response(200, service.list_units(actor, http::uuid_param(request, "pid")));
+    const auto property_id = http::uuid_param(request, "pid");
+    return service.list_units(actor, property_id, http::page_request(request));
   });
 
   router.add("POST", "/v1/properties/{pid}/staff", [&](http::Request& request) {

@@ -6,6 +6,7 @@
 #include "frontdoor/common/error.hpp"
 #include "frontdoor/common/random.hpp"
 #include "frontdoor/db/pool.hpp"
+#include "frontdoor/http/uuid.hpp"
 #include "store.hpp"
 
 namespace frontdoor::properties {
@@ -105,21 +106,38 @@ nlohmann::json PropertiesService::add_unit(const auth::Principal& actor,
   });
 }
 
-nlohmann::json PropertiesService::list_units(const auth::Principal& actor,
-                                             const std::string& property_id) {
+http::Response PropertiesService::list_units(const auth::Principal& actor,
+                                             const std::string& property_id,
+                                             const http::PageRequest& page) {
   Policy::require(actor, Action::manage_units, property_id);
+  std::optional<std::string> after_label, after_id;
+  if (page.after) {
+    const auto& after = *page.after;
+    if (!after.is_array() || after.size() != 2 || !after[0].is_string() || !after[1].is_string() ||
+        !http::is_uuid(after[1].get<std::string>())) {
+      throw common::ApiError::validation({{"cursor", "invalid", "Unknown cursor."}});
+    }
+    after_label = after[0].get<std::string>();
+    after_id = after[1].get<std::string>();
+  }
   auto rows = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
-    return tx.exec_prepared("properties_list_units", property_id);
+    return tx.exec_prepared("properties_list_units", property_id, after_label, after_id,
+                            page.limit + 1);
   });
   nlohmann::json units = nlohmann::json::array();
-  for (const auto& row : rows) {
+  for (std::size_t i = 0; i < rows.size() && static_cast<int>(i) < page.limit; ++i) {
+    const auto& row = rows[i];
     units.push_back({{"id", row[0].as<std::string>()},
                      {"label", row[1].as<std::string>()},
                      {"floor", row[2].is_null() ? nlohmann::json(nullptr)
                                                 : nlohmann::json(row[2].as<std::string>())}});
   }
-  return {{"data", units}, {"next_cursor", nullptr}};
+  std::optional<nlohmann::json> next;
+  if (static_cast<int>(rows.size()) > page.limit) {
+    next = nlohmann::json::array({units.back()["label"], units.back()["id"]});
+  }
+  return http::page_response(std::move(units), next);
 }
 
 nlohmann::json PropertiesService::invite_staff(const auth::Principal& actor,

@@ -24,8 +24,11 @@ void prepare(db::Pool& pool) {
   pool.prepare("properties_add_unit",
                "INSERT INTO units (property_id, label, floor) VALUES ($1, $2, $3) "
                "RETURNING id");
+  // Keyset pagination on (label, id).
   pool.prepare("properties_list_units",
-               "SELECT id, label, floor FROM units WHERE property_id = $1 ORDER BY label");
+               "SELECT id, label, floor FROM units WHERE property_id = $1 "
+               "AND ($2::text IS NULL OR (label, id) > ($2, $3::uuid)) "
+               "ORDER BY label, id LIMIT $4");
   pool.prepare("properties_settings",
                std::string("SELECT ") + kSettingsColumns + " FROM properties WHERE id = $1");
   // Old and new values in one round trip, for the audit trail.

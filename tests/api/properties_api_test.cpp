@@ -77,6 +77,25 @@ TEST_F(PropertiesApi, UnitsAreUniquePerProperty) {
   EXPECT_EQ(listed[0]["label"], "4B");
 }
 
+TEST_F(PropertiesApi, UnitsArePagedLikeEveryList) {
+  auto staff = world.staff(property, "staff");
+  for (const char* label : {"3A", "1A", "2A"}) world.unit(staff, property, label);
+  auto first = world.client().get(base() + "/units?limit=2", staff.auth()).json();
+  ASSERT_EQ(first["data"].size(), 2u);
+  EXPECT_EQ(first["data"][0]["label"], "1A");
+  EXPECT_EQ(first["data"][1]["label"], "2A");
+  ASSERT_TRUE(first["next_cursor"].is_string());
+  auto rest =
+      world.client()
+          .get(base() + "/units?limit=2&cursor=" + std::string(first["next_cursor"]), staff.auth())
+          .json();
+  ASSERT_EQ(rest["data"].size(), 1u);
+  EXPECT_EQ(rest["data"][0]["label"], "3A");
+  EXPECT_TRUE(rest["next_cursor"].is_null());
+  EXPECT_EQ(world.client().get(base() + "/units?limit=500", staff.auth()).status, 422);
+  EXPECT_EQ(world.client().get(base() + "/units?cursor=WzFd", staff.auth()).status, 422);
+}
+
 TEST_F(PropertiesApi, IdempotencyKeyReplaysTheFirstAnswerOfACreate) {
   auto staff = world.staff(property, "staff");
   auto create = [&](const nlohmann::json& body, const std::string& key, const Account& who) {

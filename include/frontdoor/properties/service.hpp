@@ -7,6 +7,7 @@
 #include "frontdoor/audit/audit.hpp"
 #include "frontdoor/auth/principal.hpp"
 #include "frontdoor/auth/service.hpp"
+#include "frontdoor/http/pagination.hpp"
 
 namespace frontdoor::db {
 class Pool;
@@ -42,7 +43,8 @@ class PropertiesService {
   nlohmann::json get(const auth::Principal& actor, const std::string& property_id);
   nlohmann::json add_unit(const auth::Principal& actor, const std::string& property_id,
                           const std::string& label, const std::optional<std::string>& floor);
-  nlohmann::json list_units(const auth::Principal& actor, const std::string& property_id);
+  http::Response list_units(const auth::Principal& actor, const std::string& property_id,
+                            const http::PageRequest& page);
   nlohmann::json invite_staff(const auth::Principal& actor, const std::string& property_id,
                               const std::string& email, const std::string& display_name,
                               auth::Role role);
