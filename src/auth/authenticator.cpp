@@ -53,22 +53,20 @@ Principal Authenticator::authenticate(const http::Request& request) const {
   return principal;
 }
 
-Principal Authenticator::require_user(const http::Request& request) const {
+Principal Authenticator::require(const http::Request& request, Principal::Kind kind,
+                                 const char* refusal) const {
   auto principal = authenticate(request);
   if (principal.kind == Principal::Kind::anonymous) throw invalid_credentials();
-  if (principal.kind != Principal::Kind::user) {
-    throw common::ApiError::forbidden("Panels may not use this route.");
-  }
+  if (principal.kind != kind) throw common::ApiError::forbidden(refusal);
   return principal;
 }
 
+Principal Authenticator::require_user(const http::Request& request) const {
+  return require(request, Principal::Kind::user, "Panels may not use this route.");
+}
+
 Principal Authenticator::require_panel(const http::Request& request) const {
-  auto principal = authenticate(request);
-  if (principal.kind == Principal::Kind::anonymous) throw invalid_credentials();
-  if (principal.kind != Principal::Kind::panel) {
-    throw common::ApiError::forbidden("Only a panel key may use this route.");
-  }
-  return principal;
+  return require(request, Principal::Kind::panel, "Only a panel key may use this route.");
 }
 
 }  // namespace frontdoor::auth

@@ -51,10 +51,7 @@ void write(Level level, std::string_view message, const nlohmann::json& fields) 
   logger().log(to_spdlog(level), "{}", std::string_view(text).substr(1, text.size() - 2));
 }
 
-void debug(std::string_view message) { write(Level::debug, message, nlohmann::json::object()); }
 void info(std::string_view message) { write(Level::info, message, nlohmann::json::object()); }
-void warn(std::string_view message) { write(Level::warn, message, nlohmann::json::object()); }
-void error(std::string_view message) { write(Level::error, message, nlohmann::json::object()); }
 void info(std::string_view message, const nlohmann::json& fields) {
   write(Level::info, message, fields);
 }

@@ -24,7 +24,6 @@ struct Metrics::Impl {
           .Help("HTTP request latency by method and route template.")
           .Register(*registry);
   std::mutex mutex;
-  std::map<std::string, prometheus::Family<prometheus::Counter>*> counters;
   std::map<std::string, prometheus::Family<prometheus::Gauge>*> gauges;
   std::vector<std::function<void(Metrics&)>> scrape_hooks;
 };
@@ -42,19 +41,6 @@ void Metrics::observe_request(const std::string& method, const std::string& rout
   impl_->requests.Add({{"method", method}, {"route", route}, {"status", std::to_string(status)}})
       .Increment();
   impl_->latency.Add({{"method", method}, {"route", route}}, kLatencyBuckets).Observe(seconds);
-}
-
-void Metrics::increment(const std::string& name, const std::string& help, const Labels& labels) {
-  prometheus::Family<prometheus::Counter>* family = nullptr;
-  {
-    std::lock_guard lock(impl_->mutex);
-    auto& slot = impl_->counters[name];
-    if (slot == nullptr) {
-      slot = &prometheus::BuildCounter().Name(name).Help(help).Register(*impl_->registry);
-    }
-    family = slot;
-  }
-  family->Add(labels).Increment();
 }
 
 void Metrics::set_gauge(const std::string& name, const std::string& help, const Labels& labels,

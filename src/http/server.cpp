@@ -264,8 +264,6 @@ void Server::start() {
 
 std::uint16_t Server::port() const { return impl_->bound_port; }
 
-std::size_t Server::in_flight() const { return impl_->in_flight; }
-
 void Server::shutdown() {
   auto& impl = *impl_;
   std::call_once(impl.shutdown_once, [&impl] {

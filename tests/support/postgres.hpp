@@ -26,8 +26,6 @@ class PostgresCluster {
   std::string create_migrated_database();
   // A new empty database (no migrations applied).
   std::string create_empty_database();
-  int port() const { return port_; }
-  const std::string& directory() const { return directory_; }
 
  private:
   PostgresCluster();

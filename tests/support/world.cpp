@@ -36,7 +36,12 @@ Account World::login(const std::string& email, const std::string& password) {
   auto response = client_.post("/v1/auth/login",
                                nlohmann::json{{"email", email}, {"password", password}}.dump());
   require_status(response, 200, "login " + email);
-  auto body = response.json();
+  return signed_in(email, password, response);
+}
+
+Account World::signed_in(const std::string& email, const std::string& password,
+                         const HttpResponse& tokens) {
+  auto body = tokens.json();
   Account account{email, password, "", body["access_token"], body["refresh_token"], ""};
   account.user_id = client_.get("/v1/me", account.auth()).json()["id"];
   return account;
@@ -85,10 +90,7 @@ Account World::activate(const std::string& email, const std::string& token) {
   auto response = client_.post("/v1/auth/activate",
                                nlohmann::json{{"token", token}, {"password", kPassword}}.dump());
   require_status(response, 200, "activate " + email);
-  auto body = response.json();
-  Account account{email, kPassword, "", body["access_token"], body["refresh_token"], ""};
-  account.user_id = client_.get("/v1/me", account.auth()).json()["id"];
-  return account;
+  return signed_in(email, kPassword, response);
 }
 
 Account World::staff(const std::string& property_id, const std::string& role) {

@@ -42,6 +42,9 @@ class World {
 
  private:
   std::string unique(const std::string& prefix);
+  // The account behind a token-pair response (login or activation).
+  Account signed_in(const std::string& email, const std::string& password,
+                    const HttpResponse& tokens);
 
   TestServer& server_;
   HttpClient client_;

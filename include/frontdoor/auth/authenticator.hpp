@@ -26,6 +26,8 @@ class Authenticator {
   Principal require_panel(const http::Request& request) const;
 
  private:
+  Principal require(const http::Request& request, Principal::Kind kind, const char* refusal) const;
+
   const AccessTokens& tokens_;
   db::Pool& pool_;
 };

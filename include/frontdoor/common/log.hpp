@@ -12,10 +12,7 @@ void init(std::string_view level_name);
 bool enabled(Level level);
 void write(Level level, std::string_view message, const nlohmann::json& fields);
 
-void debug(std::string_view message);
 void info(std::string_view message);
-void warn(std::string_view message);
-void error(std::string_view message);
 void info(std::string_view message, const nlohmann::json& fields);
 void warn(std::string_view message, const nlohmann::json& fields);
 void error(std::string_view message, const nlohmann::json& fields);

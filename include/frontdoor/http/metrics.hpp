@@ -19,7 +19,6 @@ class Metrics {
 
   void observe_request(const std::string& method, const std::string& route, int status,
                        double seconds);
-  void increment(const std::string& name, const std::string& help, const Labels& labels);
   void set_gauge(const std::string& name, const std::string& help, const Labels& labels,
                  double value);
   // Runs before every render, e.g. to copy pool sizes into gauges.

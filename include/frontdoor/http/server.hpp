@@ -50,8 +50,6 @@ class Server {
   // Blocks until SIGTERM or SIGINT arrives, then shuts down.
   void run_until_signalled();
 
-  std::size_t in_flight() const;
-
   // Defined in server.cpp; public only so that connection sessions can reach it.
   struct Impl;
 
