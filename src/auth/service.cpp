@@ -62,7 +62,7 @@ TokenPair AuthService::login(const std::string& raw_email, const std::string& pa
   const std::string now = common::to_sql_timestamp(clock_.now());
   const long long window = limits_.window.count();
   auto credentials = pool_.run([&](pqxx::connection& connection) {
-    pqxx::work tx(connection);
+    pqxx::nontransaction tx(connection);
     const auto wait = store::seconds_rate_limited(
         tx, account_key(email), limits_.failures_per_account, address_key(address),
         limits_.failures_per_address, now, window);
@@ -136,23 +136,16 @@ TokenPair AuthService::activate(const std::string& invite_token, const std::stri
 }
 
 nlohmann::json AuthService::me(const std::string& user_id) {
-  return pool_.run([&](pqxx::connection& connection) {
+  auto profile = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
-    auto profile = store::profile(tx, user_id);
-    if (!profile) throw common::ApiError::unauthenticated("This account no longer exists.");
-    nlohmann::json roles = nlohmann::json::array();
-    for (const auto& assignment : store::roles_of(tx, user_id)) {
-      roles.push_back({{"role", to_string(assignment.role)},
-                       {"property_id", assignment.property_id.empty()
-                                           ? nlohmann::json(nullptr)
-                                           : nlohmann::json(assignment.property_id)}});
-    }
-    return nlohmann::json{{"id", profile->id},
-                          {"email", profile->email},
-                          {"phone", profile->phone ? nlohmann::json(*profile->phone) : nullptr},
-                          {"display_name", profile->display_name},
-                          {"roles", roles}};
+    return store::profile(tx, user_id);
   });
+  if (!profile) throw common::ApiError::unauthenticated("This account no longer exists.");
+  return nlohmann::json{{"id", profile->id},
+                        {"email", profile->email},
+                        {"phone", profile->phone ? nlohmann::json(*profile->phone) : nullptr},
+                        {"display_name", profile->display_name},
+                        {"roles", nlohmann::json::parse(profile->roles_json)}};
 }
 
 void AuthService::send_invite(pqxx::work& tx, const std::string& user_id, const std::string& email,

@@ -44,7 +44,12 @@ void prepare(db::Pool& pool) {
                "UPDATE invite_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL "
                "AND expires_at > $2");
   pool.prepare("auth_set_password", "UPDATE users SET password_hash = $2 WHERE id = $1");
-  pool.prepare("auth_profile", "SELECT id, email, phone, display_name FROM users WHERE id = $1");
+  pool.prepare(
+      "auth_profile",
+      "SELECT u.id, u.email, u.phone, u.display_name, coalesce((SELECT json_agg(json_build_object("
+      "'role', r.role, 'property_id', r.property_id) ORDER BY r.role, r.property_id) "
+      "FROM role_assignments r WHERE r.user_id = u.id), '[]')::text "
+      "FROM users u WHERE u.id = $1");
   pool.prepare("auth_upsert_user",
                "INSERT INTO users (email, display_name, phone) VALUES ($1, $2, $3) "
                "ON CONFLICT (email) DO UPDATE SET email = EXCLUDED.email "
@@ -138,7 +143,7 @@ std::optional<Profile> profile(pqxx::transaction_base& tx, const std::string& us
   auto rows = tx.exec_prepared("auth_profile", user_id);
   if (rows.empty()) return std::nullopt;
   Profile result{rows[0][0].as<std::string>(), rows[0][1].as<std::string>(), std::nullopt,
-                 rows[0][3].as<std::string>()};
+                 rows[0][3].as<std::string>(), rows[0][4].as<std::string>()};
   if (!rows[0][2].is_null()) result.phone = rows[0][2].as<std::string>();
   return result;
 }

@@ -63,7 +63,9 @@ struct Profile {
   std::string email;
   std::optional<std::string> phone;
   std::string display_name;
+  std::string roles_json;  // [{"role", "property_id"}], as /v1/me shows them
 };
+// One round trip: the account and its roles.
 std::optional<Profile> profile(pqxx::transaction_base& tx, const std::string& user_id);
 
 struct UpsertedUser {
