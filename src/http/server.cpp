@@ -174,6 +174,11 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void write(const Request& request, const Response& response, bool keep_alive) {
+    if (response.drop_connection) {
+      busy_ = false;
+      server_.request_finished();
+      return close();
+    }
     auto message = std::make_shared<bhttp::response<bhttp::string_body>>();
     message->version(11);
     message->result(static_cast<unsigned>(response.status));

@@ -1,101 +1,152 @@
 #include "sandbox.hpp"
 
-#include <algorithm>
-#include <boost/url/parse_query.hpp>
-
 #include "frontdoor/common/random.hpp"
 #include "frontdoor/common/time.hpp"
-#include "frontdoor/http/json.hpp"
+#include "frontdoor/http/client.hpp"
+#include "wire.hpp"
 
 namespace bmx_sandbox {
 namespace {
 
-using frontdoor::http::json_response;
 using frontdoor::http::Request;
 using frontdoor::http::Response;
 
-constexpr int kDefaultPageSize = 50;
-constexpr int kMaxPageSize = 100;
 constexpr std::chrono::seconds kAccessTokenLifetime{86400};
+constexpr int kDeliveryAttempts = 3;
 
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
+std::string now_text() { return frontdoor::common::to_rfc3339(std::chrono::system_clock::now()); }
+
+nlohmann::json optional_time(const std::optional<TimePoint>& time) {
+  return time ? nlohmann::json(frontdoor::common::to_rfc3339(*time)) : nlohmann::json(nullptr);
 }
 
-bool starts_with_ci(const std::string& text, const std::string& prefix) {
-  return lower(text).rfind(lower(prefix), 0) == 0;
+// Six digits, never starting with 0 (BMX's PINs are 6 characters).
+std::string random_pin() {
+  const auto value = std::stoul(frontdoor::common::random_hex(4), nullptr, 16);
+  return std::to_string(100000 + value % 900000);
 }
 
-// BMX's error envelope: {"errors": [{field, code, message}]}.
-Response bmx_error(int status, const std::string& field, const std::string& code,
-                   const std::string& message) {
-  return json_response(status,
-                       {{"errors", {{{"field", field}, {"code", code}, {"message", message}}}}});
+nlohmann::json text_or_null(const std::string& text) {
+  return text.empty() ? nlohmann::json(nullptr) : nlohmann::json(text);
 }
 
-// Exactly the documented 401 example, which says "messages".
-Response unauthorized() {
-  return json_response(
-      401,
-      {{"errors", {{{"field", "base"}, {"code", "unauthorized"}, {"messages", "Unauthorized"}}}}});
+}  // namespace
+
+Sandbox::Sandbox(Options options)
+    : options_(std::move(options)), delivery_thread_([this] { deliver_webhooks(); }) {}
+
+Sandbox::~Sandbox() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  deliveries_ready_.notify_all();
+  delivery_thread_.join();
 }
 
-Response oauth_error(int status, const std::string& error, const std::string& description) {
-  return json_response(status, {{"error", error}, {"error_description", description}});
+void Sandbox::set_public_url(std::string url) {
+  std::lock_guard lock(mutex_);
+  options_.public_url = std::move(url);
 }
 
-std::optional<std::int64_t> integer_param(const Request& request, std::string_view name) {
-  auto text = request.query_param(name);
-  if (!text) return std::nullopt;
-  try {
-    std::size_t used = 0;
-    const auto value = std::stoll(std::string(*text), &used);
-    if (used == text->size()) return value;
-  } catch (const std::exception&) {
+void Sandbox::add_routes(frontdoor::http::Router& router) {
+  add_oauth_routes(router);
+  add_directory_routes(router);
+  add_key_routes(router);
+  add_event_routes(router);
+  add_provider_routes(router);
+  add_control_routes(router);
+}
+
+frontdoor::http::Handler Sandbox::bmx_route(frontdoor::http::Handler handler) {
+  return [this, handler = std::move(handler)](Request& request) {
+    auto fault = take_fault(request);
+    if (fault) {
+      // Sleep outside the lock: a slow BMX must not stall the control routes.
+      if (fault->delay_ms > 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(fault->delay_ms));
+      }
+      if (fault->drop) {
+        Response dropped;
+        dropped.drop_connection = true;
+        return dropped;
+      }
+      if (fault->status > 0) {
+        auto response = wire::error(fault->status, "base", "injected_fault",
+                                    "Injected by bmx-sandbox");
+        if (fault->retry_after >= 0) {
+          response.set_header("Retry-After", std::to_string(fault->retry_after));
+        }
+        return response;
+      }
+    }
+    return handler(request);
+  };
+}
+
+std::optional<Sandbox::Fault> Sandbox::take_fault(const Request& request) {
+  std::lock_guard lock(mutex_);
+  requests_.push_back({{"method", request.method},
+                       {"path", request.path},
+                       {"query", request.target.find('?') == std::string::npos
+                                     ? ""
+                                     : request.target.substr(request.target.find('?') + 1)},
+                       {"authorized", request.header("authorization").has_value()},
+                       {"at", now_text()}});
+  for (auto it = faults_.begin(); it != faults_.end(); ++it) {
+    if (!it->method.empty() && it->method != request.method) continue;
+    if (request.path.rfind(it->path_prefix, 0) != 0) continue;
+    Fault fault = *it;
+    if (--it->times <= 0) faults_.erase(it);
+    return fault;
   }
   return std::nullopt;
 }
 
-// One page of `items` with BMX's page_info.
-nlohmann::json page_of(const std::vector<nlohmann::json>& items, const Request& request) {
-  const auto page = std::max<std::int64_t>(1, integer_param(request, "page").value_or(1));
-  const auto per = std::clamp<std::int64_t>(
-      integer_param(request, "per").value_or(kDefaultPageSize), 1, kMaxPageSize);
-  const auto total = static_cast<std::int64_t>(items.size());
-  const auto total_pages = std::max<std::int64_t>(1, (total + per - 1) / per);
-  nlohmann::json data = nlohmann::json::array();
-  for (auto i = (page - 1) * per; i < std::min(total, page * per); ++i) {
-    data.push_back(items[static_cast<std::size_t>(i)]);
-  }
-  const auto count = static_cast<std::int64_t>(data.size());
-  return {{"data", data},
-          {"page_info",
-           {{"current_page", page},
-            {"total_pages", total_pages},
-            {"total_item_count", total},
-            {"page_item_count", count},
-            {"page_size", per},
-            {"next_page", page < total_pages ? nlohmann::json(page + 1) : nullptr},
-            {"prev_page", page > 1 ? nlohmann::json(page - 1) : nullptr},
-            {"first_page", page == 1},
-            {"last_page", page >= total_pages}}}};
-}
-
-std::string now_text() { return frontdoor::common::to_rfc3339(std::chrono::system_clock::now()); }
-
-}  // namespace
-
-Sandbox::Sandbox(Options options) : options_(std::move(options)) {}
-
 std::int64_t Sandbox::next_id() { return ++last_id_; }
 
-void Sandbox::record(const Request& request) {
-  requests_.push_back({{"method", request.method},
-                       {"path", request.path},
-                       {"authorized", request.header("authorization").has_value()},
-                       {"at", now_text()}});
+nlohmann::json Sandbox::issue_token(const std::string& email) {
+  const auto access = frontdoor::common::random_hex(32);
+  const auto refresh = frontdoor::common::random_hex(32);
+  const auto now = std::chrono::system_clock::now();
+  access_tokens_[access] = {email, now + kAccessTokenLifetime};
+  refresh_tokens_[refresh] = email;
+  return {{"access_token", access},
+          {"token_type", "Bearer"},
+          {"expires_in", kAccessTokenLifetime.count()},
+          {"refresh_token", refresh},
+          {"scope", "public"},
+          {"created_at",
+           std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count()}};
+}
+
+std::optional<Sandbox::Caller> Sandbox::caller(const Request& request) {
+  auto header = request.header("authorization");
+  if (!header || header->rfind("Bearer ", 0) != 0) return std::nullopt;
+  auto found = access_tokens_.find(std::string(header->substr(7)));
+  if (found == access_tokens_.end() ||
+      found->second.expires_at <= std::chrono::system_clock::now()) {
+    return std::nullopt;
+  }
+  Caller result{found->second.email, std::nullopt};
+  for (const auto& [id, tenant] : tenants_) {
+    if (tenant.email == result.email) result.tenant_id = id;
+  }
+  return result;
+}
+
+bool Sandbox::can_see_building(const Caller& caller, std::int64_t building_id) const {
+  auto building = buildings_.find(building_id);
+  if (building == buildings_.end()) return false;
+  if (building->second.admins.count(caller.email) > 0) return true;
+  return caller.is_tenant() && tenants_.at(*caller.tenant_id).building_id == building_id;
+}
+
+bool Sandbox::can_act_for_tenant(const Caller& caller, std::int64_t tenant_id) const {
+  auto tenant = tenants_.find(tenant_id);
+  if (tenant == tenants_.end()) return false;
+  if (caller.tenant_id == tenant_id) return true;
+  return buildings_.at(tenant->second.building_id).admins.count(caller.email) > 0;
 }
 
 nlohmann::json Sandbox::building_json(const Building& building) const {
@@ -111,6 +162,12 @@ nlohmann::json Sandbox::building_json(const Building& building) const {
             {"state", "NY"},
             {"zip_code", "10001"},
             {"address", "1 Sandbox Way"}}}};
+}
+
+nlohmann::json Sandbox::unit_json(const Unit& unit) const {
+  return {{"created_at", unit.created_at}, {"id", unit.id},
+          {"label", unit.label},           {"updated_at", unit.created_at},
+          {"floor", unit.floor},           {"building_id", unit.building_id}};
 }
 
 nlohmann::json Sandbox::tenant_json(const Tenant& tenant) const {
@@ -145,181 +202,202 @@ nlohmann::json Sandbox::tenant_json(const Tenant& tenant) const {
               {"messages", {{"push", true}, {"email", false}, {"sms", false}}}}}}}};
 }
 
-nlohmann::json Sandbox::issue_token(const std::string& email) {
-  const auto access = frontdoor::common::random_hex(32);
-  const auto refresh = frontdoor::common::random_hex(32);
-  const auto now = std::chrono::system_clock::now();
-  access_tokens_[access] = {email, now + kAccessTokenLifetime};
-  refresh_tokens_[refresh] = email;
-  return {{"access_token", access},
-          {"token_type", "Bearer"},
-          {"expires_in", kAccessTokenLifetime.count()},
-          {"refresh_token", refresh},
-          {"scope", "public"},
-          {"created_at",
-           std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count()}};
+nlohmann::json Sandbox::device_json(const Device& device) const {
+  return {{"created_at", device.created_at}, {"id", device.id},
+          {"model", nullptr},                {"name", device.name},
+          {"serial_number", nullptr},        {"updated_at", device.created_at},
+          {"building_id", device.building_id}, {"type", device.type}};
 }
 
-std::optional<std::string> Sandbox::bearer(const Request& request) {
-  auto header = request.header("authorization");
-  if (!header || header->rfind("Bearer ", 0) != 0) return std::nullopt;
-  auto found = access_tokens_.find(std::string(header->substr(7)));
-  if (found == access_tokens_.end() ||
-      found->second.expires_at <= std::chrono::system_clock::now()) {
-    return std::nullopt;
+nlohmann::json Sandbox::access_point_json(const AccessPoint& access_point) const {
+  return {{"created_at", access_point.created_at},
+          {"id", access_point.id},
+          {"name", access_point.name},
+          {"updated_at", access_point.created_at},
+          {"building_id", access_point.building_id},
+          {"device_ids", access_point.device_ids},
+          {"open_hours", nlohmann::json::array()}};
+}
+
+nlohmann::json Sandbox::keychain_json(const Keychain& keychain) const {
+  std::vector<std::int64_t> key_ids;
+  for (const auto& [id, key] : virtual_keys_) {
+    if (key.keychain_id == keychain.id) key_ids.push_back(id);
   }
-  return found->second.email;
+  return {{"id", keychain.id},
+          {"created_at", keychain.created_at},
+          {"updated_at", keychain.created_at},
+          {"name", keychain.name},
+          {"starts_at", frontdoor::common::to_rfc3339(keychain.starts_at)},
+          {"ends_at", frontdoor::common::to_rfc3339(keychain.ends_at)},
+          {"type", keychain.type},
+          {"building_id", keychain.building_id},
+          {"tenant_id", keychain.tenant_id},
+          {"unit_id", keychain.unit_id},
+          {"virtual_key_ids", key_ids},
+          {"access_point_ids", keychain.access_point_ids},
+          {"device_ids", keychain.device_ids}};
 }
 
-void Sandbox::add_routes(frontdoor::http::Router& router) {
-  router.add("POST", "/oauth/token", [this](Request& request) {
-    std::lock_guard lock(mutex_);
-    record(request);
-    auto parsed = boost::urls::parse_query(request.body);
-    if (!parsed) return oauth_error(400, "invalid_request", "The body must be a form.");
-    std::map<std::string, std::string> form;
-    for (auto param : *parsed) form[std::string(param.key)] = std::string(param.value);
-    if (form["client_id"] != options_.client_id ||
-        form["client_secret"] != options_.client_secret) {
-      return oauth_error(401, "invalid_client", "Client authentication failed.");
-    }
-    if (form["grant_type"] == "authorization_code") {
-      auto code = codes_.find(form["code"]);
-      if (code == codes_.end()) {
-        return oauth_error(400, "invalid_grant", "The authorization code is invalid or used.");
-      }
-      const auto email = code->second;
-      codes_.erase(code);  // single use
-      return json_response(200, issue_token(email));
-    }
-    if (form["grant_type"] == "refresh_token") {
-      auto refresh = refresh_tokens_.find(form["refresh_token"]);
-      // A 401 on refresh means the link is gone (NOTES.md).
-      if (refresh == refresh_tokens_.end()) {
-        return oauth_error(401, "invalid_grant", "The refresh token is invalid.");
-      }
-      const auto email = refresh->second;
-      refresh_tokens_.erase(refresh);  // every refresh rotates it
-      return json_response(200, issue_token(email));
-    }
-    return oauth_error(400, "unsupported_grant_type", "Use authorization_code or refresh_token.");
-  });
+nlohmann::json Sandbox::virtual_key_json(const VirtualKey& key) const {
+  const auto base = options_.public_url + "/_sandbox/virtual_keys/" + std::to_string(key.id) +
+                    "/" + key.secret;
+  return {{"created_at", key.created_at},
+          {"email", text_or_null(key.email)},
+          {"first_used_at", optional_time(key.first_used_at)},
+          {"id", key.id},
+          {"keychain_id", key.keychain_id},
+          {"last_used_at", optional_time(key.last_used_at)},
+          {"name", key.name},
+          {"sent_at", optional_time(key.sent_at)},
+          {"sms_number", text_or_null(key.sms_number)},
+          {"updated_at", key.created_at},
+          {"usage_count", key.usage_count},
+          {"qr_code_url", base + "/qr"},
+          {"pin_code", key.pin_code},
+          {"building_id", keychains_.at(key.keychain_id).building_id},
+          {"instructions_url", base}};
+}
 
-  router.add("GET", "/v4/buildings", [this](Request& request) {
-    std::lock_guard lock(mutex_);
-    record(request);
-    if (!bearer(request)) return unauthorized();
-    const auto name_eq = request.query_param("q[name_eq]");
-    const auto name_start = request.query_param("q[name_start]");
-    std::vector<nlohmann::json> items;
-    for (const auto& [id, building] : buildings_) {
-      if (name_eq && lower(building.name) != lower(std::string(*name_eq))) continue;
-      if (name_start && !starts_with_ci(building.name, std::string(*name_start))) continue;
-      items.push_back(building_json(building));
+nlohmann::json Sandbox::call_json(const Call& call) const {
+  return {{"id", call.id},
+          {"building_id", call.building_id},
+          {"logged_at", call.logged_at},
+          {"notification_type", "visitor"},
+          {"recipient", {{"id", call.tenant_id}, {"type", "Tenant"}}},
+          {"unit", {{"id", call.unit_id}}},
+          {"device", {{"id", call.device_id}, {"name", devices_.at(call.device_id).name}}},
+          {"status", call.status},
+          {"image_url", options_.public_url + "/_sandbox/snapshots/" + std::to_string(call.id)}};
+}
+
+nlohmann::json Sandbox::access_log_json(const AccessLog& log) const {
+  // Ids that are unknown (a scan of a code no key has) are null, as BMX shows them.
+  const auto id_or_null = [](std::int64_t id) {
+    return id == 0 ? nlohmann::json(nullptr) : nlohmann::json(id);
+  };
+  return {{"id", log.id},
+          {"logged_at", log.logged_at},
+          {"access_point", id_or_null(log.access_point_id)},
+          {"release_status", log.release_status},
+          {"name", log.name.empty() ? "Unknown" : log.name},
+          {"release_type", log.release_type},
+          {"unit", id_or_null(log.unit_id)},
+          {"tenant_id", id_or_null(log.tenant_id)},
+          {"entry_method", log.entry_method},
+          {"image_url", options_.public_url + "/_sandbox/snapshots/" + std::to_string(log.id)}};
+}
+
+nlohmann::json Sandbox::integration_json(const Integration& integration) const {
+  auto attributes = integration.attributes;
+  attributes[integration.scope + "_id"] = integration.owner_id;
+  return {{"id", std::to_string(integration.id)},
+          {"type", "integrations"},
+          {"attributes", attributes}};
+}
+
+Sandbox::VirtualKey& Sandbox::create_virtual_key(const Keychain& keychain, const std::string& name,
+                                                 const std::string& email,
+                                                 const std::string& sms_number,
+                                                 const std::string& pin_code) {
+  VirtualKey key;
+  key.id = next_id();
+  key.keychain_id = keychain.id;
+  key.name = name;
+  key.email = email;
+  key.sms_number = sms_number;
+  key.pin_code = pin_code.empty() ? random_pin() : pin_code;
+  key.secret = "bmxvk_" + frontdoor::common::random_hex(16);
+  key.created_at = now_text();
+  auto& stored = virtual_keys_[key.id] = key;
+  // BMX itself sends the key to its recipients.
+  const auto json = virtual_key_json(stored);
+  const nlohmann::json data = {{"virtual_key_id", key.id},
+                               {"qr_code_url", json["qr_code_url"]},
+                               {"instructions_url", json["instructions_url"]},
+                               {"pin_code", key.pin_code},
+                               {"qr_payload", key.secret}};
+  const std::string text = "You have a ButterflyMX virtual key for " +
+                           buildings_.at(keychain.building_id).name +
+                           ". Show the QR code at the panel: " +
+                           json["instructions_url"].get<std::string>();
+  if (!email.empty()) {
+    record_message("email", email, "Your ButterflyMX virtual key", text, data);
+    stored.sent_at = std::chrono::system_clock::now();
+  }
+  if (!sms_number.empty()) {
+    record_message("sms", sms_number, "", text, data);
+    stored.sent_at = std::chrono::system_clock::now();
+  }
+  return stored;
+}
+
+void Sandbox::record_message(const std::string& channel, const std::string& to,
+                             const std::string& subject, const std::string& body,
+                             const nlohmann::json& data) {
+  messages_.push_back({{"channel", channel},
+                       {"to", to},
+                       {"subject", subject},
+                       {"body", body},
+                       {"data", data},
+                       {"at", now_text()}});
+}
+
+void Sandbox::publish(const std::string& resource_type, const nlohmann::json& data,
+                      std::int64_t building_id, std::optional<std::int64_t> tenant_id,
+                      const std::vector<std::string>& aliases) {
+  std::vector<std::string> names{resource_type};
+  names.insert(names.end(), aliases.begin(), aliases.end());
+  for (const auto& [id, integration] : integrations_) {
+    const bool in_scope =
+        (integration.scope == "building" && integration.owner_id == building_id) ||
+        (integration.scope == "tenant" && tenant_id && integration.owner_id == *tenant_id);
+    if (!in_scope) continue;
+    for (const auto& binding : integration.attributes.value("bindings", nlohmann::json::array())) {
+      const auto bound = binding.value("resource_type", "");
+      const auto actions = binding.value("actions", nlohmann::json::array());
+      const bool creates =
+          std::find(actions.begin(), actions.end(), nlohmann::json("create")) != actions.end();
+      if (!creates || std::find(names.begin(), names.end(), bound) == names.end()) continue;
+      const nlohmann::json event = {
+          {"event", {{"resource_type", bound}, {"action", "create"}, {"data", data}}}};
+      deliveries_.push_back(
+          {integration.attributes["configuration"].value("url", ""), event.dump()});
+      break;
     }
-    return json_response(200, page_of(items, request));
-  });
+  }
+  deliveries_ready_.notify_all();
+}
 
-  router.add("GET", "/v4/buildings/{id}", [this](Request& request) {
-    std::lock_guard lock(mutex_);
-    record(request);
-    if (!bearer(request)) return unauthorized();
-    std::int64_t id = 0;
-    try {
-      id = std::stoll(std::string(request.param("id")));
-    } catch (const std::exception&) {
+void Sandbox::deliver_webhooks() {
+  std::unique_lock lock(mutex_);
+  while (true) {
+    deliveries_ready_.wait(lock, [this] { return stopping_ || !deliveries_.empty(); });
+    if (stopping_) return;
+    const auto delivery = deliveries_.front();
+    deliveries_.pop_front();
+    lock.unlock();
+    frontdoor::http::OutboundRequest request;
+    request.method = "POST";
+    request.url = delivery.url;
+    request.headers = {{"Content-Type", "application/json"}};
+    request.body = delivery.body;
+    request.total_timeout = std::chrono::seconds(5);
+    frontdoor::http::OutboundResponse response;
+    int attempt = 1;
+    // BMX retries a delivery that was not answered 200 within 5 s.
+    for (; attempt <= kDeliveryAttempts; ++attempt) {
+      response = frontdoor::http::send(request);
+      if (response.status == 200) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(200 * attempt));
     }
-    auto found = buildings_.find(id);
-    if (found == buildings_.end()) return bmx_error(404, "id", "not_found", "Building not found");
-    return json_response(200, {{"data", building_json(found->second)}});
-  });
-
-  router.add("GET", "/v4/tenants", [this](Request& request) {
-    std::lock_guard lock(mutex_);
-    record(request);
-    if (!bearer(request)) return unauthorized();
-    const auto email_eq = request.query_param("q[email_eq]");
-    const auto building = integer_param(request, "q[building_id_eq]");
-    const auto unit = integer_param(request, "q[unit_id_eq]");
-    const auto first_start = request.query_param("q[first_name_start]");
-    const auto last_start = request.query_param("q[last_name_start]");
-    std::vector<nlohmann::json> items;
-    for (const auto& [id, tenant] : tenants_) {
-      if (email_eq && lower(tenant.email) != lower(std::string(*email_eq))) continue;
-      if (building && tenant.building_id != *building) continue;
-      if (unit && tenant.unit_id != *unit) continue;
-      if (first_start && !starts_with_ci(tenant.first_name, std::string(*first_start))) continue;
-      if (last_start && !starts_with_ci(tenant.last_name, std::string(*last_start))) continue;
-      items.push_back(tenant_json(tenant));
-    }
-    return json_response(200, page_of(items, request));
-  });
-
-  // Control routes (CONTRACT.md, "bmx-sandbox control API").
-  router.add("POST", "/_sandbox/buildings", [this](Request& request) {
-    const auto body = frontdoor::http::parse_json_body(request);
-    frontdoor::http::JsonFields fields(body);
-    auto name = fields.string("name", true, 1, 200);
-    auto time_zone = fields.string("time_zone", false, 1, 64);
-    if (body.contains("units") && !body["units"].is_array()) {
-      fields.add_error("units", "type", "Must be an array.");
-    }
-    fields.finish();
-    std::lock_guard lock(mutex_);
-    const auto created_at = now_text();
-    Building building{next_id(), *name, time_zone.value_or("America/New_York"), created_at};
-    buildings_[building.id] = building;
-    nlohmann::json units = nlohmann::json::array();
-    for (const auto& unit_spec : body.value("units", nlohmann::json::array())) {
-      Unit unit{next_id(), building.id, unit_spec.value("label", "unit"),
-                unit_spec.value("floor", "1"), created_at};
-      units_[unit.id] = unit;
-      nlohmann::json tenants = nlohmann::json::array();
-      for (const auto& tenant_spec : unit_spec.value("tenants", nlohmann::json::array())) {
-        Tenant tenant{next_id(),
-                      unit.id,
-                      building.id,
-                      tenant_spec.value("first_name", ""),
-                      tenant_spec.value("last_name", ""),
-                      lower(tenant_spec.value("email", "")),
-                      tenant_spec.value("phone", ""),
-                      tenant_spec.value("contact_preference", "mobile_app"),
-                      created_at};
-        tenants_[tenant.id] = tenant;
-        tenants.push_back({{"id", tenant.id}, {"email", tenant.email}});
-      }
-      units.push_back({{"id", unit.id}, {"label", unit.label}, {"tenants", tenants}});
-    }
-    return json_response(201, {{"id", building.id}, {"name", building.name}, {"units", units}});
-  });
-
-  router.add("POST", "/_sandbox/oauth/codes", [this](Request& request) {
-    const auto body = frontdoor::http::parse_json_body(request);
-    frontdoor::http::JsonFields fields(body);
-    auto email = fields.email("email", true);
-    fields.finish();
-    std::lock_guard lock(mutex_);
-    const auto code = frontdoor::common::random_hex(16);
-    codes_[code] = *email;
-    return json_response(201, {{"code", code}});
-  });
-
-  router.add("GET", "/_sandbox/requests", [this](Request&) {
-    std::lock_guard lock(mutex_);
-    return json_response(200, {{"data", requests_}});
-  });
-
-  router.add("POST", "/_sandbox/reset", [this](Request&) {
-    std::lock_guard lock(mutex_);
-    buildings_.clear();
-    units_.clear();
-    tenants_.clear();
-    codes_.clear();
-    access_tokens_.clear();
-    refresh_tokens_.clear();
-    requests_.clear();
-    return Response::no_content();
-  });
+    lock.lock();
+    webhook_log_.push_back({{"url", delivery.url},
+                            {"body", nlohmann::json::parse(delivery.body)},
+                            {"status", response.status},
+                            {"attempts", std::min(attempt, kDeliveryAttempts)},
+                            {"at", now_text()}});
+  }
 }
 
 }  // namespace bmx_sandbox

@@ -1,12 +1,16 @@
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "frontdoor/http/router.hpp"
@@ -16,21 +20,37 @@ namespace bmx_sandbox {
 struct Options {
   std::string client_id = "frontdoor";
   std::string client_secret = "sandbox-secret";
+  // Where the sandbox is reached; used in the URLs it hands out (keys, authorize).
+  std::string public_url = "http://127.0.0.1:8090";
 };
 
-// The stand-in for ButterflyMX: the v4 API subset frontdoor uses, OAuth, and the
-// /_sandbox/ control routes of CONTRACT.md. State lives in memory; every /v4 and
-// /oauth request is recorded for tests to inspect.
-//
-// This slice: OAuth (authorization_code and refresh_token grants, rotating refresh
-// tokens, 24 h access tokens), buildings, tenants, and the control routes to seed
-// buildings, mint authorization codes, list requests and reset.
+using TimePoint = std::chrono::system_clock::time_point;
+
+// The stand-in for ButterflyMX: the v4 API subset frontdoor uses, OAuth, the
+// message providers (SMS, push) and the /_sandbox/ control routes of CONTRACT.md.
+// State lives in memory; every /v4 and /oauth request is recorded for tests.
+// Route files: oauth.cpp, directory.cpp (buildings, units, tenants, devices,
+// access points), keys.cpp (keychains, virtual keys, scans), events.cpp (door
+// releases, calls, access logs, integrations, webhook delivery), providers.cpp,
+// control.cpp.
 class Sandbox {
  public:
   explicit Sandbox(Options options);
+  ~Sandbox();
+  Sandbox(const Sandbox&) = delete;
+  Sandbox& operator=(const Sandbox&) = delete;
+
+  void set_public_url(std::string url);
   void add_routes(frontdoor::http::Router& router);
 
  private:
+  struct Building {
+    std::int64_t id;
+    std::string name;
+    std::string time_zone;
+    std::set<std::string> admins;  // e-mails of building-admin users
+    std::string created_at;
+  };
   struct Unit {
     std::int64_t id;
     std::int64_t building_id;
@@ -49,24 +69,140 @@ class Sandbox {
     std::string contact_preference;
     std::string created_at;
   };
-  struct Building {
+  struct Device {
     std::int64_t id;
+    std::int64_t building_id;
     std::string name;
-    std::string time_zone;
+    std::string type;
     std::string created_at;
+  };
+  struct AccessPoint {
+    std::int64_t id;
+    std::int64_t building_id;
+    std::string name;
+    std::vector<std::int64_t> device_ids;
+    std::string created_at;
+  };
+  struct Keychain {
+    std::int64_t id;
+    std::string type;  // custom_keychain, one_time_keychain
+    std::string name;
+    std::int64_t building_id;
+    std::int64_t tenant_id;
+    std::int64_t unit_id;
+    TimePoint starts_at;
+    TimePoint ends_at;
+    std::vector<std::int64_t> access_point_ids;
+    std::vector<std::int64_t> device_ids;
+    std::string created_at;
+  };
+  struct VirtualKey {
+    std::int64_t id;
+    std::int64_t keychain_id;
+    std::string name;
+    std::string email;
+    std::string sms_number;
+    std::string pin_code;
+    std::string secret;  // what its QR code encodes
+    int usage_count = 0;
+    std::optional<TimePoint> first_used_at;
+    std::optional<TimePoint> last_used_at;
+    std::optional<TimePoint> sent_at;
+    std::string created_at;
+  };
+  struct Call {
+    std::int64_t id;
+    std::int64_t building_id;
+    std::int64_t tenant_id;
+    std::int64_t unit_id;
+    std::int64_t device_id;
+    std::string status;
+    std::string logged_at;
+  };
+  struct AccessLog {
+    std::int64_t id;
+    std::int64_t building_id;
+    std::int64_t access_point_id;
+    std::string release_status;  // Unlocked, Denied
+    std::string name;
+    std::string release_type;  // Tenant, Visitor
+    std::int64_t unit_id;
+    std::int64_t tenant_id;
+    std::string entry_method;
+    std::string logged_at;
+  };
+  struct Integration {
+    std::int64_t id;
+    std::string scope;  // building, tenant
+    std::int64_t owner_id;
+    nlohmann::json attributes;  // integrator, configuration, bindings
   };
   struct Token {
     std::string email;
-    std::chrono::system_clock::time_point expires_at;
+    TimePoint expires_at;
+  };
+  struct Fault {
+    std::string method;  // empty: any
+    std::string path_prefix;
+    int status = 0;
+    int delay_ms = 0;
+    bool drop = false;
+    int retry_after = -1;
+    int times = 1;
+  };
+  struct Delivery {
+    std::string url;
+    std::string body;
+  };
+  // What the caller behind an access token may see.
+  struct Caller {
+    std::string email;
+    std::optional<std::int64_t> tenant_id;  // set for a tenant's own token
+
+    bool is_tenant() const { return tenant_id.has_value(); }
   };
 
+  void add_oauth_routes(frontdoor::http::Router& router);
+  void add_directory_routes(frontdoor::http::Router& router);
+  void add_key_routes(frontdoor::http::Router& router);
+  void add_event_routes(frontdoor::http::Router& router);
+  void add_provider_routes(frontdoor::http::Router& router);
+  void add_control_routes(frontdoor::http::Router& router);
+  // Wraps a BMX route: records the request, then applies a matching fault.
+  frontdoor::http::Handler bmx_route(frontdoor::http::Handler handler);
+  std::optional<Fault> take_fault(const frontdoor::http::Request& request);
+
   std::int64_t next_id();
-  nlohmann::json building_json(const Building& building) const;
-  nlohmann::json tenant_json(const Tenant& tenant) const;
   nlohmann::json issue_token(const std::string& email);
-  // The bearer's e-mail, or nullopt when the token is unknown or expired.
-  std::optional<std::string> bearer(const frontdoor::http::Request& request);
-  void record(const frontdoor::http::Request& request);
+  // The caller, or nullopt when the token is unknown or expired. Holds mutex_.
+  std::optional<Caller> caller(const frontdoor::http::Request& request);
+  bool can_see_building(const Caller& caller, std::int64_t building_id) const;
+  bool can_act_for_tenant(const Caller& caller, std::int64_t tenant_id) const;
+
+  nlohmann::json building_json(const Building& building) const;
+  nlohmann::json unit_json(const Unit& unit) const;
+  nlohmann::json tenant_json(const Tenant& tenant) const;
+  nlohmann::json device_json(const Device& device) const;
+  nlohmann::json access_point_json(const AccessPoint& access_point) const;
+  nlohmann::json keychain_json(const Keychain& keychain) const;
+  nlohmann::json virtual_key_json(const VirtualKey& key) const;
+  nlohmann::json call_json(const Call& call) const;
+  nlohmann::json access_log_json(const AccessLog& log) const;
+  nlohmann::json integration_json(const Integration& integration) const;
+
+  // Creates a key on `keychain` and "sends" it as BMX does. Holds mutex_.
+  VirtualKey& create_virtual_key(const Keychain& keychain, const std::string& name,
+                                 const std::string& email, const std::string& sms_number,
+                                 const std::string& pin_code);
+  void record_message(const std::string& channel, const std::string& to,
+                      const std::string& subject, const std::string& body,
+                      const nlohmann::json& data);
+  // Queues `event` for every integration bound to it in `building_id` (and, for
+  // tenant integrations, of `tenant_id`). Holds mutex_.
+  void publish(const std::string& resource_type, const nlohmann::json& data,
+               std::int64_t building_id, std::optional<std::int64_t> tenant_id,
+               const std::vector<std::string>& aliases = {});
+  void deliver_webhooks();
 
   Options options_;
   std::mutex mutex_;
@@ -74,10 +210,26 @@ class Sandbox {
   std::map<std::int64_t, Building> buildings_;
   std::map<std::int64_t, Unit> units_;
   std::map<std::int64_t, Tenant> tenants_;
+  std::map<std::int64_t, Device> devices_;
+  std::map<std::int64_t, AccessPoint> access_points_;
+  std::map<std::int64_t, Keychain> keychains_;
+  std::map<std::int64_t, VirtualKey> virtual_keys_;
+  std::map<std::int64_t, nlohmann::json> door_releases_;
+  std::map<std::int64_t, Call> calls_;
+  std::map<std::int64_t, AccessLog> access_logs_;
+  std::map<std::int64_t, Integration> integrations_;
   std::map<std::string, std::string> codes_;           // code → e-mail
   std::map<std::string, Token> access_tokens_;         // token → holder
   std::map<std::string, std::string> refresh_tokens_;  // token → e-mail
+  std::vector<Fault> faults_;
   std::vector<nlohmann::json> requests_;
+  std::vector<nlohmann::json> messages_;
+  std::vector<nlohmann::json> webhook_log_;
+
+  std::condition_variable deliveries_ready_;
+  std::deque<Delivery> deliveries_;
+  bool stopping_ = false;
+  std::thread delivery_thread_;
 };
 
 }  // namespace bmx_sandbox

@@ -37,6 +37,8 @@ struct Response {
   std::string content_type;
   std::string body;
   Headers headers;
+  // Close the connection without answering (bmx-sandbox's "drop" fault).
+  bool drop_connection = false;
 
   static Response text(int status, std::string body, std::string content_type = "text/plain");
   static Response no_content();

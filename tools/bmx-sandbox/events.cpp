@@ -1,0 +1,308 @@
+// What happens at the door: door release requests, calls and access logs per
+// building, webhook integrations, and the panel control route that places a call.
+#include <algorithm>
+
+#include "frontdoor/common/random.hpp"
+#include "frontdoor/common/time.hpp"
+#include "frontdoor/http/json.hpp"
+#include "sandbox.hpp"
+#include "wire.hpp"
+
+namespace bmx_sandbox {
+namespace {
+
+using frontdoor::http::json_response;
+using frontdoor::http::Request;
+using frontdoor::http::Response;
+
+std::string now_text() { return frontdoor::common::to_rfc3339(std::chrono::system_clock::now()); }
+
+std::string uuid_text() {
+  auto hex = frontdoor::common::random_hex(16);
+  return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-4" + hex.substr(13, 3) + "-a" +
+         hex.substr(17, 3) + "-" + hex.substr(20, 12);
+}
+
+// The integration body: {"data": {"type": "integrations", "attributes": {integrator,
+// configuration: {url, method}, bindings: [{resource_type, actions}]}}}.
+std::optional<nlohmann::json> integration_attributes(const Request& request) {
+  auto body = wire::json_body(request);
+  if (!body || !body->contains("data") || !(*body)["data"].is_object()) return std::nullopt;
+  const auto& data = (*body)["data"];
+  if (data.value("type", "") != "integrations" || !data.contains("attributes")) {
+    return std::nullopt;
+  }
+  const auto& attributes = data["attributes"];
+  if (!attributes.is_object() || !attributes.contains("integrator") ||
+      !attributes["integrator"].is_string() || !attributes.contains("configuration") ||
+      !attributes["configuration"].is_object() ||
+      !attributes["configuration"].contains("url") ||
+      !attributes["configuration"]["url"].is_string() || !attributes.contains("bindings") ||
+      !attributes["bindings"].is_array()) {
+    return std::nullopt;
+  }
+  return attributes;
+}
+
+}  // namespace
+
+void Sandbox::add_event_routes(frontdoor::http::Router& router) {
+  router.add("POST", "/v4/door_release_requests", bmx_route([this](Request& request) {
+               std::lock_guard lock(mutex_);
+               auto me = caller(request);
+               if (!me) return wire::unauthorized();
+               auto body = wire::json_body(request);
+               if (!body || !body->contains("door_release_request") ||
+                   !(*body)["door_release_request"].is_object()) {
+                 return wire::error(422, "door_release_request", "blank", "can't be blank");
+               }
+               const auto& spec = (*body)["door_release_request"];
+               // The schema is a oneOf: exactly one of the two keys, and no null beside it.
+               const bool by_access_point = spec.contains("access_point_id");
+               const bool by_device = spec.contains("device_id");
+               for (const auto& [key, value] : spec.items()) {
+                 if (key != "tenant_id" && key != "access_point_id" && key != "device_id") {
+                   return wire::error(422, key, "unpermitted_parameter", "is not permitted");
+                 }
+                 if (!value.is_number_integer()) {
+                   return wire::error(422, key, "invalid", "must be an integer");
+                 }
+               }
+               if (by_access_point == by_device) {
+                 return wire::error(422, "base", "invalid",
+                                    "give either access_point_id or device_id");
+               }
+               if (!spec.contains("tenant_id")) {
+                 return wire::error(422, "tenant_id", "blank", "can't be blank");
+               }
+               const auto tenant_id = spec["tenant_id"].get<std::int64_t>();
+               if (!can_act_for_tenant(*me, tenant_id)) return wire::not_found();
+               const auto& tenant = tenants_.at(tenant_id);
+               std::int64_t access_point_id = 0;
+               if (by_access_point) {
+                 access_point_id = spec["access_point_id"].get<std::int64_t>();
+                 auto found = access_points_.find(access_point_id);
+                 if (found == access_points_.end() ||
+                     found->second.building_id != tenant.building_id) {
+                   return wire::not_found();
+                 }
+               } else {
+                 const auto device_id = spec["device_id"].get<std::int64_t>();
+                 auto found = devices_.find(device_id);
+                 if (found == devices_.end() || found->second.building_id != tenant.building_id) {
+                   return wire::not_found();
+                 }
+               }
+               const auto id = next_id();
+               const auto now = now_text();
+               nlohmann::json release = {
+                   {"access_point_id", by_access_point ? nlohmann::json(access_point_id) : nullptr},
+                   {"created_at", now},
+                   {"device_id", by_device ? spec["device_id"] : nlohmann::json(nullptr)},
+                   {"guid", uuid_text()},
+                   {"id", id},
+                   {"release_method", "api"},
+                   {"updated_at", now},
+                   {"tenant_id", tenant_id}};
+               door_releases_[id] = release;
+               AccessLog log{next_id(),
+                             tenant.building_id,
+                             access_point_id,
+                             "Unlocked",
+                             tenant.first_name + " " + tenant.last_name,
+                             "Tenant",
+                             tenant.unit_id,
+                             tenant.id,
+                             "Swipe to open",
+                             now};
+               access_logs_[log.id] = log;
+               publish("access_log", access_log_json(log), tenant.building_id, tenant.id,
+                       {"door_release"});
+               return wire::created(release);
+             }));
+
+  router.add("GET", "/v4/buildings/{building_id}/calls", bmx_route([this](Request& request) {
+               std::lock_guard lock(mutex_);
+               auto me = caller(request);
+               if (!me) return wire::unauthorized();
+               auto building = wire::id_param(request, "building_id");
+               if (!building || !can_see_building(*me, *building)) return wire::not_found();
+               std::vector<nlohmann::json> items;
+               for (auto it = calls_.rbegin(); it != calls_.rend(); ++it) {
+                 if (it->second.building_id != *building) continue;
+                 if (me->is_tenant() && it->second.tenant_id != *me->tenant_id) continue;
+                 items.push_back(call_json(it->second));
+               }
+               return json_response(200, wire::page_of(items, request));
+             }));
+
+  router.add("GET", "/v4/buildings/{building_id}/calls/{id}", bmx_route([this](Request& request) {
+               std::lock_guard lock(mutex_);
+               auto me = caller(request);
+               if (!me) return wire::unauthorized();
+               auto building = wire::id_param(request, "building_id");
+               auto id = wire::id_param(request, "id");
+               if (!building || !id || !can_see_building(*me, *building) || !calls_.count(*id)) {
+                 return wire::not_found();
+               }
+               const auto& call = calls_.at(*id);
+               if (call.building_id != *building ||
+                   (me->is_tenant() && call.tenant_id != *me->tenant_id)) {
+                 return wire::not_found();
+               }
+               return wire::ok(call_json(call));
+             }));
+
+  router.add("GET", "/v4/buildings/{building_id}/access_logs", bmx_route([this](Request& request) {
+               std::lock_guard lock(mutex_);
+               auto me = caller(request);
+               if (!me) return wire::unauthorized();
+               auto building = wire::id_param(request, "building_id");
+               if (!building || !can_see_building(*me, *building)) return wire::not_found();
+               std::vector<nlohmann::json> items;
+               for (auto it = access_logs_.rbegin(); it != access_logs_.rend(); ++it) {
+                 if (it->second.building_id != *building) continue;
+                 if (me->is_tenant() && it->second.tenant_id != *me->tenant_id) continue;
+                 items.push_back(access_log_json(it->second));
+               }
+               return json_response(200, wire::page_of(items, request));
+             }));
+
+  router.add("GET", "/v4/buildings/{building_id}/access_logs/{id}",
+             bmx_route([this](Request& request) {
+               std::lock_guard lock(mutex_);
+               auto me = caller(request);
+               if (!me) return wire::unauthorized();
+               auto building = wire::id_param(request, "building_id");
+               auto id = wire::id_param(request, "id");
+               if (!building || !id || !can_see_building(*me, *building) ||
+                   !access_logs_.count(*id) || access_logs_.at(*id).building_id != *building ||
+                   (me->is_tenant() && access_logs_.at(*id).tenant_id != *me->tenant_id)) {
+                 return wire::not_found();
+               }
+               return wire::ok(access_log_json(access_logs_.at(*id)));
+             }));
+
+  // Integrations (webhooks) exist on buildings (admins) and tenants (the tenant).
+  for (const std::string scope : {"building", "tenant"}) {
+    const std::string base = "/v4/" + scope + "s/{owner_id}/integrations";
+    const auto allowed = [this, scope](const Caller& me, std::int64_t owner) {
+      if (scope == "tenant") return me.tenant_id == owner;
+      return buildings_.count(owner) > 0 && buildings_.at(owner).admins.count(me.email) > 0;
+    };
+    router.add("GET", base, bmx_route([this, scope, allowed](Request& request) {
+                 std::lock_guard lock(mutex_);
+                 auto me = caller(request);
+                 if (!me) return wire::unauthorized();
+                 auto owner = wire::id_param(request, "owner_id");
+                 if (!owner || !allowed(*me, *owner)) return wire::not_found();
+                 std::vector<nlohmann::json> items;
+                 for (const auto& [id, integration] : integrations_) {
+                   if (integration.scope == scope && integration.owner_id == *owner) {
+                     items.push_back(integration_json(integration));
+                   }
+                 }
+                 return json_response(200, wire::page_of(items, request));
+               }));
+    router.add("POST", base, bmx_route([this, scope, allowed](Request& request) {
+                 std::lock_guard lock(mutex_);
+                 auto me = caller(request);
+                 if (!me) return wire::unauthorized();
+                 auto owner = wire::id_param(request, "owner_id");
+                 if (!owner || !allowed(*me, *owner)) return wire::not_found();
+                 auto attributes = integration_attributes(request);
+                 if (!attributes) {
+                   return wire::error(422, "data", "invalid",
+                                      "needs type integrations with integrator, configuration "
+                                      "and bindings");
+                 }
+                 Integration integration{next_id(), scope, *owner, *attributes};
+                 integrations_[integration.id] = integration;
+                 return wire::created(integration_json(integration));
+               }));
+    router.add("GET", base + "/{id}", bmx_route([this, scope, allowed](Request& request) {
+                 std::lock_guard lock(mutex_);
+                 auto me = caller(request);
+                 if (!me) return wire::unauthorized();
+                 auto owner = wire::id_param(request, "owner_id");
+                 auto id = wire::id_param(request, "id");
+                 if (!owner || !id || !allowed(*me, *owner) || !integrations_.count(*id) ||
+                     integrations_.at(*id).scope != scope ||
+                     integrations_.at(*id).owner_id != *owner) {
+                   return wire::not_found();
+                 }
+                 return wire::ok(integration_json(integrations_.at(*id)));
+               }));
+    router.add("PUT", base + "/{id}", bmx_route([this, scope, allowed](Request& request) {
+                 std::lock_guard lock(mutex_);
+                 auto me = caller(request);
+                 if (!me) return wire::unauthorized();
+                 auto owner = wire::id_param(request, "owner_id");
+                 auto id = wire::id_param(request, "id");
+                 if (!owner || !id || !allowed(*me, *owner) || !integrations_.count(*id) ||
+                     integrations_.at(*id).scope != scope ||
+                     integrations_.at(*id).owner_id != *owner) {
+                   return wire::not_found();
+                 }
+                 auto attributes = integration_attributes(request);
+                 if (!attributes) {
+                   return wire::error(422, "data", "invalid",
+                                      "needs type integrations with integrator, configuration "
+                                      "and bindings");
+                 }
+                 integrations_.at(*id).attributes = *attributes;
+                 return wire::ok(integration_json(integrations_.at(*id)));
+               }));
+    router.add("DELETE", base + "/{id}", bmx_route([this, scope, allowed](Request& request) {
+                 std::lock_guard lock(mutex_);
+                 auto me = caller(request);
+                 if (!me) return wire::unauthorized();
+                 auto owner = wire::id_param(request, "owner_id");
+                 auto id = wire::id_param(request, "id");
+                 if (!owner || !id || !allowed(*me, *owner) || !integrations_.count(*id) ||
+                     integrations_.at(*id).scope != scope ||
+                     integrations_.at(*id).owner_id != *owner) {
+                   return wire::not_found();
+                 }
+                 integrations_.erase(*id);
+                 return Response::no_content();
+               }));
+  }
+
+  // A visitor at the panel calls a tenant: a BMX call and a call.create webhook.
+  router.add("POST", "/_sandbox/panels/{device_id}/calls", [this](Request& request) {
+    const auto body = frontdoor::http::parse_json_body(request);
+    frontdoor::http::JsonFields fields(body);
+    auto tenant_id = fields.integer("tenant_id", true, 1, INT64_MAX);
+    fields.finish();
+    std::lock_guard lock(mutex_);
+    auto device_id = wire::id_param(request, "device_id");
+    if (!device_id || !devices_.count(*device_id) || !tenants_.count(*tenant_id)) {
+      return wire::not_found();
+    }
+    const auto& tenant = tenants_.at(*tenant_id);
+    if (tenant.building_id != devices_.at(*device_id).building_id) return wire::not_found();
+    Call call{next_id(), tenant.building_id, tenant.id, tenant.unit_id, *device_id,
+              "initializing", now_text()};
+    calls_[call.id] = call;
+    publish("call", call_json(call), call.building_id, call.tenant_id);
+    return wire::created(call_json(call));
+  });
+
+  // Moves a call on (the statuses of NOTES.md, "Calls").
+  router.add("POST", "/_sandbox/calls/{id}/status", [this](Request& request) {
+    const auto body = frontdoor::http::parse_json_body(request);
+    frontdoor::http::JsonFields fields(body);
+    auto status = fields.one_of("status", true,
+                                {"initializing", "connecting_sip", "canceled", "voip_rollover",
+                                 "rejected", "timeout_online_signal", "opened_door"});
+    fields.finish();
+    std::lock_guard lock(mutex_);
+    auto id = wire::id_param(request, "id");
+    if (!id || !calls_.count(*id)) return wire::not_found();
+    calls_.at(*id).status = *status;
+    return wire::ok(call_json(calls_.at(*id)));
+  });
+}
+
+}  // namespace bmx_sandbox

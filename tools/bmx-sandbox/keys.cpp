@@ -1,0 +1,383 @@
+// Keychains and virtual keys (NOTES.md, "Keychains and virtual keys"), and the
+// panel scan that checks a QR payload or PIN against them.
+#include <algorithm>
+
+#include "frontdoor/common/time.hpp"
+#include "frontdoor/http/json.hpp"
+#include "sandbox.hpp"
+#include "wire.hpp"
+
+namespace bmx_sandbox {
+namespace {
+
+using frontdoor::http::json_response;
+using frontdoor::http::Request;
+using frontdoor::http::Response;
+
+constexpr auto kCustomKeychainLongest = std::chrono::hours(24 * 366);
+constexpr auto kOneTimeGrace = std::chrono::minutes(15);
+
+nlohmann::json field_error(const std::string& field, const std::string& code,
+                           const std::string& message) {
+  return {{"field", field}, {"code", code}, {"message", message}};
+}
+
+std::vector<std::int64_t> id_list(const nlohmann::json& body, const char* name,
+                                  nlohmann::json& problems) {
+  std::vector<std::int64_t> ids;
+  if (!body.contains(name)) return ids;
+  if (!body[name].is_array()) {
+    problems.push_back(field_error(name, "invalid", "must be an array of integers"));
+    return ids;
+  }
+  for (const auto& item : body[name]) {
+    if (!item.is_number_integer()) {
+      problems.push_back(field_error(name, "invalid", "must be an array of integers"));
+      return {};
+    }
+    ids.push_back(item.get<std::int64_t>());
+  }
+  return ids;
+}
+
+// A PIN BMX would accept: six digits, not all alike, not a straight run.
+std::optional<nlohmann::json> weak_pin(const std::string& pin) {
+  nlohmann::json problems = nlohmann::json::array();
+  const bool digits =
+      !pin.empty() && std::all_of(pin.begin(), pin.end(), [](unsigned char c) {
+        return std::isdigit(c);
+      });
+  bool same = true, run_up = true, run_down = true;
+  for (std::size_t i = 1; i < pin.size(); ++i) {
+    same = same && pin[i] == pin[0];
+    run_up = run_up && pin[i] == pin[i - 1] + 1;
+    run_down = run_down && pin[i] == pin[i - 1] - 1;
+  }
+  if (!digits || same || run_up || run_down) {
+    problems.push_back(field_error("code", "low_entropy", "isn't strong enough, try a different value"));
+  }
+  if (pin.size() != 6) {
+    problems.push_back(
+        field_error("code", "wrong_length", "is the wrong length (should be 6 characters)"));
+  }
+  if (problems.empty()) return std::nullopt;
+  return problems;
+}
+
+}  // namespace
+
+void Sandbox::add_key_routes(frontdoor::http::Router& router) {
+  const auto create_keychain = [this](const std::string& type) {
+    return bmx_route([this, type](Request& request) {
+      std::lock_guard lock(mutex_);
+      auto me = caller(request);
+      if (!me) return wire::unauthorized();
+      auto body = wire::json_body(request);
+      if (!body || !body->contains("keychain") || !(*body)["keychain"].is_object()) {
+        return wire::error(422, "keychain", "blank", "can't be blank");
+      }
+      const auto& spec = (*body)["keychain"];
+      nlohmann::json problems = nlohmann::json::array();
+      static const std::vector<std::string> kAllowed = {
+          "name",      "tenant_id",  "unit_id",          "allow_unit_access", "starts_at",
+          "ends_at",   "recipients", "access_point_ids", "device_ids"};
+      for (const auto& [key, value] : spec.items()) {
+        if (std::find(kAllowed.begin(), kAllowed.end(), key) == kAllowed.end()) {
+          problems.push_back(field_error(key, "unpermitted_parameter", "is not permitted"));
+        }
+      }
+      if (!spec.contains("name") || !spec["name"].is_string() ||
+          spec["name"].get<std::string>().empty()) {
+        problems.push_back(field_error("name", "blank", "can't be blank"));
+      }
+      std::optional<TimePoint> starts, ends;
+      for (const char* name : {"starts_at", "ends_at"}) {
+        auto& slot = std::string(name) == "starts_at" ? starts : ends;
+        if (spec.contains(name) && spec[name].is_string()) {
+          slot = frontdoor::common::parse_rfc3339(spec[name].get<std::string>());
+        }
+        if (!slot) problems.push_back(field_error(name, "invalid", "must be a date-time"));
+      }
+      // The tenant the keychain belongs to: given, or the unit's first tenant.
+      std::optional<std::int64_t> tenant_id;
+      if (spec.contains("tenant_id") && spec["tenant_id"].is_number_integer()) {
+        tenant_id = spec["tenant_id"].get<std::int64_t>();
+      }
+      if (!tenant_id || !can_act_for_tenant(*me, *tenant_id)) {
+        return wire::errors(
+            422, {field_error("building", "blank", "must exist"),
+                  field_error("base", "must_have_an_associated_unit_or_tenant",
+                              "must have an associated unit or tenant"),
+                  field_error("unit_id", "must_have_an_associated_unit",
+                              "must have an associated unit"),
+                  field_error("units_user_id", "must_have_an_associated_tenant",
+                              "must have an associated tenant")});
+      }
+      const auto& tenant = tenants_.at(*tenant_id);
+      if (starts && ends && *starts >= *ends) {
+        problems.push_back(field_error("starts_at", "start_time_must_be_before_the_end_time",
+                                       "Start time must be before the end time"));
+        problems.push_back(field_error("ends_at", "end_time_must_be_after_the_start_time",
+                                       "End time must be after the start time"));
+      } else if (starts && ends && *ends - *starts > kCustomKeychainLongest) {
+        problems.push_back(
+            field_error("ends_at", "too_long", "must be within a year of the start time"));
+      }
+      auto access_point_ids = id_list(spec, "access_point_ids", problems);
+      auto device_ids = id_list(spec, "device_ids", problems);
+      for (auto id : access_point_ids) {
+        auto found = access_points_.find(id);
+        if (found == access_points_.end() || found->second.building_id != tenant.building_id) {
+          problems.push_back(field_error("access_point_ids", "invalid", "must exist in the building"));
+        }
+      }
+      for (auto id : device_ids) {
+        auto found = devices_.find(id);
+        if (found == devices_.end() || found->second.building_id != tenant.building_id) {
+          problems.push_back(field_error("device_ids", "invalid", "must exist in the building"));
+        }
+      }
+      std::vector<std::string> recipients;
+      if (spec.contains("recipients")) {
+        if (!spec["recipients"].is_array()) {
+          problems.push_back(field_error("recipients", "invalid", "must be an array of strings"));
+        } else {
+          for (const auto& item : spec["recipients"]) {
+            if (item.is_string()) recipients.push_back(item.get<std::string>());
+          }
+        }
+      }
+      if (!problems.empty()) return wire::errors(422, problems);
+      // With no access points named, the key opens every one in the building.
+      if (access_point_ids.empty() && device_ids.empty()) {
+        for (const auto& [id, access_point] : access_points_) {
+          if (access_point.building_id == tenant.building_id) access_point_ids.push_back(id);
+        }
+      }
+      Keychain keychain{next_id(),
+                        type,
+                        spec["name"].get<std::string>(),
+                        tenant.building_id,
+                        tenant.id,
+                        tenant.unit_id,
+                        *starts,
+                        *ends,
+                        access_point_ids,
+                        device_ids,
+                        frontdoor::common::to_rfc3339(std::chrono::system_clock::now())};
+      keychains_[keychain.id] = keychain;
+      for (const auto& recipient : recipients) {
+        const bool is_email = recipient.find('@') != std::string::npos;
+        create_virtual_key(keychain, recipient, is_email ? wire::lower(recipient) : "",
+                           is_email ? "" : recipient, "");
+      }
+      return wire::created(keychain_json(keychain));
+    });
+  };
+  router.add("POST", "/v4/keychains/custom", create_keychain("custom_keychain"));
+  router.add("POST", "/v4/keychains/one_time", create_keychain("one_time_keychain"));
+
+  router.add("GET", "/v4/keychains", bmx_route([this](Request& request) {
+               std::lock_guard lock(mutex_);
+               auto me = caller(request);
+               if (!me) return wire::unauthorized();
+               std::vector<nlohmann::json> items;
+               for (const auto& [id, keychain] : keychains_) {
+                 if (can_act_for_tenant(*me, keychain.tenant_id)) {
+                   items.push_back(keychain_json(keychain));
+                 }
+               }
+               return json_response(200, wire::page_of(items, request));
+             }));
+
+  router.add("GET", "/v4/keychains/{id}", bmx_route([this](Request& request) {
+               std::lock_guard lock(mutex_);
+               auto me = caller(request);
+               if (!me) return wire::unauthorized();
+               auto id = wire::id_param(request, "id");
+               if (!id || !keychains_.count(*id) ||
+                   !can_act_for_tenant(*me, keychains_.at(*id).tenant_id)) {
+                 return wire::not_found();
+               }
+               return wire::ok(keychain_json(keychains_.at(*id)));
+             }));
+
+  router.add("DELETE", "/v4/keychains/{id}", bmx_route([this](Request& request) {
+               std::lock_guard lock(mutex_);
+               auto me = caller(request);
+               if (!me) return wire::unauthorized();
+               auto id = wire::id_param(request, "id");
+               if (!id || !keychains_.count(*id) ||
+                   !can_act_for_tenant(*me, keychains_.at(*id).tenant_id)) {
+                 return wire::not_found();
+               }
+               std::erase_if(virtual_keys_,
+                             [&](const auto& item) { return item.second.keychain_id == *id; });
+               keychains_.erase(*id);
+               return Response::no_content();
+             }));
+
+  router.add("GET", "/v4/virtual_keys", bmx_route([this](Request& request) {
+               std::lock_guard lock(mutex_);
+               auto me = caller(request);
+               if (!me) return wire::unauthorized();
+               std::vector<nlohmann::json> items;
+               for (const auto& [id, key] : virtual_keys_) {
+                 if (can_act_for_tenant(*me, keychains_.at(key.keychain_id).tenant_id)) {
+                   items.push_back(virtual_key_json(key));
+                 }
+               }
+               return json_response(200, wire::page_of(items, request));
+             }));
+
+  router.add("POST", "/v4/virtual_keys", bmx_route([this](Request& request) {
+               std::lock_guard lock(mutex_);
+               auto me = caller(request);
+               if (!me) return wire::unauthorized();
+               auto body = wire::json_body(request);
+               if (!body) return wire::error(422, "keychain_id", "blank", "can't be blank");
+               nlohmann::json problems = nlohmann::json::array();
+               for (const auto& [key, value] : body->items()) {
+                 if (key != "keychain_id" && key != "name" && key != "email" &&
+                     key != "sms_number" && key != "pin_code") {
+                   problems.push_back(field_error(key, "unpermitted_parameter", "is not permitted"));
+                 } else if (key == "keychain_id" ? !value.is_number_integer() : !value.is_string()) {
+                   problems.push_back(field_error(key, "invalid", "has the wrong type"));
+                 }
+               }
+               if (!problems.empty()) return wire::errors(422, problems);
+               const auto keychain_id = body->value("keychain_id", std::int64_t{0});
+               auto keychain = keychains_.find(keychain_id);
+               if (keychain == keychains_.end() ||
+                   !can_act_for_tenant(*me, keychain->second.tenant_id)) {
+                 return wire::error(422, "keychain", "blank", "must exist");
+               }
+               const auto pin = body->value("pin_code", std::string());
+               if (!pin.empty()) {
+                 if (auto weak = weak_pin(pin)) return wire::errors(422, *weak);
+               }
+               const auto email = wire::lower(body->value("email", std::string()));
+               const auto sms = body->value("sms_number", std::string());
+               auto& key = create_virtual_key(keychain->second, body->value("name", std::string()),
+                                              email, sms, pin);
+               return wire::created(virtual_key_json(key));
+             }));
+
+  router.add("GET", "/v4/virtual_keys/{id}", bmx_route([this](Request& request) {
+               std::lock_guard lock(mutex_);
+               auto me = caller(request);
+               if (!me) return wire::unauthorized();
+               auto id = wire::id_param(request, "id");
+               if (!id || !virtual_keys_.count(*id) ||
+                   !can_act_for_tenant(
+                       *me, keychains_.at(virtual_keys_.at(*id).keychain_id).tenant_id)) {
+                 return wire::not_found();
+               }
+               return wire::ok(virtual_key_json(virtual_keys_.at(*id)));
+             }));
+
+  router.add("DELETE", "/v4/virtual_keys/{id}", bmx_route([this](Request& request) {
+               std::lock_guard lock(mutex_);
+               auto me = caller(request);
+               if (!me) return wire::unauthorized();
+               auto id = wire::id_param(request, "id");
+               if (!id || !virtual_keys_.count(*id) ||
+                   !can_act_for_tenant(
+                       *me, keychains_.at(virtual_keys_.at(*id).keychain_id).tenant_id)) {
+                 return wire::not_found();
+               }
+               virtual_keys_.erase(*id);
+               return Response::no_content();
+             }));
+
+  // What a visitor's phone shows: the key's instructions with its QR payload and PIN.
+  router.add("GET", "/_sandbox/virtual_keys/{id}/{secret}", [this](Request& request) {
+    std::lock_guard lock(mutex_);
+    auto id = wire::id_param(request, "id");
+    if (!id || !virtual_keys_.count(*id) || virtual_keys_.at(*id).secret != request.param("secret")) {
+      return Response::text(404, "This key does not exist or was revoked.\n");
+    }
+    const auto& key = virtual_keys_.at(*id);
+    return Response::text(200, "ButterflyMX virtual key " + std::to_string(key.id) +
+                                   "\nQR payload: " + key.secret + "\nPIN: " + key.pin_code +
+                                   "\n");
+  });
+  router.add("GET", "/_sandbox/virtual_keys/{id}/{secret}/qr", [this](Request& request) {
+    std::lock_guard lock(mutex_);
+    auto id = wire::id_param(request, "id");
+    if (!id || !virtual_keys_.count(*id) || virtual_keys_.at(*id).secret != request.param("secret")) {
+      return Response::text(404, "This key does not exist or was revoked.\n");
+    }
+    // BMX serves a PNG here; the sandbox draws no images and serves what the QR encodes.
+    return Response::text(200, virtual_keys_.at(*id).secret, "text/plain");
+  });
+
+  router.add("POST", "/_sandbox/panels/{device_id}/scans", [this](Request& request) {
+    const auto body = frontdoor::http::parse_json_body(request);
+    frontdoor::http::JsonFields fields(body);
+    auto code = fields.string("code", true, 1, 200);
+    fields.finish();
+    std::lock_guard lock(mutex_);
+    auto device_id = wire::id_param(request, "device_id");
+    if (!device_id || !devices_.count(*device_id)) return wire::not_found();
+    const auto& device = devices_.at(*device_id);
+    const auto now = std::chrono::system_clock::now();
+    VirtualKey* key = nullptr;
+    for (auto& [id, candidate] : virtual_keys_) {
+      const auto& keychain = keychains_.at(candidate.keychain_id);
+      if (keychain.building_id != device.building_id) continue;
+      if (candidate.secret == *code || candidate.pin_code == *code) key = &candidate;
+    }
+    std::string reason = "granted";
+    if (!key) {
+      reason = "unknown_code";
+    } else {
+      const auto& keychain = keychains_.at(key->keychain_id);
+      if (now < keychain.starts_at) {
+        reason = "not_yet_valid";
+      } else if (now > keychain.ends_at) {
+        reason = "expired";
+      } else if (keychain.type == "one_time_keychain" && key->first_used_at &&
+                 now > *key->first_used_at + kOneTimeGrace) {
+        reason = "already_used";
+      }
+    }
+    const bool granted = reason == "granted";
+    AccessLog log;
+    log.id = next_id();
+    log.building_id = device.building_id;
+    log.access_point_id = 0;
+    for (const auto& [id, access_point] : access_points_) {
+      if (std::find(access_point.device_ids.begin(), access_point.device_ids.end(), device.id) !=
+          access_point.device_ids.end()) {
+        log.access_point_id = id;
+      }
+    }
+    log.release_status = granted ? "Unlocked" : "Denied";
+    log.release_type = "Visitor";
+    log.entry_method = "Visitor Pass (using QR code)";
+    log.logged_at = frontdoor::common::to_rfc3339(now);
+    if (key) {
+      const auto& keychain = keychains_.at(key->keychain_id);
+      log.name = key->name;
+      log.unit_id = keychain.unit_id;
+      log.tenant_id = keychain.tenant_id;
+    } else {
+      log.unit_id = 0;
+      log.tenant_id = 0;
+    }
+    if (granted) {
+      key->usage_count += 1;
+      if (!key->first_used_at) key->first_used_at = now;
+      key->last_used_at = now;
+    }
+    access_logs_[log.id] = log;
+    publish("access_log", access_log_json(log), log.building_id,
+            log.tenant_id ? std::optional<std::int64_t>(log.tenant_id) : std::nullopt,
+            {"door_release"});
+    return json_response(200,
+                         {{"granted", granted}, {"reason", reason}, {"access_log_id", log.id}});
+  });
+}
+
+}  // namespace bmx_sandbox

@@ -1,0 +1,46 @@
+#pragma once
+
+// BMX's wire conventions, shared by the sandbox's route files: the error
+// envelope, page_info, Ransack-style filters and ids.
+#include <cstdint>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "frontdoor/http/message.hpp"
+
+namespace bmx_sandbox::wire {
+
+std::string lower(std::string text);
+bool starts_with_ci(const std::string& text, const std::string& prefix);
+bool equals_ci(const std::string& text, const std::string& other);
+
+// {"errors": [{field, code, message}]}
+frontdoor::http::Response error(int status, const std::string& field, const std::string& code,
+                                const std::string& message);
+frontdoor::http::Response errors(int status, const nlohmann::json& list);
+// Exactly the documented 401 example, which says "messages".
+frontdoor::http::Response unauthorized();
+frontdoor::http::Response not_found();
+frontdoor::http::Response created(const nlohmann::json& data);
+frontdoor::http::Response ok(const nlohmann::json& data);
+
+std::optional<std::int64_t> integer_param(const frontdoor::http::Request& request,
+                                          std::string_view name);
+std::optional<std::string> text_param(const frontdoor::http::Request& request,
+                                      std::string_view name);
+// A numeric path parameter; nullopt (so: 404) when it is not a number.
+std::optional<std::int64_t> id_param(const frontdoor::http::Request& request,
+                                     std::string_view name);
+// One page of `items` with BMX's page_info, from ?page= and ?per= (max 100).
+nlohmann::json page_of(const std::vector<nlohmann::json>& items,
+                       const frontdoor::http::Request& request);
+// An application/x-www-form-urlencoded body, decoded ('+' is a space).
+std::map<std::string, std::string> form_of(std::string_view body);
+// The body as JSON, or nullopt when it is empty or not JSON (BMX rejects empty bodies).
+std::optional<nlohmann::json> json_body(const frontdoor::http::Request& request);
+
+}  // namespace bmx_sandbox::wire
