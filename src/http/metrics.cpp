@@ -23,6 +23,16 @@ struct Metrics::Impl {
           .Name("frontdoor_http_request_duration_seconds")
           .Help("HTTP request latency by method and route template.")
           .Register(*registry);
+  prometheus::Family<prometheus::Counter>& outbound =
+      prometheus::BuildCounter()
+          .Name("frontdoor_outbound_requests_total")
+          .Help("Calls to outside systems by system, operation and outcome.")
+          .Register(*registry);
+  prometheus::Family<prometheus::Histogram>& outbound_latency =
+      prometheus::BuildHistogram()
+          .Name("frontdoor_outbound_request_duration_seconds")
+          .Help("Latency of calls to outside systems, retries included.")
+          .Register(*registry);
   std::mutex mutex;
   std::map<std::string, prometheus::Family<prometheus::Gauge>*> gauges;
   std::vector<std::function<void(Metrics&)>> scrape_hooks;
@@ -41,6 +51,14 @@ void Metrics::observe_request(const std::string& method, const std::string& rout
   impl_->requests.Add({{"method", method}, {"route", route}, {"status", std::to_string(status)}})
       .Increment();
   impl_->latency.Add({{"method", method}, {"route", route}}, kLatencyBuckets).Observe(seconds);
+}
+
+void Metrics::observe_outbound(const std::string& system, const std::string& operation,
+                               const std::string& outcome, double seconds) {
+  impl_->outbound.Add({{"system", system}, {"operation", operation}, {"outcome", outcome}})
+      .Increment();
+  impl_->outbound_latency.Add({{"system", system}, {"operation", operation}}, kLatencyBuckets)
+      .Observe(seconds);
 }
 
 void Metrics::set_gauge(const std::string& name, const std::string& help, const Labels& labels,

@@ -19,6 +19,10 @@ class Metrics {
 
   void observe_request(const std::string& method, const std::string& route, int status,
                        double seconds);
+  // One call to an outside system (BMX, a message provider): outcome is a short
+  // word such as "ok", "timeout", "rejected".
+  void observe_outbound(const std::string& system, const std::string& operation,
+                        const std::string& outcome, double seconds);
   void set_gauge(const std::string& name, const std::string& help, const Labels& labels,
                  double value);
   // Runs before every render, e.g. to copy pool sizes into gauges.
