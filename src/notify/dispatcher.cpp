@@ -1,0 +1,140 @@
+#include "frontdoor/notify/dispatcher.hpp"
+
+#include <pqxx/pqxx>
+
+#include "frontdoor/common/log.hpp"
+#include "frontdoor/db/pool.hpp"
+
+namespace frontdoor::notify {
+namespace {
+
+struct Claimed {
+  std::string id;
+  std::string key;
+  nlohmann::json payload;
+  int attempts;
+};
+
+}  // namespace
+
+Dispatcher::Dispatcher(db::Pool& pool, DispatcherOptions options) : pool_(pool), options_(options) {
+  // The lease moves next_attempt_at forward: if this process dies mid-delivery
+  // the message is due again once the lease runs out.
+  pool_.prepare(
+      "outbox_claim",
+      "UPDATE outbox SET attempts = attempts + 1, "
+      "next_attempt_at = now() + $2 * interval '1 millisecond' "
+      "WHERE id IN (SELECT id FROM outbox WHERE status = 'pending' "
+      "AND next_attempt_at <= now() "
+      "AND channel || ':' || coalesce(payload->>'kind', '') = ANY($1::text[]) "
+      "ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED) "
+      "RETURNING id, channel || ':' || coalesce(payload->>'kind', ''), payload, attempts");
+  pool_.prepare("outbox_done",
+                "UPDATE outbox SET status = 'sent', sent_at = now(), last_error = NULL "
+                "WHERE id = $1");
+  pool_.prepare("outbox_retry",
+                "UPDATE outbox SET next_attempt_at = now() + $2 * interval '1 millisecond', "
+                "last_error = $3 WHERE id = $1");
+  pool_.prepare("outbox_dead", "UPDATE outbox SET status = 'dead', last_error = $2 WHERE id = $1");
+}
+
+Dispatcher::~Dispatcher() { stop(); }
+
+void Dispatcher::handle(const std::string& channel, const std::string& kind, Handler handler) {
+  const auto key = channel + ":" + kind;
+  handlers_[key] = std::move(handler);
+  handled_keys_ = "{";
+  for (const auto& [name, unused] : handlers_) {
+    handled_keys_ += (handled_keys_.size() > 1 ? "," : "") + std::string("\"") + name + "\"";
+  }
+  handled_keys_ += "}";
+}
+
+void Dispatcher::start() {
+  if (handlers_.empty() || thread_.joinable()) return;
+  thread_ = std::thread([this] { loop(); });
+}
+
+void Dispatcher::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wakeup_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Dispatcher::wake() {
+  {
+    std::lock_guard lock(mutex_);
+    woken_ = true;
+  }
+  wakeup_.notify_all();
+}
+
+void Dispatcher::loop() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    lock.unlock();
+    int handled = 0;
+    try {
+      handled = run_once();
+    } catch (const std::exception& failure) {
+      // The database is away or a handler misbehaved: try again at the next poll.
+      common::log::warn("outbox pass failed", {{"error", failure.what()}});
+    }
+    lock.lock();
+    // A full batch suggests more is due: go again at once.
+    if (handled >= options_.batch_size) continue;
+    wakeup_.wait_for(lock, options_.poll_interval, [this] { return stopping_ || woken_; });
+    woken_ = false;
+  }
+}
+
+int Dispatcher::run_once() {
+  if (handlers_.empty()) return 0;
+  std::vector<Claimed> claimed;
+  pool_.run([&](pqxx::connection& connection) {
+    pqxx::work tx(connection);
+    for (const auto& row :
+         tx.exec_prepared("outbox_claim", handled_keys_,
+                          static_cast<long long>(options_.lease.count()), options_.batch_size)) {
+      claimed.push_back({row[0].as<std::string>(), row[1].as<std::string>(),
+                         nlohmann::json::parse(row[2].as<std::string>()), row[3].as<int>()});
+    }
+    tx.commit();
+  });
+  for (const auto& message : claimed) {
+    Delivery result;
+    try {
+      result = handlers_.at(message.key)(message.payload);
+    } catch (const std::exception& failure) {
+      result = Delivery::later(failure.what());
+    }
+    if (result.outcome == Delivery::Outcome::retry && message.attempts >= options_.max_attempts) {
+      result.outcome = Delivery::Outcome::dead;
+    }
+    const auto backoff = std::min<long long>(options_.backoff_cap.count(),
+                                             static_cast<long long>(options_.backoff_base.count())
+                                                 << std::min(message.attempts - 1, 20));
+    pool_.run([&](pqxx::connection& connection) {
+      pqxx::nontransaction tx(connection);
+      switch (result.outcome) {
+        case Delivery::Outcome::done:
+          tx.exec_prepared("outbox_done", message.id);
+          break;
+        case Delivery::Outcome::retry:
+          tx.exec_prepared("outbox_retry", message.id, backoff, result.error);
+          break;
+        case Delivery::Outcome::dead:
+          common::log::error("outbox message dead-lettered",
+                             {{"id", message.id}, {"kind", message.key}, {"error", result.error}});
+          tx.exec_prepared("outbox_dead", message.id, result.error);
+          break;
+      }
+    });
+  }
+  return static_cast<int>(claimed.size());
+}
+
+}  // namespace frontdoor::notify
