@@ -3,6 +3,8 @@
 #include <nlohmann/json.hpp>
 
 #include "frontdoor/auth/routes.hpp"
+#include "frontdoor/bmx/http_client.hpp"
+#include "frontdoor/bmx/routes.hpp"
 #include "frontdoor/common/log.hpp"
 #include "frontdoor/ops/routes.hpp"
 
@@ -40,6 +42,44 @@ std::vector<auth::SigningKey> signing_keys(const Config& config) {
   return keys;
 }
 
+bmx::TokenCipher token_cipher(const Config& config) {
+  validate_for_serving(config);
+  std::map<std::string, std::string> previous;
+  if (!config.bmx.previous_token_key.empty()) {
+    previous[config.bmx.previous_token_key_id] = config.bmx.previous_token_key;
+  }
+  return bmx::TokenCipher(config.bmx.token_key_id, config.bmx.token_key, previous);
+}
+
+bmx::HttpClientOptions bmx_options(const Config& config) {
+  bmx::HttpClientOptions options;
+  options.api_url = config.bmx.api_url;
+  options.accounts_url = config.bmx.accounts_url;
+  options.client_id = config.bmx.client_id;
+  options.client_secret = config.bmx.client_secret;
+  options.redirect_uri = config.bmx.redirect_uri;
+  options.connect_timeout = std::chrono::milliseconds(config.bmx.connect_timeout_ms);
+  options.timeout = std::chrono::milliseconds(config.bmx.timeout_ms);
+  options.max_attempts = static_cast<int>(config.bmx.max_attempts);
+  options.breaker_failures = static_cast<int>(config.bmx.breaker_failures);
+  options.breaker_open_for = std::chrono::milliseconds(config.bmx.breaker_open_ms);
+  return options;
+}
+
+bmx::ServiceSettings bmx_settings(const Config& config) {
+  return {
+      config.bmx.accounts_url, config.bmx.client_id, config.bmx.redirect_uri,
+      config.bmx.placeholder_email_domain,
+      config.bmx.webhook_base_url.empty() ? config.public_base_url : config.bmx.webhook_base_url};
+}
+
+notify::DispatcherOptions dispatcher_options(const Config& config) {
+  notify::DispatcherOptions options;
+  options.poll_interval = std::chrono::milliseconds(config.outbox.poll_interval_ms);
+  options.max_attempts = static_cast<int>(config.outbox.max_attempts);
+  return options;
+}
+
 }  // namespace
 
 App::App(Config config, std::shared_ptr<const common::Clock> clock)
@@ -53,6 +93,15 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
       accounts_(pool_, tokens_, *clock_, outbox_, config_.public_base_url),
       properties_(pool_, accounts_, audit_),
       people_(pool_, accounts_, audit_),
+      token_cipher_(token_cipher(config_)),
+      bmx_client_(
+          bmx::make_http_client(bmx_options(config_), metrics_,
+                                [this](const bmx::TokenSource* as, const bmx::BmxError& error) {
+                                  bmx_.record_failure(as, error);
+                                })),
+      bmx_credentials_(pool_, token_cipher_, *bmx_client_, *clock_),
+      bmx_(pool_, *bmx_client_, bmx_credentials_, audit_, *clock_, bmx_settings(config_)),
+      outbox_dispatcher_(pool_, dispatcher_options(config_)),
       idempotency_(pool_,
                    [this](const http::Request& request) {
                      return authenticator_.require_user(request).actor();
@@ -63,6 +112,18 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
   properties::add_routes(router_, properties_, authenticator_);
   people::add_routes(router_, people_, authenticator_);
   audit_.add_routes(router_, authenticator_);
+  bmx::add_routes(router_, bmx_, authenticator_, outbox_dispatcher_);
+  // A resident who moves out takes their BMX link with them.
+  people_.on_move_out(
+      [this](pqxx::work& tx, const auth::Principal& actor, const people::MovedOut& resident) {
+        bmx_.unlink_in(tx, actor, resident.user_id, resident.property_id);
+      });
+  people_.add_diagnostics("bmx", [this](pqxx::work& tx, const people::MovedOut& resident) {
+    return bmx_.link_summary(tx, resident.user_id);
+  });
+  outbox_dispatcher_.handle("bmx", "webhook", [this](const nlohmann::json& payload) {
+    return bmx_.process_webhook(payload);
+  });
   // Creates that a retry must not repeat. Not logins (their answers are secrets
   // that must not be stored) and not panels (the key is shown once, never stored).
   for (const char* pattern :
@@ -89,6 +150,7 @@ void App::start() {
       [this](http::Request& request, int status) { return dispatcher_.reject(request, status); }};
   server_ = std::make_unique<http::Server>(server_options(config_), std::move(hooks));
   server_->start();
+  outbox_dispatcher_.start();
   common::log::info("listening", {{"address", config_.listen.address}, {"port", port()}});
 }
 
@@ -96,11 +158,13 @@ std::uint16_t App::port() const { return server_ ? server_->port() : 0; }
 
 void App::shutdown() {
   if (server_) server_->shutdown();
+  outbox_dispatcher_.stop();
   pool_.close();
 }
 
 void App::run_until_signalled() {
   server_->run_until_signalled();
+  outbox_dispatcher_.stop();
   pool_.close();
   common::log::info("stopped");
 }

@@ -8,6 +8,8 @@
 #include <sstream>
 #include <vector>
 
+#include "frontdoor/bmx/token_cipher.hpp"
+
 namespace frontdoor::app {
 namespace {
 
@@ -109,6 +111,62 @@ const std::vector<Key>& schema() {
       optional_text_key(
           "auth.previous_signing_key", [](Config& c) { return &c.auth.previous_signing_key; },
           "The previous signing secret, still accepted during a rotation."),
+      text_key(
+          "bmx.api_url", [](Config& c) { return &c.bmx.api_url; },
+          "Base URL of the BMX v4 API (bmx-sandbox in development)."),
+      text_key(
+          "bmx.accounts_url", [](Config& c) { return &c.bmx.accounts_url; },
+          "Base URL of BMX's OAuth host (/oauth/authorize, /oauth/token)."),
+      text_key(
+          "bmx.client_id", [](Config& c) { return &c.bmx.client_id; },
+          "frontdoor's OAuth client id at BMX."),
+      optional_text_key(
+          "bmx.client_secret", [](Config& c) { return &c.bmx.client_secret; },
+          "frontdoor's OAuth client secret at BMX."),
+      text_key(
+          "bmx.redirect_uri", [](Config& c) { return &c.bmx.redirect_uri; },
+          "Where BMX sends a resident after signing in (the app's link handler)."),
+      text_key(
+          "bmx.placeholder_email_domain", [](Config& c) { return &c.bmx.placeholder_email_domain; },
+          "Domain of each site's placeholder tenant: butterflymx+<site_name>@<this domain>."),
+      optional_text_key(
+          "bmx.webhook_base_url", [](Config& c) { return &c.bmx.webhook_base_url; },
+          "frontdoor's URL as BMX reaches it, for webhook registrations; empty: public_base_url."),
+      text_key(
+          "bmx.token_key_id", [](Config& c) { return &c.bmx.token_key_id; },
+          "Id of the key that seals new BMX tokens (stored beside each sealed token)."),
+      optional_text_key(
+          "bmx.token_key", [](Config& c) { return &c.bmx.token_key; },
+          "AES-256-GCM key for BMX tokens at rest: 64 hex characters "
+          "(`openssl rand -hex 32`). Required to serve."),
+      optional_text_key(
+          "bmx.previous_token_key_id", [](Config& c) { return &c.bmx.previous_token_key_id; },
+          "Id of the previous token key, still used to open older tokens during a rotation."),
+      optional_text_key(
+          "bmx.previous_token_key", [](Config& c) { return &c.bmx.previous_token_key; },
+          "The previous token key (64 hex characters)."),
+      integer_key(
+          "bmx.connect_timeout_ms", 100, 60000, [](Config& c) { return &c.bmx.connect_timeout_ms; },
+          "How long a connection to BMX may take."),
+      integer_key(
+          "bmx.timeout_ms", 500, 120000, [](Config& c) { return &c.bmx.timeout_ms; },
+          "How long one BMX call may take in all (per attempt)."),
+      integer_key(
+          "bmx.max_attempts", 1, 10, [](Config& c) { return &c.bmx.max_attempts; },
+          "Attempts for BMX calls that are safe to repeat (never door releases)."),
+      integer_key(
+          "bmx.breaker_failures", 1, 1000, [](Config& c) { return &c.bmx.breaker_failures; },
+          "Consecutive BMX failures that open the circuit breaker."),
+      integer_key(
+          "bmx.breaker_open_ms", 100, 3600000, [](Config& c) { return &c.bmx.breaker_open_ms; },
+          "How long the open circuit refuses calls before one probe is let through."),
+      integer_key(
+          "outbox.poll_interval_ms", 10, 60000,
+          [](Config& c) { return &c.outbox.poll_interval_ms; },
+          "How often the outbox dispatcher looks for due messages."),
+      integer_key(
+          "outbox.max_attempts", 1, 100, [](Config& c) { return &c.outbox.max_attempts; },
+          "Delivery attempts before an outbox message is dead-lettered."),
       text_key("log.level", [](Config& c) { return &c.log.level; }, "Least severe level logged.",
                {"debug", "info", "warn", "error"}),
       text_key(
@@ -271,6 +329,18 @@ void validate_for_serving(const Config& config) {
   }
   if (!config.auth.previous_signing_key.empty() && config.auth.previous_signing_key.size() < 32) {
     throw ConfigError("configuration: auth.previous_signing_key must be at least 32 characters");
+  }
+  if (!bmx::is_token_key(config.bmx.token_key)) {
+    throw ConfigError(
+        "configuration: bmx.token_key (FRONTDOOR_BMX_TOKEN_KEY) must be 64 hex characters; "
+        "generate one with `openssl rand -hex 32`");
+  }
+  if (config.bmx.previous_token_key_id.empty() != config.bmx.previous_token_key.empty()) {
+    throw ConfigError(
+        "configuration: bmx.previous_token_key_id and bmx.previous_token_key go together");
+  }
+  if (!config.bmx.previous_token_key.empty() && !bmx::is_token_key(config.bmx.previous_token_key)) {
+    throw ConfigError("configuration: bmx.previous_token_key must be 64 hex characters");
   }
 }
 

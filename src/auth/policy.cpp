@@ -22,6 +22,7 @@ bool Policy::allows(const Principal& principal, Action action, const std::string
   if (principal.is_admin()) return true;
   switch (action) {
     case Action::create_property:
+    case Action::configure_bmx:
       return false;
     case Action::view_property:
       return principal.belongs_to(property_id);
@@ -31,6 +32,8 @@ bool Policy::allows(const Principal& principal, Action action, const std::string
     case Action::manage_staff:
     case Action::manage_panels:
     case Action::view_audit:
+    case Action::request_bmx_setup:
+    case Action::view_bmx_health:
       return any_role(principal, property_id, {Role::manager});
     case Action::manage_units:
     case Action::manage_residents:

@@ -57,7 +57,8 @@ std::size_t on_header(char* data, std::size_t size, std::size_t count, void* use
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
       value.remove_prefix(1);
     }
-    while (!value.empty() && (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
+    while (!value.empty() &&
+           (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
       value.remove_suffix(1);
     }
     response->headers.emplace_back(std::move(name), std::string(value));
@@ -98,7 +99,7 @@ OutboundResponse send(const OutboundRequest& request) {
   CURL* curl = thread_handle();
   Sink sink{&response, request.max_response_bytes};
   std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(nullptr,
-                                                                       &curl_slist_free_all);
+                                                                      &curl_slist_free_all);
   for (const auto& [name, value] : request.headers) {
     headers.reset(curl_slist_append(headers.release(), (name + ": " + value).c_str()));
   }

@@ -44,6 +44,11 @@ void add_routes(http::Router& router, PeopleService& service,
     return http::json_response(200, service.move_out(actor, http::uuid_param(request, "rid")));
   });
 
+  router.add("GET", "/v1/residents/{rid}/diagnostics", [&](http::Request& request) {
+    const auto actor = authenticator.require_user(request);
+    return http::json_response(200, service.diagnostics(actor, http::uuid_param(request, "rid")));
+  });
+
   router.add("POST", "/v1/me/devices", [&](http::Request& request) {
     const auto actor = authenticator.require_user(request);
     const auto body = http::parse_json_body(request);

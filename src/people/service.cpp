@@ -37,6 +37,42 @@ PeopleService::PeopleService(db::Pool& pool, auth::AuthService& accounts,
 
 void PeopleService::on_move_out(MoveOutHook hook) { move_out_hooks_.push_back(std::move(hook)); }
 
+void PeopleService::add_diagnostics(std::string name, DiagnosticsSection section) {
+  diagnostics_sections_.emplace_back(std::move(name), std::move(section));
+}
+
+nlohmann::json PeopleService::diagnostics(const auth::Principal& actor,
+                                          const std::string& residency_id) {
+  return pool_.run([&](pqxx::connection& connection) {
+    pqxx::work tx(connection);
+    auto rows = tx.exec_prepared("people_resident", residency_id);
+    if (rows.empty()) throw common::ApiError::not_found();
+    auto resident = resident_json(rows[0]);
+    const auto property_id =
+        tx.exec_prepared1("people_property_of_residency", residency_id)[0].as<std::string>();
+    Policy::require(actor, Action::support, property_id);
+    nlohmann::json devices = nlohmann::json::array();
+    for (const auto& row :
+         tx.exec_prepared("people_devices_of", resident["user_id"].get<std::string>())) {
+      devices.push_back(
+          {{"id", row[0].as<std::string>()},
+           {"platform", row[1].as<std::string>()},
+           {"voip_token_registered", row[2].as<bool>()},
+           {"bmx_app_installed", row[3].as<bool>()},
+           {"registered_at", row[4].as<std::string>()},
+           {"last_push_at",
+            row[5].is_null() ? nlohmann::json(nullptr) : nlohmann::json(row[5].as<std::string>())},
+           {"last_push_outcome", row[6].is_null() ? nlohmann::json(nullptr)
+                                                  : nlohmann::json(row[6].as<std::string>())}});
+    }
+    nlohmann::json result = {{"resident", resident}, {"devices", devices}};
+    const MovedOut who{residency_id, resident["user_id"].get<std::string>(), property_id};
+    for (const auto& [name, section] : diagnostics_sections_) result[name] = section(tx, who);
+    tx.commit();
+    return result;
+  });
+}
+
 nlohmann::json PeopleService::move_in(const auth::Principal& actor, const std::string& property_id,
                                       const MoveIn& resident) {
   Policy::require(actor, Action::manage_residents, property_id);

@@ -42,6 +42,11 @@ void prepare(db::Pool& pool) {
                "user_id = EXCLUDED.user_id, platform = EXCLUDED.platform, "
                "voip_token = EXCLUDED.voip_token, bmx_app_installed = EXCLUDED.bmx_app_installed, "
                "updated_at = now() RETURNING id");
+  // Push tokens are secrets: support sees that a device exists, not its tokens.
+  pool.prepare("people_devices_of",
+               "SELECT id, platform, voip_token IS NOT NULL, bmx_app_installed, "
+               "rfc3339(created_at), rfc3339(last_push_at), last_push_outcome FROM devices "
+               "WHERE user_id = $1 ORDER BY created_at");
   pool.prepare("people_remove_device", "DELETE FROM devices WHERE id = $1 AND user_id = $2");
 }
 

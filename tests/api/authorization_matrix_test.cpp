@@ -69,6 +69,7 @@ class AuthorizationMatrix : public ::testing::Test {
     credentials[Who::other_manager] = world.staff(other_property, "manager").access_token;
     auto resident = world.resident(property);
     resident_user = resident.user_id;
+    resident_residency = resident.residency_id;
     credentials[Who::resident] = resident.access_token;
     credentials[Who::other_resident] = world.resident(other_property).access_token;
     credentials[Who::visitor] = visitor_token();
@@ -123,6 +124,7 @@ class AuthorizationMatrix : public ::testing::Test {
     };
     const std::set<Who> managers = {Who::manager, Who::admin};
     const std::set<Who> office = {Who::staff, Who::manager, Who::admin};
+    const std::set<Who> residents = {Who::resident, Who::other_resident};
     return {
         {"GET /healthz", {kEveryone, fixed("/healthz")}},
         {"GET /readyz", {kEveryone, fixed("/readyz")}},
@@ -189,6 +191,25 @@ class AuthorizationMatrix : public ::testing::Test {
                          {"phone", "+15550001111"}}};
           }}},
         {"GET /v1/properties/{pid}/residents", {office, fixed(p + "/residents")}},
+        {"GET /v1/residents/{rid}/diagnostics",
+         {office, fixed("/v1/residents/" + resident_residency + "/diagnostics")}},
+        // An admin's made-up code reaches BMX and is refused there (422).
+        {"PUT /v1/properties/{pid}/integrations/bmx",
+         {{Who::admin},
+          fixed(p + "/integrations/bmx", {{"building_id", 1}, {"authorization_code", "made-up"}})}},
+        {"GET /v1/properties/{pid}/integrations/bmx", {managers, fixed(p + "/integrations/bmx")}},
+        {"POST /v1/properties/{pid}/integrations/bmx/requests",
+         {managers, fixed(p + "/integrations/bmx/requests", {{"note", "It exists now."}})}},
+        {"GET /v1/properties/{pid}/integrations/bmx/health",
+         {managers, fixed(p + "/integrations/bmx/health")}},
+        {"GET /v1/me/bmx", {residents, fixed("/v1/me/bmx")}},
+        {"POST /v1/me/bmx", {residents, fixed("/v1/me/bmx", {{"code", "c"}, {"state", "s"}})}},
+        {"DELETE /v1/me/bmx", {kPeople, fixed("/v1/me/bmx")}},
+        // Public: the secret in the path is the credential; an unknown one is 404.
+        {"POST /v1/webhooks/bmx/{secret}",
+         {kEveryone,
+          fixed("/v1/webhooks/bmx/" + std::string(64, '0'),
+                {{"event", {{"resource_type", "call"}, {"action", "create"}, {"data", {{"id", 1}}}}}})}},
         {"POST /v1/residents/{rid}/move-out",
          {office,
           [this](Who) {
@@ -198,11 +219,12 @@ class AuthorizationMatrix : public ::testing::Test {
     };
   }
 
-  TestServer server;
+  TestServer server{testing::TestServerOptions{.bmx_sandbox = true}};
   World world;
   std::string property;
   std::string other_property;
   std::string resident_user;
+  std::string resident_residency;
   std::map<Who, std::string> credentials;
   int counter = 0;
 };

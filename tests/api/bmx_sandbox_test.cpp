@@ -64,21 +64,20 @@ class SandboxApi : public ::testing::Test {
   }
 
   HttpResponse post(const std::string& path, const nlohmann::json& body, const std::string& token) {
-    return client().post(path, body.dump(),
-                         {{"Authorization", "Bearer " + token},
-                          {"Content-Type", "application/json"}});
+    return client().post(
+        path, body.dump(),
+        {{"Authorization", "Bearer " + token}, {"Content-Type", "application/json"}});
   }
 
   nlohmann::json custom_keychain(const std::string& token, const nlohmann::json& recipients) {
-    auto response =
-        post("/v4/keychains/custom",
-             {{"keychain",
-               {{"name", "Game night"},
-                {"tenant_id", building["units"][0]["tenants"][0]["id"]},
-                {"starts_at", in_hours(-1)},
-                {"ends_at", in_hours(3)},
-                {"recipients", recipients}}}},
-             token);
+    auto response = post("/v4/keychains/custom",
+                         {{"keychain",
+                           {{"name", "Game night"},
+                            {"tenant_id", building["units"][0]["tenants"][0]["id"]},
+                            {"starts_at", in_hours(-1)},
+                            {"ends_at", in_hours(3)},
+                            {"recipients", recipients}}}},
+                         token);
     EXPECT_EQ(response.status, 201) << response.body;
     return response.json()["data"];
   }
@@ -185,8 +184,9 @@ TEST_F(SandboxApi, AuthorizePageSignsInAKnownUserAndRedirectsWithCodeAndState) {
   ASSERT_EQ(page.status, 200);
   EXPECT_NE(page.body.find("<form"), std::string::npos);
   EXPECT_NE(page.body.find("value=\"s 1\""), std::string::npos);
-  EXPECT_EQ(client().get("/oauth/authorize?client_id=other&response_type=code&redirect_uri=x").status,
-            400);
+  EXPECT_EQ(
+      client().get("/oauth/authorize?client_id=other&response_type=code&redirect_uri=x").status,
+      400);
 
   const HttpClient::Headers form = {{"Content-Type", "application/x-www-form-urlencoded"}};
   auto unknown = client().post("/oauth/authorize",
@@ -240,14 +240,16 @@ TEST_F(SandboxApi, TenantsAreFoundByEmailAndSeeOnlyThemselves) {
   auto own = client().get("/v4/tenants", bearer(access_token("chloe@example.com"))).json();
   ASSERT_EQ(own["data"].size(), 1u);
   EXPECT_EQ(own["data"][0]["first_name"], "Chloe");
-  EXPECT_EQ(client().get("/v4/buildings/" + id("/id"), bearer(access_token("x@example.com"))).status,
-            404);
+  EXPECT_EQ(
+      client().get("/v4/buildings/" + id("/id"), bearer(access_token("x@example.com"))).status,
+      404);
 
   auto changed = client().send("PATCH", "/_sandbox/tenants/" + id("/units/1/tenants/0/id"),
                                R"({"contact_preference":"mobile_app"})",
                                {{"Content-Type", "application/json"}});
   ASSERT_EQ(changed.status, 200) << changed.body;
-  EXPECT_EQ(client().get("/v4/tenants/" + id("/units/1/tenants/0/id"), bearer(token))
+  EXPECT_EQ(client()
+                .get("/v4/tenants/" + id("/units/1/tenants/0/id"), bearer(token))
                 .json()["data"]["contact_preference"],
             "mobile_app");
 }
@@ -266,13 +268,11 @@ TEST_F(SandboxApi, KeychainsRefuseBadWindowsWithBmxCodes) {
   EXPECT_EQ(backwards.json()["errors"][0]["code"], "start_time_must_be_before_the_end_time");
   EXPECT_EQ(backwards.json()["errors"][1]["code"], "end_time_must_be_after_the_start_time");
 
-  auto stranger = post("/v4/keychains/custom",
-                       {{"keychain",
-                         {{"name", "x"},
-                          {"tenant_id", -1},
-                          {"starts_at", in_hours(1)},
-                          {"ends_at", in_hours(2)}}}},
-                       token);
+  auto stranger = post(
+      "/v4/keychains/custom",
+      {{"keychain",
+        {{"name", "x"}, {"tenant_id", -1}, {"starts_at", in_hours(1)}, {"ends_at", in_hours(2)}}}},
+      token);
   EXPECT_EQ(stranger.status, 422);
   EXPECT_EQ(stranger.json()["errors"][1]["code"], "must_have_an_associated_unit_or_tenant");
   EXPECT_EQ(post("/v4/keychains/custom", nlohmann::json::object(), token).status, 422);
@@ -292,11 +292,9 @@ TEST_F(SandboxApi, VirtualKeysAreSentByBmxAndScannedAtThePanel) {
   const auto token = access_token();
   auto keychain = custom_keychain(token, nlohmann::json::array());
   EXPECT_TRUE(keychain["virtual_key_ids"].empty());
-  auto created = post("/v4/virtual_keys",
-                      {{"keychain_id", keychain["id"]},
-                       {"name", "Guest"},
-                       {"sms_number", "+15550001111"}},
-                      token);
+  auto created = post(
+      "/v4/virtual_keys",
+      {{"keychain_id", keychain["id"]}, {"name", "Guest"}, {"sms_number", "+15550001111"}}, token);
   ASSERT_EQ(created.status, 201) << created.body;
   const auto key = created.json()["data"];
   EXPECT_FALSE(key["sent_at"].is_null());
@@ -312,18 +310,19 @@ TEST_F(SandboxApi, VirtualKeysAreSentByBmxAndScannedAtThePanel) {
   auto scan = client().post("/_sandbox/panels/" + device + "/scans",
                             nlohmann::json{{"code", payload}}.dump());
   EXPECT_EQ(scan.json()["granted"], true) << scan.body;
-  EXPECT_EQ(client().get("/v4/virtual_keys/" + std::to_string(key["id"].get<long long>()),
-                         bearer(token))
-                .json()["data"]["usage_count"],
-            1);
+  EXPECT_EQ(
+      client()
+          .get("/v4/virtual_keys/" + std::to_string(key["id"].get<long long>()), bearer(token))
+          .json()["data"]["usage_count"],
+      1);
   auto pin_scan = client().post("/_sandbox/panels/" + device + "/scans",
                                 nlohmann::json{{"code", key["pin_code"]}}.dump());
   EXPECT_EQ(pin_scan.json()["granted"], true);
 
   // A revoked key opens nothing.
   EXPECT_EQ(client()
-                .send("DELETE", "/v4/virtual_keys/" + std::to_string(key["id"].get<long long>()), "",
-                      bearer(token))
+                .send("DELETE", "/v4/virtual_keys/" + std::to_string(key["id"].get<long long>()),
+                      "", bearer(token))
                 .status,
             204);
   auto revoked = client().post("/_sandbox/panels/" + device + "/scans",
@@ -331,8 +330,8 @@ TEST_F(SandboxApi, VirtualKeysAreSentByBmxAndScannedAtThePanel) {
   EXPECT_EQ(revoked.json()["granted"], false);
   EXPECT_EQ(revoked.json()["reason"], "unknown_code");
 
-  auto weak = post("/v4/virtual_keys", {{"keychain_id", keychain["id"]}, {"pin_code", "111111"}},
-                   token);
+  auto weak =
+      post("/v4/virtual_keys", {{"keychain_id", keychain["id"]}, {"pin_code", "111111"}}, token);
   EXPECT_EQ(weak.status, 422);
   EXPECT_EQ(weak.json()["errors"][0]["code"], "low_entropy");
 }
@@ -342,19 +341,19 @@ TEST_F(SandboxApi, DoorReleaseTakesAccessPointOrDeviceNeverBoth) {
   const auto token = access_token();
   const auto tenant = building["units"][0]["tenants"][0]["id"];
   const auto access_point = building["access_points"][0]["id"];
-  auto with_null = post(
-      "/v4/door_release_requests",
-      {{"door_release_request",
-        {{"tenant_id", tenant}, {"access_point_id", access_point}, {"device_id", nullptr}}}},
-      token);
+  auto with_null =
+      post("/v4/door_release_requests",
+           {{"door_release_request",
+             {{"tenant_id", tenant}, {"access_point_id", access_point}, {"device_id", nullptr}}}},
+           token);
   EXPECT_EQ(with_null.status, 422);
-  auto neither = post("/v4/door_release_requests",
-                      {{"door_release_request", {{"tenant_id", tenant}}}}, token);
+  auto neither =
+      post("/v4/door_release_requests", {{"door_release_request", {{"tenant_id", tenant}}}}, token);
   EXPECT_EQ(neither.status, 422);
-  auto released = post("/v4/door_release_requests",
-                       {{"door_release_request",
-                         {{"tenant_id", tenant}, {"access_point_id", access_point}}}},
-                       token);
+  auto released =
+      post("/v4/door_release_requests",
+           {{"door_release_request", {{"tenant_id", tenant}, {"access_point_id", access_point}}}},
+           token);
   ASSERT_EQ(released.status, 201) << released.body;
   EXPECT_EQ(released.json()["data"]["release_method"], "api");
   auto logs = client().get("/v4/buildings/" + id("/id") + "/access_logs", bearer(token)).json();
@@ -393,27 +392,28 @@ TEST_F(SandboxApi, CallsAndScansAreDeliveredToRegisteredWebhooks) {
   const auto token = access_token();
   // A receiver: the sandbox itself records what arrives on its SMS endpoint, so
   // point the webhook at an address that answers 404 and check the delivery log.
-  auto integration = post("/v4/buildings/" + id("/id") + "/integrations",
-                          {{"data",
-                            {{"type", "integrations"},
-                             {"attributes",
-                              {{"integrator", "webhook"},
-                               {"configuration",
-                                {{"url", sandbox.url() + "/_sandbox/nowhere"}, {"method", "post"}}},
-                               {"bindings",
-                                {{{"resource_type", "call"}, {"actions", {"create"}}},
-                                 {{"resource_type", "access_log"}, {"actions", {"create"}}}}}}}}}},
-                          token);
+  auto integration = post(
+      "/v4/buildings/" + id("/id") + "/integrations",
+      {{"data",
+        {{"type", "integrations"},
+         {"attributes",
+          {{"integrator", "webhook"},
+           {"configuration", {{"url", sandbox.url() + "/_sandbox/nowhere"}, {"method", "post"}}},
+           {"bindings",
+            {{{"resource_type", "call"}, {"actions", {"create"}}},
+             {{"resource_type", "access_log"}, {"actions", {"create"}}}}}}}}}},
+      token);
   ASSERT_EQ(integration.status, 201) << integration.body;
   EXPECT_EQ(integration.json()["data"]["type"], "integrations");
-  EXPECT_EQ(client().get("/v4/buildings/" + id("/id") + "/integrations", bearer(token))
+  EXPECT_EQ(client()
+                .get("/v4/buildings/" + id("/id") + "/integrations", bearer(token))
                 .json()["data"]
                 .size(),
             1u);
 
-  auto call = client().post("/_sandbox/panels/" + id("/devices/0/id") + "/calls",
-                            nlohmann::json{{"tenant_id", building["units"][0]["tenants"][0]["id"]}}
-                                .dump());
+  auto call =
+      client().post("/_sandbox/panels/" + id("/devices/0/id") + "/calls",
+                    nlohmann::json{{"tenant_id", building["units"][0]["tenants"][0]["id"]}}.dump());
   ASSERT_EQ(call.status, 201) << call.body;
   EXPECT_EQ(call.json()["data"]["status"], "initializing");
 
@@ -516,9 +516,9 @@ TEST_F(SandboxApi, ProvidersAcceptMessagesAndRecordThem) {
       R"({"message":{"token":"android-1","data":{"call_id":"c1"},"android":{"priority":"high"}}})",
       {{"Authorization", "Bearer x"}, {"Content-Type", "application/json"}});
   EXPECT_EQ(fcm.status, 200) << fcm.body;
-  auto dead = client().post("/v1/projects/frontdoor/messages:send",
-                            R"({"message":{"token":"dead-1"}})",
-                            {{"Authorization", "Bearer x"}, {"Content-Type", "application/json"}});
+  auto dead =
+      client().post("/v1/projects/frontdoor/messages:send", R"({"message":{"token":"dead-1"}})",
+                    {{"Authorization", "Bearer x"}, {"Content-Type", "application/json"}});
   EXPECT_EQ(dead.status, 404);
   auto apns = client().post("/3/device/ios-1", R"({"aps":{}})",
                             {{"apns-topic", "app.voip"},

@@ -23,6 +23,7 @@ namespace {
 using testing::PostgresCluster;
 
 constexpr const char* kSigningKey = "e2e-signing-key-0123456789abcdef0123456789";
+constexpr const char* kTokenKey = "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100";
 
 struct Result {
   int exit_code = -1;
@@ -76,15 +77,25 @@ TEST(Cli, BadConfigurationExitsNonZeroNamingTheKey) {
   EXPECT_NE(result.output.find("unknown command"), std::string::npos) << result.output;
 }
 
-TEST(Cli, ServingNeedsASigningKey) {
+TEST(Cli, ServingNeedsASigningKeyAndATokenKey) {
   auto result = run_frontdoor("FRONTDOOR_AUTH_SIGNING_KEY=short", "check-config");
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_NE(result.output.find("auth.signing_key"), std::string::npos) << result.output;
+  result = run_frontdoor(std::string("FRONTDOOR_AUTH_SIGNING_KEY=") + kSigningKey +
+                             " FRONTDOOR_BMX_TOKEN_KEY=abc",
+                         "check-config");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_NE(result.output.find("bmx.token_key"), std::string::npos) << result.output;
+  result = run_frontdoor(std::string("FRONTDOOR_AUTH_SIGNING_KEY=") + kSigningKey +
+                             " FRONTDOOR_BMX_TOKEN_KEY=" + kTokenKey,
+                         "check-config");
+  EXPECT_EQ(result.exit_code, 0) << result.output;
 }
 
 TEST(Cli, CreateAdminMakesAnAccountThatCanLogIn) {
   const auto url = PostgresCluster::shared().create_migrated_database();
-  const std::string env = "DATABASE_URL=" + url + " FRONTDOOR_AUTH_SIGNING_KEY=" + kSigningKey;
+  const std::string env = "DATABASE_URL=" + url + " FRONTDOOR_AUTH_SIGNING_KEY=" + kSigningKey +
+                          " FRONTDOOR_BMX_TOKEN_KEY=" + kTokenKey;
   auto weak = run_frontdoor(env, "create-admin --email ops@example.com --password 1234567890");
   EXPECT_EQ(weak.exit_code, 2) << weak.output;
   EXPECT_NE(weak.output.find("common"), std::string::npos) << weak.output;
@@ -108,7 +119,8 @@ TEST(Cli, ServesUntilSigtermThenExitsZero) {
   const std::string listen = "FRONTDOOR_PORT=" + std::to_string(port);
   const std::string quiet = "FRONTDOOR_LOG_LEVEL=warn";
   const std::string key = std::string("FRONTDOOR_AUTH_SIGNING_KEY=") + kSigningKey;
-  std::vector<std::string> env_strings{database, listen, quiet, key};
+  const std::string token_key = std::string("FRONTDOOR_BMX_TOKEN_KEY=") + kTokenKey;
+  std::vector<std::string> env_strings{database, listen, quiet, key, token_key};
   for (char** item = environ; *item != nullptr; ++item) env_strings.emplace_back(*item);
   std::vector<char*> env;
   for (auto& item : env_strings) env.push_back(item.data());

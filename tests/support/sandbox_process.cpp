@@ -31,8 +31,8 @@ std::string encode_query(const std::string& text) {
 
 nlohmann::json expect(const HttpResponse& response, int status, const std::string& what) {
   if (response.status != status) {
-    throw std::runtime_error("bmx-sandbox " + what + ": " + std::to_string(response.status) +
-                             " " + response.body);
+    throw std::runtime_error("bmx-sandbox " + what + ": " + std::to_string(response.status) + " " +
+                             response.body);
   }
   return response.body.empty() ? nlohmann::json() : response.json();
 }
@@ -91,9 +91,7 @@ SandboxProcess::~SandboxProcess() {
   std::filesystem::remove_all(directory_, ignored);
 }
 
-void SandboxProcess::reset() const {
-  expect(client().post("/_sandbox/reset", ""), 204, "reset");
-}
+void SandboxProcess::reset() const { expect(client().post("/_sandbox/reset", ""), 204, "reset"); }
 
 nlohmann::json SandboxProcess::seed_building(const nlohmann::json& spec) const {
   return expect(client().post("/_sandbox/buildings", spec.dump()), 201, "seed");

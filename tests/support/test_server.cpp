@@ -1,7 +1,15 @@
 #include "test_server.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <stdexcept>
+
 #include "frontdoor/common/log.hpp"
 #include "postgres.hpp"
+#include "sandbox_process.hpp"
 
 namespace frontdoor::testing {
 
@@ -22,6 +30,25 @@ void ManualClock::set(common::TimePoint to) {
   now_ = to;
 }
 
+namespace {
+
+// A port nobody listens on right now (the kernel's choice for port 0).
+int free_port() {
+  const int socket_fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  if (socket_fd < 0 || ::bind(socket_fd, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
+      ::getsockname(socket_fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    throw std::runtime_error("could not find a free port");
+  }
+  ::close(socket_fd);
+  return ntohs(address.sin_port);
+}
+
+}  // namespace
+
 TestServer::TestServer(TestServerOptions options)
     : clock_(std::make_shared<ManualClock>(std::chrono::system_clock::now())) {
   auto& cluster = PostgresCluster::shared();
@@ -36,6 +63,20 @@ TestServer::TestServer(TestServerOptions options)
   config.http.drain_timeout_ms = 5000;
   config.log.level = "warn";
   config.auth.signing_key = "test-signing-key-0123456789abcdef0123456789";
+  config.bmx.token_key = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+  if (options.bmx_sandbox) {
+    const auto& sandbox = SandboxProcess::shared();
+    config.bmx.api_url = sandbox.url();
+    config.bmx.accounts_url = sandbox.url();
+    config.bmx.client_secret = "sandbox-secret";
+    config.bmx.connect_timeout_ms = 500;
+    config.bmx.timeout_ms = 2000;
+    config.bmx.breaker_open_ms = 500;
+    config.outbox.poll_interval_ms = 50;
+    // BMX must know where to deliver webhooks before the server starts.
+    config.listen.port = free_port();
+    config.public_base_url = "http://127.0.0.1:" + std::to_string(config.listen.port);
+  }
   if (options.configure) options.configure(config);
   common::log::init(config.log.level);
   app_ = std::make_unique<app::App>(config, clock_);

@@ -30,6 +30,9 @@ struct TestServerOptions {
   std::function<void(app::App&)> before_start;
   // Use an unmigrated database instead of a fresh migrated copy.
   bool empty_database = false;
+  // Talk to the binary's bmx-sandbox process (and let it reach this server's
+  // webhooks), with short timeouts and a fast outbox.
+  bool bmx_sandbox = false;
 };
 
 // The real App, on 127.0.0.1 and a free port, with its own fresh database

@@ -54,16 +54,17 @@ void Sandbox::add_directory_routes(frontdoor::http::Router& router) {
                return json_response(200, wire::page_of(items, request));
              }));
 
-  router.add("GET", "/v4/units/{id}", bmx_route([this](Request& request) {
-               std::lock_guard lock(mutex_);
-               auto me = caller(request);
-               if (!me) return wire::unauthorized();
-               auto id = wire::id_param(request, "id");
-               if (!id || !units_.count(*id) || !can_see_building(*me, units_.at(*id).building_id)) {
-                 return wire::not_found();
-               }
-               return wire::ok(unit_json(units_.at(*id)));
-             }));
+  router.add(
+      "GET", "/v4/units/{id}", bmx_route([this](Request& request) {
+        std::lock_guard lock(mutex_);
+        auto me = caller(request);
+        if (!me) return wire::unauthorized();
+        auto id = wire::id_param(request, "id");
+        if (!id || !units_.count(*id) || !can_see_building(*me, units_.at(*id).building_id)) {
+          return wire::not_found();
+        }
+        return wire::ok(unit_json(units_.at(*id)));
+      }));
 
   router.add("GET", "/v4/tenants", bmx_route([this](Request& request) {
                std::lock_guard lock(mutex_);
@@ -80,7 +81,8 @@ void Sandbox::add_directory_routes(frontdoor::http::Router& router) {
                  if (email_eq && !wire::equals_ci(tenant.email, *email_eq)) continue;
                  if (building && tenant.building_id != *building) continue;
                  if (unit && tenant.unit_id != *unit) continue;
-                 if (first_start && !wire::starts_with_ci(tenant.first_name, *first_start)) continue;
+                 if (first_start && !wire::starts_with_ci(tenant.first_name, *first_start))
+                   continue;
                  if (last_start && !wire::starts_with_ci(tenant.last_name, *last_start)) continue;
                  items.push_back(tenant_json(tenant));
                }
@@ -112,17 +114,17 @@ void Sandbox::add_directory_routes(frontdoor::http::Router& router) {
                return json_response(200, wire::page_of(items, request));
              }));
 
-  router.add("GET", "/v4/devices/{id}", bmx_route([this](Request& request) {
-               std::lock_guard lock(mutex_);
-               auto me = caller(request);
-               if (!me) return wire::unauthorized();
-               auto id = wire::id_param(request, "id");
-               if (!id || !devices_.count(*id) ||
-                   !can_see_building(*me, devices_.at(*id).building_id)) {
-                 return wire::not_found();
-               }
-               return wire::ok(device_json(devices_.at(*id)));
-             }));
+  router.add(
+      "GET", "/v4/devices/{id}", bmx_route([this](Request& request) {
+        std::lock_guard lock(mutex_);
+        auto me = caller(request);
+        if (!me) return wire::unauthorized();
+        auto id = wire::id_param(request, "id");
+        if (!id || !devices_.count(*id) || !can_see_building(*me, devices_.at(*id).building_id)) {
+          return wire::not_found();
+        }
+        return wire::ok(device_json(devices_.at(*id)));
+      }));
 
   router.add("GET", "/v4/access_points", bmx_route([this](Request& request) {
                std::lock_guard lock(mutex_);

@@ -35,8 +35,7 @@ std::optional<nlohmann::json> integration_attributes(const Request& request) {
   const auto& attributes = data["attributes"];
   if (!attributes.is_object() || !attributes.contains("integrator") ||
       !attributes["integrator"].is_string() || !attributes.contains("configuration") ||
-      !attributes["configuration"].is_object() ||
-      !attributes["configuration"].contains("url") ||
+      !attributes["configuration"].is_object() || !attributes["configuration"].contains("url") ||
       !attributes["configuration"]["url"].is_string() || !attributes.contains("bindings") ||
       !attributes["bindings"].is_array()) {
     return std::nullopt;
@@ -47,79 +46,78 @@ std::optional<nlohmann::json> integration_attributes(const Request& request) {
 }  // namespace
 
 void Sandbox::add_event_routes(frontdoor::http::Router& router) {
-  router.add("POST", "/v4/door_release_requests", bmx_route([this](Request& request) {
-               std::lock_guard lock(mutex_);
-               auto me = caller(request);
-               if (!me) return wire::unauthorized();
-               auto body = wire::json_body(request);
-               if (!body || !body->contains("door_release_request") ||
-                   !(*body)["door_release_request"].is_object()) {
-                 return wire::error(422, "door_release_request", "blank", "can't be blank");
-               }
-               const auto& spec = (*body)["door_release_request"];
-               // The schema is a oneOf: exactly one of the two keys, and no null beside it.
-               const bool by_access_point = spec.contains("access_point_id");
-               const bool by_device = spec.contains("device_id");
-               for (const auto& [key, value] : spec.items()) {
-                 if (key != "tenant_id" && key != "access_point_id" && key != "device_id") {
-                   return wire::error(422, key, "unpermitted_parameter", "is not permitted");
-                 }
-                 if (!value.is_number_integer()) {
-                   return wire::error(422, key, "invalid", "must be an integer");
-                 }
-               }
-               if (by_access_point == by_device) {
-                 return wire::error(422, "base", "invalid",
-                                    "give either access_point_id or device_id");
-               }
-               if (!spec.contains("tenant_id")) {
-                 return wire::error(422, "tenant_id", "blank", "can't be blank");
-               }
-               const auto tenant_id = spec["tenant_id"].get<std::int64_t>();
-               if (!can_act_for_tenant(*me, tenant_id)) return wire::not_found();
-               const auto& tenant = tenants_.at(tenant_id);
-               std::int64_t access_point_id = 0;
-               if (by_access_point) {
-                 access_point_id = spec["access_point_id"].get<std::int64_t>();
-                 auto found = access_points_.find(access_point_id);
-                 if (found == access_points_.end() ||
-                     found->second.building_id != tenant.building_id) {
-                   return wire::not_found();
-                 }
-               } else {
-                 const auto device_id = spec["device_id"].get<std::int64_t>();
-                 auto found = devices_.find(device_id);
-                 if (found == devices_.end() || found->second.building_id != tenant.building_id) {
-                   return wire::not_found();
-                 }
-               }
-               const auto id = next_id();
-               const auto now = now_text();
-               nlohmann::json release = {
-                   {"access_point_id", by_access_point ? nlohmann::json(access_point_id) : nullptr},
-                   {"created_at", now},
-                   {"device_id", by_device ? spec["device_id"] : nlohmann::json(nullptr)},
-                   {"guid", uuid_text()},
-                   {"id", id},
-                   {"release_method", "api"},
-                   {"updated_at", now},
-                   {"tenant_id", tenant_id}};
-               door_releases_[id] = release;
-               AccessLog log{next_id(),
-                             tenant.building_id,
-                             access_point_id,
-                             "Unlocked",
-                             tenant.first_name + " " + tenant.last_name,
-                             "Tenant",
-                             tenant.unit_id,
-                             tenant.id,
-                             "Swipe to open",
-                             now};
-               access_logs_[log.id] = log;
-               publish("access_log", access_log_json(log), tenant.building_id, tenant.id,
-                       {"door_release"});
-               return wire::created(release);
-             }));
+  router.add(
+      "POST", "/v4/door_release_requests", bmx_route([this](Request& request) {
+        std::lock_guard lock(mutex_);
+        auto me = caller(request);
+        if (!me) return wire::unauthorized();
+        auto body = wire::json_body(request);
+        if (!body || !body->contains("door_release_request") ||
+            !(*body)["door_release_request"].is_object()) {
+          return wire::error(422, "door_release_request", "blank", "can't be blank");
+        }
+        const auto& spec = (*body)["door_release_request"];
+        // The schema is a oneOf: exactly one of the two keys, and no null beside it.
+        const bool by_access_point = spec.contains("access_point_id");
+        const bool by_device = spec.contains("device_id");
+        for (const auto& [key, value] : spec.items()) {
+          if (key != "tenant_id" && key != "access_point_id" && key != "device_id") {
+            return wire::error(422, key, "unpermitted_parameter", "is not permitted");
+          }
+          if (!value.is_number_integer()) {
+            return wire::error(422, key, "invalid", "must be an integer");
+          }
+        }
+        if (by_access_point == by_device) {
+          return wire::error(422, "base", "invalid", "give either access_point_id or device_id");
+        }
+        if (!spec.contains("tenant_id")) {
+          return wire::error(422, "tenant_id", "blank", "can't be blank");
+        }
+        const auto tenant_id = spec["tenant_id"].get<std::int64_t>();
+        if (!can_act_for_tenant(*me, tenant_id)) return wire::not_found();
+        const auto& tenant = tenants_.at(tenant_id);
+        std::int64_t access_point_id = 0;
+        if (by_access_point) {
+          access_point_id = spec["access_point_id"].get<std::int64_t>();
+          auto found = access_points_.find(access_point_id);
+          if (found == access_points_.end() || found->second.building_id != tenant.building_id) {
+            return wire::not_found();
+          }
+        } else {
+          const auto device_id = spec["device_id"].get<std::int64_t>();
+          auto found = devices_.find(device_id);
+          if (found == devices_.end() || found->second.building_id != tenant.building_id) {
+            return wire::not_found();
+          }
+        }
+        const auto id = next_id();
+        const auto now = now_text();
+        nlohmann::json release = {
+            {"access_point_id", by_access_point ? nlohmann::json(access_point_id) : nullptr},
+            {"created_at", now},
+            {"device_id", by_device ? spec["device_id"] : nlohmann::json(nullptr)},
+            {"guid", uuid_text()},
+            {"id", id},
+            {"release_method", "api"},
+            {"updated_at", now},
+            {"tenant_id", tenant_id}};
+        door_releases_[id] = release;
+        AccessLog log{next_id(),
+                      tenant.building_id,
+                      access_point_id,
+                      "Unlocked",
+                      tenant.first_name + " " + tenant.last_name,
+                      "Tenant",
+                      tenant.unit_id,
+                      tenant.id,
+                      "Swipe to open",
+                      now};
+        access_logs_[log.id] = log;
+        publish("access_log", access_log_json(log), tenant.building_id, tenant.id,
+                {"door_release"});
+        return wire::created(release);
+      }));
 
   router.add("GET", "/v4/buildings/{building_id}/calls", bmx_route([this](Request& request) {
                std::lock_guard lock(mutex_);
@@ -282,8 +280,8 @@ void Sandbox::add_event_routes(frontdoor::http::Router& router) {
     }
     const auto& tenant = tenants_.at(*tenant_id);
     if (tenant.building_id != devices_.at(*device_id).building_id) return wire::not_found();
-    Call call{next_id(), tenant.building_id, tenant.id, tenant.unit_id, *device_id,
-              "initializing", now_text()};
+    Call call{next_id(),  tenant.building_id, tenant.id, tenant.unit_id,
+              *device_id, "initializing",     now_text()};
     calls_[call.id] = call;
     publish("call", call_json(call), call.building_id, call.tenant_id);
     return wire::created(call_json(call));

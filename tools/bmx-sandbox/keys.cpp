@@ -43,10 +43,8 @@ std::vector<std::int64_t> id_list(const nlohmann::json& body, const char* name,
 // A PIN BMX would accept: six digits, not all alike, not a straight run.
 std::optional<nlohmann::json> weak_pin(const std::string& pin) {
   nlohmann::json problems = nlohmann::json::array();
-  const bool digits =
-      !pin.empty() && std::all_of(pin.begin(), pin.end(), [](unsigned char c) {
-        return std::isdigit(c);
-      });
+  const bool digits = !pin.empty() && std::all_of(pin.begin(), pin.end(),
+                                                  [](unsigned char c) { return std::isdigit(c); });
   bool same = true, run_up = true, run_down = true;
   for (std::size_t i = 1; i < pin.size(); ++i) {
     same = same && pin[i] == pin[0];
@@ -54,7 +52,8 @@ std::optional<nlohmann::json> weak_pin(const std::string& pin) {
     run_down = run_down && pin[i] == pin[i - 1] - 1;
   }
   if (!digits || same || run_up || run_down) {
-    problems.push_back(field_error("code", "low_entropy", "isn't strong enough, try a different value"));
+    problems.push_back(
+        field_error("code", "low_entropy", "isn't strong enough, try a different value"));
   }
   if (pin.size() != 6) {
     problems.push_back(
@@ -79,8 +78,8 @@ void Sandbox::add_key_routes(frontdoor::http::Router& router) {
       const auto& spec = (*body)["keychain"];
       nlohmann::json problems = nlohmann::json::array();
       static const std::vector<std::string> kAllowed = {
-          "name",      "tenant_id",  "unit_id",          "allow_unit_access", "starts_at",
-          "ends_at",   "recipients", "access_point_ids", "device_ids"};
+          "name",    "tenant_id",  "unit_id",          "allow_unit_access", "starts_at",
+          "ends_at", "recipients", "access_point_ids", "device_ids"};
       for (const auto& [key, value] : spec.items()) {
         if (std::find(kAllowed.begin(), kAllowed.end(), key) == kAllowed.end()) {
           problems.push_back(field_error(key, "unpermitted_parameter", "is not permitted"));
@@ -104,14 +103,13 @@ void Sandbox::add_key_routes(frontdoor::http::Router& router) {
         tenant_id = spec["tenant_id"].get<std::int64_t>();
       }
       if (!tenant_id || !can_act_for_tenant(*me, *tenant_id)) {
-        return wire::errors(
-            422, {field_error("building", "blank", "must exist"),
-                  field_error("base", "must_have_an_associated_unit_or_tenant",
-                              "must have an associated unit or tenant"),
-                  field_error("unit_id", "must_have_an_associated_unit",
-                              "must have an associated unit"),
-                  field_error("units_user_id", "must_have_an_associated_tenant",
-                              "must have an associated tenant")});
+        return wire::errors(422, {field_error("building", "blank", "must exist"),
+                                  field_error("base", "must_have_an_associated_unit_or_tenant",
+                                              "must have an associated unit or tenant"),
+                                  field_error("unit_id", "must_have_an_associated_unit",
+                                              "must have an associated unit"),
+                                  field_error("units_user_id", "must_have_an_associated_tenant",
+                                              "must have an associated tenant")});
       }
       const auto& tenant = tenants_.at(*tenant_id);
       if (starts && ends && *starts >= *ends) {
@@ -128,7 +126,8 @@ void Sandbox::add_key_routes(frontdoor::http::Router& router) {
       for (auto id : access_point_ids) {
         auto found = access_points_.find(id);
         if (found == access_points_.end() || found->second.building_id != tenant.building_id) {
-          problems.push_back(field_error("access_point_ids", "invalid", "must exist in the building"));
+          problems.push_back(
+              field_error("access_point_ids", "invalid", "must exist in the building"));
         }
       }
       for (auto id : device_ids) {
@@ -230,82 +229,83 @@ void Sandbox::add_key_routes(frontdoor::http::Router& router) {
                return json_response(200, wire::page_of(items, request));
              }));
 
-  router.add("POST", "/v4/virtual_keys", bmx_route([this](Request& request) {
-               std::lock_guard lock(mutex_);
-               auto me = caller(request);
-               if (!me) return wire::unauthorized();
-               auto body = wire::json_body(request);
-               if (!body) return wire::error(422, "keychain_id", "blank", "can't be blank");
-               nlohmann::json problems = nlohmann::json::array();
-               for (const auto& [key, value] : body->items()) {
-                 if (key != "keychain_id" && key != "name" && key != "email" &&
-                     key != "sms_number" && key != "pin_code") {
-                   problems.push_back(field_error(key, "unpermitted_parameter", "is not permitted"));
-                 } else if (key == "keychain_id" ? !value.is_number_integer() : !value.is_string()) {
-                   problems.push_back(field_error(key, "invalid", "has the wrong type"));
-                 }
-               }
-               if (!problems.empty()) return wire::errors(422, problems);
-               const auto keychain_id = body->value("keychain_id", std::int64_t{0});
-               auto keychain = keychains_.find(keychain_id);
-               if (keychain == keychains_.end() ||
-                   !can_act_for_tenant(*me, keychain->second.tenant_id)) {
-                 return wire::error(422, "keychain", "blank", "must exist");
-               }
-               const auto pin = body->value("pin_code", std::string());
-               if (!pin.empty()) {
-                 if (auto weak = weak_pin(pin)) return wire::errors(422, *weak);
-               }
-               const auto email = wire::lower(body->value("email", std::string()));
-               const auto sms = body->value("sms_number", std::string());
-               auto& key = create_virtual_key(keychain->second, body->value("name", std::string()),
-                                              email, sms, pin);
-               return wire::created(virtual_key_json(key));
-             }));
+  router.add(
+      "POST", "/v4/virtual_keys", bmx_route([this](Request& request) {
+        std::lock_guard lock(mutex_);
+        auto me = caller(request);
+        if (!me) return wire::unauthorized();
+        auto body = wire::json_body(request);
+        if (!body) return wire::error(422, "keychain_id", "blank", "can't be blank");
+        nlohmann::json problems = nlohmann::json::array();
+        for (const auto& [key, value] : body->items()) {
+          if (key != "keychain_id" && key != "name" && key != "email" && key != "sms_number" &&
+              key != "pin_code") {
+            problems.push_back(field_error(key, "unpermitted_parameter", "is not permitted"));
+          } else if (key == "keychain_id" ? !value.is_number_integer() : !value.is_string()) {
+            problems.push_back(field_error(key, "invalid", "has the wrong type"));
+          }
+        }
+        if (!problems.empty()) return wire::errors(422, problems);
+        const auto keychain_id = body->value("keychain_id", std::int64_t{0});
+        auto keychain = keychains_.find(keychain_id);
+        if (keychain == keychains_.end() || !can_act_for_tenant(*me, keychain->second.tenant_id)) {
+          return wire::error(422, "keychain", "blank", "must exist");
+        }
+        const auto pin = body->value("pin_code", std::string());
+        if (!pin.empty()) {
+          if (auto weak = weak_pin(pin)) return wire::errors(422, *weak);
+        }
+        const auto email = wire::lower(body->value("email", std::string()));
+        const auto sms = body->value("sms_number", std::string());
+        auto& key = create_virtual_key(keychain->second, body->value("name", std::string()), email,
+                                       sms, pin);
+        return wire::created(virtual_key_json(key));
+      }));
 
-  router.add("GET", "/v4/virtual_keys/{id}", bmx_route([this](Request& request) {
-               std::lock_guard lock(mutex_);
-               auto me = caller(request);
-               if (!me) return wire::unauthorized();
-               auto id = wire::id_param(request, "id");
-               if (!id || !virtual_keys_.count(*id) ||
-                   !can_act_for_tenant(
-                       *me, keychains_.at(virtual_keys_.at(*id).keychain_id).tenant_id)) {
-                 return wire::not_found();
-               }
-               return wire::ok(virtual_key_json(virtual_keys_.at(*id)));
-             }));
+  router.add(
+      "GET", "/v4/virtual_keys/{id}", bmx_route([this](Request& request) {
+        std::lock_guard lock(mutex_);
+        auto me = caller(request);
+        if (!me) return wire::unauthorized();
+        auto id = wire::id_param(request, "id");
+        if (!id || !virtual_keys_.count(*id) ||
+            !can_act_for_tenant(*me, keychains_.at(virtual_keys_.at(*id).keychain_id).tenant_id)) {
+          return wire::not_found();
+        }
+        return wire::ok(virtual_key_json(virtual_keys_.at(*id)));
+      }));
 
-  router.add("DELETE", "/v4/virtual_keys/{id}", bmx_route([this](Request& request) {
-               std::lock_guard lock(mutex_);
-               auto me = caller(request);
-               if (!me) return wire::unauthorized();
-               auto id = wire::id_param(request, "id");
-               if (!id || !virtual_keys_.count(*id) ||
-                   !can_act_for_tenant(
-                       *me, keychains_.at(virtual_keys_.at(*id).keychain_id).tenant_id)) {
-                 return wire::not_found();
-               }
-               virtual_keys_.erase(*id);
-               return Response::no_content();
-             }));
+  router.add(
+      "DELETE", "/v4/virtual_keys/{id}", bmx_route([this](Request& request) {
+        std::lock_guard lock(mutex_);
+        auto me = caller(request);
+        if (!me) return wire::unauthorized();
+        auto id = wire::id_param(request, "id");
+        if (!id || !virtual_keys_.count(*id) ||
+            !can_act_for_tenant(*me, keychains_.at(virtual_keys_.at(*id).keychain_id).tenant_id)) {
+          return wire::not_found();
+        }
+        virtual_keys_.erase(*id);
+        return Response::no_content();
+      }));
 
   // What a visitor's phone shows: the key's instructions with its QR payload and PIN.
   router.add("GET", "/_sandbox/virtual_keys/{id}/{secret}", [this](Request& request) {
     std::lock_guard lock(mutex_);
     auto id = wire::id_param(request, "id");
-    if (!id || !virtual_keys_.count(*id) || virtual_keys_.at(*id).secret != request.param("secret")) {
+    if (!id || !virtual_keys_.count(*id) ||
+        virtual_keys_.at(*id).secret != request.param("secret")) {
       return Response::text(404, "This key does not exist or was revoked.\n");
     }
     const auto& key = virtual_keys_.at(*id);
     return Response::text(200, "ButterflyMX virtual key " + std::to_string(key.id) +
-                                   "\nQR payload: " + key.secret + "\nPIN: " + key.pin_code +
-                                   "\n");
+                                   "\nQR payload: " + key.secret + "\nPIN: " + key.pin_code + "\n");
   });
   router.add("GET", "/_sandbox/virtual_keys/{id}/{secret}/qr", [this](Request& request) {
     std::lock_guard lock(mutex_);
     auto id = wire::id_param(request, "id");
-    if (!id || !virtual_keys_.count(*id) || virtual_keys_.at(*id).secret != request.param("secret")) {
+    if (!id || !virtual_keys_.count(*id) ||
+        virtual_keys_.at(*id).secret != request.param("secret")) {
       return Response::text(404, "This key does not exist or was revoked.\n");
     }
     // BMX serves a PNG here; the sandbox draws no images and serves what the QR encodes.

@@ -22,12 +22,23 @@ std::string html_escape(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -59,8 +70,7 @@ Response login_page(const std::map<std::string, std::string>& query, const std::
 
 void Sandbox::add_oauth_routes(frontdoor::http::Router& router) {
   router.add("GET", "/oauth/authorize", bmx_route([this](Request& request) {
-               std::map<std::string, std::string> query(request.query.begin(),
-                                                        request.query.end());
+               std::map<std::string, std::string> query(request.query.begin(), request.query.end());
                if (query["client_id"] != options_.client_id || query["response_type"] != "code" ||
                    query["redirect_uri"].empty()) {
                  return oauth_error(400, "invalid_request",

@@ -46,14 +46,14 @@ void Sandbox::add_provider_routes(frontdoor::http::Router& router) {
     std::lock_guard lock(mutex_);
     const auto sid = "SM" + frontdoor::common::random_hex(16);
     record_message("sms", form["To"], "", form["Body"], {{"from", form["From"]}, {"sid", sid}});
-    return json_response(201, {{"sid", sid},
-                               {"account_sid", std::string(request.param("account_sid"))},
-                               {"status", "queued"},
-                               {"to", form["To"]},
-                               {"from", form["From"]},
-                               {"body", form["Body"]},
-                               {"date_created", frontdoor::common::to_rfc3339(
-                                                    std::chrono::system_clock::now())}});
+    return json_response(
+        201, {{"sid", sid},
+              {"account_sid", std::string(request.param("account_sid"))},
+              {"status", "queued"},
+              {"to", form["To"]},
+              {"from", form["From"]},
+              {"body", form["Body"]},
+              {"date_created", frontdoor::common::to_rfc3339(std::chrono::system_clock::now())}});
   });
 
   router.add("POST", "/v1/projects/{project}/messages:send", [this](Request& request) {
@@ -75,22 +75,22 @@ void Sandbox::add_provider_routes(frontdoor::http::Router& router) {
     const auto& message = (*body)["message"];
     const auto token = message["token"].get<std::string>();
     if (is_dead(token)) {
-      return json_response(
-          404, {{"error",
-                 {{"code", 404},
-                  {"message", "Requested entity was not found."},
-                  {"status", "NOT_FOUND"},
-                  {"details",
-                   {{{"@type", "type.googleapis.com/google.firebase.fcm.v1.FcmError"},
-                     {"errorCode", "UNREGISTERED"}}}}}}});
+      return json_response(404,
+                           {{"error",
+                             {{"code", 404},
+                              {"message", "Requested entity was not found."},
+                              {"status", "NOT_FOUND"},
+                              {"details",
+                               {{{"@type", "type.googleapis.com/google.firebase.fcm.v1.FcmError"},
+                                 {"errorCode", "UNREGISTERED"}}}}}}});
     }
     std::lock_guard lock(mutex_);
-    record_message("push", token, "", "",
-                   {{"platform", "android"},
-                    {"priority", message.contains("android")
-                                     ? message["android"].value("priority", "normal")
-                                     : "normal"},
-                    {"payload", message.value("data", nlohmann::json::object())}});
+    record_message(
+        "push", token, "", "",
+        {{"platform", "android"},
+         {"priority",
+          message.contains("android") ? message["android"].value("priority", "normal") : "normal"},
+         {"payload", message.value("data", nlohmann::json::object())}});
     return json_response(200, {{"name", "projects/" + std::string(request.param("project")) +
                                             "/messages/" + frontdoor::common::random_hex(8)}});
   });
@@ -102,10 +102,11 @@ void Sandbox::add_provider_routes(frontdoor::http::Router& router) {
     auto body = wire::json_body(request);
     if (!body) return json_response(400, {{"reason", "PayloadEmpty"}});
     if (is_dead(token)) {
-      return json_response(410, {{"reason", "Unregistered"},
-                                 {"timestamp", std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                   std::chrono::system_clock::now().time_since_epoch())
-                                                   .count()}});
+      return json_response(410,
+                           {{"reason", "Unregistered"},
+                            {"timestamp", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                              std::chrono::system_clock::now().time_since_epoch())
+                                              .count()}});
     }
     const std::string push_type(request.header("apns-push-type").value_or("alert"));
     std::lock_guard lock(mutex_);

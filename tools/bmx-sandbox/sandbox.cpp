@@ -72,8 +72,8 @@ frontdoor::http::Handler Sandbox::bmx_route(frontdoor::http::Handler handler) {
         return dropped;
       }
       if (fault->status > 0) {
-        auto response = wire::error(fault->status, "base", "injected_fault",
-                                    "Injected by bmx-sandbox");
+        auto response =
+            wire::error(fault->status, "base", "injected_fault", "Injected by bmx-sandbox");
         if (fault->retry_after >= 0) {
           response.set_header("Retry-After", std::to_string(fault->retry_after));
         }
@@ -203,10 +203,14 @@ nlohmann::json Sandbox::tenant_json(const Tenant& tenant) const {
 }
 
 nlohmann::json Sandbox::device_json(const Device& device) const {
-  return {{"created_at", device.created_at}, {"id", device.id},
-          {"model", nullptr},                {"name", device.name},
-          {"serial_number", nullptr},        {"updated_at", device.created_at},
-          {"building_id", device.building_id}, {"type", device.type}};
+  return {{"created_at", device.created_at},
+          {"id", device.id},
+          {"model", nullptr},
+          {"name", device.name},
+          {"serial_number", nullptr},
+          {"updated_at", device.created_at},
+          {"building_id", device.building_id},
+          {"type", device.type}};
 }
 
 nlohmann::json Sandbox::access_point_json(const AccessPoint& access_point) const {
@@ -240,8 +244,8 @@ nlohmann::json Sandbox::keychain_json(const Keychain& keychain) const {
 }
 
 nlohmann::json Sandbox::virtual_key_json(const VirtualKey& key) const {
-  const auto base = options_.public_url + "/_sandbox/virtual_keys/" + std::to_string(key.id) +
-                    "/" + key.secret;
+  const auto base =
+      options_.public_url + "/_sandbox/virtual_keys/" + std::to_string(key.id) + "/" + key.secret;
   return {{"created_at", key.created_at},
           {"email", text_or_null(key.email)},
           {"first_used_at", optional_time(key.first_used_at)},
@@ -291,9 +295,8 @@ nlohmann::json Sandbox::access_log_json(const AccessLog& log) const {
 nlohmann::json Sandbox::integration_json(const Integration& integration) const {
   auto attributes = integration.attributes;
   attributes[integration.scope + "_id"] = integration.owner_id;
-  return {{"id", std::to_string(integration.id)},
-          {"type", "integrations"},
-          {"attributes", attributes}};
+  return {
+      {"id", std::to_string(integration.id)}, {"type", "integrations"}, {"attributes", attributes}};
 }
 
 Sandbox::VirtualKey& Sandbox::create_virtual_key(const Keychain& keychain, const std::string& name,
@@ -317,10 +320,9 @@ Sandbox::VirtualKey& Sandbox::create_virtual_key(const Keychain& keychain, const
                                {"instructions_url", json["instructions_url"]},
                                {"pin_code", key.pin_code},
                                {"qr_payload", key.secret}};
-  const std::string text = "You have a ButterflyMX virtual key for " +
-                           buildings_.at(keychain.building_id).name +
-                           ". Show the QR code at the panel: " +
-                           json["instructions_url"].get<std::string>();
+  const std::string text =
+      "You have a ButterflyMX virtual key for " + buildings_.at(keychain.building_id).name +
+      ". Show the QR code at the panel: " + json["instructions_url"].get<std::string>();
   if (!email.empty()) {
     record_message("email", email, "Your ButterflyMX virtual key", text, data);
     stored.sent_at = std::chrono::system_clock::now();

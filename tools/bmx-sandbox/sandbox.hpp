@@ -194,9 +194,8 @@ class Sandbox {
   VirtualKey& create_virtual_key(const Keychain& keychain, const std::string& name,
                                  const std::string& email, const std::string& sms_number,
                                  const std::string& pin_code);
-  void record_message(const std::string& channel, const std::string& to,
-                      const std::string& subject, const std::string& body,
-                      const nlohmann::json& data);
+  void record_message(const std::string& channel, const std::string& to, const std::string& subject,
+                      const std::string& body, const nlohmann::json& data);
   // Queues `event` for every integration bound to it in `building_id` (and, for
   // tenant integrations, of `tenant_id`). Holds mutex_.
   void publish(const std::string& resource_type, const nlohmann::json& data,

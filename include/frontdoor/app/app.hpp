@@ -8,6 +8,10 @@
 #include "frontdoor/auth/authenticator.hpp"
 #include "frontdoor/auth/service.hpp"
 #include "frontdoor/auth/tokens.hpp"
+#include "frontdoor/bmx/client.hpp"
+#include "frontdoor/bmx/credentials.hpp"
+#include "frontdoor/bmx/service.hpp"
+#include "frontdoor/bmx/token_cipher.hpp"
 #include "frontdoor/common/clock.hpp"
 #include "frontdoor/db/pool.hpp"
 #include "frontdoor/http/dispatcher.hpp"
@@ -15,6 +19,7 @@
 #include "frontdoor/http/metrics.hpp"
 #include "frontdoor/http/router.hpp"
 #include "frontdoor/http/server.hpp"
+#include "frontdoor/notify/dispatcher.hpp"
 #include "frontdoor/notify/outbox.hpp"
 #include "frontdoor/people/service.hpp"
 #include "frontdoor/properties/service.hpp"
@@ -34,6 +39,7 @@ class App {
   auth::AuthService& accounts() { return accounts_; }
   db::Pool& pool() { return pool_; }
   http::Metrics& metrics() { return metrics_; }
+  notify::Dispatcher& dispatcher() { return outbox_dispatcher_; }
   const Config& config() const { return config_; }
 
   void start();
@@ -54,6 +60,11 @@ class App {
   auth::AuthService accounts_;
   properties::PropertiesService properties_;
   people::PeopleService people_;
+  bmx::TokenCipher token_cipher_;
+  std::unique_ptr<bmx::BmxClient> bmx_client_;
+  bmx::Credentials bmx_credentials_;
+  bmx::BmxService bmx_;
+  notify::Dispatcher outbox_dispatcher_;
   http::Router router_;
   http::Idempotency idempotency_;
   http::Dispatcher dispatcher_;

@@ -33,6 +33,28 @@ struct Config {
     std::string previous_signing_key_id;
     std::string previous_signing_key;
   } auth;
+  struct Bmx {
+    std::string api_url = "http://127.0.0.1:8090";
+    std::string accounts_url = "http://127.0.0.1:8090";
+    std::string client_id = "frontdoor";
+    std::string client_secret;
+    std::string redirect_uri = "frontdoor://bmx/linked";
+    std::string placeholder_email_domain = "frontdoor.example";
+    std::string webhook_base_url;  // empty: public_base_url
+    std::string token_key_id = "t1";
+    std::string token_key;  // required to serve: 64 hex characters
+    std::string previous_token_key_id;
+    std::string previous_token_key;
+    std::int64_t connect_timeout_ms = 2000;
+    std::int64_t timeout_ms = 8000;
+    std::int64_t max_attempts = 3;
+    std::int64_t breaker_failures = 5;
+    std::int64_t breaker_open_ms = 30000;
+  } bmx;
+  struct Outbox {
+    std::int64_t poll_interval_ms = 500;
+    std::int64_t max_attempts = 10;
+  } outbox;
   struct Log {
     std::string level = "info";
   } log;

@@ -9,16 +9,19 @@ namespace frontdoor::auth {
 // Everything a principal may ask to do to a property. Handlers ask the policy;
 // they never decide inline.
 enum class Action {
-  create_property,   // admin
-  view_property,     // anyone who belongs to the property
-  view_settings,     // admin, manager, staff, resident
-  change_settings,   // admin, manager
-  manage_staff,      // admin, manager
-  manage_units,      // admin, manager, staff
-  manage_residents,  // admin, manager, staff
-  manage_panels,     // admin, manager
-  view_audit,        // admin, manager
-  support,           // admin, manager, staff: diagnostics and integration health
+  create_property,    // admin
+  view_property,      // anyone who belongs to the property
+  view_settings,      // admin, manager, staff, resident
+  change_settings,    // admin, manager
+  manage_staff,       // admin, manager
+  manage_units,       // admin, manager, staff
+  manage_residents,   // admin, manager, staff
+  manage_panels,      // admin, manager
+  view_audit,         // admin, manager
+  support,            // admin, manager, staff: resident diagnostics
+  configure_bmx,      // admin: the site set-up with the building admin's BMX sign-in
+  request_bmx_setup,  // admin, manager: tell the operator the placeholder tenant exists
+  view_bmx_health,    // admin, manager: the integration record and its health
 };
 
 class Policy {

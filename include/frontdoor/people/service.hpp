@@ -36,6 +36,10 @@ struct MovedOut {
 using MoveOutHook =
     std::function<void(pqxx::work& tx, const auth::Principal& actor, const MovedOut& resident)>;
 
+// Adds one section to a resident's diagnostics (the BMX link, calls, passes),
+// read in the same transaction as the rest.
+using DiagnosticsSection = std::function<nlohmann::json(pqxx::work& tx, const MovedOut& resident)>;
+
 struct Device {
   std::string platform;
   std::string push_token;
@@ -49,6 +53,7 @@ class PeopleService {
   PeopleService(db::Pool& pool, auth::AuthService& accounts, const audit::AuditTrail& audit);
 
   void on_move_out(MoveOutHook hook);
+  void add_diagnostics(std::string name, DiagnosticsSection section);
 
   nlohmann::json move_in(const auth::Principal& actor, const std::string& property_id,
                          const MoveIn& resident);
@@ -56,6 +61,9 @@ class PeopleService {
   http::Response list_residents(const auth::Principal& actor, const std::string& property_id,
                                 const std::optional<std::string>& name_prefix,
                                 const http::PageRequest& page);
+
+  // Support's view of one resident: why didn't my phone ring?
+  nlohmann::json diagnostics(const auth::Principal& actor, const std::string& residency_id);
 
   nlohmann::json register_device(const auth::Principal& actor, const Device& device);
   void remove_device(const auth::Principal& actor, const std::string& device_id);
@@ -65,6 +73,7 @@ class PeopleService {
   auth::AuthService& accounts_;
   const audit::AuditTrail& audit_;
   std::vector<MoveOutHook> move_out_hooks_;
+  std::vector<std::pair<std::string, DiagnosticsSection>> diagnostics_sections_;
 };
 
 void add_routes(http::Router& router, PeopleService& service,

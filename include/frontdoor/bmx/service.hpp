@@ -1,0 +1,101 @@
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <pqxx/transaction>
+#include <string>
+#include <vector>
+
+#include "frontdoor/audit/audit.hpp"
+#include "frontdoor/auth/principal.hpp"
+#include "frontdoor/bmx/client.hpp"
+#include "frontdoor/bmx/credentials.hpp"
+#include "frontdoor/common/clock.hpp"
+#include "frontdoor/notify/dispatcher.hpp"
+
+namespace frontdoor::db {
+class Pool;
+}
+
+namespace frontdoor::bmx {
+
+struct ServiceSettings {
+  std::string accounts_url;
+  std::string client_id;
+  std::string redirect_uri;
+  std::string placeholder_email_domain;
+  std::string webhook_base_url;  // frontdoor as BMX reaches it
+};
+
+// A webhook whose truth was read back from BMX, handed to the modules that act
+// on it (calls, passes).
+struct VerifiedCall {
+  std::string property_id;
+  std::string user_id;  // the linked resident
+  Call call;
+};
+struct VerifiedAccess {
+  std::string property_id;
+  AccessLog access;
+};
+
+// Everything frontdoor does with ButterflyMX accounts: a property's site set-up
+// (the building admin's tokens, the placeholder tenant, the webhook
+// registration), residents' links, inbound webhooks, and what support needs.
+class BmxService {
+ public:
+  BmxService(db::Pool& pool, BmxClient& client, const Credentials& credentials,
+             const audit::AuditTrail& audit, const common::Clock& clock, ServiceSettings settings);
+
+  // Site set-up (admin) and the manager's request to the operator.
+  nlohmann::json set_up(const auth::Principal& actor, const std::string& property_id,
+                        std::int64_t building_id, const std::string& authorization_code);
+  nlohmann::json integration(const auth::Principal& actor, const std::string& property_id);
+  nlohmann::json request_set_up(const auth::Principal& actor, const std::string& property_id,
+                                const std::optional<std::string>& building_name,
+                                const std::optional<std::string>& note);
+  nlohmann::json health(const auth::Principal& actor, const std::string& property_id);
+
+  // A resident's own BMX link.
+  nlohmann::json link_status(const auth::Principal& actor);
+  nlohmann::json link(const auth::Principal& actor, const std::string& code,
+                      const std::string& state);
+  void unlink(const auth::Principal& actor);
+  // The move-out hook: the link goes with the residency.
+  void unlink_in(pqxx::work& tx, const auth::Principal& actor, const std::string& user_id,
+                 const std::string& property_id) const;
+  // For a resident's diagnostics: {linked, tenant_id, contact_preference, ...}.
+  nlohmann::json link_summary(pqxx::work& tx, const std::string& user_id) const;
+
+  // Inbound webhooks: stored (once) and queued in the outbox in one round trip;
+  // the answer does not wait for BMX.
+  // Returns "queued", "duplicate" or "ignored" (an event frontdoor does not act
+  // on). Throws 404 for an unknown secret, 400 for a malformed event.
+  std::string receive_webhook(const std::string& secret, const nlohmann::json& body);
+  // The outbox handler: reads the truth back from BMX and hands it on.
+  notify::Delivery process_webhook(const nlohmann::json& payload);
+  void on_call(std::function<void(const VerifiedCall&)> handler);
+  void on_access(std::function<void(const VerifiedAccess&)> handler);
+
+  // Support's error history (the BmxClient's FailureObserver).
+  void record_failure(const TokenSource* as, const BmxError& error);
+
+ private:
+  std::string placeholder_email(const std::string& site_name) const;
+  std::string new_link_state(const std::string& user_id);
+  nlohmann::json unlinked_status(const std::string& user_id);
+
+  db::Pool& pool_;
+  BmxClient& client_;
+  const Credentials& credentials_;
+  const audit::AuditTrail& audit_;
+  const common::Clock& clock_;
+  ServiceSettings settings_;
+  std::vector<std::function<void(const VerifiedCall&)>> call_handlers_;
+  std::vector<std::function<void(const VerifiedAccess&)>> access_handlers_;
+};
+
+}  // namespace frontdoor::bmx

@@ -1,0 +1,77 @@
+#include "frontdoor/bmx/routes.hpp"
+
+#include "frontdoor/http/json.hpp"
+#include "frontdoor/http/uuid.hpp"
+
+namespace frontdoor::bmx {
+
+void add_routes(http::Router& router, BmxService& service, const auth::Authenticator& authenticator,
+                notify::Dispatcher& dispatcher) {
+  router.add("PUT", "/v1/properties/{pid}/integrations/bmx", [&](http::Request& request) {
+    const auto actor = authenticator.require_user(request);
+    const auto property_id = http::uuid_param(request, "pid");
+    const auto body = http::parse_json_body(request);
+    http::JsonFields fields(body);
+    auto building_id = fields.integer("building_id", true, 1, 999999999999);
+    auto code = fields.string("authorization_code", true, 1, 512);
+    fields.finish();
+    return http::json_response(200, service.set_up(actor, property_id, *building_id, *code));
+  });
+
+  router.add("GET", "/v1/properties/{pid}/integrations/bmx", [&](http::Request& request) {
+    const auto actor = authenticator.require_user(request);
+    return http::json_response(200, service.integration(actor, http::uuid_param(request, "pid")));
+  });
+
+  router.add("POST", "/v1/properties/{pid}/integrations/bmx/requests", [&](http::Request& request) {
+    const auto actor = authenticator.require_user(request);
+    const auto property_id = http::uuid_param(request, "pid");
+    // The body is optional: the request itself is the message.
+    std::optional<std::string> building_name, note;
+    if (!request.body.empty()) {
+      const auto body = http::parse_json_body(request);
+      http::JsonFields fields(body);
+      building_name = fields.string("building_name", false, 1, 200);
+      note = fields.string("note", false, 1, 2000);
+      fields.finish();
+    }
+    return http::json_response(201,
+                               service.request_set_up(actor, property_id, building_name, note));
+  });
+
+  router.add("GET", "/v1/properties/{pid}/integrations/bmx/health", [&](http::Request& request) {
+    const auto actor = authenticator.require_user(request);
+    return http::json_response(200, service.health(actor, http::uuid_param(request, "pid")));
+  });
+
+  router.add("GET", "/v1/me/bmx", [&](http::Request& request) {
+    return http::json_response(200, service.link_status(authenticator.require_user(request)));
+  });
+
+  router.add("POST", "/v1/me/bmx", [&](http::Request& request) {
+    const auto actor = authenticator.require_user(request);
+    const auto body = http::parse_json_body(request);
+    http::JsonFields fields(body);
+    auto code = fields.string("code", true, 1, 512);
+    auto state = fields.string("state", true, 1, 128);
+    fields.finish();
+    return http::json_response(200, service.link(actor, *code, *state));
+  });
+
+  router.add("DELETE", "/v1/me/bmx", [&](http::Request& request) {
+    service.unlink(authenticator.require_user(request));
+    return http::Response::no_content();
+  });
+
+  // BMX signs nothing: the unguessable secret in the path is the credential.
+  router.add("POST", "/v1/webhooks/bmx/{secret}", [&](http::Request& request) {
+    const std::string secret(request.param("secret"));
+    if (secret.size() != 64) throw common::ApiError::not_found();
+    const auto body = http::parse_json_body(request);
+    const auto outcome = service.receive_webhook(secret, body);
+    if (outcome == "queued") dispatcher.wake();
+    return http::json_response(200, {{"received", outcome}});
+  });
+}
+
+}  // namespace frontdoor::bmx

@@ -1,0 +1,118 @@
+#include "store.hpp"
+
+#include "frontdoor/db/pool.hpp"
+
+namespace frontdoor::bmx::store {
+
+void prepare(db::Pool& pool) {
+  pool.prepare("bmx_property_site", "SELECT site_name FROM properties WHERE id = $1");
+  pool.prepare(
+      "bmx_integration_get",
+      "SELECT building_id, building_name, placeholder_unit_id, placeholder_tenant_id, "
+      "credential_id, bmx_integration_id, rfc3339(configured_at), rfc3339(last_webhook_at) "
+      "FROM bmx_integrations WHERE property_id = $1");
+  // The previous credential (on a second set-up) is revoked in the same statement.
+  pool.prepare("bmx_integration_upsert",
+               "WITH old AS (SELECT credential_id FROM bmx_integrations WHERE property_id = $1), "
+               "revoked AS (UPDATE bmx_credentials SET revoked_at = now() "
+               "WHERE id IN (SELECT credential_id FROM old) AND id <> $4) "
+               "INSERT INTO bmx_integrations (property_id, building_id, building_name, "
+               "credential_id, placeholder_unit_id, placeholder_tenant_id, webhook_secret_hash, "
+               "bmx_integration_id, configured_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+               "ON CONFLICT (property_id) DO UPDATE SET building_id = EXCLUDED.building_id, "
+               "building_name = EXCLUDED.building_name, credential_id = EXCLUDED.credential_id, "
+               "placeholder_unit_id = EXCLUDED.placeholder_unit_id, "
+               "placeholder_tenant_id = EXCLUDED.placeholder_tenant_id, "
+               "webhook_secret_hash = EXCLUDED.webhook_secret_hash, "
+               "bmx_integration_id = EXCLUDED.bmx_integration_id, "
+               "configured_by = EXCLUDED.configured_by, configured_at = now() "
+               "RETURNING rfc3339(configured_at)");
+  pool.prepare("bmx_building_taken",
+               "SELECT property_id FROM bmx_integrations WHERE building_id = $1 "
+               "AND property_id <> $2");
+  pool.prepare("bmx_setup_request_insert",
+               "INSERT INTO bmx_setup_requests (property_id, requested_by, building_name, note) "
+               "VALUES ($1, $2, $3, $4) RETURNING id, rfc3339(created_at)");
+
+  pool.prepare("bmx_resident_property",
+               "SELECT r.property_id, i.building_id, i.building_name FROM residencies r "
+               "LEFT JOIN bmx_integrations i ON i.property_id = r.property_id "
+               "WHERE r.user_id = $1 AND r.moved_out_at IS NULL "
+               "ORDER BY r.moved_in_at DESC LIMIT 1");
+  pool.prepare("bmx_link_get",
+               "SELECT property_id, credential_id, building_id, tenant_id, unit_id, "
+               "contact_preference, rfc3339(linked_at), checked_at < now() - interval '60 seconds' "
+               "FROM bmx_links WHERE user_id = $1");
+  pool.prepare("bmx_link_upsert",
+               "WITH old AS (SELECT credential_id FROM bmx_links WHERE user_id = $1), "
+               "revoked AS (UPDATE bmx_credentials SET revoked_at = now() "
+               "WHERE id IN (SELECT credential_id FROM old)) "
+               "INSERT INTO bmx_links (user_id, property_id, credential_id, building_id, "
+               "tenant_id, unit_id, contact_preference) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+               "ON CONFLICT (user_id) DO UPDATE SET property_id = EXCLUDED.property_id, "
+               "credential_id = EXCLUDED.credential_id, building_id = EXCLUDED.building_id, "
+               "tenant_id = EXCLUDED.tenant_id, unit_id = EXCLUDED.unit_id, "
+               "contact_preference = EXCLUDED.contact_preference, linked_at = now(), "
+               "checked_at = now() RETURNING rfc3339(linked_at)");
+  pool.prepare("bmx_link_checked",
+               "UPDATE bmx_links SET contact_preference = $2, checked_at = now() "
+               "WHERE user_id = $1");
+  pool.prepare(
+      "bmx_link_delete",
+      "WITH gone AS (DELETE FROM bmx_links WHERE user_id = $1 "
+      "AND ($2::uuid IS NULL OR property_id = $2::uuid) "
+      "RETURNING credential_id, property_id, tenant_id) "
+      "UPDATE bmx_credentials c SET revoked_at = coalesce(c.revoked_at, now()) "
+      "FROM gone WHERE c.id = gone.credential_id RETURNING gone.property_id, gone.tenant_id");
+  pool.prepare("bmx_link_by_tenant",
+               "SELECT user_id FROM bmx_links WHERE building_id = $1 AND tenant_id = $2");
+  pool.prepare("bmx_state_insert",
+               "WITH expired AS (DELETE FROM bmx_link_states WHERE user_id = $1 "
+               "AND expires_at < now()) "
+               "INSERT INTO bmx_link_states (state_hash, user_id, expires_at) "
+               "VALUES ($2, $1, $3)");
+  pool.prepare("bmx_state_take",
+               "DELETE FROM bmx_link_states WHERE state_hash = $1 AND user_id = $2 "
+               "AND expires_at > $3 RETURNING user_id");
+
+  // One round trip for a webhook: find the property by its secret, note the
+  // delivery, keep the event once, and queue its processing.
+  pool.prepare("bmx_webhook_receive",
+               "WITH integration AS (UPDATE bmx_integrations SET last_webhook_at = now() "
+               "WHERE webhook_secret_hash = $1 RETURNING property_id), "
+               "event AS (INSERT INTO bmx_webhook_events (property_id, resource_type, action, "
+               "resource_id, payload) SELECT property_id, $2, $3, $4, $5::jsonb FROM integration "
+               "WHERE $2 <> '' ON CONFLICT DO NOTHING RETURNING id), "
+               "queued AS (INSERT INTO outbox (channel, dedupe_key, payload) "
+               "SELECT 'bmx', 'bmx-webhook:' || id, "
+               "jsonb_build_object('kind', 'webhook', 'event_id', id) FROM event RETURNING id) "
+               "SELECT (SELECT count(*) FROM integration), (SELECT count(*) FROM queued)");
+  pool.prepare("bmx_webhook_event",
+               "SELECT e.property_id, e.resource_type, e.resource_id, i.building_id, "
+               "i.credential_id FROM bmx_webhook_events e "
+               "JOIN bmx_integrations i ON i.property_id = e.property_id WHERE e.id = $1");
+  pool.prepare("bmx_webhook_processed",
+               "UPDATE bmx_webhook_events SET processed_at = now(), outcome = $2 WHERE id = $1");
+
+  pool.prepare("bmx_error_record",
+               "INSERT INTO bmx_errors (property_id, operation, kind, bmx_status, detail, "
+               "bmx_request_id) VALUES ($1, $2, $3, $4, $5, $6) "
+               "ON CONFLICT (property_id, operation) DO UPDATE SET kind = EXCLUDED.kind, "
+               "bmx_status = EXCLUDED.bmx_status, detail = EXCLUDED.detail, "
+               "bmx_request_id = EXCLUDED.bmx_request_id, occurred_at = now()");
+  pool.prepare("bmx_health",
+               "SELECT i.building_id, i.building_name, rfc3339(c.access_expires_at), "
+               "rfc3339(c.revoked_at), rfc3339(i.last_webhook_at), rfc3339(i.configured_at), "
+               "(SELECT count(*) FROM bmx_webhook_events e WHERE e.property_id = i.property_id "
+               "AND e.processed_at IS NULL) "
+               "FROM bmx_integrations i JOIN bmx_credentials c ON c.id = i.credential_id "
+               "WHERE i.property_id = $1");
+  pool.prepare("bmx_errors_for",
+               "SELECT operation, kind, bmx_status, detail, bmx_request_id, rfc3339(occurred_at) "
+               "FROM bmx_errors WHERE property_id = $1 ORDER BY occurred_at DESC");
+  pool.prepare(
+      "bmx_setup_requests_for",
+      "SELECT count(*), rfc3339(max(created_at)) FROM bmx_setup_requests WHERE property_id = $1");
+}
+
+}  // namespace frontdoor::bmx::store
