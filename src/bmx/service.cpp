@@ -19,6 +19,8 @@ using auth::Policy;
 using common::ApiError;
 
 constexpr auto kLinkStateLifetime = std::chrono::minutes(15);
+// How long a contact preference read from BMX is trusted before it is read again.
+constexpr auto kPreferenceFreshFor = std::chrono::seconds(60);
 
 nlohmann::json text_or_null(const pqxx::field& field) {
   return field.is_null() ? nlohmann::json(nullptr) : nlohmann::json(field.as<std::string>());
@@ -290,7 +292,8 @@ nlohmann::json BmxService::link_status(const auth::Principal& actor) {
   require_resident(actor);
   auto rows = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
-    return tx.exec_prepared("bmx_link_get", actor.user_id);
+    return tx.exec_prepared("bmx_link_get", actor.user_id,
+                            common::to_sql_timestamp(clock_.now() - kPreferenceFreshFor));
   });
   if (rows.empty()) return unlinked_status(actor.user_id);
   const auto& row = rows[0];
@@ -298,14 +301,15 @@ nlohmann::json BmxService::link_status(const auth::Principal& actor) {
   const auto tenant_id = row[3].as<std::int64_t>();
   auto preference = row[5].as<std::string>();
   // The preference lives in BMX and the resident may change it there at any
-  // time: look again when the stored one is older than a minute.
+  // time: look again when the stored one is older than kPreferenceFreshFor.
   if (row[7].as<bool>()) {
     try {
       auto as = credentials_.source(row[1].as<std::string>(), property_id);
       preference = client_.get_tenant(*as, tenant_id).contact_preference;
       pool_.run([&](pqxx::connection& connection) {
         pqxx::nontransaction tx(connection);
-        tx.exec_prepared("bmx_link_checked", actor.user_id, preference);
+        tx.exec_prepared("bmx_link_checked", actor.user_id, preference,
+                         common::to_sql_timestamp(clock_.now()));
       });
     } catch (const BmxError& error) {
       if (error.kind() == ErrorKind::unauthorized) {
@@ -429,7 +433,7 @@ void BmxService::unlink_in(pqxx::work& tx, const auth::Principal& actor, const s
 }
 
 nlohmann::json BmxService::link_summary(pqxx::work& tx, const std::string& user_id) const {
-  auto rows = tx.exec_prepared("bmx_link_get", user_id);
+  auto rows = tx.exec_prepared("bmx_link_get", user_id, common::to_sql_timestamp(clock_.now()));
   if (rows.empty()) return {{"linked", false}};
   const auto& row = rows[0];
   return linked_status(row[3].as<std::int64_t>(), row[2].as<std::int64_t>(),

@@ -41,7 +41,7 @@ void prepare(db::Pool& pool) {
                "ORDER BY r.moved_in_at DESC LIMIT 1");
   pool.prepare("bmx_link_get",
                "SELECT property_id, credential_id, building_id, tenant_id, unit_id, "
-               "contact_preference, rfc3339(linked_at), checked_at < now() - interval '60 seconds' "
+               "contact_preference, rfc3339(linked_at), checked_at < $2::timestamptz "
                "FROM bmx_links WHERE user_id = $1");
   pool.prepare("bmx_link_upsert",
                "WITH old AS (SELECT credential_id FROM bmx_links WHERE user_id = $1), "
@@ -55,7 +55,7 @@ void prepare(db::Pool& pool) {
                "contact_preference = EXCLUDED.contact_preference, linked_at = now(), "
                "checked_at = now() RETURNING rfc3339(linked_at)");
   pool.prepare("bmx_link_checked",
-               "UPDATE bmx_links SET contact_preference = $2, checked_at = now() "
+               "UPDATE bmx_links SET contact_preference = $2, checked_at = $3 "
                "WHERE user_id = $1");
   pool.prepare(
       "bmx_link_delete",

@@ -209,7 +209,8 @@ class AuthorizationMatrix : public ::testing::Test {
         {"POST /v1/webhooks/bmx/{secret}",
          {kEveryone,
           fixed("/v1/webhooks/bmx/" + std::string(64, '0'),
-                {{"event", {{"resource_type", "call"}, {"action", "create"}, {"data", {{"id", 1}}}}}})}},
+                {{"event",
+                  {{"resource_type", "call"}, {"action", "create"}, {"data", {{"id", 1}}}}}})}},
         {"POST /v1/residents/{rid}/move-out",
          {office,
           [this](Who) {

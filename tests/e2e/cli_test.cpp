@@ -23,7 +23,8 @@ namespace {
 using testing::PostgresCluster;
 
 constexpr const char* kSigningKey = "e2e-signing-key-0123456789abcdef0123456789";
-constexpr const char* kTokenKey = "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100";
+constexpr const char* kTokenKey =
+    "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100";
 
 struct Result {
   int exit_code = -1;
@@ -81,9 +82,9 @@ TEST(Cli, ServingNeedsASigningKeyAndATokenKey) {
   auto result = run_frontdoor("FRONTDOOR_AUTH_SIGNING_KEY=short", "check-config");
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_NE(result.output.find("auth.signing_key"), std::string::npos) << result.output;
-  result = run_frontdoor(std::string("FRONTDOOR_AUTH_SIGNING_KEY=") + kSigningKey +
-                             " FRONTDOOR_BMX_TOKEN_KEY=abc",
-                         "check-config");
+  result = run_frontdoor(
+      std::string("FRONTDOOR_AUTH_SIGNING_KEY=") + kSigningKey + " FRONTDOOR_BMX_TOKEN_KEY=abc",
+      "check-config");
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_NE(result.output.find("bmx.token_key"), std::string::npos) << result.output;
   result = run_frontdoor(std::string("FRONTDOOR_AUTH_SIGNING_KEY=") + kSigningKey +
