@@ -3,14 +3,18 @@
 // invitation is activated with the token from its queued e-mail (delivery of
 // e-mail comes with the notifications module, so the script reads the outbox).
 //
-// The same building, its units and tenants (with their contact preferences) are
-// seeded into bmx-sandbox, as they would exist at ButterflyMX.
+// The same building, its units and tenants (with their contact preferences), a
+// building admin and the site's placeholder tenant are seeded into bmx-sandbox,
+// as they would exist at ButterflyMX. Then the operator sets the site up and
+// every resident links their BMX account, through the same OAuth pages a person
+// would use.
 //
 // usage: node seed-demo.mjs BASE_URL DATABASE_URL ADMIN_EMAIL ADMIN_PASSWORD OUT_FILE SANDBOX_URL
+//                           PLACEHOLDER_DOMAIN
 import { execFileSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 
-const [baseUrl, databaseUrl, adminEmail, adminPassword, outFile, sandboxUrl] =
+const [baseUrl, databaseUrl, adminEmail, adminPassword, outFile, sandboxUrl, placeholderDomain] =
   process.argv.slice(2);
 const password = "demo-passphrase-2026";
 
@@ -74,24 +78,59 @@ for (const [index, person] of people.entries()) {
   console.log(`    resident  ${email} (unit ${person.unit})`);
 }
 
+const bmxAdmin = "bmx-admin@demo.frontdoor.test";
 const building = await call("POST", "/_sandbox/buildings", {
   name: "Maple Court",
   time_zone: "America/New_York",
-  units: residents.map((resident, index) => ({
-    label: resident.unit_label,
-    tenants: [{ first_name: people[index].first_name, last_name: people[index].last_name,
-                email: resident.bmx_email, contact_preference: resident.contact_preference }],
-  })),
+  admins: [bmxAdmin],
+  units: [
+    ...residents.map((resident, index) => ({
+      label: resident.unit_label,
+      tenants: [{ first_name: people[index].first_name, last_name: people[index].last_name,
+                  email: resident.bmx_email, contact_preference: resident.contact_preference }],
+    })),
+    // The placeholder every site needs for staff-issued visitor passes.
+    { label: "frontdoor", tenants: [{ first_name: "Visitors", last_name: "Maple Court",
+                                     email: `butterflymx+${siteName}@${placeholderDomain}` }] },
+  ],
 }, undefined, sandboxUrl);
 console.log(`    BMX       building ${building.id} in bmx-sandbox with ${residents.length} tenants`);
 
-const panel = await call("POST", `${p}/panels`, { name: "Front entrance" }, token);
+// The operator signs in to BMX as the building admin and sets the site up.
+const { code: adminCode } = await call("POST", "/_sandbox/oauth/codes", { email: bmxAdmin },
+  undefined, sandboxUrl);
+const integration = await call("PUT", `${p}/integrations/bmx`,
+  { building_id: building.id, authorization_code: adminCode }, token);
+console.log(`    BMX       site set up (placeholder tenant ${integration.placeholder_tenant_id})`);
+
+// Each resident opens the authorize URL frontdoor gives them and signs in at BMX.
+for (const resident of residents) {
+  const login = await call("POST", "/v1/auth/login",
+    { email: resident.email, password: resident.password });
+  const status = await call("GET", "/v1/me/bmx", undefined, login.access_token);
+  const form = new URL(status.authorize_url).searchParams;
+  form.set("email", resident.bmx_email);
+  const redirect = await fetch(`${sandboxUrl}/oauth/authorize`, {
+    method: "POST", body: form, redirect: "manual",
+  });
+  const back = new URL(redirect.headers.get("location"));
+  const link = await call("POST", "/v1/me/bmx",
+    { code: back.searchParams.get("code"), state: back.searchParams.get("state") },
+    login.access_token);
+  console.log(`    linked    ${resident.email} → BMX tenant ${link.tenant_id}` +
+              ` (${link.contact_preference}${link.video_calls_ready ? "" : ", no video"})`);
+}
+
+const device = building.devices[0];
+const panel = await call("POST", `${p}/panels`,
+  { name: "Front entrance", bmx_device_id: String(device.id) }, token);
 console.log(`    panel     ${panel.name} (${panel.id})`);
 
 writeFileSync(outFile, JSON.stringify({
   base_url: baseUrl,
   sandbox_url: sandboxUrl,
   bmx_building_id: building.id,
+  bmx_admin: { email: bmxAdmin },
   admin: { email: adminEmail, password: adminPassword },
   manager,
   property_id: property.id,
