@@ -80,6 +80,27 @@ notify::DispatcherOptions dispatcher_options(const Config& config) {
   return options;
 }
 
+notify::GatewayOptions gateway_options(const Config& config) {
+  const auto& n = config.notify;
+  notify::GatewayOptions options;
+  options.sms_url = n.sms_url;
+  options.sms_account_sid = n.sms_account_sid;
+  options.sms_auth_token = n.sms_auth_token;
+  options.sms_from = n.sms_from;
+  options.smtp_url = n.smtp_url;
+  options.smtp_from = n.smtp_from;
+  options.smtp_username = n.smtp_username;
+  options.smtp_password = n.smtp_password;
+  options.fcm_url = n.fcm_url;
+  options.fcm_project = n.fcm_project;
+  options.fcm_access_token = n.fcm_access_token;
+  options.apns_url = n.apns_url;
+  options.apns_topic = n.apns_topic;
+  options.apns_auth_token = n.apns_auth_token;
+  options.timeout = std::chrono::milliseconds(n.timeout_ms);
+  return options;
+}
+
 }  // namespace
 
 App::App(Config config, std::shared_ptr<const common::Clock> clock)
@@ -101,7 +122,11 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
                                 })),
       bmx_credentials_(pool_, token_cipher_, *bmx_client_, *clock_),
       bmx_(pool_, *bmx_client_, bmx_credentials_, audit_, *clock_, bmx_settings(config_)),
-      outbox_dispatcher_(pool_, dispatcher_options(config_)),
+      outbox_dispatcher_(pool_, metrics_, dispatcher_options(config_)),
+      sms_(notify::make_sms_gateway(gateway_options(config_), metrics_)),
+      email_(notify::make_email_gateway(gateway_options(config_), metrics_)),
+      push_(notify::make_push_gateway(gateway_options(config_), metrics_)),
+      deliveries_(pool_, *sms_, *email_, *push_, *clock_),
       idempotency_(pool_,
                    [this](const http::Request& request) {
                      return authenticator_.require_user(request).actor();
@@ -121,6 +146,7 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
   people_.add_diagnostics("bmx", [this](pqxx::work& tx, const people::MovedOut& resident) {
     return bmx_.link_summary(tx, resident.user_id);
   });
+  deliveries_.register_on(outbox_dispatcher_);
   outbox_dispatcher_.handle("bmx", "webhook", [this](const nlohmann::json& payload) {
     return bmx_.process_webhook(payload);
   });

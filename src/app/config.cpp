@@ -160,6 +160,51 @@ const std::vector<Key>& schema() {
       integer_key(
           "bmx.breaker_open_ms", 100, 3600000, [](Config& c) { return &c.bmx.breaker_open_ms; },
           "How long the open circuit refuses calls before one probe is let through."),
+      text_key(
+          "notify.sms_url", [](Config& c) { return &c.notify.sms_url; },
+          "Base URL of the SMS provider's Twilio-style Messages API."),
+      text_key(
+          "notify.sms_account_sid", [](Config& c) { return &c.notify.sms_account_sid; },
+          "SMS provider account id (Basic auth user and part of the path)."),
+      optional_text_key(
+          "notify.sms_auth_token", [](Config& c) { return &c.notify.sms_auth_token; },
+          "SMS provider auth token (Basic auth password)."),
+      text_key(
+          "notify.sms_from", [](Config& c) { return &c.notify.sms_from; },
+          "Sender number of SMS, E.164."),
+      text_key(
+          "notify.smtp_url", [](Config& c) { return &c.notify.smtp_url; },
+          "SMTP server for e-mail: smtp://host:port or smtps://host:port."),
+      text_key(
+          "notify.smtp_from", [](Config& c) { return &c.notify.smtp_from; },
+          "Sender address of e-mail."),
+      optional_text_key(
+          "notify.smtp_username", [](Config& c) { return &c.notify.smtp_username; },
+          "SMTP user; when set, TLS is required."),
+      optional_text_key(
+          "notify.smtp_password", [](Config& c) { return &c.notify.smtp_password; },
+          "SMTP password."),
+      text_key(
+          "notify.fcm_url", [](Config& c) { return &c.notify.fcm_url; },
+          "Base URL of FCM HTTP v1 (https://fcm.googleapis.com)."),
+      text_key(
+          "notify.fcm_project", [](Config& c) { return &c.notify.fcm_project; },
+          "Firebase project id."),
+      optional_text_key(
+          "notify.fcm_access_token", [](Config& c) { return &c.notify.fcm_access_token; },
+          "OAuth access token for FCM."),
+      text_key(
+          "notify.apns_url", [](Config& c) { return &c.notify.apns_url; },
+          "Base URL of APNs (https://api.push.apple.com; HTTP/2 on https)."),
+      text_key(
+          "notify.apns_topic", [](Config& c) { return &c.notify.apns_topic; },
+          "The iOS app's bundle id; VoIP pushes use <topic>.voip."),
+      optional_text_key(
+          "notify.apns_auth_token", [](Config& c) { return &c.notify.apns_auth_token; },
+          "APNs provider token (JWT)."),
+      integer_key(
+          "notify.timeout_ms", 500, 120000, [](Config& c) { return &c.notify.timeout_ms; },
+          "How long one provider call may take."),
       integer_key(
           "outbox.poll_interval_ms", 10, 60000,
           [](Config& c) { return &c.outbox.poll_interval_ms; },

@@ -35,6 +35,7 @@ struct Metrics::Impl {
           .Register(*registry);
   std::mutex mutex;
   std::map<std::string, prometheus::Family<prometheus::Gauge>*> gauges;
+  std::map<std::string, prometheus::Family<prometheus::Counter>*> counters;
   std::vector<std::function<void(Metrics&)>> scrape_hooks;
 };
 
@@ -59,6 +60,19 @@ void Metrics::observe_outbound(const std::string& system, const std::string& ope
       .Increment();
   impl_->outbound_latency.Add({{"system", system}, {"operation", operation}}, kLatencyBuckets)
       .Observe(seconds);
+}
+
+void Metrics::increment(const std::string& name, const std::string& help, const Labels& labels) {
+  prometheus::Family<prometheus::Counter>* family = nullptr;
+  {
+    std::lock_guard lock(impl_->mutex);
+    auto& slot = impl_->counters[name];
+    if (slot == nullptr) {
+      slot = &prometheus::BuildCounter().Name(name).Help(help).Register(*impl_->registry);
+    }
+    family = slot;
+  }
+  family->Add(labels).Increment();
 }
 
 void Metrics::set_gauge(const std::string& name, const std::string& help, const Labels& labels,

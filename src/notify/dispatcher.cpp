@@ -4,6 +4,7 @@
 
 #include "frontdoor/common/log.hpp"
 #include "frontdoor/db/pool.hpp"
+#include "frontdoor/http/metrics.hpp"
 
 namespace frontdoor::notify {
 namespace {
@@ -17,7 +18,8 @@ struct Claimed {
 
 }  // namespace
 
-Dispatcher::Dispatcher(db::Pool& pool, DispatcherOptions options) : pool_(pool), options_(options) {
+Dispatcher::Dispatcher(db::Pool& pool, http::Metrics& metrics, DispatcherOptions options)
+    : pool_(pool), metrics_(metrics), options_(options) {
   // The lease moves next_attempt_at forward: if this process dies mid-delivery
   // the message is due again once the lease runs out.
   pool_.prepare(
@@ -35,7 +37,16 @@ Dispatcher::Dispatcher(db::Pool& pool, DispatcherOptions options) : pool_(pool),
   pool_.prepare("outbox_retry",
                 "UPDATE outbox SET next_attempt_at = now() + $2 * interval '1 millisecond', "
                 "last_error = $3 WHERE id = $1");
-  pool_.prepare("outbox_dead", "UPDATE outbox SET status = 'dead', last_error = $2 WHERE id = $1");
+  // A dead letter is an event someone must look at: it goes to the audit trail
+  // of its property (when the message names one) in the same statement.
+  pool_.prepare("outbox_dead",
+                "WITH dead AS (UPDATE outbox SET status = 'dead', last_error = $2 WHERE id = $1 "
+                "RETURNING id, channel, payload) "
+                "INSERT INTO audit_events (property_id, actor, action, subject_type, subject_id, "
+                "details) SELECT (SELECT id FROM properties WHERE id::text = "
+                "dead.payload->>'property_id'), 'system:outbox', 'outbox.dead_lettered', "
+                "'outbox', dead.id::text, jsonb_build_object('channel', dead.channel, "
+                "'kind', dead.payload->>'kind', 'error', $2::text) FROM dead");
 }
 
 Dispatcher::~Dispatcher() { stop(); }
@@ -130,6 +141,9 @@ int Dispatcher::run_once() {
           common::log::error("outbox message dead-lettered",
                              {{"id", message.id}, {"kind", message.key}, {"error", result.error}});
           tx.exec_prepared("outbox_dead", message.id, result.error);
+          metrics_.increment("frontdoor_outbox_dead_total",
+                             "Outbox messages given up after their last attempt.",
+                             {{"kind", message.key}});
           break;
       }
     });

@@ -62,16 +62,17 @@ SandboxProcess::SandboxProcess() {
       dup2(log, STDOUT_FILENO);
       dup2(log, STDERR_FILENO);
     }
-    execl(BMX_SANDBOX_BINARY, "bmx-sandbox", "--port", "0", "--port-file", port_file.c_str(),
-          static_cast<char*>(nullptr));
+    execl(BMX_SANDBOX_BINARY, "bmx-sandbox", "--port", "0", "--smtp-port", "0", "--port-file",
+          port_file.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < deadline) {
     std::ifstream file(port_file);
-    int port = 0;
-    if (file >> port && port > 0) {
+    int port = 0, smtp_port = 0;
+    if (file >> port >> smtp_port && port > 0 && smtp_port > 0) {
       port_ = static_cast<std::uint16_t>(port);
+      smtp_port_ = static_cast<std::uint16_t>(smtp_port);
       return;
     }
     int status = 0;

@@ -19,6 +19,7 @@ class SandboxProcess {
   SandboxProcess& operator=(const SandboxProcess&) = delete;
 
   std::uint16_t port() const { return port_; }
+  std::uint16_t smtp_port() const { return smtp_port_; }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   HttpClient client() const { return HttpClient(port_); }
 
@@ -37,6 +38,7 @@ class SandboxProcess {
   SandboxProcess();
   int pid_ = -1;
   std::uint16_t port_ = 0;
+  std::uint16_t smtp_port_ = 0;
   std::string directory_;
 };
 

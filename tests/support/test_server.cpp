@@ -73,6 +73,10 @@ TestServer::TestServer(TestServerOptions options)
     config.bmx.timeout_ms = 2000;
     config.bmx.breaker_open_ms = 500;
     config.outbox.poll_interval_ms = 50;
+    config.notify.sms_url = sandbox.url();
+    config.notify.fcm_url = sandbox.url();
+    config.notify.apns_url = sandbox.url();
+    config.notify.smtp_url = "smtp://127.0.0.1:" + std::to_string(sandbox.smtp_port());
     // BMX must know where to deliver webhooks before the server starts.
     config.listen.port = free_port();
     config.public_base_url = "http://127.0.0.1:" + std::to_string(config.listen.port);

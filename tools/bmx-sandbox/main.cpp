@@ -1,7 +1,8 @@
 // bmx-sandbox: a local stand-in for ButterflyMX for tests and the demo.
-// usage: bmx-sandbox [--address A] [--port P] [--port-file F]
-//   defaults 127.0.0.1 and $BMX_SANDBOX_PORT or 8090; --port 0 picks a free port,
-//   and --port-file writes the port that was bound (for test harnesses).
+// usage: bmx-sandbox [--address A] [--port P] [--smtp-port S] [--port-file F]
+//   defaults 127.0.0.1, $BMX_SANDBOX_PORT or 8090 (HTTP) and $BMX_SANDBOX_SMTP_PORT or
+//   2525 (SMTP); 0 picks a free port. --port-file writes the HTTP and SMTP ports that
+//   were bound, one per line (for test harnesses).
 // Environment: BMX_SANDBOX_CLIENT_ID, BMX_SANDBOX_CLIENT_SECRET (the OAuth client
 // frontdoor uses).
 #include <cstdlib>
@@ -14,11 +15,12 @@
 #include "frontdoor/http/dispatcher.hpp"
 #include "frontdoor/http/server.hpp"
 #include "sandbox.hpp"
+#include "smtp.hpp"
 
 namespace {
 
 int usage() {
-  std::cerr << "usage: bmx-sandbox [--address A] [--port P] [--port-file F]\n";
+  std::cerr << "usage: bmx-sandbox [--address A] [--port P] [--smtp-port S] [--port-file F]\n";
   return 2;
 }
 
@@ -33,6 +35,10 @@ int main(int argc, char** argv) {
     server.port = static_cast<std::uint16_t>(std::atoi(port));
   }
   std::string port_file;
+  std::uint16_t smtp_port = 2525;
+  if (const char* port = std::getenv("BMX_SANDBOX_SMTP_PORT")) {
+    smtp_port = static_cast<std::uint16_t>(std::atoi(port));
+  }
   for (int i = 1; i < argc; i += 2) {
     const std::string flag = argv[i];
     if (i + 1 >= argc) return usage();
@@ -40,6 +46,8 @@ int main(int argc, char** argv) {
       server.port = static_cast<std::uint16_t>(std::atoi(argv[i + 1]));
     } else if (flag == "--address") {
       server.address = argv[i + 1];
+    } else if (flag == "--smtp-port") {
+      smtp_port = static_cast<std::uint16_t>(std::atoi(argv[i + 1]));
     } else if (flag == "--port-file") {
       port_file = argv[i + 1];
     } else {
@@ -61,14 +69,20 @@ int main(int argc, char** argv) {
       {[&](frontdoor::http::Request& r) { return dispatcher.handle(r); },
        [&](frontdoor::http::Request& r, int status) { return dispatcher.reject(r, status); }});
   http.start();
+  bmx_sandbox::SmtpListener smtp(
+      server.address, smtp_port,
+      [&](const std::string& from, const std::vector<std::string>& to, const std::string& data) {
+        sandbox.receive_email(from, to, data);
+      });
   sandbox.set_public_url("http://" + server.address + ":" + std::to_string(http.port()));
   if (!port_file.empty()) {
     // Written whole under another name, then renamed: a reader never sees half a port.
     const auto partial = port_file + ".partial";
-    std::ofstream(partial) << http.port() << "\n";
+    std::ofstream(partial) << http.port() << "\n" << smtp.port() << "\n";
     std::rename(partial.c_str(), port_file.c_str());
   }
-  frontdoor::common::log::info("bmx-sandbox listening", {{"port", http.port()}});
+  frontdoor::common::log::info("bmx-sandbox listening",
+                               {{"port", http.port()}, {"smtp_port", smtp.port()}});
   http.run_until_signalled();
   return 0;
 }

@@ -1,7 +1,10 @@
 // Provider-style endpoints so that frontdoor's real gateways can be exercised:
-// SMS (Twilio's Messages API), Android push (FCM HTTP v1) and iOS push (APNs).
+// SMS (Twilio's Messages API), Android push (FCM HTTP v1), iOS push (APNs) and
+// e-mail (what the SMTP listener in smtp.cpp receives).
 // Everything received lands in the message inbox (GET /_sandbox/messages).
 // A push token that starts with "dead-" is answered as an unregistered device.
+#include <sstream>
+
 #include "frontdoor/common/random.hpp"
 #include "frontdoor/common/time.hpp"
 #include "frontdoor/http/json.hpp"
@@ -25,7 +28,73 @@ bool is_e164(const std::string& number) {
                      [](unsigned char c) { return std::isdigit(c); });
 }
 
+struct MimePart {
+  std::map<std::string, std::string> headers;  // lower-case names
+  std::string body;
+};
+
+MimePart parse_part(const std::string& text) {
+  MimePart part;
+  const auto split = text.find("\n\n");
+  std::string head = text.substr(0, split);
+  part.body = split == std::string::npos ? "" : text.substr(split + 2);
+  std::string name;
+  std::istringstream lines(head);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (!line.empty() && (line[0] == ' ' || line[0] == '\t') && !name.empty()) {
+      part.headers[name] += " " + line.substr(line.find_first_not_of(" \t"));
+      continue;
+    }
+    const auto colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    name = wire::lower(line.substr(0, colon));
+    part.headers[name] = line.substr(std::min(line.size(), colon + 2));
+  }
+  return part;
+}
+
+std::string boundary_of(const std::string& content_type) {
+  const auto at = content_type.find("boundary=");
+  if (at == std::string::npos) return "";
+  auto value = content_type.substr(at + 9);
+  if (!value.empty() && value[0] == '"') value = value.substr(1, value.find('"', 1) - 1);
+  return value.substr(0, value.find(';'));
+}
+
 }  // namespace
+
+void Sandbox::receive_email(const std::string& from, const std::vector<std::string>& recipients,
+                            const std::string& data) {
+  const auto message = parse_part(data);
+  std::string text = message.body, html;
+  const auto content_type = message.headers.count("content-type")
+                                ? message.headers.at("content-type")
+                                : std::string("text/plain");
+  if (content_type.rfind("multipart/", 0) == 0) {
+    const auto boundary = "--" + boundary_of(content_type);
+    text.clear();
+    std::size_t at = message.body.find(boundary);
+    while (at != std::string::npos) {
+      const auto start = message.body.find('\n', at) + 1;
+      const auto next = message.body.find(boundary, start);
+      if (next == std::string::npos) break;
+      auto part = parse_part(message.body.substr(start, next - start));
+      const auto type = part.headers["content-type"];
+      while (!part.body.empty() && part.body.back() == '\n') part.body.pop_back();
+      if (type.rfind("text/plain", 0) == 0) text = part.body;
+      if (type.rfind("text/html", 0) == 0) html = part.body;
+      at = next;
+    }
+  }
+  const auto subject = message.headers.count("subject") ? message.headers.at("subject") : "";
+  std::lock_guard lock(mutex_);
+  for (const auto& to : recipients) {
+    record_message(
+        "email", wire::lower(to), subject, text,
+        {{"from", from}, {"html", html.empty() ? nlohmann::json(nullptr) : nlohmann::json(html)}});
+  }
+}
 
 void Sandbox::add_provider_routes(frontdoor::http::Router& router) {
   router.add("POST", "/2010-04-01/Accounts/{account_sid}/Messages.json", [this](Request& request) {

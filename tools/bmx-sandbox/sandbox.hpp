@@ -42,6 +42,10 @@ class Sandbox {
 
   void set_public_url(std::string url);
   void add_routes(frontdoor::http::Router& router);
+  // A message that reached the SMTP listener: recorded in the inbox, one entry
+  // per recipient, with the text part as body and the HTML part in data.html.
+  void receive_email(const std::string& from, const std::vector<std::string>& recipients,
+                     const std::string& data);
 
  private:
   struct Building {

@@ -19,7 +19,9 @@
 #include "frontdoor/http/metrics.hpp"
 #include "frontdoor/http/router.hpp"
 #include "frontdoor/http/server.hpp"
+#include "frontdoor/notify/deliveries.hpp"
 #include "frontdoor/notify/dispatcher.hpp"
+#include "frontdoor/notify/gateways.hpp"
 #include "frontdoor/notify/outbox.hpp"
 #include "frontdoor/people/service.hpp"
 #include "frontdoor/properties/service.hpp"
@@ -65,6 +67,10 @@ class App {
   bmx::Credentials bmx_credentials_;
   bmx::BmxService bmx_;
   notify::Dispatcher outbox_dispatcher_;
+  std::unique_ptr<notify::SmsGateway> sms_;
+  std::unique_ptr<notify::EmailGateway> email_;
+  std::unique_ptr<notify::PushGateway> push_;
+  notify::Deliveries deliveries_;
   http::Router router_;
   http::Idempotency idempotency_;
   http::Dispatcher dispatcher_;

@@ -51,6 +51,23 @@ struct Config {
     std::int64_t breaker_failures = 5;
     std::int64_t breaker_open_ms = 30000;
   } bmx;
+  struct Notify {
+    std::string sms_url = "http://127.0.0.1:8090";
+    std::string sms_account_sid = "ACsandbox";
+    std::string sms_auth_token;
+    std::string sms_from = "+15550000000";
+    std::string smtp_url = "smtp://127.0.0.1:2525";
+    std::string smtp_from = "frontdoor@frontdoor.example";
+    std::string smtp_username;
+    std::string smtp_password;
+    std::string fcm_url = "http://127.0.0.1:8090";
+    std::string fcm_project = "frontdoor";
+    std::string fcm_access_token;
+    std::string apns_url = "http://127.0.0.1:8090";
+    std::string apns_topic = "com.frontdoor.resident";
+    std::string apns_auth_token;
+    std::int64_t timeout_ms = 10000;
+  } notify;
   struct Outbox {
     std::int64_t poll_interval_ms = 500;
     std::int64_t max_attempts = 10;

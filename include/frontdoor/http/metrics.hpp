@@ -23,6 +23,8 @@ class Metrics {
   // word such as "ok", "timeout", "rejected".
   void observe_outbound(const std::string& system, const std::string& operation,
                         const std::string& outcome, double seconds);
+  // Adds one to a counter, registered on first use.
+  void increment(const std::string& name, const std::string& help, const Labels& labels);
   void set_gauge(const std::string& name, const std::string& help, const Labels& labels,
                  double value);
   // Runs before every render, e.g. to copy pool sizes into gauges.

@@ -13,6 +13,9 @@
 namespace frontdoor::db {
 class Pool;
 }
+namespace frontdoor::http {
+class Metrics;
+}
 
 namespace frontdoor::notify {
 
@@ -41,12 +44,13 @@ struct DispatcherOptions {
 // messages nobody handles stay queued. Several dispatchers (threads or
 // processes) can run at once: each claims its batch with FOR UPDATE SKIP LOCKED
 // and a lease. Failures are retried with exponential backoff until max_attempts,
-// then the message is dead-lettered (status 'dead').
+// then the message is dead-lettered (status 'dead'), counted in
+// frontdoor_outbox_dead_total and written to the audit trail.
 class Dispatcher {
  public:
   using Handler = std::function<Delivery(const nlohmann::json& payload)>;
 
-  Dispatcher(db::Pool& pool, DispatcherOptions options);
+  Dispatcher(db::Pool& pool, http::Metrics& metrics, DispatcherOptions options);
   ~Dispatcher();
   Dispatcher(const Dispatcher&) = delete;
   Dispatcher& operator=(const Dispatcher&) = delete;
@@ -64,6 +68,7 @@ class Dispatcher {
   void loop();
 
   db::Pool& pool_;
+  http::Metrics& metrics_;
   DispatcherOptions options_;
   std::map<std::string, Handler> handlers_;  // "channel:kind"
   std::string handled_keys_;                 // the same keys as a Postgres array literal
