@@ -127,6 +127,8 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
       email_(notify::make_email_gateway(gateway_options(config_), metrics_)),
       push_(notify::make_push_gateway(gateway_options(config_), metrics_)),
       deliveries_(pool_, *sms_, *email_, *push_, *clock_),
+      passes_(pool_, bmx_, token_cipher_, outbox_, audit_, *clock_, config_.public_base_url),
+      visitors_(pool_, accounts_, bmx_, passes_, outbox_, audit_, *clock_),
       idempotency_(pool_,
                    [this](const http::Request& request) {
                      return authenticator_.require_user(request).actor();
@@ -138,11 +140,20 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
   people::add_routes(router_, people_, authenticator_);
   audit_.add_routes(router_, authenticator_);
   bmx::add_routes(router_, bmx_, authenticator_, outbox_dispatcher_);
-  // A resident who moves out takes their BMX link with them.
+  visitors::add_routes(router_, visitors_, authenticator_, outbox_dispatcher_);
+  passes::add_routes(router_, passes_, authenticator_);
+  // A resident who moves out takes their visitors' passes and BMX link with them.
   people_.on_move_out(
       [this](pqxx::work& tx, const auth::Principal& actor, const people::MovedOut& resident) {
+        passes_.revoke_hosted_by(tx, actor, resident.user_id, resident.property_id);
         bmx_.unlink_in(tx, actor, resident.user_id, resident.property_id);
       });
+  properties_.on_visitor_access_closed(
+      [this](pqxx::work& tx, const auth::Principal& actor, const std::string& property_id) {
+        passes_.revoke_all_at(tx, actor, property_id);
+      });
+  bmx_.on_access([this](const bmx::VerifiedAccess& access) { passes_.on_access(access); });
+  passes_.register_on(outbox_dispatcher_);
   people_.add_diagnostics("bmx", [this](pqxx::work& tx, const people::MovedOut& resident) {
     return bmx_.link_summary(tx, resident.user_id);
   });
@@ -154,7 +165,8 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
   // that must not be stored) and not panels (the key is shown once, never stored).
   for (const char* pattern :
        {"/v1/properties", "/v1/properties/{pid}/units", "/v1/properties/{pid}/staff",
-        "/v1/properties/{pid}/residents", "/v1/me/devices"}) {
+        "/v1/properties/{pid}/residents", "/v1/me/devices", "/v1/me/visitors",
+        "/v1/properties/{pid}/visitors"}) {
     router_.wrap("POST", pattern, [this, pattern](http::Handler handler) {
       return idempotency_.wrap(pattern, std::move(handler));
     });

@@ -37,6 +37,7 @@ bool Policy::allows(const Principal& principal, Action action, const std::string
       return any_role(principal, property_id, {Role::manager});
     case Action::manage_units:
     case Action::manage_residents:
+    case Action::manage_visitors:
     case Action::support:
       return any_role(principal, property_id, {Role::manager, Role::staff});
   }

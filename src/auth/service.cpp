@@ -151,15 +151,17 @@ nlohmann::json AuthService::me(const std::string& user_id) {
 void AuthService::send_invite(pqxx::work& tx, const std::string& user_id, const std::string& email,
                               const std::string& display_name, const std::string& property_name,
                               const std::string& role_label) const {
+  const auto link = activation_link(tx, user_id);
+  const auto text = notify::account_invite_email(display_name, property_name, role_label, link);
+  outbox_.enqueue(tx, notify::email_message("invite:" + common::sha256_hex(link), email,
+                                            text.subject, text.text));
+}
+
+std::string AuthService::activation_link(pqxx::work& tx, const std::string& user_id) const {
   const std::string token = common::random_hex(32);
-  const std::string token_hash = common::sha256_hex(token);
-  store::insert_invite(tx, token_hash, user_id,
+  store::insert_invite(tx, common::sha256_hex(token), user_id,
                        common::to_sql_timestamp(clock_.now() + kInviteLifetime));
-  const auto text = notify::account_invite_email(display_name, property_name, role_label,
-                                                 public_base_url_ + "/activate?token=" + token);
-  outbox_.enqueue(tx, {"email",
-                       "invite:" + token_hash,
-                       {{"to", email}, {"subject", text.subject}, {"text", text.text}}});
+  return public_base_url_ + "/activate?token=" + token;
 }
 
 std::string AuthService::create_admin(const std::string& raw_email, const std::string& password) {

@@ -104,6 +104,14 @@ Tenant tenant_from(const json& data) {
   return tenant;
 }
 
+Keychain keychain_from(const json& data) {
+  Keychain keychain{id_of(data, "id"), {}};
+  for (const auto& id : data.value("virtual_key_ids", json::array())) {
+    keychain.virtual_key_ids.push_back(id.get<std::int64_t>());
+  }
+  return keychain;
+}
+
 VirtualKey virtual_key_from(const json& data) {
   VirtualKey key;
   key.id = id_of(data, "id");
@@ -192,11 +200,27 @@ class HttpBmxClient final : public BmxClient {
     auto data = perform(as, {"create_keychain", "POST", "/v4/keychains/" + request.kind,
                              json{{"keychain", keychain}}, Repeat::write})
                     .at("data");
-    Keychain result{id_of(data, "id"), {}};
-    for (const auto& id : data.value("virtual_key_ids", json::array())) {
-      result.virtual_key_ids.push_back(id.get<std::int64_t>());
+    return keychain_from(data);
+  }
+
+  Keychain get_keychain(TokenSource& as, std::int64_t keychain_id) override {
+    return keychain_from(
+        perform(as, {"get_keychain", "GET", "/v4/keychains/" + std::to_string(keychain_id)})
+            .at("data"));
+  }
+
+  std::vector<Keychain> find_keychains(TokenSource& as, const std::string& name) override {
+    std::vector<Keychain> found;
+    for (int page = 1; page <= 50; ++page) {
+      auto body = perform(
+          as, {"find_keychains", "GET", "/v4/keychains?per=100&page=" + std::to_string(page)});
+      for (const auto& item : body.at("data")) {
+        if (item.value("name", "") == name) found.push_back(keychain_from(item));
+      }
+      const auto& info = body.value("page_info", json::object());
+      if (!info.contains("next_page") || info["next_page"].is_null()) break;
     }
-    return result;
+    return found;
   }
 
   void delete_keychain(TokenSource& as, std::int64_t keychain_id) override {

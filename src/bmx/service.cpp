@@ -279,13 +279,46 @@ std::string BmxService::new_link_state(const std::string& user_id) {
   return state;
 }
 
-nlohmann::json BmxService::unlinked_status(const std::string& user_id) {
+std::string BmxService::authorize_url(const std::string& user_id) {
   const auto state = new_link_state(user_id);
-  const auto url = settings_.accounts_url +
-                   "/oauth/authorize?client_id=" + http::form_encode(settings_.client_id) +
-                   "&redirect_uri=" + http::form_encode(settings_.redirect_uri) +
-                   "&response_type=code&state=" + state;
-  return {{"linked", false}, {"authorize_url", url}};
+  return settings_.accounts_url +
+         "/oauth/authorize?client_id=" + http::form_encode(settings_.client_id) +
+         "&redirect_uri=" + http::form_encode(settings_.redirect_uri) +
+         "&response_type=code&state=" + state;
+}
+
+nlohmann::json BmxService::unlinked_status(const std::string& user_id) {
+  return {{"linked", false}, {"authorize_url", authorize_url(user_id)}};
+}
+
+std::optional<BmxAccess> BmxService::resident_access(const std::string& user_id,
+                                                     const std::string& property_id) {
+  auto rows = pool_.run([&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    return tx.exec_prepared("bmx_link_access", user_id, property_id);
+  });
+  if (rows.empty()) return std::nullopt;
+  return BmxAccess{credentials_.source(rows[0][0].as<std::string>(), property_id),
+                   rows[0][1].as<std::int64_t>(), rows[0][2].as<std::int64_t>()};
+}
+
+std::optional<BmxAccess> BmxService::site_access(const std::string& property_id) {
+  auto rows = pool_.run([&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    return tx.exec_prepared("bmx_site_access", property_id);
+  });
+  if (rows.empty()) return std::nullopt;
+  return BmxAccess{credentials_.source(rows[0][0].as<std::string>(), property_id),
+                   rows[0][1].as<std::int64_t>(), rows[0][2].as<std::int64_t>()};
+}
+
+bool BmxService::is_set_up(pqxx::work& tx, const std::string& property_id) const {
+  return !tx.exec_prepared("bmx_site_access", property_id).empty();
+}
+
+bool BmxService::is_linked(pqxx::work& tx, const std::string& user_id,
+                           const std::string& property_id) const {
+  return !tx.exec_prepared("bmx_link_access", user_id, property_id).empty();
 }
 
 nlohmann::json BmxService::link_status(const auth::Principal& actor) {

@@ -64,6 +64,12 @@ void prepare(db::Pool& pool) {
       "RETURNING credential_id, property_id, tenant_id) "
       "UPDATE bmx_credentials c SET revoked_at = coalesce(c.revoked_at, now()) "
       "FROM gone WHERE c.id = gone.credential_id RETURNING gone.property_id, gone.tenant_id");
+  pool.prepare("bmx_link_access",
+               "SELECT credential_id, tenant_id, building_id FROM bmx_links "
+               "WHERE user_id = $1 AND property_id = $2");
+  pool.prepare("bmx_site_access",
+               "SELECT credential_id, placeholder_tenant_id, building_id FROM bmx_integrations "
+               "WHERE property_id = $1");
   pool.prepare("bmx_link_by_tenant",
                "SELECT user_id FROM bmx_links WHERE building_id = $1 AND tenant_id = $2");
   pool.prepare("bmx_state_insert",

@@ -16,6 +16,11 @@ ApiError& ApiError::with_header(std::string name, std::string value) {
   return *this;
 }
 
+ApiError& ApiError::with_extension(std::string name, std::string value) {
+  extensions_.emplace_back(std::move(name), std::move(value));
+  return *this;
+}
+
 ApiError& ApiError::with_internal(std::string message) {
   internal_ = std::move(message);
   return *this;

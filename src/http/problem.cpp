@@ -12,6 +12,7 @@ Response problem_response(const common::ApiError& error, std::string_view reques
       {"type", "about:blank"},    {"title", error.title()}, {"status", error.status()},
       {"detail", error.detail()}, {"code", error.code()},   {"request_id", request_id},
   };
+  for (const auto& [name, value] : error.extensions()) body[name] = value;
   auto& errors = body["errors"] = nlohmann::json::array();
   for (const auto& field_error : error.errors()) {
     errors.push_back({{"field", field_error.field},

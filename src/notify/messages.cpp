@@ -13,4 +13,90 @@ EmailText account_invite_email(const std::string& display_name, const std::strin
   return email;
 }
 
+namespace {
+
+// At most `limit` bytes, cut at a UTF-8 character boundary, with an ellipsis.
+std::string shorten(const std::string& text, std::size_t limit) {
+  if (text.size() <= limit) return text;
+  std::size_t cut = limit >= 3 ? limit - 3 : 0;
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return text.substr(0, cut) + "...";
+}
+
+std::string html_escape(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string visitor_pass_sms(const std::string& host_name, const std::string& property_name,
+                             const std::string& window, const std::string& pass_link) {
+  constexpr std::size_t kSegment = 159;
+  const auto compose = [&](const std::string& host, const std::string& property) {
+    return host + " invited you to " + property + ", " + window + ". Your pass: " + pass_link;
+  };
+  auto text = compose(host_name, property_name);
+  if (text.size() > kSegment) {
+    // The link and the time matter most; the names give way.
+    const auto room = kSegment - compose("", "").size();
+    text = compose(shorten(host_name, room / 2), shorten(property_name, room - room / 2));
+  }
+  return text;
+}
+
+EmailText visitor_invite_email(const std::string& visitor_name, const std::string& inviter,
+                               const std::string& property_name, const std::string& window,
+                               const std::string& activation_link) {
+  EmailText email;
+  email.subject = inviter + " invited you to " + property_name;
+  const std::string next =
+      activation_link.empty()
+          ? "Log in to the frontdoor app to see your entry credentials."
+          : "Choose a password to activate your account, then log in to see your entry "
+            "credentials:\n\n" +
+                activation_link + "\n\nThe link works once and expires in 7 days.";
+  email.text = "Hello " + visitor_name + ",\n\n" + inviter + " invited you to " + property_name +
+               ", " + window + ".\n\n" + next +
+               "\n\nIf you did not expect this e-mail, you can ignore it.\n";
+  email.html = "<p>Hello " + html_escape(visitor_name) + ",</p><p>" + html_escape(inviter) +
+               " invited you to <strong>" + html_escape(property_name) + "</strong>, " +
+               html_escape(window) + ".</p>" +
+               (activation_link.empty()
+                    ? std::string("<p>Log in to the frontdoor app to see your entry "
+                                  "credentials.</p>")
+                    : "<p><a href=\"" + html_escape(activation_link) +
+                          "\">Activate your account</a> (the link works once and expires in "
+                          "7 days), then log in to see your entry credentials.</p>") +
+               "<p>If you did not expect this e-mail, you can ignore it.</p>";
+  return email;
+}
+
+PushText visitor_arrived_push(const std::string& visitor_name) {
+  return {"Your visitor has arrived", visitor_name + " just came in."};
+}
+
+PushText pass_failed_push(const std::string& visitor_name, const std::string& reason) {
+  return {"Visitor pass not issued",
+          "The pass for " + visitor_name + " could not be issued: " + reason};
+}
+
 }  // namespace frontdoor::notify

@@ -87,6 +87,12 @@ void add_routes(http::Router& router, PropertiesService& service,
     if (auto seconds = fields.integer("ring_timeout_seconds", false, 10, 120)) {
       change.ring_timeout_seconds = static_cast<int>(*seconds);
     }
+    change.revoke_existing = fields.boolean("revoke_existing", false).value_or(false);
+    if (change.revoke_existing && change.allow_visitor_access.value_or(false)) {
+      fields.add_error("revoke_existing", "conflict",
+                       "Only with allow_visitor_access false: passes are revoked when visitor "
+                       "access is turned off.");
+    }
     if (!fields.has("allow_visitor_access") && !fields.has("property_only_visitor_max_hours") &&
         !fields.has("ring_timeout_seconds")) {
       fields.add_error("", "empty", "Send at least one setting to change.");

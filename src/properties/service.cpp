@@ -203,10 +203,19 @@ Settings PropertiesService::change_settings(const auth::Principal& actor,
                    "settings.changed",
                    "property",
                    property_id,
-                   {{"before", before.to_json()}, {"after", after.to_json()}}});
+                   {{"before", before.to_json()},
+                    {"after", after.to_json()},
+                    {"revoke_existing", change.revoke_existing}}});
+    if (!after.allow_visitor_access && change.revoke_existing) {
+      for (const auto& hook : access_closed_hooks_) hook(tx, actor, property_id);
+    }
     tx.commit();
     return after;
   });
+}
+
+void PropertiesService::on_visitor_access_closed(VisitorAccessClosedHook hook) {
+  access_closed_hooks_.push_back(std::move(hook));
 }
 
 nlohmann::json PropertiesService::create_panel(const auth::Principal& actor,

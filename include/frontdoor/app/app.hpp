@@ -23,8 +23,10 @@
 #include "frontdoor/notify/dispatcher.hpp"
 #include "frontdoor/notify/gateways.hpp"
 #include "frontdoor/notify/outbox.hpp"
+#include "frontdoor/passes/service.hpp"
 #include "frontdoor/people/service.hpp"
 #include "frontdoor/properties/service.hpp"
+#include "frontdoor/visitors/service.hpp"
 
 namespace frontdoor::app {
 
@@ -71,6 +73,8 @@ class App {
   std::unique_ptr<notify::EmailGateway> email_;
   std::unique_ptr<notify::PushGateway> push_;
   notify::Deliveries deliveries_;
+  passes::PassesService passes_;
+  visitors::VisitorsService visitors_;
   http::Router router_;
   http::Idempotency idempotency_;
   http::Dispatcher dispatcher_;

@@ -22,6 +22,7 @@ enum class Action {
   configure_bmx,      // admin: the site set-up with the building admin's BMX sign-in
   request_bmx_setup,  // admin, manager: tell the operator the placeholder tenant exists
   view_bmx_health,    // admin, manager: the integration record and its health
+  manage_visitors,    // admin, manager, staff: the property's own visitors
 };
 
 class Policy {

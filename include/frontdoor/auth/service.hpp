@@ -51,6 +51,9 @@ class AuthService {
 
   // For other modules, inside their transaction: a single-use invite for this
   // user, and the e-mail that carries its link queued in the outbox.
+  // A single-use activation link for a user (7 days), for callers that write
+  // their own invitation (visitors are told who invited them and when).
+  std::string activation_link(pqxx::work& tx, const std::string& user_id) const;
   void send_invite(pqxx::work& tx, const std::string& user_id, const std::string& email,
                    const std::string& display_name, const std::string& property_name,
                    const std::string& role_label) const;

@@ -153,6 +153,10 @@ class BmxClient {
   virtual std::vector<Tenant> find_tenants(TokenSource& as, const TenantQuery& query) = 0;
   virtual Tenant get_tenant(TokenSource& as, std::int64_t tenant_id) = 0;
   virtual Keychain create_keychain(TokenSource& as, const KeychainRequest& request) = 0;
+  virtual Keychain get_keychain(TokenSource& as, std::int64_t keychain_id) = 0;
+  // The caller's keychains with exactly this name (to find one whose creation
+  // was interrupted before its id was known).
+  virtual std::vector<Keychain> find_keychains(TokenSource& as, const std::string& name) = 0;
   virtual void delete_keychain(TokenSource& as, std::int64_t keychain_id) = 0;
   virtual VirtualKey create_virtual_key(TokenSource& as, const VirtualKeyRequest& request) = 0;
   virtual VirtualKey get_virtual_key(TokenSource& as, std::int64_t key_id) = 0;

@@ -42,6 +42,13 @@ struct VerifiedAccess {
   AccessLog access;
 };
 
+// A BMX account to act with, and the tenant it acts for.
+struct BmxAccess {
+  std::unique_ptr<TokenSource> token;
+  std::int64_t tenant_id = 0;
+  std::int64_t building_id = 0;
+};
+
 // Everything frontdoor does with ButterflyMX accounts: a property's site set-up
 // (the building admin's tokens, the placeholder tenant, the webhook
 // registration), residents' links, inbound webhooks, and what support needs.
@@ -79,6 +86,19 @@ class BmxService {
   notify::Delivery process_webhook(const nlohmann::json& payload);
   void on_call(std::function<void(const VerifiedCall&)> handler);
   void on_access(std::function<void(const VerifiedAccess&)> handler);
+
+  // For the modules that issue passes and open doors.
+  BmxClient& client() { return client_; }
+  // The resident's own sign-in and tenant at this property; nullopt when not linked.
+  std::optional<BmxAccess> resident_access(const std::string& user_id,
+                                           const std::string& property_id);
+  // The building admin's sign-in and the site's placeholder tenant; nullopt when
+  // the site is not set up.
+  std::optional<BmxAccess> site_access(const std::string& property_id);
+  bool is_linked(pqxx::work& tx, const std::string& user_id, const std::string& property_id) const;
+  bool is_set_up(pqxx::work& tx, const std::string& property_id) const;
+  // A fresh authorize URL (with a new state) for this user.
+  std::string authorize_url(const std::string& user_id);
 
   // Support's error history (the BmxClient's FailureObserver).
   void record_failure(const TokenSource* as, const BmxError& error);

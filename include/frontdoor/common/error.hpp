@@ -27,9 +27,12 @@ class ApiError : public std::runtime_error {
   const std::vector<FieldError>& errors() const { return errors_; }
   const std::vector<std::pair<std::string, std::string>>& headers() const { return headers_; }
   const std::string& internal() const { return internal_; }
+  // Extra members of the problem body (RFC 9457 extensions), e.g. authorize_url.
+  const std::vector<std::pair<std::string, std::string>>& extensions() const { return extensions_; }
 
   ApiError& with_header(std::string name, std::string value);
   ApiError& with_internal(std::string message);
+  ApiError& with_extension(std::string name, std::string value);
 
   static ApiError bad_request(std::string code, std::string detail);
   static ApiError unauthenticated(std::string detail = "Authentication is required.");
@@ -51,6 +54,7 @@ class ApiError : public std::runtime_error {
   std::vector<FieldError> errors_;
   std::vector<std::pair<std::string, std::string>> headers_;
   std::string internal_;
+  std::vector<std::pair<std::string, std::string>> extensions_;
 };
 
 }  // namespace frontdoor::common

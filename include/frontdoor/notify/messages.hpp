@@ -8,10 +8,30 @@ namespace frontdoor::notify {
 struct EmailText {
   std::string subject;
   std::string text;
+  std::string html;
+};
+
+struct PushText {
+  std::string title;
+  std::string body;
 };
 
 // An invitation to activate an account (resident, staff, visitor).
 EmailText account_invite_email(const std::string& display_name, const std::string& property_name,
                                const std::string& role, const std::string& activation_link);
+
+// A property-only visitor's SMS: who invited them, where, when, and the pass
+// page. Kept under 160 characters (one SMS segment) by shortening the names.
+std::string visitor_pass_sms(const std::string& host_name, const std::string& property_name,
+                             const std::string& window, const std::string& pass_link);
+
+// A property-wide or staff-invited visitor's e-mail. With `activation_link` the
+// visitor has no password yet and sets one; without, they log in as before.
+EmailText visitor_invite_email(const std::string& visitor_name, const std::string& inviter,
+                               const std::string& property_name, const std::string& window,
+                               const std::string& activation_link);
+
+PushText visitor_arrived_push(const std::string& visitor_name);
+PushText pass_failed_push(const std::string& visitor_name, const std::string& reason);
 
 }  // namespace frontdoor::notify

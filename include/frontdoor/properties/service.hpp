@@ -1,8 +1,11 @@
 #pragma once
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <pqxx/transaction>
 #include <string>
+#include <vector>
 
 #include "frontdoor/audit/audit.hpp"
 #include "frontdoor/auth/principal.hpp"
@@ -26,7 +29,14 @@ struct SettingsChange {
   std::optional<bool> allow_visitor_access;
   std::optional<int> property_only_visitor_max_hours;
   std::optional<int> ring_timeout_seconds;
+  // With visitor access turned off: also revoke every pass already given.
+  bool revoke_existing = false;
 };
+
+// Runs in the settings transaction when visitor access is off and the change
+// asked to revoke existing passes (the visitors module revokes them).
+using VisitorAccessClosedHook = std::function<void(pqxx::work& tx, const auth::Principal& actor,
+                                                   const std::string& property_id)>;
 
 struct NewProperty {
   std::string name;
@@ -51,6 +61,7 @@ class PropertiesService {
   Settings settings(const auth::Principal& actor, const std::string& property_id);
   Settings change_settings(const auth::Principal& actor, const std::string& property_id,
                            const SettingsChange& change);
+  void on_visitor_access_closed(VisitorAccessClosedHook hook);
   nlohmann::json create_panel(const auth::Principal& actor, const std::string& property_id,
                               const std::string& name,
                               const std::optional<std::string>& bmx_device_id);
@@ -64,6 +75,7 @@ class PropertiesService {
   db::Pool& pool_;
   auth::AuthService& accounts_;
   const audit::AuditTrail& audit_;
+  std::vector<VisitorAccessClosedHook> access_closed_hooks_;
 };
 
 void add_routes(http::Router& router, PropertiesService& service,

@@ -1,0 +1,98 @@
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <pqxx/transaction>
+#include <string>
+
+#include "frontdoor/audit/audit.hpp"
+#include "frontdoor/auth/authenticator.hpp"
+#include "frontdoor/auth/principal.hpp"
+#include "frontdoor/bmx/service.hpp"
+#include "frontdoor/bmx/token_cipher.hpp"
+#include "frontdoor/common/clock.hpp"
+#include "frontdoor/http/message.hpp"
+#include "frontdoor/http/router.hpp"
+#include "frontdoor/notify/dispatcher.hpp"
+#include "frontdoor/notify/outbox.hpp"
+
+namespace frontdoor::db {
+class Pool;
+}
+
+namespace frontdoor::passes {
+
+struct NewPass {
+  std::string visitor_id;
+  std::string property_id;
+  std::string visitor_name;
+  std::string host_user_id;     // empty when staff invited the visitor
+  std::string holder_user_id;   // the visitor's account; empty for property-only
+  bool on_placeholder = false;  // staff: the site's placeholder tenant, and BMX e-mails the key
+  std::optional<std::string> bmx_email;
+  // Property-only: a page link sent by SMS to this number once the pass is issued.
+  std::optional<std::string> sms_to;
+  std::string host_name;
+  std::string property_name;
+  std::string window_text;  // the window as the property shows it (its time zone)
+};
+
+// The BMX credential behind a visit: issued through the outbox (a keychain for
+// exactly the visit's window, then its virtual key), revoked at BMX through the
+// outbox, shown on the pass page and in a visitor's credentials.
+class PassesService {
+ public:
+  PassesService(db::Pool& pool, bmx::BmxService& bmx, const bmx::TokenCipher& cipher,
+                const notify::Outbox& outbox, const audit::AuditTrail& audit,
+                const common::Clock& clock, std::string public_base_url);
+
+  // In the visitor's transaction: the pass (pending) and its issuance job.
+  // Returns {status, url?}; the url exists only for property-only passes.
+  nlohmann::json create(pqxx::work& tx, const NewPass& pass) const;
+  // In the caller's transaction. Returns false when there was nothing to revoke.
+  bool revoke(pqxx::work& tx, const auth::Principal& actor, const std::string& visitor_id) const;
+  void revoke_hosted_by(pqxx::work& tx, const auth::Principal& actor, const std::string& user_id,
+                        const std::string& property_id) const;
+  void revoke_all_at(pqxx::work& tx, const auth::Principal& actor,
+                     const std::string& property_id) const;
+
+  // Outbox handlers (channel "bmx": kinds issue_pass, revoke_pass).
+  void register_on(notify::Dispatcher& dispatcher);
+  notify::Delivery issue(const nlohmann::json& payload);
+  notify::Delivery delete_at_bmx(const nlohmann::json& payload);
+  // A BMX access event: the host's visitor has arrived when their key was used.
+  void on_access(const bmx::VerifiedAccess& access);
+
+  // GET /v1/me/credentials.
+  nlohmann::json credentials(const auth::Principal& actor);
+  // GET /p/{token} and /p/{token}/qr.svg.
+  http::Response page(const std::string& token, const std::string& remote_address);
+  http::Response qr(const std::string& token);
+
+ private:
+  struct Issuance;
+  notify::Delivery fail(const std::string& visitor_id, const std::string& code,
+                        const std::string& reason);
+  bool unknown_token_allowed(const std::string& remote_address);
+
+  db::Pool& pool_;
+  bmx::BmxService& bmx_;
+  const bmx::TokenCipher& cipher_;
+  const notify::Outbox& outbox_;
+  const audit::AuditTrail& audit_;
+  const common::Clock& clock_;
+  std::string public_base_url_;
+  // Unknown page tokens per client address in the current window: guessing is slow.
+  std::mutex guesses_mutex_;
+  std::map<std::string, int> guesses_;
+  std::chrono::steady_clock::time_point guesses_window_{};
+};
+
+// GET /v1/me/credentials, GET /p/{token}, GET /p/{token}/qr.svg.
+void add_routes(http::Router& router, PassesService& passes,
+                const auth::Authenticator& authenticator);
+
+}  // namespace frontdoor::passes

@@ -1,0 +1,71 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "frontdoor/audit/audit.hpp"
+#include "frontdoor/auth/authenticator.hpp"
+#include "frontdoor/auth/principal.hpp"
+#include "frontdoor/auth/service.hpp"
+#include "frontdoor/bmx/service.hpp"
+#include "frontdoor/common/clock.hpp"
+#include "frontdoor/http/pagination.hpp"
+#include "frontdoor/http/router.hpp"
+#include "frontdoor/notify/dispatcher.hpp"
+#include "frontdoor/notify/outbox.hpp"
+#include "frontdoor/passes/service.hpp"
+
+namespace frontdoor::db {
+class Pool;
+}
+
+namespace frontdoor::visitors {
+
+struct NewVisit {
+  std::string name;
+  std::optional<std::string> phone;
+  std::optional<std::string> email;
+  std::string access;  // property_only, property_wide
+  common::TimePoint starts_at;
+  common::TimePoint ends_at;
+};
+
+// Visitors of residents and of properties, with the rules of CONTRACT.md
+// ("Visitors and passes"); each visit gets its pass from the passes module.
+class VisitorsService {
+ public:
+  VisitorsService(db::Pool& pool, auth::AuthService& accounts, bmx::BmxService& bmx,
+                  const passes::PassesService& passes, const notify::Outbox& outbox,
+                  const audit::AuditTrail& audit, const common::Clock& clock);
+
+  nlohmann::json create_for_resident(const auth::Principal& actor, const NewVisit& visit);
+  nlohmann::json create_for_property(const auth::Principal& actor, const std::string& property_id,
+                                     const NewVisit& visit);
+  http::Response list_mine(const auth::Principal& actor, const http::PageRequest& page);
+  nlohmann::json get_mine(const auth::Principal& actor, const std::string& visitor_id);
+  void revoke_mine(const auth::Principal& actor, const std::string& visitor_id);
+  http::Response list_property(const auth::Principal& actor, const std::string& property_id,
+                               const http::PageRequest& page);
+  void revoke_at_property(const auth::Principal& actor, const std::string& property_id,
+                          const std::string& visitor_id);
+
+ private:
+  // The window rules common to both flows (times, BMX's one-year limit).
+  void check_window(const NewVisit& visit) const;
+  http::Response list(const char* statement, const std::string& owner,
+                      const http::PageRequest& page);
+
+  db::Pool& pool_;
+  auth::AuthService& accounts_;
+  bmx::BmxService& bmx_;
+  const passes::PassesService& passes_;
+  const notify::Outbox& outbox_;
+  const audit::AuditTrail& audit_;
+  const common::Clock& clock_;
+};
+
+void add_routes(http::Router& router, VisitorsService& visitors,
+                const auth::Authenticator& authenticator, notify::Dispatcher& dispatcher);
+
+}  // namespace frontdoor::visitors

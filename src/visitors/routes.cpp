@@ -1,0 +1,86 @@
+#include "frontdoor/common/time.hpp"
+#include "frontdoor/http/json.hpp"
+#include "frontdoor/http/uuid.hpp"
+#include "frontdoor/visitors/service.hpp"
+
+namespace frontdoor::visitors {
+namespace {
+
+// A timestamp field: RFC 3339 with a zone, or a field error.
+std::optional<common::TimePoint> time_field(http::JsonFields& fields, const char* name) {
+  auto text = fields.string(name, true, 1, 64);
+  if (!text) return std::nullopt;
+  auto time = common::parse_rfc3339(*text);
+  if (!time) {
+    fields.add_error(name, "format", "Use RFC 3339 with a zone, e.g. 2026-11-26T17:00:00Z.");
+  }
+  return time;
+}
+
+NewVisit read_visit(const http::Request& request, bool staff) {
+  const auto body = http::parse_json_body(request);
+  http::JsonFields fields(body);
+  NewVisit visit;
+  auto name = fields.string("name", true, 1, 100);
+  auto phone = fields.phone("phone", !staff);
+  auto email = fields.email("email", staff);
+  std::optional<std::string> access;
+  if (!staff) access = fields.one_of("access", true, {"property_only", "property_wide"});
+  auto starts = time_field(fields, "starts_at");
+  auto ends = time_field(fields, "ends_at");
+  fields.finish();
+  visit.name = *name;
+  visit.phone = phone;
+  visit.email = email;
+  visit.access = access.value_or("property_wide");
+  visit.starts_at = *starts;
+  visit.ends_at = *ends;
+  return visit;
+}
+
+}  // namespace
+
+void add_routes(http::Router& router, VisitorsService& visitors,
+                const auth::Authenticator& authenticator, notify::Dispatcher& dispatcher) {
+  router.add("POST", "/v1/me/visitors", [&](http::Request& request) {
+    const auto actor = authenticator.require_user(request);
+    auto created = visitors.create_for_resident(actor, read_visit(request, false));
+    dispatcher.wake();  // the pass is issued by the outbox
+    return http::json_response(201, created);
+  });
+  router.add("GET", "/v1/me/visitors", [&](http::Request& request) {
+    return visitors.list_mine(authenticator.require_user(request), http::page_request(request));
+  });
+  router.add("GET", "/v1/me/visitors/{id}", [&](http::Request& request) {
+    const auto actor = authenticator.require_user(request);
+    return http::json_response(200, visitors.get_mine(actor, http::uuid_param(request, "id")));
+  });
+  router.add("DELETE", "/v1/me/visitors/{id}", [&](http::Request& request) {
+    const auto actor = authenticator.require_user(request);
+    visitors.revoke_mine(actor, http::uuid_param(request, "id"));
+    dispatcher.wake();
+    return http::Response::no_content();
+  });
+
+  router.add("POST", "/v1/properties/{pid}/visitors", [&](http::Request& request) {
+    const auto actor = authenticator.require_user(request);
+    const auto property_id = http::uuid_param(request, "pid");
+    auto created = visitors.create_for_property(actor, property_id, read_visit(request, true));
+    dispatcher.wake();
+    return http::json_response(201, created);
+  });
+  router.add("GET", "/v1/properties/{pid}/visitors", [&](http::Request& request) {
+    const auto actor = authenticator.require_user(request);
+    return visitors.list_property(actor, http::uuid_param(request, "pid"),
+                                  http::page_request(request));
+  });
+  router.add("DELETE", "/v1/properties/{pid}/visitors/{id}", [&](http::Request& request) {
+    const auto actor = authenticator.require_user(request);
+    visitors.revoke_at_property(actor, http::uuid_param(request, "pid"),
+                                http::uuid_param(request, "id"));
+    dispatcher.wake();
+    return http::Response::no_content();
+  });
+}
+
+}  // namespace frontdoor::visitors

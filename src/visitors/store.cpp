@@ -1,0 +1,59 @@
+// SQL of the visitors module. The property's settings and the host's residency
+// are read here in the same round trip as the rule that needs them.
+#include "store.hpp"
+
+#include <string>
+
+#include "frontdoor/db/pool.hpp"
+
+namespace frontdoor::visitors::store {
+namespace {
+
+// A visitor as the apps see it, with its pass; $2 is "now".
+const std::string kColumns =
+    "v.id, v.name, v.phone, v.email, v.access, rfc3339(v.starts_at), rfc3339(v.ends_at), "
+    "rfc3339(v.created_at), p.status, p.failure_code, p.failure_reason, rfc3339(p.arrived_at), "
+    "CASE WHEN p.status = 'revoked' THEN 'revoked' WHEN v.ends_at <= $2::timestamptz "
+    "THEN 'expired' WHEN p.arrived_at IS NOT NULL THEN 'arrived' "
+    "WHEN v.starts_at > $2::timestamptz THEN 'scheduled' ELSE 'active' END, "
+    "to_char(v.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
+
+}  // namespace
+
+void prepare(db::Pool& pool) {
+  pool.prepare("visitors_resident_context",
+               "SELECT r.property_id, pr.name, pr.time_zone, pr.allow_visitor_access, "
+               "pr.property_only_visitor_max_hours, r.first_name || ' ' || r.last_name "
+               "FROM residencies r JOIN properties pr ON pr.id = r.property_id "
+               "WHERE r.user_id = $1 AND r.moved_out_at IS NULL "
+               "ORDER BY r.moved_in_at DESC LIMIT 1");
+  pool.prepare("visitors_property_context",
+               "SELECT name, time_zone, allow_visitor_access FROM properties WHERE id = $1");
+  pool.prepare("visitors_inviter_name", "SELECT display_name FROM users WHERE id = $1");
+  pool.prepare("visitors_insert",
+               "INSERT INTO visitors (property_id, host_user_id, created_by, name, phone, email, "
+               "access, visitor_user_id, starts_at, ends_at) "
+               "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id, "
+               "to_char(starts_at AT TIME ZONE $11, 'Dy DD Mon HH24:MI') || ' to ' || "
+               "to_char(ends_at AT TIME ZONE $11, CASE WHEN (starts_at AT TIME ZONE $11)::date "
+               "= (ends_at AT TIME ZONE $11)::date THEN 'HH24:MI' "
+               "ELSE 'Dy DD Mon HH24:MI' END)");
+  pool.prepare("visitors_get", "SELECT " + kColumns +
+                                   ", v.host_user_id, v.property_id FROM visitors v "
+                                   "JOIN passes p ON p.visitor_id = v.id WHERE v.id = $1");
+  // Newest first, keyset on (created_at, id).
+  pool.prepare("visitors_list_host",
+               "SELECT " + kColumns +
+                   " FROM visitors v JOIN passes p ON p.visitor_id = v.id "
+                   "WHERE v.host_user_id = $1 AND ($3::timestamptz IS NULL OR "
+                   "(v.created_at, v.id) < ($3::timestamptz, $4::uuid)) "
+                   "ORDER BY v.created_at DESC, v.id DESC LIMIT $5");
+  pool.prepare("visitors_list_property",
+               "SELECT " + kColumns +
+                   " FROM visitors v JOIN passes p ON p.visitor_id = v.id "
+                   "WHERE v.property_id = $1 AND ($3::timestamptz IS NULL OR "
+                   "(v.created_at, v.id) < ($3::timestamptz, $4::uuid)) "
+                   "ORDER BY v.created_at DESC, v.id DESC LIMIT $5");
+}
+
+}  // namespace frontdoor::visitors::store
