@@ -75,6 +75,7 @@ TestServer::TestServer(TestServerOptions options)
     config.outbox.poll_interval_ms = 50;
     config.notify.sms_url = sandbox.url();
     config.notify.fcm_url = sandbox.url();
+    config.notify.fcm_access_token = "sandbox-fcm-token";
     config.notify.apns_url = sandbox.url();
     config.notify.smtp_url = "smtp://127.0.0.1:" + std::to_string(sandbox.smtp_port());
     // BMX must know where to deliver webhooks before the server starts.
