@@ -20,6 +20,7 @@ extern char** environ;
 namespace frontdoor {
 namespace {
 
+using testing::free_port;
 using testing::PostgresCluster;
 
 constexpr const char* kSigningKey = "e2e-signing-key-0123456789abcdef0123456789";
@@ -41,19 +42,6 @@ Result run_frontdoor(const std::string& environment, const std::string& argument
   const int status = pclose(pipe);
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;
-}
-
-int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  const int port = ntohs(address.sin_port);
-  close(fd);
-  return port;
 }
 
 TEST(Cli, MigrateAppliesOnceThenReportsNothingToDo) {

@@ -1,5 +1,10 @@
 #include "http_client.hpp"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
@@ -142,6 +147,20 @@ std::vector<HttpResponse> HttpClient::raw_many(const std::string& bytes, int cou
   std::vector<HttpResponse> responses;
   for (int i = 0; i < count; ++i) responses.push_back(read_response(stream, buffer, deadline_));
   return responses;
+}
+
+int free_port() {
+  const int socket_fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t length = sizeof address;
+  if (socket_fd < 0 || ::bind(socket_fd, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
+      ::getsockname(socket_fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
+    throw std::runtime_error("could not find a free port");
+  }
+  ::close(socket_fd);
+  return ntohs(address.sin_port);
 }
 
 }  // namespace frontdoor::testing

@@ -41,4 +41,7 @@ class HttpClient {
   std::chrono::milliseconds deadline_;
 };
 
+// A loopback port nobody listens on right now (the kernel's pick for port 0).
+int free_port();
+
 }  // namespace frontdoor::testing

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "frontdoor/db/migrations.hpp"
+#include "http_client.hpp"
 
 namespace frontdoor::testing {
 namespace {
@@ -52,23 +53,6 @@ std::string find_bin_dir() {
   }
   std::sort(candidates.begin(), candidates.end());
   return candidates.back().string();
-}
-
-int free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  address.sin_port = 0;
-  socklen_t length = sizeof address;
-  if (bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    close(fd);
-    throw std::runtime_error("cannot find a free port");
-  }
-  const int port = ntohs(address.sin_port);
-  close(fd);
-  return port;
 }
 
 // PostgreSQL refuses to run as root; sessions and CI are root.

@@ -1,10 +1,5 @@
 #include "test_server.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <stdexcept>
 
 #include "frontdoor/common/log.hpp"
@@ -29,25 +24,6 @@ void ManualClock::set(common::TimePoint to) {
   std::lock_guard lock(mutex_);
   now_ = to;
 }
-
-namespace {
-
-// A port nobody listens on right now (the kernel's choice for port 0).
-int free_port() {
-  const int socket_fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  if (socket_fd < 0 || ::bind(socket_fd, reinterpret_cast<sockaddr*>(&address), length) != 0 ||
-      ::getsockname(socket_fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    throw std::runtime_error("could not find a free port");
-  }
-  ::close(socket_fd);
-  return ntohs(address.sin_port);
-}
-
-}  // namespace
 
 TestServer::TestServer(TestServerOptions options)
     : clock_(std::make_shared<ManualClock>(std::chrono::system_clock::now())) {

@@ -1,0 +1,354 @@
+// Visitors end to end through real processes: the `frontdoor` binary, the
+// bmx-sandbox binary (as BMX, and as the SMS, e-mail and push providers) and
+// Postgres. Every step is what a person or a panel does; every message is the
+// one that arrived at the sandbox's providers. The browser test opens the pass
+// page in headless Chromium at phone size and reads its QR code from the
+// screenshot with zbarimg.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <boost/url/url.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <thread>
+#include <vector>
+
+#include "../support/frontdoor_process.hpp"
+#include "../support/sandbox_process.hpp"
+#include "frontdoor/common/time.hpp"
+
+namespace frontdoor {
+namespace {
+
+using testing::FrontdoorProcess;
+using testing::HttpClient;
+using testing::HttpResponse;
+using testing::SandboxProcess;
+
+const std::string kAdminPassword = "e2e-operator-passphrase";
+const std::string kPassword = "a-resident-passphrase-2026";
+
+std::string in_hours(double hours) {
+  return common::to_rfc3339(std::chrono::system_clock::now() +
+                            std::chrono::seconds(static_cast<long>(hours * 3600)));
+}
+
+// Runs a shell command and returns what it printed.
+std::string output_of(const std::string& command) {
+  std::array<char, 4096> buffer{};
+  std::string out;
+  std::unique_ptr<FILE, decltype(&pclose)> pipe(popen(command.c_str(), "r"), &pclose);
+  if (!pipe) throw std::runtime_error("popen failed: " + command);
+  while (fgets(buffer.data(), buffer.size(), pipe.get())) out += buffer.data();
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
+
+// What a QR code in this image encodes.
+std::string decode_qr(const std::string& image) {
+  return output_of("zbarimg --quiet --raw -Sdisable -Sqrcode.enable '" + image + "' 2>/dev/null");
+}
+
+// Draws the pass's SVG (a square viewBox of unit modules, "Mx yh1v1h-1z" each)
+// as a greyscale PGM, eight pixels a module, for zbarimg to read.
+void svg_to_pgm(const std::string& svg, const std::string& path) {
+  const auto box = svg.find("viewBox=\"0 0 ");
+  if (box == std::string::npos) throw std::runtime_error("no viewBox in the SVG");
+  const int size = std::stoi(svg.substr(box + 13));
+  std::vector<std::vector<bool>> dark(size, std::vector<bool>(size, false));
+  for (auto at = svg.find('M', svg.find(" d=\"")); at != std::string::npos;
+       at = svg.find('M', at + 1)) {
+    int x = 0, y = 0;
+    if (std::sscanf(svg.c_str() + at, "M%d %d", &x, &y) == 2 && x < size && y < size) {
+      dark[y][x] = true;
+    }
+  }
+  constexpr int kScale = 8;
+  std::ofstream out(path, std::ios::binary);
+  out << "P5\n" << size * kScale << " " << size * kScale << "\n255\n";
+  for (int y = 0; y < size * kScale; ++y) {
+    for (int x = 0; x < size * kScale; ++x) {
+      out.put(static_cast<char>(dark[y / kScale][x / kScale] ? 0 : 255));
+    }
+  }
+}
+
+template <typename Predicate>
+bool eventually(Predicate done) {
+  for (int i = 0; i < 300; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return false;
+}
+
+class VisitorsEndToEnd : public ::testing::Test {
+ protected:
+  VisitorsEndToEnd() : sandbox(SandboxProcess::shared()) {
+    sandbox.reset();
+    artifacts = std::filesystem::path(TEST_ARTIFACT_DIR);
+    std::filesystem::create_directories(artifacts);
+  }
+
+  void SetUp() override {
+    frontdoor = std::make_unique<FrontdoorProcess>();
+    ASSERT_EQ(
+        frontdoor->run_command("create-admin --email admin@e2e.test --password " + kAdminPassword),
+        0);
+    admin = login("admin@e2e.test", kAdminPassword);
+    auto property_response = post(
+        "/v1/properties",
+        {{"name", "Maple Court"}, {"site_name", "maple-court"}, {"time_zone", "America/New_York"}},
+        admin);
+    ASSERT_EQ(property_response.status, 201) << property_response.body;
+    property = property_response.json()["id"];
+    building = sandbox.seed_building(nlohmann::json::parse(R"({
+      "name": "Maple Court", "admins": ["boss@bmx.test"],
+      "units": [
+        {"label": "101", "tenants": [{"first_name": "Ana", "last_name": "Garcia",
+                                      "email": "ana@bmx.test"}]},
+        {"label": "frontdoor", "tenants": [{"first_name": "Visitors", "last_name": "Maple Court",
+                              "email": "butterflymx+maple-court@frontdoor.example"}]}]})"));
+    auto set_up = frontdoor->client().send(
+        "PUT", "/v1/properties/" + property + "/integrations/bmx",
+        nlohmann::json{{"building_id", building["id"]},
+                       {"authorization_code", sandbox.code_for("boss@bmx.test")}}
+            .dump(),
+        bearer(admin));
+    ASSERT_EQ(set_up.status, 200) << set_up.body;
+    ana = move_in_and_activate("ana@e2e.test");
+    link_bmx(ana, "ana@bmx.test");
+  }
+
+  HttpClient::Headers bearer(const std::string& token) {
+    return {{"Authorization", "Bearer " + token}};
+  }
+
+  HttpResponse post(const std::string& path, const nlohmann::json& body, const std::string& token) {
+    return frontdoor->client().post(path, body.dump(), bearer(token));
+  }
+
+  std::string login(const std::string& email, const std::string& password) {
+    auto response = frontdoor->client().post(
+        "/v1/auth/login", nlohmann::json{{"email", email}, {"password", password}}.dump());
+    EXPECT_EQ(response.status, 200) << response.body;
+    return response.json()["access_token"];
+  }
+
+  // The token= of the newest e-mail to this address that carries one, as delivered.
+  std::string activation_token(const std::string& email) {
+    std::string token;
+    eventually([&] {
+      for (const auto& message : sandbox.messages("email", email)) {
+        const std::string body = message["body"];
+        const auto at = body.find("token=");
+        if (at != std::string::npos) token = body.substr(at + 6, 64);
+      }
+      return !token.empty();
+    });
+    EXPECT_FALSE(token.empty()) << "no activation e-mail for " << email;
+    return token;
+  }
+
+  std::string activate(const std::string& email) {
+    auto response = frontdoor->client().post(
+        "/v1/auth/activate",
+        nlohmann::json{{"token", activation_token(email)}, {"password", kPassword}}.dump());
+    EXPECT_EQ(response.status, 200) << response.body;
+    return login(email, kPassword);
+  }
+
+  std::string move_in_and_activate(const std::string& email) {
+    auto unit = post("/v1/properties/" + property + "/units", {{"label", "101"}}, admin);
+    auto moved = post("/v1/properties/" + property + "/residents",
+                      {{"unit_id", unit.json()["id"]},
+                       {"first_name", "Ana"},
+                       {"last_name", "Garcia"},
+                       {"email", email},
+                       {"phone", "+15550100001"}},
+                      admin);
+    EXPECT_EQ(moved.status, 201) << moved.body;
+    return activate(email);
+  }
+
+  void link_bmx(const std::string& token, const std::string& bmx_email) {
+    auto status = frontdoor->client().get("/v1/me/bmx", bearer(token)).json();
+    boost::urls::url url(status["authorize_url"].get<std::string>());
+    std::string form = "email=" + bmx_email;
+    for (auto param : url.params()) {
+      form += "&" + std::string(param.key) + "=" + std::string(param.value);
+    }
+    auto redirect = sandbox.client().post("/oauth/authorize", form,
+                                          {{"Content-Type", "application/x-www-form-urlencoded"}});
+    ASSERT_EQ(redirect.status, 302) << redirect.body;
+    boost::urls::url back(redirect.header("location"));
+    nlohmann::json body;
+    for (auto param : back.params()) body[std::string(param.key)] = std::string(param.value);
+    auto linked = post("/v1/me/bmx", body, token);
+    ASSERT_EQ(linked.status, 200) << linked.body;
+  }
+
+  nlohmann::json visitor(const std::string& token, const std::string& id) {
+    return frontdoor->client().get("/v1/me/visitors/" + id, bearer(token)).json();
+  }
+
+  std::string admin_bmx_token() {
+    return sandbox.client()
+        .post("/oauth/token",
+              "grant_type=authorization_code&client_id=frontdoor&client_secret=sandbox-secret"
+              "&code=" +
+                  sandbox.code_for("boss@bmx.test"),
+              {{"Content-Type", "application/x-www-form-urlencoded"}})
+        .json()["access_token"];
+  }
+
+  // BMX's own record of the single keychain and key it holds.
+  std::pair<nlohmann::json, nlohmann::json> bmx_keychain_and_key() {
+    const auto token = admin_bmx_token();
+    auto keychains = sandbox.client()
+                         .get("/v4/keychains", {{"Authorization", "Bearer " + token}})
+                         .json()["data"];
+    EXPECT_EQ(keychains.size(), 1u);
+    auto key = sandbox.client()
+                   .get("/v4/virtual_keys/" +
+                            std::to_string(keychains[0]["virtual_key_ids"][0].get<std::int64_t>()),
+                        {{"Authorization", "Bearer " + token}})
+                   .json()["data"];
+    return {keychains[0], key};
+  }
+
+  HttpResponse scan(const std::string& code) {
+    return sandbox.client().post(
+        "/_sandbox/panels/" + std::to_string(building["devices"][0]["id"].get<std::int64_t>()) +
+            "/scans",
+        nlohmann::json{{"code", code}}.dump());
+  }
+
+  // The pass link from the SMS the visitor received.
+  std::string link_from_sms(const std::string& phone) {
+    nlohmann::json sms;
+    EXPECT_TRUE(eventually([&] { return !(sms = sandbox.messages("sms", phone)).empty(); }))
+        << frontdoor->log_tail();
+    if (sms.empty()) return "";
+    const std::string text = sms[0]["body"];
+    const auto at = text.find("http://");
+    return text.substr(at, text.find_first_of(" \n", at) - at);
+  }
+
+  std::string create_property_only(const std::string& phone) {
+    auto created = post("/v1/me/visitors",
+                        {{"name", "Vera Visitor"},
+                         {"phone", phone},
+                         {"access", "property_only"},
+                         {"starts_at", in_hours(0)},
+                         {"ends_at", in_hours(2)}},
+                        ana);
+    EXPECT_EQ(created.status, 201) << created.body;
+    return created.json()["id"];
+  }
+
+  SandboxProcess& sandbox;
+  std::filesystem::path artifacts;
+  std::unique_ptr<FrontdoorProcess> frontdoor;
+  std::string admin;
+  std::string property;
+  nlohmann::json building;
+  std::string ana;
+};
+
+TEST_F(VisitorsEndToEnd, PropertyOnlyFromSmsToDoorToArrivalToRevocation) {
+  post("/v1/me/devices", {{"platform", "android"}, {"push_token", "fcm-e2e-ana"}}, ana);
+  const auto id = create_property_only("+15550200001");
+  const auto link = link_from_sms("+15550200001");
+  ASSERT_FALSE(link.empty());
+  const auto path = link.substr(link.find("/p/"));
+
+  auto page = frontdoor->client().get(path);
+  ASSERT_EQ(page.status, 200) << page.body;
+  const auto svg = frontdoor->client().get(path + "/qr.svg").body;
+  std::ofstream(artifacts / "pass-qr.svg") << svg;
+  svg_to_pgm(svg, (artifacts / "pass-qr.pgm").string());
+  const auto payload = decode_qr((artifacts / "pass-qr.pgm").string());
+  const auto [keychain, key] = bmx_keychain_and_key();
+  EXPECT_EQ(payload, key["pin_code"]);  // the QR is the BMX credential
+  const auto visit = visitor(ana, id);
+  EXPECT_EQ(keychain["starts_at"], visit["starts_at"]) << visit;
+  EXPECT_EQ(keychain["ends_at"], visit["ends_at"]);
+
+  EXPECT_EQ(scan(payload).json()["granted"], true);
+  EXPECT_TRUE(eventually([&] { return visitor(ana, id)["status"] == "arrived"; }));
+  EXPECT_TRUE(eventually([&] { return !sandbox.messages("push", "fcm-e2e-ana").empty(); }));
+
+  ASSERT_EQ(frontdoor->client().send("DELETE", "/v1/me/visitors/" + id, "", bearer(ana)).status,
+            204);
+  EXPECT_TRUE(eventually([&] { return scan(payload).json()["granted"] == false; }));
+  EXPECT_EQ(frontdoor->client().get(path).status, 410);
+}
+
+TEST_F(VisitorsEndToEnd, ThePassPageOnAPhoneShowsAQrThatScansToTheCredential) {
+  create_property_only("+15550200002");
+  const auto link = link_from_sms("+15550200002");
+  ASSERT_FALSE(link.empty());
+  const auto screenshot = artifacts / "pass-page-phone.png";
+  std::filesystem::remove(screenshot);
+  // An iPhone-sized viewport; root needs --no-sandbox.
+  output_of(
+      "timeout 60 chromium --headless --no-sandbox --disable-gpu --hide-scrollbars "
+      "--force-device-scale-factor=2 --window-size=390,844 --screenshot='" +
+      screenshot.string() + "' '" + link + "' >/dev/null 2>&1");
+  ASSERT_TRUE(std::filesystem::exists(screenshot)) << "chromium took no screenshot";
+  const auto [keychain, key] = bmx_keychain_and_key();
+  EXPECT_EQ(decode_qr(screenshot.string()), key["pin_code"]) << "see " << screenshot;
+}
+
+TEST_F(VisitorsEndToEnd, PropertyWideVisitorActivatesLogsInAndSeesCredentials) {
+  auto created = post("/v1/me/visitors",
+                      {{"name", "Wes Wide"},
+                       {"phone", "+15550200003"},
+                       {"email", "wes@e2e.test"},
+                       {"access", "property_wide"},
+                       {"starts_at", in_hours(0)},
+                       {"ends_at", in_hours(30)}},
+                      ana);
+  ASSERT_EQ(created.status, 201) << created.body;
+  ASSERT_TRUE(
+      eventually([&] { return visitor(ana, created.json()["id"])["pass"]["status"] == "issued"; }));
+  const auto wes = activate("wes@e2e.test");
+  auto credentials = frontdoor->client().get("/v1/me/credentials", bearer(wes)).json()["data"];
+  ASSERT_EQ(credentials.size(), 1u);
+  EXPECT_EQ(credentials[0]["property_name"], "Maple Court");
+  EXPECT_EQ(scan(credentials[0]["qr_payload"]).json()["granted"], true);
+}
+
+TEST_F(VisitorsEndToEnd, StaffVisitorGetsBmxsEmailForTheVisitWindowOnThePlaceholder) {
+  post("/v1/properties/" + property + "/staff",
+       {{"email", "morgan@e2e.test"}, {"display_name", "Morgan Manager"}, {"role", "manager"}},
+       admin);
+  const auto manager = activate("morgan@e2e.test");
+  const auto starts = in_hours(1), ends = in_hours(3);
+  auto created = post("/v1/properties/" + property + "/visitors",
+                      {{"name", "Dee Delivery"},
+                       {"email", "dee@e2e.test"},
+                       {"starts_at", starts},
+                       {"ends_at", ends}},
+                      manager);
+  ASSERT_EQ(created.status, 201) << created.body;
+  nlohmann::json from_bmx;
+  ASSERT_TRUE(eventually([&] {
+    for (const auto& message : sandbox.messages("email", "dee@e2e.test")) {
+      if (message["data"].contains("qr_code_url")) from_bmx = message;
+    }
+    return !from_bmx.is_null();
+  })) << frontdoor->log_tail();
+  const auto [keychain, key] = bmx_keychain_and_key();
+  EXPECT_EQ(from_bmx["data"]["virtual_key_id"], key["id"]);
+  EXPECT_EQ(keychain["tenant_id"], building["units"][1]["tenants"][0]["id"]);  // the placeholder
+  EXPECT_EQ(keychain["starts_at"], starts);
+  EXPECT_EQ(keychain["ends_at"], ends);
+  EXPECT_FALSE(activation_token("dee@e2e.test").empty());  // frontdoor's own e-mail
+}
+
+}  // namespace
+}  // namespace frontdoor
