@@ -59,8 +59,16 @@ void Sandbox::add_routes(frontdoor::http::Router& router) {
 }
 
 frontdoor::http::Handler Sandbox::bmx_route(frontdoor::http::Handler handler) {
-  return [this, handler = std::move(handler)](Request& request) {
-    auto fault = take_fault(request);
+  return with_faults(std::move(handler), true);
+}
+
+frontdoor::http::Handler Sandbox::provider_route(frontdoor::http::Handler handler) {
+  return with_faults(std::move(handler), false);
+}
+
+frontdoor::http::Handler Sandbox::with_faults(frontdoor::http::Handler handler, bool record) {
+  return [this, record, handler = std::move(handler)](Request& request) {
+    auto fault = take_fault(request, record);
     if (fault) {
       // Sleep outside the lock: a slow BMX must not stall the control routes.
       if (fault->delay_ms > 0) {
@@ -84,15 +92,17 @@ frontdoor::http::Handler Sandbox::bmx_route(frontdoor::http::Handler handler) {
   };
 }
 
-std::optional<Sandbox::Fault> Sandbox::take_fault(const Request& request) {
+std::optional<Sandbox::Fault> Sandbox::take_fault(const Request& request, bool record) {
   std::lock_guard lock(mutex_);
-  requests_.push_back({{"method", request.method},
-                       {"path", request.path},
-                       {"query", request.target.find('?') == std::string::npos
-                                     ? ""
-                                     : request.target.substr(request.target.find('?') + 1)},
-                       {"authorized", request.header("authorization").has_value()},
-                       {"at", now_text()}});
+  if (record) {
+    requests_.push_back({{"method", request.method},
+                         {"path", request.path},
+                         {"query", request.target.find('?') == std::string::npos
+                                       ? ""
+                                       : request.target.substr(request.target.find('?') + 1)},
+                         {"authorized", request.header("authorization").has_value()},
+                         {"at", now_text()}});
+  }
   for (auto it = faults_.begin(); it != faults_.end(); ++it) {
     if (!it->method.empty() && it->method != request.method) continue;
     if (request.path.rfind(it->path_prefix, 0) != 0) continue;

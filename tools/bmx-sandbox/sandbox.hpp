@@ -174,7 +174,10 @@ class Sandbox {
   void add_control_routes(frontdoor::http::Router& router);
   // Wraps a BMX route: records the request, then applies a matching fault.
   frontdoor::http::Handler bmx_route(frontdoor::http::Handler handler);
-  std::optional<Fault> take_fault(const frontdoor::http::Request& request);
+  // Wraps a provider route (SMS, push): faults apply, nothing is recorded.
+  frontdoor::http::Handler provider_route(frontdoor::http::Handler handler);
+  frontdoor::http::Handler with_faults(frontdoor::http::Handler handler, bool record);
+  std::optional<Fault> take_fault(const frontdoor::http::Request& request, bool record);
 
   std::int64_t next_id();
   nlohmann::json issue_token(const std::string& email);

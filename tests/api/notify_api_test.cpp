@@ -1,0 +1,160 @@
+// The outbox and the real gateways against bmx-sandbox's providers: e-mail over
+// SMTP with both parts, SMS, Android and iOS (VoIP) pushes, dead device tokens,
+// retries through a provider outage, and dead letters in metrics and the audit trail.
+#include <gtest/gtest.h>
+
+#include <pqxx/pqxx>
+#include <thread>
+
+#include "../support/sandbox_process.hpp"
+#include "../support/world.hpp"
+#include "frontdoor/notify/outbox.hpp"
+
+namespace frontdoor {
+namespace {
+
+using testing::SandboxProcess;
+using testing::TestServer;
+using testing::World;
+
+class NotifyApi : public ::testing::Test {
+ protected:
+  NotifyApi()
+      : sandbox(SandboxProcess::shared()),
+        server(testing::TestServerOptions{
+            .configure = [](app::Config& config) { config.outbox.max_attempts = 2; },
+            .bmx_sandbox = true}),
+        world(server) {
+    sandbox.reset();
+  }
+
+  // Queues a message the way a module does: in a transaction, then a wake-up.
+  void queue(const notify::OutboxMessage& message) {
+    pqxx::connection connection(server.database_url());
+    pqxx::work tx(connection);
+    tx.exec_params("INSERT INTO outbox (channel, dedupe_key, payload) VALUES ($1, $2, $3::jsonb)",
+                   message.channel, message.dedupe_key, message.payload.dump());
+    tx.commit();
+    server.app().dispatcher().wake();
+  }
+
+  std::string status_of(const std::string& dedupe_key) {
+    std::string status;
+    for (int i = 0; i < 200; ++i) {
+      status = query("SELECT status FROM outbox WHERE dedupe_key = '" + dedupe_key + "'");
+      if (status != "pending") break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    return status;
+  }
+
+  std::string query(const std::string& sql) {
+    return testing::query_value(server.database_url(), sql);
+  }
+
+  SandboxProcess& sandbox;
+  TestServer server;
+  World world;
+};
+
+TEST_F(NotifyApi, EmailGoesOverSmtpWithTextAndHtml) {
+  queue(notify::email_message("e1", "guest@example.com", "Welcome to Maple Court",
+                              "Hello Gu\u00e9st,\n.\nA line that starts with a dot.",
+                              "<p>Hello Gu\u00e9st</p>"));
+  EXPECT_EQ(status_of("e1"), "sent");
+  auto mail = sandbox.messages("email", "guest@example.com");
+  ASSERT_EQ(mail.size(), 1u);
+  EXPECT_EQ(mail[0]["subject"], "Welcome to Maple Court");
+  EXPECT_EQ(mail[0]["body"], "Hello Gu\u00e9st,\n.\nA line that starts with a dot.");
+  EXPECT_EQ(mail[0]["data"]["html"], "<p>Hello Gu\u00e9st</p>");
+}
+
+TEST_F(NotifyApi, SmsGoesThroughTheMessagesApi) {
+  queue(notify::sms_message("s1", "+15550009999", "Your pass: http://x/p/1"));
+  EXPECT_EQ(status_of("s1"), "sent");
+  auto sms = sandbox.messages("sms", "+15550009999");
+  ASSERT_EQ(sms.size(), 1u);
+  EXPECT_EQ(sms[0]["body"], "Your pass: http://x/p/1");
+  EXPECT_EQ(sms[0]["data"]["from"], "+15550000000");
+}
+
+TEST_F(NotifyApi, APushReachesEveryDeviceAndACallRingsThroughVoip) {
+  auto resident = world.resident(world.property("push"));
+  world.client().post(
+      "/v1/me/devices",
+      R"({"platform":"ios","push_token":"apns-token-1","voip_token":"voip-token-1"})",
+      resident.auth());
+  world.client().post("/v1/me/devices", R"({"platform":"android","push_token":"fcm-token-1"})",
+                      resident.auth());
+  queue(notify::push_message("p1", resident.user_id, "Visitor at the door", "Ring ring",
+                             {{"call_id", "c1"}}, true));
+  EXPECT_EQ(status_of("p1"), "sent");
+  auto ios = sandbox.messages("push", "voip-token-1");  // the VoIP token, not the alert one
+  ASSERT_EQ(ios.size(), 1u);
+  EXPECT_EQ(ios[0]["data"]["push_type"], "voip");
+  EXPECT_EQ(ios[0]["data"]["topic"], "com.frontdoor.resident.voip");
+  EXPECT_EQ(ios[0]["data"]["payload"]["call_id"], "c1");
+  auto android = sandbox.messages("push", "fcm-token-1");
+  ASSERT_EQ(android.size(), 1u);
+  EXPECT_EQ(android[0]["data"]["priority"], "high");
+  EXPECT_EQ(query("SELECT string_agg(last_push_outcome, ',') FROM devices"), "sent,sent");
+
+  // A ring that could not go out before the call ended is dropped, not retried.
+  queue(notify::push_message("p2", resident.user_id, "t", "b", nlohmann::json::object(), true,
+                             "2000-01-01T00:00:00Z"));
+  EXPECT_EQ(status_of("p2"), "dead");
+}
+
+TEST_F(NotifyApi, ADeadDeviceTokenIsForgotten) {
+  auto resident = world.resident(world.property("dead"));
+  world.client().post("/v1/me/devices", R"({"platform":"android","push_token":"dead-fcm-1"})",
+                      resident.auth());
+  world.client().post("/v1/me/devices", R"({"platform":"ios","push_token":"dead-apns-1"})",
+                      resident.auth());
+  queue(notify::push_message("p3", resident.user_id, "t", "b", nlohmann::json::object(), false));
+  EXPECT_EQ(status_of("p3"), "sent");
+  EXPECT_EQ(query("SELECT count(*) FROM devices"), "0");
+}
+
+TEST_F(NotifyApi, AProviderOutageIsRetriedAndAFinalRefusalIsDeadLettered) {
+  sandbox.fault({{"path_prefix", "/2010-04-01"}, {"status", 503}, {"times", 1}});
+  queue(notify::sms_message("s2", "+15550008888", "hello"));
+  // The first attempt failed; the retry waits for its backoff.
+  for (int i = 0; i < 200 && query("SELECT attempts FROM outbox WHERE dedupe_key = 's2'") == "0";
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  EXPECT_NE(query("SELECT last_error FROM outbox WHERE dedupe_key = 's2'"), "");
+  query("UPDATE outbox SET next_attempt_at = now() WHERE dedupe_key = 's2' RETURNING 1");
+  server.app().dispatcher().wake();
+  EXPECT_EQ(status_of("s2"), "sent");
+  EXPECT_EQ(sandbox.messages("sms", "+15550008888").size(), 1u);
+
+  // The provider refuses for good: no retry, a dead letter someone will see.
+  const auto property = world.property("letters");
+  sandbox.fault({{"path_prefix", "/2010-04-01"}, {"status", 400}, {"times", 5}});
+  queue(notify::sms_message("s3", "+15550007777", "hello", property));
+  EXPECT_EQ(status_of("s3"), "dead");
+  EXPECT_EQ(query("SELECT count(*) FROM audit_events WHERE action = 'outbox.dead_lettered' "
+                  "AND property_id = '" +
+                  property + "'"),
+            "1");
+  const auto metrics = world.client().get("/metrics").body;
+  EXPECT_NE(metrics.find("frontdoor_outbox_dead_total{kind=\"sms:\"} 1"), std::string::npos);
+  EXPECT_NE(metrics.find("system=\"sms\""), std::string::npos);
+}
+
+TEST_F(NotifyApi, RetriesStopAtTheConfiguredAttempts) {
+  sandbox.fault({{"path_prefix", "/2010-04-01"}, {"status", 503}, {"times", 100}});
+  queue(notify::sms_message("s4", "+15550006666", "hello"));
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    query("UPDATE outbox SET next_attempt_at = now() WHERE dedupe_key = 's4' RETURNING 1");
+    server.app().dispatcher().run_once();
+  }
+  EXPECT_EQ(status_of("s4"), "dead");
+  EXPECT_EQ(query("SELECT attempts FROM outbox WHERE dedupe_key = 's4'"), "2");
+  EXPECT_TRUE(sandbox.messages("sms", "+15550006666").empty());
+}
+
+}  // namespace
+}  // namespace frontdoor
