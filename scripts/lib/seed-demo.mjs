@@ -121,6 +121,17 @@ for (const resident of residents) {
               ` (${link.contact_preference}${link.video_calls_ready ? "" : ", no video"})`);
 }
 
+// Ana invites a guest for the next four hours: the pass page is in demo.json and
+// the SMS that carries it is in the sandbox's inbox.
+const ana = await call("POST", "/v1/auth/login",
+  { email: residents[0].email, password: residents[0].password });
+const in4h = new Date(Date.now() + 4 * 3600 * 1000).toISOString().replace(/\.\d+Z$/, "Z");
+const now = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+const guest = await call("POST", "/v1/me/visitors", {
+  name: "Grace Guest", phone: "+15550109999", access: "property_only", starts_at: now, ends_at: in4h,
+}, ana.access_token);
+console.log(`    visitor   Grace Guest (pass ${guest.pass.url})`);
+
 const device = building.devices[0];
 const panel = await call("POST", `${p}/panels`,
   { name: "Front entrance", bmx_device_id: String(device.id) }, token);
@@ -137,4 +148,5 @@ writeFileSync(outFile, JSON.stringify({
   site_name: siteName,
   panel: { id: panel.id, key: panel.api_key, bmx_device_id: panel.bmx_device_id },
   residents,
+  visitor_pass_url: guest.pass.url,
 }, null, 2) + "\n");
