@@ -129,6 +129,8 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
       deliveries_(pool_, *sms_, *email_, *push_, *clock_),
       passes_(pool_, bmx_, token_cipher_, outbox_, audit_, *clock_, config_.public_base_url),
       visitors_(pool_, accounts_, bmx_, passes_, outbox_, audit_, *clock_),
+      directory_(pool_),
+      calls_(pool_, bmx_, outbox_, audit_, *clock_, outbox_dispatcher_),
       idempotency_(pool_,
                    [this](const http::Request& request) {
                      return authenticator_.require_user(request).actor();
@@ -142,6 +144,11 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
   bmx::add_routes(router_, bmx_, authenticator_, outbox_dispatcher_);
   visitors::add_routes(router_, visitors_, authenticator_, outbox_dispatcher_);
   passes::add_routes(router_, passes_, authenticator_);
+  directory::add_routes(router_, directory_, authenticator_);
+  calls::add_routes(router_, calls_, authenticator_);
+  bmx_.on_call([this](const bmx::VerifiedCall& call) { calls_.start_from_bmx(call); });
+  // Missed calls are due by time: every instance sweeps them on each outbox pass.
+  outbox_dispatcher_.every_pass([this] { calls_.sweep_missed(); });
   // A resident who moves out takes their visitors' passes and BMX link with them.
   people_.on_move_out(
       [this](pqxx::work& tx, const auth::Principal& actor, const people::MovedOut& resident) {

@@ -282,6 +282,21 @@ class HttpBmxClient final : public BmxClient {
             text_of(data, "release_status"), text_of(data, "entry_method")};
   }
 
+  std::vector<AccessPoint> list_access_points(TokenSource& as, std::int64_t building_id) override {
+    auto body = perform(
+        as, {"list_access_points", "GET",
+             "/v4/access_points?per=100&q%5Bbuilding_id_eq%5D=" + std::to_string(building_id)});
+    std::vector<AccessPoint> points;
+    for (const auto& item : body.at("data")) {
+      AccessPoint point{id_of(item, "id"), {}};
+      for (const auto& device : item.value("device_ids", json::array())) {
+        point.device_ids.push_back(device.get<std::int64_t>());
+      }
+      points.push_back(point);
+    }
+    return points;
+  }
+
   std::vector<Integration> list_building_integrations(TokenSource& as,
                                                       std::int64_t building_id) override {
     auto body =

@@ -358,7 +358,21 @@ nlohmann::json BmxService::link_status(const auth::Principal& actor) {
       // BMX is away: answer with what we knew.
     }
   }
-  return linked_status(tenant_id, row[2].as<std::int64_t>(), preference, row[6].as<std::string>());
+  auto status =
+      linked_status(tenant_id, row[2].as<std::int64_t>(), preference, row[6].as<std::string>());
+  const bool both_apps = pool_.run([&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    return tx.exec_prepared1("bmx_app_installed", actor.user_id)[0].as<bool>();
+  });
+  // iOS shows only the first app's call screen: with the BMX app also installed,
+  // calls seem not to arrive here.
+  if (both_apps) {
+    status["notice"] =
+        "The ButterflyMX app is also installed on one of your phones. iOS shows only one "
+        "app's incoming call, so calls may not ring here: in Settings, Notifications, "
+        "ButterflyMX, turn off notifications (or remove the ButterflyMX app).";
+  }
+  return status;
 }
 
 nlohmann::json BmxService::link(const auth::Principal& actor, const std::string& code,

@@ -64,6 +64,9 @@ void prepare(db::Pool& pool) {
       "RETURNING credential_id, property_id, tenant_id) "
       "UPDATE bmx_credentials c SET revoked_at = coalesce(c.revoked_at, now()) "
       "FROM gone WHERE c.id = gone.credential_id RETURNING gone.property_id, gone.tenant_id");
+  pool.prepare(
+      "bmx_app_installed",
+      "SELECT coalesce(bool_or(bmx_app_installed), false) FROM devices WHERE user_id = $1");
   pool.prepare("bmx_link_access",
                "SELECT credential_id, tenant_id, building_id FROM bmx_links "
                "WHERE user_id = $1 AND property_id = $2");

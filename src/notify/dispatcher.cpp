@@ -61,8 +61,10 @@ void Dispatcher::handle(const std::string& channel, const std::string& kind, Han
   handled_keys_ += "}";
 }
 
+void Dispatcher::every_pass(std::function<void()> task) { periodic_.push_back(std::move(task)); }
+
 void Dispatcher::start() {
-  if (handlers_.empty() || thread_.joinable()) return;
+  if ((handlers_.empty() && periodic_.empty()) || thread_.joinable()) return;
   thread_ = std::thread([this] { loop(); });
 }
 
@@ -89,6 +91,7 @@ void Dispatcher::loop() {
     lock.unlock();
     int handled = 0;
     try {
+      for (const auto& task : periodic_) task();
       handled = run_once();
     } catch (const std::exception& failure) {
       // The database is away or a handler misbehaved: try again at the next poll.

@@ -1,3 +1,4 @@
+#include "frontdoor/common/contact.hpp"
 #include "frontdoor/http/json.hpp"
 #include "frontdoor/http/uuid.hpp"
 #include "frontdoor/people/service.hpp"
@@ -31,8 +32,9 @@ void add_routes(http::Router& router, PeopleService& service,
     const auto page = http::page_request(request);
     std::optional<std::string> prefix;
     if (auto q = request.query_param("q"); q && !q->empty()) {
-      if (q->size() > 64) {
-        throw common::ApiError::validation({{"q", "length", "Use at most 64 characters."}});
+      if (q->size() > 64 || !common::is_search_text(*q)) {
+        throw common::ApiError::validation(
+            {{"q", "invalid", "Use at most 64 characters of text."}});
       }
       prefix = std::string(*q);
     }
@@ -47,6 +49,24 @@ void add_routes(http::Router& router, PeopleService& service,
   router.add("GET", "/v1/residents/{rid}/diagnostics", [&](http::Request& request) {
     const auto actor = authenticator.require_user(request);
     return http::json_response(200, service.diagnostics(actor, http::uuid_param(request, "rid")));
+  });
+
+  router.add("PATCH", "/v1/me/directory", [&](http::Request& request) {
+    const auto actor = authenticator.require_user(request);
+    const auto body = http::parse_json_body(request);
+    http::JsonFields fields(body);
+    auto listed = fields.boolean("listed", false);
+    const bool change_name = fields.has("display_name");
+    std::optional<std::string> display_name;
+    if (change_name && !body["display_name"].is_null()) {
+      display_name = fields.string("display_name", true, 1, 60);
+    }
+    if (!listed && !change_name) {
+      fields.add_error("", "empty", "Send listed, display_name or both.");
+    }
+    fields.finish();
+    return http::json_response(
+        200, service.update_directory_entry(actor, listed, change_name, display_name));
   });
 
   router.add("POST", "/v1/me/devices", [&](http::Request& request) {

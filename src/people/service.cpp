@@ -180,6 +180,26 @@ http::Response PeopleService::list_residents(const auth::Principal& actor,
   return http::page_response(std::move(items), next);
 }
 
+nlohmann::json PeopleService::update_directory_entry(
+    const auth::Principal& actor, std::optional<bool> listed, bool change_name,
+    const std::optional<std::string>& display_name) {
+  if (actor.kind != auth::Principal::Kind::user) throw common::ApiError::forbidden();
+  return pool_.run([&](pqxx::connection& connection) {
+    pqxx::work tx(connection);
+    auto rows = tx.exec_prepared("people_directory_update", actor.user_id, listed, change_name,
+                                 display_name);
+    if (rows.empty()) throw common::ApiError::forbidden("You do not live at a property.");
+    nlohmann::json entry = {{"listed", rows[0][2].as<bool>()},
+                            {"display_name", rows[0][3].as<std::string>()},
+                            {"custom_display_name", rows[0][4].as<bool>()}};
+    audit_.record(tx, actor,
+                  {rows[0][1].as<std::string>(), "directory.changed", "residency",
+                   rows[0][0].as<std::string>(), entry});
+    tx.commit();
+    return entry;
+  });
+}
+
 nlohmann::json PeopleService::register_device(const auth::Principal& actor, const Device& device) {
   return pool_.run([&](pqxx::connection& connection) {
     pqxx::work tx(connection);

@@ -47,6 +47,13 @@ void prepare(db::Pool& pool) {
                "SELECT id, platform, voip_token IS NOT NULL, bmx_app_installed, "
                "rfc3339(created_at), rfc3339(last_push_at), last_push_outcome FROM devices "
                "WHERE user_id = $1 ORDER BY created_at");
+  pool.prepare(
+      "people_directory_update",
+      "UPDATE residencies SET directory_listed = coalesce($2, directory_listed), "
+      "directory_display_name = CASE WHEN $3 THEN $4 ELSE directory_display_name END "
+      "WHERE user_id = $1 AND moved_out_at IS NULL RETURNING id, property_id, "
+      "directory_listed, coalesce(directory_display_name, first_name || ' ' || last_name), "
+      "directory_display_name IS NOT NULL");
   pool.prepare("people_remove_device", "DELETE FROM devices WHERE id = $1 AND user_id = $2");
 }
 

@@ -137,6 +137,15 @@ class AuthorizationMatrix : public ::testing::Test {
     return id;
   }
 
+  // A call from the matrix's panel to its resident, ringing.
+  std::string fresh_call() {
+    auto response = world.client().post("/v1/panel/calls",
+                                        nlohmann::json{{"entry_id", resident_residency}}.dump(),
+                                        headers(Who::panel));
+    if (response.status != 201) throw std::runtime_error("panel call: " + response.body);
+    return response.json()["call_id"];
+  }
+
   std::map<std::string, Entry> matrix() {
     const std::string p = "/v1/properties/" + property;
     const auto unit_id = world.unit(world.admin(), property, "M1");
@@ -147,6 +156,12 @@ class AuthorizationMatrix : public ::testing::Test {
     const std::set<Who> office = {Who::staff, Who::manager, Who::admin};
     const std::set<Who> residents = {Who::resident, Who::other_resident};
     const auto mine = fresh_visitor();
+    const auto call = fresh_call();
+    const std::string device =
+        world.client()
+            .post("/v1/me/devices", R"({"platform":"ios","push_token":"matrix-device-1"})",
+                  headers(Who::resident))
+            .json()["id"];
     return {
         {"GET /healthz", {kEveryone, fixed("/healthz")}},
         {"GET /readyz", {kEveryone, fixed("/readyz")}},
@@ -255,6 +270,50 @@ class AuthorizationMatrix : public ::testing::Test {
           }}},
         {"GET /v1/me/credentials", {kPeople, fixed("/v1/me/credentials")}},
         {"GET /p/{token}", {kEveryone, fixed("/p/" + std::string(32, 'a'))}},
+        {"GET /v1/panel/directory", {{Who::panel}, fixed("/v1/panel/directory?q=a")}},
+        {"PATCH /v1/me/directory", {residents, fixed("/v1/me/directory", {{"listed", true}})}},
+        {"POST /v1/panel/calls",
+         {{Who::panel}, fixed("/v1/panel/calls", {{"entry_id", resident_residency}})}},
+        {"GET /v1/panel/calls/{id}", {{Who::panel}, fixed("/v1/panel/calls/" + call)}},
+        {"POST /v1/panel/calls/{id}/cancel",
+         {{Who::panel},
+          [this](Who) {
+            return Call{"/v1/panel/calls/" + fresh_call() + "/cancel", nullptr};
+          }}},
+        {"GET /v1/me/calls", {kPeople, fixed("/v1/me/calls")}},
+        // Another person's call does not exist for them: 404.
+        {"GET /v1/calls/{id}", {{Who::resident}, fixed("/v1/calls/" + call), 404}},
+        {"POST /v1/calls/{id}/accept",
+         {{Who::resident},
+          [this, device](Who) {
+            return Call{"/v1/calls/" + fresh_call() + "/accept",
+                        {{"device_id", device}, {"media", "audio"}}};
+          },
+          404}},
+        {"POST /v1/calls/{id}/deny",
+         {{Who::resident},
+          [this](Who) {
+            return Call{"/v1/calls/" + fresh_call() + "/deny", nullptr};
+          },
+          404}},
+        {"POST /v1/calls/{id}/open-door",
+         {{Who::resident},
+          [this](Who) {
+            return Call{"/v1/calls/" + fresh_call() + "/open-door", nullptr};
+          },
+          404}},
+        {"POST /v1/calls/{id}/hangup",
+         {{Who::resident},
+          [this](Who) {
+            return Call{"/v1/calls/" + fresh_call() + "/hangup", nullptr};
+          },
+          404}},
+        {"POST /v1/calls/{id}/media",
+         {{Who::resident},
+          [this](Who) {
+            return Call{"/v1/calls/" + fresh_call() + "/media", {{"audio", false}}};
+          },
+          404}},
         {"GET /p/{token}/qr.svg", {kEveryone, fixed("/p/" + std::string(32, 'a') + "/qr.svg")}},
         // Public: the secret in the path is the credential; an unknown one is 404.
         {"POST /v1/webhooks/bmx/{secret}",

@@ -12,8 +12,10 @@
 #include "frontdoor/bmx/credentials.hpp"
 #include "frontdoor/bmx/service.hpp"
 #include "frontdoor/bmx/token_cipher.hpp"
+#include "frontdoor/calls/service.hpp"
 #include "frontdoor/common/clock.hpp"
 #include "frontdoor/db/pool.hpp"
+#include "frontdoor/directory/service.hpp"
 #include "frontdoor/http/dispatcher.hpp"
 #include "frontdoor/http/idempotency.hpp"
 #include "frontdoor/http/metrics.hpp"
@@ -75,6 +77,8 @@ class App {
   notify::Deliveries deliveries_;
   passes::PassesService passes_;
   visitors::VisitorsService visitors_;
+  directory::DirectoryService directory_;
+  calls::CallsService calls_;
   http::Router router_;
   http::Idempotency idempotency_;
   http::Dispatcher dispatcher_;

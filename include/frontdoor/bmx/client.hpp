@@ -135,6 +135,11 @@ struct AccessLog {
   std::string entry_method;
 };
 
+struct AccessPoint {
+  std::int64_t id = 0;
+  std::vector<std::int64_t> device_ids;
+};
+
 struct Integration {
   std::string id;
   std::string url;
@@ -167,6 +172,8 @@ class BmxClient {
   virtual Call get_call(TokenSource& as, std::int64_t building_id, std::int64_t call_id) = 0;
   virtual AccessLog get_access_log(TokenSource& as, std::int64_t building_id,
                                    std::int64_t log_id) = 0;
+  virtual std::vector<AccessPoint> list_access_points(TokenSource& as,
+                                                      std::int64_t building_id) = 0;
   virtual std::vector<Integration> list_building_integrations(TokenSource& as,
                                                               std::int64_t building_id) = 0;
   // A webhook integration on the building for call.create and access events.

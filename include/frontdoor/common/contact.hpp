@@ -13,4 +13,8 @@ std::string normalize_email(std::string_view text);
 // E.164: '+', a non-zero digit, 7 to 15 digits in all.
 bool is_e164(std::string_view text);
 
+// Well-formed UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF)
+// and no control characters: what a search box may send to the database.
+bool is_search_text(std::string_view text);
+
 }  // namespace frontdoor::common

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace frontdoor::db {
 class Pool;
@@ -57,6 +58,8 @@ class Dispatcher {
 
   // Register before start().
   void handle(const std::string& channel, const std::string& kind, Handler handler);
+  // Work that is due by time rather than queued (missed calls), run on every pass.
+  void every_pass(std::function<void()> task);
   void start();
   void stop();
   // Asks for a pass now rather than at the next poll (after a commit that queued work).
@@ -71,7 +74,8 @@ class Dispatcher {
   http::Metrics& metrics_;
   DispatcherOptions options_;
   std::map<std::string, Handler> handlers_;  // "channel:kind"
-  std::string handled_keys_;                 // the same keys as a Postgres array literal
+  std::vector<std::function<void()>> periodic_;
+  std::string handled_keys_;  // the same keys as a Postgres array literal
   std::mutex mutex_;
   std::condition_variable wakeup_;
   bool woken_ = false;

@@ -1,0 +1,83 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "frontdoor/audit/audit.hpp"
+#include "frontdoor/auth/authenticator.hpp"
+#include "frontdoor/auth/principal.hpp"
+#include "frontdoor/bmx/service.hpp"
+#include "frontdoor/common/clock.hpp"
+#include "frontdoor/http/pagination.hpp"
+#include "frontdoor/http/router.hpp"
+#include "frontdoor/notify/dispatcher.hpp"
+#include "frontdoor/notify/outbox.hpp"
+
+namespace frontdoor::db {
+class Pool;
+}
+
+namespace frontdoor::calls {
+
+// Calls from the panel (or BMX) to a resident, with the state machine of
+// CONTRACT.md ("Directory and calls"): ringing -> accepted | denied | missed |
+// canceled; accepted -> door_opened | ended; routed_to_phone when BMX rings the
+// resident's phone instead. Every transition is one conditional UPDATE, so two
+// devices, requests or instances can never both win it; each is recorded as a
+// call event and in the property's audit trail with its actor.
+class CallsService {
+ public:
+  CallsService(db::Pool& pool, bmx::BmxService& bmx, const notify::Outbox& outbox,
+               const audit::AuditTrail& audit, const common::Clock& clock,
+               notify::Dispatcher& dispatcher);
+
+  // The panel side.
+  nlohmann::json start_from_panel(const auth::Principal& panel, const std::string& entry_id);
+  nlohmann::json panel_view(const auth::Principal& panel, const std::string& call_id);
+  nlohmann::json cancel(const auth::Principal& panel, const std::string& call_id);
+  // A verified BMX call.create for a linked resident.
+  void start_from_bmx(const bmx::VerifiedCall& call);
+
+  // The resident side.
+  http::Response list_mine(const auth::Principal& actor, const http::PageRequest& page);
+  nlohmann::json get(const auth::Principal& actor, const std::string& call_id);
+  nlohmann::json accept(const auth::Principal& actor, const std::string& call_id,
+                        const std::string& device_id, const std::string& media);
+  nlohmann::json deny(const auth::Principal& actor, const std::string& call_id);
+  nlohmann::json open_door(const auth::Principal& actor, const std::string& call_id);
+  nlohmann::json hangup(const auth::Principal& actor, const std::string& call_id);
+  nlohmann::json media(const auth::Principal& actor, const std::string& call_id,
+                       std::optional<bool> audio, std::optional<bool> video);
+
+  // Ringing calls whose time ran out become missed; returns how many. Every
+  // instance runs it on each outbox pass; SKIP LOCKED keeps them apart.
+  int sweep_missed();
+
+ private:
+  struct Moved;
+  // After a transition: its event, the audit trail, and pushes that stop the
+  // other devices ringing when a ringing call ended.
+  void after(pqxx::work& tx, const auth::Principal& actor, const pqxx::row& call,
+             const std::string& event, const nlohmann::json& details) const;
+  // Why a transition did not happen, as the 409 (or 404) the caller gets.
+  [[noreturn]] void refuse(const std::string& call_id, const std::string& user_id,
+                           const std::string& wanted);
+  nlohmann::json transition(const auth::Principal& actor, const std::string& call_id,
+                            const char* statement, const std::string& event,
+                            const std::string& wanted, const nlohmann::json& details = {});
+  std::optional<std::int64_t> access_point_for(bmx::BmxAccess& access, const std::string& panel_id,
+                                               std::optional<std::int64_t> device_id);
+
+  db::Pool& pool_;
+  bmx::BmxService& bmx_;
+  const notify::Outbox& outbox_;
+  const audit::AuditTrail& audit_;
+  const common::Clock& clock_;
+  notify::Dispatcher& dispatcher_;
+};
+
+void add_routes(http::Router& router, CallsService& calls,
+                const auth::Authenticator& authenticator);
+
+}  // namespace frontdoor::calls
