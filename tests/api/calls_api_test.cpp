@@ -1,0 +1,361 @@
+// The panel directory and calls through frontdoor's real API, with the real
+// bmx-sandbox as BMX and push provider: every transition and every illegal one,
+// the panel's messages, missed calls on an injected clock, door releases that
+// fail and then succeed, BMX-started calls, Phone Calls routing, and two devices
+// racing to answer.
+#include <gtest/gtest.h>
+
+#include <boost/url/url.hpp>
+#include <future>
+#include <thread>
+
+#include "../support/sandbox_process.hpp"
+#include "../support/world.hpp"
+
+namespace frontdoor {
+namespace {
+
+using testing::Account;
+using testing::HttpClient;
+using testing::HttpResponse;
+using testing::SandboxProcess;
+using testing::TestServer;
+using testing::World;
+
+class CallsApi : public ::testing::Test {
+ protected:
+  CallsApi()
+      : sandbox(SandboxProcess::shared()),
+        server(testing::TestServerOptions{.bmx_sandbox = true}),
+        world(server) {
+    sandbox.reset();
+    server.clock().set(std::chrono::system_clock::now());
+    property = world.property("maple");
+    building = sandbox.seed_building(nlohmann::json::parse(R"({
+      "name": "Maple Court", "admins": ["boss@bmx.test"],
+      "units": [
+        {"label": "101", "tenants": [{"first_name": "Ana", "last_name": "Garcia",
+                                      "email": "ana@bmx.test"}]},
+        {"label": "201", "tenants": [{"first_name": "Chloe", "last_name": "Martin",
+                                      "email": "chloe@bmx.test",
+                                      "contact_preference": "phone_call"}]},
+        {"label": "frontdoor", "tenants": [{"first_name": "Visitors", "last_name": "Maple",
+                                  "email": "butterflymx+maple@frontdoor.example"}]}]})"));
+    auto set_up = world.client().send(
+        "PUT", "/v1/properties/" + property + "/integrations/bmx",
+        nlohmann::json{{"building_id", building["id"]},
+                       {"authorization_code", sandbox.code_for("boss@bmx.test")}}
+            .dump(),
+        world.admin().auth());
+    EXPECT_EQ(set_up.status, 200) << set_up.body;
+    ana = world.resident(property, "Ana", "Garcia");
+    link(ana, "ana@bmx.test");
+    phone_a = device(
+        ana, R"({"platform":"ios","push_token":"apns-ana-phone","voip_token":"voip-ana-phone"})");
+    phone_b = device(ana, R"({"platform":"android","push_token":"fcm-ana-tablet"})");
+    auto panel = world.client().post(
+        "/v1/properties/" + property + "/panels",
+        nlohmann::json{
+            {"name", "Lobby"},
+            {"bmx_device_id", std::to_string(building["devices"][0]["id"].get<std::int64_t>())}}
+            .dump(),
+        world.admin().auth());
+    panel_key = panel.json()["api_key"];
+  }
+
+  void link(const Account& resident, const std::string& bmx_email) {
+    auto status = world.client().get("/v1/me/bmx", resident.auth()).json();
+    boost::urls::url url(status["authorize_url"].get<std::string>());
+    std::string form = "email=" + bmx_email;
+    for (auto param : url.params()) {
+      form += "&" + std::string(param.key) + "=" + std::string(param.value);
+    }
+    auto redirect = sandbox.client().post("/oauth/authorize", form,
+                                          {{"Content-Type", "application/x-www-form-urlencoded"}});
+    boost::urls::url back(redirect.header("location"));
+    nlohmann::json body;
+    for (auto param : back.params()) body[std::string(param.key)] = std::string(param.value);
+    ASSERT_EQ(world.client().post("/v1/me/bmx", body.dump(), resident.auth()).status, 200);
+  }
+
+  std::string device(const Account& resident, const std::string& body) {
+    auto response = world.client().post("/v1/me/devices", body, resident.auth());
+    EXPECT_EQ(response.status, 201) << response.body;
+    return response.json()["id"];
+  }
+
+  HttpClient::Headers panel() { return {{"Authorization", "Bearer " + panel_key}}; }
+
+  nlohmann::json directory(const std::string& q) {
+    return world.client().get("/v1/panel/directory?q=" + q, panel()).json();
+  }
+
+  std::string entry_for(const std::string& q) { return directory(q)["data"][0]["entry_id"]; }
+
+  HttpResponse ring(const std::string& entry_id) {
+    return world.client().post("/v1/panel/calls", nlohmann::json{{"entry_id", entry_id}}.dump(),
+                               panel());
+  }
+
+  std::string ring_ana() {
+    auto response = ring(ana.residency_id);
+    EXPECT_EQ(response.status, 201) << response.body;
+    return response.json()["call_id"];
+  }
+
+  nlohmann::json panel_view(const std::string& call_id) {
+    return world.client().get("/v1/panel/calls/" + call_id, panel()).json();
+  }
+
+  HttpResponse act(const Account& who, const std::string& call_id, const std::string& action,
+                   const nlohmann::json& body = nullptr) {
+    return world.client().post("/v1/calls/" + call_id + "/" + action,
+                               body.is_null() ? "" : body.dump(), who.auth());
+  }
+
+  HttpResponse accept(const std::string& call_id, const std::string& device_id,
+                      const std::string& media = "video") {
+    return act(ana, call_id, "accept", {{"device_id", device_id}, {"media", media}});
+  }
+
+  template <typename Predicate>
+  bool eventually(Predicate done) {
+    for (int i = 0; i < 200; ++i) {
+      if (done()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    }
+    return false;
+  }
+
+  std::string query(const std::string& sql) {
+    return testing::query_value(server.database_url(), sql);
+  }
+
+  SandboxProcess& sandbox;
+  TestServer server;
+  World world;
+  std::string property;
+  nlohmann::json building;
+  Account ana;
+  std::string phone_a, phone_b;
+  std::string panel_key;
+};
+
+TEST_F(CallsApi, TheDirectoryFoldsAccentsAndCaseAndShowsOnlyListedResidentsHere) {
+  auto jose = world.resident(property, "José", "Álvarez");
+  auto hidden = world.resident(property, "Joseph", "Hidden");
+  world.client().send("PATCH", "/v1/me/directory", R"({"listed": false})", hidden.auth());
+  world.resident(world.property("elsewhere"), "Josefa", "Elsewhere");
+
+  auto found = directory("jose")["data"];
+  ASSERT_EQ(found.size(), 1u) << found;
+  EXPECT_EQ(found[0]["display_name"], "José Álvarez");
+  EXPECT_EQ(found[0].size(), 3u);  // entry_id, display_name, unit_label: nothing personal
+  EXPECT_EQ(directory("%C3%81LV")["data"].size(), 1u);  // "ÁLV"
+  EXPECT_EQ(directory("garc")["data"][0]["display_name"], "Ana Garcia");
+  EXPECT_TRUE(directory("zzz")["data"].empty());
+  EXPECT_TRUE(directory("%25")["data"].empty());  // "%" is a character, not a wildcard
+
+  // A privacy name replaces first and last name on the panel.
+  auto renamed =
+      world.client().send("PATCH", "/v1/me/directory", R"({"display_name": "J. A."})", jose.auth());
+  ASSERT_EQ(renamed.status, 200) << renamed.body;
+  EXPECT_EQ(directory("j.%20a")["data"][0]["display_name"], "J. A.");
+
+  EXPECT_EQ(world.client().get("/v1/panel/directory?q=", panel()).status, 422);
+  EXPECT_EQ(world.client().get("/v1/panel/directory?q=" + std::string(65, 'a'), panel()).status,
+            422);
+  EXPECT_EQ(world.client().get("/v1/panel/directory?q=%FF%FE", panel()).status, 422);
+  EXPECT_EQ(world.client().get("/v1/panel/directory?q=ana", ana.auth()).status, 403);
+}
+
+TEST_F(CallsApi, RingAnswerOpenTheDoor) {
+  const auto call_id = ring_ana();
+  EXPECT_EQ(panel_view(call_id)["state"], "ringing");
+  EXPECT_EQ(panel_view(call_id)["panel_message"], "Calling Ana Garcia...");
+  // Every device rings: iOS through PushKit (VoIP token), Android at high priority.
+  ASSERT_TRUE(eventually([&] { return !sandbox.messages("push", "voip-ana-phone").empty(); }));
+  auto voip = sandbox.messages("push", "voip-ana-phone")[0];
+  EXPECT_EQ(voip["data"]["push_type"], "voip");
+  EXPECT_EQ(voip["data"]["payload"]["call_id"], call_id);
+  EXPECT_EQ(voip["data"]["payload"]["caller_label"], "Visitor at Lobby");
+  EXPECT_EQ(voip["data"]["payload"]["video_offered"], true);
+  ASSERT_TRUE(eventually([&] { return !sandbox.messages("push", "fcm-ana-tablet").empty(); }));
+  EXPECT_EQ(sandbox.messages("push", "fcm-ana-tablet")[0]["data"]["priority"], "high");
+
+  // Illegal before answering.
+  EXPECT_EQ(act(ana, call_id, "open-door").json()["code"], "call_not_accepted");
+  EXPECT_EQ(act(ana, call_id, "hangup").json()["code"], "call_not_accepted");
+
+  auto accepted = accept(call_id, phone_a);
+  ASSERT_EQ(accepted.status, 200) << accepted.body;
+  EXPECT_EQ(accepted.json()["state"], "accepted");
+  EXPECT_EQ(accepted.json()["video"], true);
+  EXPECT_EQ(accepted.json()["session"]["call_id"], call_id);
+  EXPECT_EQ(panel_view(call_id)["panel_message"], "Connected to Ana Garcia");
+  auto second = accept(call_id, phone_b);
+  EXPECT_EQ(second.status, 409);
+  EXPECT_EQ(second.json()["code"], "answered_elsewhere");
+  EXPECT_EQ(act(ana, call_id, "deny").status, 409);
+  // The tablet is told to stop ringing.
+  ASSERT_TRUE(eventually([&] { return sandbox.messages("push", "fcm-ana-tablet").size() >= 2; }));
+  EXPECT_EQ(sandbox.messages("push", "fcm-ana-tablet")[1]["data"]["payload"]["type"], "call_ended");
+
+  auto muted = act(ana, call_id, "media", {{"audio", false}, {"video", false}});
+  EXPECT_EQ(muted.json()["audio"], false);
+  EXPECT_EQ(muted.json()["video"], false);
+
+  auto opened = act(ana, call_id, "open-door");
+  ASSERT_EQ(opened.status, 200) << opened.body;
+  EXPECT_EQ(opened.json()["state"], "door_opened");
+  EXPECT_EQ(panel_view(call_id)["panel_message"], "Door opened");
+  auto releases = sandbox.requests("/v4/door_release_requests");
+  EXPECT_EQ(releases.size(), 1u);
+  // Nothing moves a finished call.
+  EXPECT_EQ(act(ana, call_id, "open-door").status, 409);
+  EXPECT_EQ(act(ana, call_id, "hangup").json()["code"], "call_door_opened");
+  EXPECT_EQ(world.client().post("/v1/panel/calls/" + call_id + "/cancel", "", panel()).status, 409);
+
+  EXPECT_EQ(query("SELECT string_agg(event, ',' ORDER BY seq) FROM call_events"),
+            "started,accepted,media,door_opened");
+  EXPECT_EQ(query("SELECT count(*) FROM audit_events WHERE action LIKE 'call.%'"), "3");
+  auto history = world.client().get("/v1/me/calls", ana.auth()).json()["data"];
+  ASSERT_EQ(history.size(), 1u);
+  EXPECT_EQ(history[0]["state"], "door_opened");
+}
+
+TEST_F(CallsApi, ADeniedVisitorMayCallAgainAndThePanelMayCancel) {
+  const auto first = ring_ana();
+  auto denied = act(ana, first, "deny");
+  ASSERT_EQ(denied.status, 200);
+  EXPECT_EQ(panel_view(first)["panel_message"], "Ana Garcia is not available. You may call again.");
+  EXPECT_EQ(accept(first, phone_a).json()["code"], "call_denied");
+
+  const auto second = ring_ana();
+  EXPECT_NE(second, first);
+  auto canceled = world.client().post("/v1/panel/calls/" + second + "/cancel", "", panel());
+  ASSERT_EQ(canceled.status, 200);
+  EXPECT_EQ(canceled.json()["state"], "canceled");
+  EXPECT_EQ(accept(second, phone_a).json()["code"], "call_canceled");
+}
+
+TEST_F(CallsApi, AnUnansweredCallIsMissedAfterTheRingTimeout) {
+  const auto call_id = ring_ana();
+  server.clock().advance(std::chrono::seconds(29));
+  EXPECT_EQ(panel_view(call_id)["state"], "ringing");
+  server.clock().advance(std::chrono::seconds(2));  // the default ring_timeout_seconds is 30
+  EXPECT_EQ(panel_view(call_id)["state"], "missed");
+  EXPECT_EQ(panel_view(call_id)["panel_message"], "Ana Garcia did not answer. You may call again.");
+  EXPECT_EQ(accept(call_id, phone_a).json()["code"], "call_missed");
+
+  // The sweep finds due calls that nobody is looking at.
+  const auto unwatched = ring_ana();
+  server.clock().advance(std::chrono::seconds(31));
+  ASSERT_TRUE(eventually(
+      [&] { return query("SELECT state FROM calls WHERE id = '" + unwatched + "'") == "missed"; }));
+}
+
+TEST_F(CallsApi, ADoorReleaseThatFailsLeavesTheCallAcceptedAndMayBeRetried) {
+  const auto call_id = ring_ana();
+  ASSERT_EQ(accept(call_id, phone_a).status, 200);
+  sandbox.fault({{"method", "POST"},
+                 {"path_prefix", "/v4/door_release_requests"},
+                 {"status", 503},
+                 {"times", 1}});
+  auto failed = act(ana, call_id, "open-door");
+  EXPECT_EQ(failed.status, 502);
+  EXPECT_EQ(failed.json()["code"], "door_release_failed");
+  EXPECT_EQ(world.client().get("/v1/calls/" + call_id, ana.auth()).json()["state"], "accepted");
+  EXPECT_EQ(sandbox.requests("/v4/door_release_requests").size(), 1u);  // not retried by us
+
+  auto opened = act(ana, call_id, "open-door");
+  ASSERT_EQ(opened.status, 200) << opened.body;
+  EXPECT_EQ(opened.json()["state"], "door_opened");
+  EXPECT_EQ(sandbox.requests("/v4/door_release_requests").size(), 2u);
+}
+
+TEST_F(CallsApi, PhoneCallsPreferenceRoutesToThePhoneAndSaysWhy) {
+  auto chloe = world.resident(property, "Chloe", "Martin");
+  link(chloe, "chloe@bmx.test");
+  device(chloe, R"({"platform":"android","push_token":"fcm-chloe-phone"})");
+  auto response = ring(chloe.residency_id);
+  ASSERT_EQ(response.status, 201);
+  EXPECT_EQ(response.json()["state"], "routed_to_phone");
+  EXPECT_EQ(response.json()["panel_message"], "Calling Chloe Martin's phone...");
+  auto call = world.client()
+                  .get("/v1/calls/" + response.json()["call_id"].get<std::string>(), chloe.auth())
+                  .json();
+  EXPECT_EQ(call["routed_to"], "phone");
+  EXPECT_EQ(call["video_offered"], false);
+  EXPECT_NE(call["routing_reason"].get<std::string>().find("Phone Calls"), std::string::npos);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_TRUE(sandbox.messages("push", "fcm-chloe-phone").empty());  // the app does not ring
+  EXPECT_EQ(world.client().get("/v1/me/bmx", chloe.auth()).json()["video_calls_ready"], false);
+}
+
+TEST_F(CallsApi, ABmxCallStartsTheSameKindOfCallOnce) {
+  auto call = sandbox.client().post(
+      "/_sandbox/panels/" + std::to_string(building["devices"][0]["id"].get<std::int64_t>()) +
+          "/calls",
+      nlohmann::json{{"tenant_id", building["units"][0]["tenants"][0]["id"]}}.dump());
+  ASSERT_EQ(call.status, 201);
+  nlohmann::json calls;
+  ASSERT_TRUE(eventually([&] {
+    calls = world.client().get("/v1/me/calls", ana.auth()).json()["data"];
+    return !calls.empty();
+  }));
+  EXPECT_EQ(calls[0]["origin"], "bmx");
+  EXPECT_EQ(calls[0]["state"], "ringing");
+  EXPECT_EQ(calls[0]["panel_name"], "Lobby");  // the panel with that BMX device
+  // BMX delivers it again: still one call.
+  const auto event = nlohmann::json{
+      {"event", {{"resource_type", "call"}, {"action", "create"}, {"data", call.json()["data"]}}}};
+  query("DELETE FROM bmx_webhook_events RETURNING 1");
+  const auto secret_url =
+      sandbox.client().get("/_sandbox/webhooks").json()["data"][0]["url"].get<std::string>();
+  world.client().post(secret_url.substr(secret_url.find("/v1/")), event.dump());
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  EXPECT_EQ(world.client().get("/v1/me/calls", ana.auth()).json()["data"].size(), 1u);
+
+  auto accepted = accept(calls[0]["id"], phone_a, "audio");
+  ASSERT_EQ(accepted.status, 200);
+  EXPECT_EQ(accepted.json()["session"]["provider"], "bmx");
+  EXPECT_EQ(accepted.json()["session"]["bmx_call_id"], call.json()["data"]["id"]);
+  EXPECT_EQ(act(ana, calls[0]["id"], "open-door").json()["state"], "door_opened");
+}
+
+TEST_F(CallsApi, TwoDevicesAnsweringAtOnceNeverBothWin) {
+  for (int round = 0; round < 25; ++round) {
+    const auto call_id = ring_ana();
+    auto first = std::async(std::launch::async, [&] { return accept(call_id, phone_a).status; });
+    auto second = std::async(std::launch::async, [&] { return accept(call_id, phone_b).status; });
+    const int a = first.get(), b = second.get();
+    EXPECT_EQ((a == 200) + (b == 200), 1) << "round " << round << ": " << a << " " << b;
+    EXPECT_EQ((a == 409) + (b == 409), 1) << "round " << round;
+    act(ana, call_id, "hangup");
+  }
+  EXPECT_EQ(query("SELECT count(*) FROM call_events WHERE event = 'accepted'"), "25");
+}
+
+TEST_F(CallsApi, ResidentsSeeOnlyTheirOwnCalls) {
+  const auto call_id = ring_ana();
+  auto ben = world.resident(property, "Ben", "Okafor");
+  const auto bens_device = device(ben, R"({"platform":"android","push_token":"fcm-ben-phone"})");
+  EXPECT_EQ(world.client().get("/v1/calls/" + call_id, ben.auth()).status, 404);
+  EXPECT_EQ(act(ben, call_id, "accept", {{"device_id", bens_device}, {"media", "audio"}}).status,
+            404);
+  EXPECT_EQ(act(ben, call_id, "deny").status, 404);
+  EXPECT_TRUE(world.client().get("/v1/me/calls", ben.auth()).json()["data"].empty());
+  // Ana answers only with her own devices.
+  EXPECT_EQ(accept(call_id, bens_device).status, 422);
+}
+
+TEST_F(CallsApi, ResidentsWithTheBmxAppToldHowToRingHere) {
+  EXPECT_FALSE(world.client().get("/v1/me/bmx", ana.auth()).json().contains("notice"));
+  device(ana, R"({"platform":"ios","push_token":"apns-ana-2","bmx_app_installed":true})");
+  auto status = world.client().get("/v1/me/bmx", ana.auth()).json();
+  EXPECT_NE(status["notice"].get<std::string>().find("ButterflyMX"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace frontdoor
