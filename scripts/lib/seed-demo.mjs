@@ -135,7 +135,11 @@ console.log(`    visitor   Grace Guest (pass ${guest.pass.url})`);
 const device = building.devices[0];
 const panel = await call("POST", `${p}/panels`,
   { name: "Front entrance", bmx_device_id: String(device.id) }, token);
-console.log(`    panel     ${panel.name} (${panel.id})`);
+// The sandbox's panel page calls frontdoor's panel API with this key.
+await call("PUT", `/_sandbox/panels/${device.id}/link`,
+  { frontdoor_url: baseUrl, panel_key: panel.api_key }, undefined, sandboxUrl);
+const panelPage = `${sandboxUrl}/_sandbox/panel/${device.id}`;
+console.log(`    panel     ${panel.name} (${panel.id}), page ${panelPage}`);
 
 writeFileSync(outFile, JSON.stringify({
   base_url: baseUrl,
@@ -149,4 +153,5 @@ writeFileSync(outFile, JSON.stringify({
   panel: { id: panel.id, key: panel.api_key, bmx_device_id: panel.bmx_device_id },
   residents,
   visitor_pass_url: guest.pass.url,
+  panel_page_url: panelPage,
 }, null, 2) + "\n");

@@ -1,4 +1,4 @@
-// Visitors end to end through real processes: the `frontdoor` binary, the
+// Visitors and the panel end to end through real processes: the `frontdoor` binary, the
 // bmx-sandbox binary (as BMX, and as the SMS, e-mail and push providers) and
 // Postgres. Every step is what a person or a panel does; every message is the
 // one that arrived at the sandbox's providers. The browser test opens the pass
@@ -348,6 +348,52 @@ TEST_F(VisitorsEndToEnd, StaffVisitorGetsBmxsEmailForTheVisitWindowOnThePlacehol
   EXPECT_EQ(keychain["starts_at"], starts);
   EXPECT_EQ(keychain["ends_at"], ends);
   EXPECT_FALSE(activation_token("dee@e2e.test").empty());  // frontdoor's own e-mail
+}
+
+TEST_F(VisitorsEndToEnd, ThePanelPageSearchesCallsAndShowsTheDoorOpening) {
+  // The panel at the door holds a frontdoor panel key for its BMX device.
+  const auto device_id = std::to_string(building["devices"][0]["id"].get<std::int64_t>());
+  auto panel = post("/v1/properties/" + property + "/panels",
+                    {{"name", "Front door"}, {"bmx_device_id", device_id}}, admin);
+  ASSERT_EQ(panel.status, 201) << panel.body;
+  ASSERT_EQ(sandbox.client()
+                .send("PUT", "/_sandbox/panels/" + device_id + "/link",
+                      nlohmann::json{{"frontdoor_url", frontdoor->base_url()},
+                                     {"panel_key", panel.json()["api_key"]}}
+                          .dump(),
+                      {{"Content-Type", "application/json"}})
+                .status,
+            204);
+  const auto page_path = "/_sandbox/panel/" + device_id;
+  auto page = sandbox.client().get(page_path);
+  ASSERT_EQ(page.status, 200);
+  EXPECT_NE(page.body.find("Find who you are visiting"), std::string::npos);
+
+  // What the page's script does, step by step.
+  auto entries = sandbox.client().get(page_path + "/directory?q=gar").json()["data"];
+  ASSERT_EQ(entries.size(), 1u) << entries;
+  EXPECT_EQ(entries[0]["display_name"], "Ana Garcia");
+  auto call = sandbox.client().post(page_path + "/calls",
+                                    nlohmann::json{{"entry_id", entries[0]["entry_id"]}}.dump(),
+                                    {{"Content-Type", "application/json"}});
+  ASSERT_EQ(call.status, 201) << call.body;
+  const std::string call_id = call.json()["call_id"];
+  EXPECT_EQ(sandbox.client().get(page_path + "/calls/" + call_id).json()["panel_message"],
+            "Calling Ana Garcia...");
+
+  // Ana answers on her phone and opens the door.
+  const std::string phone =
+      post("/v1/me/devices", {{"platform", "android"}, {"push_token", "fcm-e2e-door"}}, ana)
+          .json()["id"];
+  ASSERT_EQ(
+      post("/v1/calls/" + call_id + "/accept", {{"device_id", phone}, {"media", "video"}}, ana)
+          .status,
+      200);
+  auto opened = post("/v1/calls/" + call_id + "/open-door", nlohmann::json::object(), ana);
+  ASSERT_EQ(opened.status, 200) << opened.body;
+  EXPECT_EQ(sandbox.client().get(page_path + "/calls/" + call_id).json()["panel_message"],
+            "Door opened");
+  EXPECT_EQ(sandbox.requests("/v4/door_release_requests").size(), 1u);
 }
 
 }  // namespace

@@ -32,7 +32,7 @@ using TimePoint = std::chrono::system_clock::time_point;
 // Route files: oauth.cpp, directory.cpp (buildings, units, tenants, devices,
 // access points), keys.cpp (keychains, virtual keys, scans), events.cpp (door
 // releases, calls, access logs, integrations, webhook delivery), providers.cpp,
-// control.cpp.
+// control.cpp, panel.cpp (the panel page that calls through frontdoor).
 class Sandbox {
  public:
   explicit Sandbox(Options options);
@@ -154,6 +154,10 @@ class Sandbox {
     int retry_after = -1;
     int times = 1;
   };
+  struct PanelLink {
+    std::string frontdoor_url;
+    std::string panel_key;
+  };
   struct Delivery {
     std::string url;
     std::string body;
@@ -172,6 +176,10 @@ class Sandbox {
   void add_event_routes(frontdoor::http::Router& router);
   void add_provider_routes(frontdoor::http::Router& router);
   void add_control_routes(frontdoor::http::Router& router);
+  void add_panel_routes(frontdoor::http::Router& router);
+  frontdoor::http::Response forward_to_frontdoor(const frontdoor::http::Request& request,
+                                                 const std::string& method,
+                                                 const std::string& path);
   // Wraps a BMX route: records the request, then applies a matching fault.
   frontdoor::http::Handler bmx_route(frontdoor::http::Handler handler);
   // Wraps a provider route (SMS, push): faults apply, nothing is recorded.
@@ -227,6 +235,7 @@ class Sandbox {
   std::map<std::string, std::string> codes_;           // code → e-mail
   std::map<std::string, Token> access_tokens_;         // token → holder
   std::map<std::string, std::string> refresh_tokens_;  // token → e-mail
+  std::map<std::int64_t, PanelLink> panel_links_;      // BMX device → frontdoor panel
   std::vector<Fault> faults_;
   std::vector<nlohmann::json> requests_;
   std::vector<nlohmann::json> messages_;
