@@ -10,6 +10,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <condition_variable>
+#include <future>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
@@ -87,12 +88,17 @@ class Session : public std::enable_shared_from_this<Session> {
                    [self = shared_from_this()] { self->wait_for_request(); });
   }
 
-  // Called on shutdown: an idle connection is closed now, a busy one after its response.
+  // Called on shutdown: a connection idle between requests is closed now, a busy
+  // one after its response. A connection that has not sent its first request yet
+  // may be sending it right now: it is served once (with Connection: close).
   void stop_when_idle() {
     asio::post(stream_.get_executor(), [self = shared_from_this()] {
-      if (!self->busy_) self->close();
+      if (!self->busy_ && self->served_any_) self->close();
     });
   }
+
+  // Accepted, but its first request has not arrived yet.
+  bool awaiting_first_request() const { return !served_any_; }
 
  private:
   // Between requests a connection may idle for idle_timeout; once the first
@@ -129,6 +135,7 @@ class Session : public std::enable_shared_from_this<Session> {
     if (is_malformed_http(ec)) return reject(400);
     if (ec) return close();
     busy_ = true;
+    served_any_ = true;
     server_.request_started();
     auto request = std::make_shared<Request>(to_request(parser_->release()));
     asio::post(server_.workers, [self = shared_from_this(), request] {
@@ -201,6 +208,7 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void close() {
+    served_any_ = true;  // nothing more will come from this connection
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
     stream_.socket().close(ignored);
@@ -213,6 +221,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string remote_address_;
   bool busy_ = false;
   bool keep_alive_ = true;
+  std::atomic<bool> served_any_{false};
 };
 
 void Server::Impl::accept() {
@@ -273,10 +282,25 @@ void Server::shutdown() {
   auto& impl = *impl_;
   std::call_once(impl.shutdown_once, [&impl] {
     impl.stopping = true;
-    asio::post(impl.acceptor.get_executor(), [&impl] {
-      beast::error_code ignored;
-      impl.acceptor.close(ignored);
+    // Connections the kernel already completed are taken and served once before
+    // the listening socket closes: closing it would reset them mid-request.
+    // Later ones are refused, which a client knows is safe to retry.
+    auto closed = std::make_shared<std::promise<void>>();
+    asio::post(impl.acceptor.get_executor(), [&impl, closed] {
+      beast::error_code ec;
+      impl.acceptor.non_blocking(true, ec);
+      while (!ec) {
+        tcp::socket socket(asio::make_strand(impl.io));
+        impl.acceptor.accept(socket, ec);
+        if (ec) break;
+        auto session = std::make_shared<Session>(std::move(socket), impl);
+        impl.track(session);
+        session->start();
+      }
+      impl.acceptor.close(ec);
+      closed->set_value();
     });
+    closed->get_future().wait_for(std::chrono::seconds(1));
     // Take strong references under the lock and use them after it: the last
     // reference to a session may be dropped here, and ~Session takes the lock.
     std::vector<std::shared_ptr<Session>> live;
@@ -289,9 +313,27 @@ void Server::shutdown() {
     for (auto& session : live) session->stop_when_idle();
     live.clear();
     {
-      std::unique_lock lock(impl.drain_mutex);
-      const bool drained = impl.drained.wait_for(lock, impl.options.drain_timeout,
-                                                 [&impl] { return impl.in_flight == 0; });
+      // Done when no request is in flight and no fresh connection is still to send one
+      // (those get at most a second).
+      const auto started = std::chrono::steady_clock::now();
+      const auto awaited = [&impl] {
+        std::lock_guard lock(impl.sessions_mutex);
+        for (auto& [raw, weak] : impl.sessions) {
+          if (auto session = weak.lock(); session && session->awaiting_first_request()) return true;
+        }
+        return false;
+      };
+      bool drained = false;
+      while (std::chrono::steady_clock::now() - started < impl.options.drain_timeout) {
+        const bool fresh_waiting =
+            std::chrono::steady_clock::now() - started < std::chrono::seconds(1) && awaited();
+        if (impl.in_flight == 0 && !fresh_waiting) {
+          drained = true;
+          break;
+        }
+        std::unique_lock lock(impl.drain_mutex);
+        impl.drained.wait_for(lock, std::chrono::milliseconds(10));
+      }
       if (!drained) {
         common::log::warn("drain timeout: closing with requests in flight",
                           {{"in_flight", impl.in_flight.load()}});
