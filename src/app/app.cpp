@@ -127,7 +127,9 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
       email_(notify::make_email_gateway(gateway_options(config_), metrics_)),
       push_(notify::make_push_gateway(gateway_options(config_), metrics_)),
       deliveries_(pool_, *sms_, *email_, *push_, *clock_),
-      passes_(pool_, bmx_, token_cipher_, outbox_, audit_, *clock_, config_.public_base_url),
+      // A BMX call we gave up on may still complete: wait two timeouts before tidying up.
+      passes_(pool_, bmx_, token_cipher_, outbox_, audit_, *clock_, config_.public_base_url,
+              std::chrono::milliseconds(2 * config_.bmx.timeout_ms)),
       visitors_(pool_, accounts_, bmx_, passes_, outbox_, audit_, *clock_),
       directory_(pool_),
       calls_(pool_, bmx_, outbox_, audit_, *clock_, outbox_dispatcher_),

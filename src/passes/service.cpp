@@ -37,14 +37,16 @@ std::string refusal_reason(const BmxError& error) {
 
 PassesService::PassesService(db::Pool& pool, bmx::BmxService& bmx, const bmx::TokenCipher& cipher,
                              const notify::Outbox& outbox, const audit::AuditTrail& audit,
-                             const common::Clock& clock, std::string public_base_url)
+                             const common::Clock& clock, std::string public_base_url,
+                             std::chrono::milliseconds bmx_settle_time)
     : pool_(pool),
       bmx_(bmx),
       cipher_(cipher),
       outbox_(outbox),
       audit_(audit),
       clock_(clock),
-      public_base_url_(std::move(public_base_url)) {
+      public_base_url_(std::move(public_base_url)),
+      bmx_settle_time_(bmx_settle_time) {
   store::prepare(pool_);
 }
 
@@ -52,6 +54,8 @@ void PassesService::register_on(notify::Dispatcher& dispatcher) {
   dispatcher.handle("bmx", "issue_pass", [this](const nlohmann::json& p) { return issue(p); });
   dispatcher.handle("bmx", "revoke_pass",
                     [this](const nlohmann::json& p) { return delete_at_bmx(p); });
+  dispatcher.handle("bmx", "reconcile_pass",
+                    [this](const nlohmann::json& p) { return reconcile(p); });
 }
 
 nlohmann::json PassesService::create(pqxx::work& tx, const NewPass& pass) const {
@@ -258,6 +262,18 @@ notify::Delivery PassesService::issue(const nlohmann::json& payload) {
     });
     // Revoked while BMX was working: the key must not outlive the revocation.
     if (!issued) client.delete_keychain(*access->token, *keychain_id);
+    // BMX has no idempotency keys: a creation we gave up on may still happen.
+    if (interrupted) {
+      pool_.run([&](pqxx::connection& connection) {
+        pqxx::work tx(connection);
+        outbox_.enqueue(tx, {"bmx",
+                             "reconcile-pass:" + visitor_id,
+                             {{"kind", "reconcile_pass"},
+                              {"visitor_id", visitor_id},
+                              {"property_id", property_id}}});
+        tx.commit();
+      });
+    }
     return notify::Delivery::ok();
   } catch (const BmxError& error) {
     if (is_transient(error.kind())) return notify::Delivery::later(error.detail());
@@ -291,6 +307,36 @@ notify::Delivery PassesService::delete_at_bmx(const nlohmann::json& payload) {
     pqxx::nontransaction tx(connection);
     tx.exec_prepared("passes_bmx_deleted", visitor_id);
   });
+  return notify::Delivery::ok();
+}
+
+notify::Delivery PassesService::reconcile(const nlohmann::json& payload) {
+  const auto visitor_id = payload.value("visitor_id", "");
+  auto rows = pool_.run([&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    return tx.exec_prepared("passes_reconcile_state", visitor_id,
+                            static_cast<long long>(bmx_settle_time_.count()));
+  });
+  if (rows.empty()) return notify::Delivery::ok();
+  if (!rows[0][3].is_null() && !rows[0][3].as<bool>()) {
+    return notify::Delivery::later("waiting for BMX to finish what it may still be doing");
+  }
+  auto access = bmx_.site_access(rows[0][2].as<std::string>());
+  if (!access) return notify::Delivery::give_up("the property is no longer connected to BMX");
+  // A revoked or failed pass keeps nothing at BMX; an issued one keeps its own keychain.
+  std::optional<std::int64_t> keep;
+  if (rows[0][1].as<std::string>() == "issued" && !rows[0][0].is_null()) {
+    keep = rows[0][0].as<std::int64_t>();
+  }
+  try {
+    for (const auto& found :
+         bmx_.client().find_keychains(*access->token, keychain_name(visitor_id))) {
+      if (!keep || found.id != *keep) bmx_.client().delete_keychain(*access->token, found.id);
+    }
+  } catch (const BmxError& error) {
+    if (is_transient(error.kind())) return notify::Delivery::later(error.detail());
+    if (error.kind() != ErrorKind::not_found) return notify::Delivery::give_up(error.detail());
+  }
   return notify::Delivery::ok();
 }
 

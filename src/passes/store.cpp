@@ -39,6 +39,11 @@ void prepare(db::Pool& pool) {
   pool.prepare("passes_revoke_property",
                "UPDATE passes SET status = 'revoked', revoked_at = now() WHERE property_id = $1 "
                "AND status IN ('pending', 'issued') RETURNING visitor_id, bmx_keychain_id");
+  // BMX may still be finishing a creation we gave up on until $2 ms have passed.
+  pool.prepare("passes_reconcile_state",
+               "SELECT bmx_keychain_id, status, property_id, "
+               "now() - keychain_requested_at >= $2 * interval '1 millisecond' "
+               "FROM passes WHERE visitor_id = $1");
   pool.prepare("passes_keychain_of",
                "SELECT bmx_keychain_id, property_id FROM passes WHERE visitor_id = $1");
   pool.prepare("passes_bmx_deleted",

@@ -47,7 +47,8 @@ class PassesService {
  public:
   PassesService(db::Pool& pool, bmx::BmxService& bmx, const bmx::TokenCipher& cipher,
                 const notify::Outbox& outbox, const audit::AuditTrail& audit,
-                const common::Clock& clock, std::string public_base_url);
+                const common::Clock& clock, std::string public_base_url,
+                std::chrono::milliseconds bmx_settle_time);
 
   // In the visitor's transaction: the pass (pending) and its issuance job.
   // Returns {status, url?}; the url exists only for property-only passes.
@@ -63,6 +64,9 @@ class PassesService {
   void register_on(notify::Dispatcher& dispatcher);
   notify::Delivery issue(const nlohmann::json& payload);
   notify::Delivery delete_at_bmx(const nlohmann::json& payload);
+  // After an interrupted keychain creation: once BMX can no longer be finishing
+  // it, every keychain with the visit's name but not the pass's is deleted.
+  notify::Delivery reconcile(const nlohmann::json& payload);
   // A BMX access event: the host's visitor has arrived when their key was used.
   void on_access(const bmx::VerifiedAccess& access);
 
@@ -85,6 +89,7 @@ class PassesService {
   const audit::AuditTrail& audit_;
   const common::Clock& clock_;
   std::string public_base_url_;
+  std::chrono::milliseconds bmx_settle_time_;
   // Unknown page tokens per client address in the current window: guessing is slow.
   std::mutex guesses_mutex_;
   std::map<std::string, int> guesses_;
