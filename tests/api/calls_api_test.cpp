@@ -5,10 +5,10 @@
 // racing to answer.
 #include <gtest/gtest.h>
 
-#include <boost/url/url.hpp>
 #include <future>
 #include <thread>
 
+#include "../support/bmx_world.hpp"
 #include "../support/sandbox_process.hpp"
 #include "../support/world.hpp"
 
@@ -64,18 +64,7 @@ class CallsApi : public ::testing::Test {
   }
 
   void link(const Account& resident, const std::string& bmx_email) {
-    auto status = world.client().get("/v1/me/bmx", resident.auth()).json();
-    boost::urls::url url(status["authorize_url"].get<std::string>());
-    std::string form = "email=" + bmx_email;
-    for (auto param : url.params()) {
-      form += "&" + std::string(param.key) + "=" + std::string(param.value);
-    }
-    auto redirect = sandbox.client().post("/oauth/authorize", form,
-                                          {{"Content-Type", "application/x-www-form-urlencoded"}});
-    boost::urls::url back(redirect.header("location"));
-    nlohmann::json body;
-    for (auto param : back.params()) body[std::string(param.key)] = std::string(param.value);
-    ASSERT_EQ(world.client().post("/v1/me/bmx", body.dump(), resident.auth()).status, 200);
+    testing::BmxWorld(world.client(), sandbox).link(resident.access_token, bmx_email);
   }
 
   std::string device(const Account& resident, const std::string& body) {

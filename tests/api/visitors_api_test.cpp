@@ -3,9 +3,9 @@
 // outages and refusals, revocation, arrival, and the pass page's states.
 #include <gtest/gtest.h>
 
-#include <boost/url/url.hpp>
 #include <thread>
 
+#include "../support/bmx_world.hpp"
 #include "../support/sandbox_process.hpp"
 #include "../support/world.hpp"
 #include "frontdoor/common/time.hpp"
@@ -60,19 +60,7 @@ class VisitorsApi : public ::testing::Test {
 
   Account linked_resident(const std::string& bmx_email) {
     auto resident = world.resident(property);
-    auto status = world.client().get("/v1/me/bmx", resident.auth()).json();
-    boost::urls::url url(status["authorize_url"].get<std::string>());
-    std::string form = "email=" + bmx_email;
-    for (auto param : url.params()) {
-      form += "&" + std::string(param.key) + "=" + std::string(param.value);
-    }
-    auto redirect = sandbox.client().post("/oauth/authorize", form,
-                                          {{"Content-Type", "application/x-www-form-urlencoded"}});
-    boost::urls::url back(redirect.header("location"));
-    nlohmann::json body;
-    for (auto param : back.params()) body[std::string(param.key)] = std::string(param.value);
-    auto linked = world.client().post("/v1/me/bmx", body.dump(), resident.auth());
-    EXPECT_EQ(linked.status, 200) << linked.body;
+    testing::BmxWorld(world.client(), sandbox).link(resident.access_token, bmx_email);
     return resident;
   }
 
@@ -116,15 +104,7 @@ class VisitorsApi : public ::testing::Test {
     return testing::query_value(server.database_url(), sql);
   }
 
-  std::string admin_bmx_token() {
-    return sandbox.client()
-        .post("/oauth/token",
-              "grant_type=authorization_code&client_id=frontdoor&client_secret=sandbox-secret"
-              "&code=" +
-                  sandbox.code_for("boss@bmx.test"),
-              {{"Content-Type", "application/x-www-form-urlencoded"}})
-        .json()["access_token"];
-  }
+  std::string admin_bmx_token() { return testing::BmxWorld(world.client(), sandbox).admin_token(); }
 
   // The keychain BMX holds for a visit, as the building admin sees it.
   nlohmann::json bmx_keychain(const std::string& visitor_id) {

@@ -7,7 +7,6 @@
 #include <gtest/gtest.h>
 
 #include <array>
-#include <boost/url/url.hpp>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "../support/bmx_world.hpp"
 #include "../support/frontdoor_process.hpp"
 #include "../support/sandbox_process.hpp"
 #include "frontdoor/common/time.hpp"
@@ -174,20 +174,7 @@ class VisitorsEndToEnd : public ::testing::Test {
   }
 
   void link_bmx(const std::string& token, const std::string& bmx_email) {
-    auto status = frontdoor->client().get("/v1/me/bmx", bearer(token)).json();
-    boost::urls::url url(status["authorize_url"].get<std::string>());
-    std::string form = "email=" + bmx_email;
-    for (auto param : url.params()) {
-      form += "&" + std::string(param.key) + "=" + std::string(param.value);
-    }
-    auto redirect = sandbox.client().post("/oauth/authorize", form,
-                                          {{"Content-Type", "application/x-www-form-urlencoded"}});
-    ASSERT_EQ(redirect.status, 302) << redirect.body;
-    boost::urls::url back(redirect.header("location"));
-    nlohmann::json body;
-    for (auto param : back.params()) body[std::string(param.key)] = std::string(param.value);
-    auto linked = post("/v1/me/bmx", body, token);
-    ASSERT_EQ(linked.status, 200) << linked.body;
+    testing::BmxWorld(frontdoor->client(), sandbox).link(token, bmx_email);
   }
 
   nlohmann::json visitor(const std::string& token, const std::string& id) {
@@ -195,13 +182,7 @@ class VisitorsEndToEnd : public ::testing::Test {
   }
 
   std::string admin_bmx_token() {
-    return sandbox.client()
-        .post("/oauth/token",
-              "grant_type=authorization_code&client_id=frontdoor&client_secret=sandbox-secret"
-              "&code=" +
-                  sandbox.code_for("boss@bmx.test"),
-              {{"Content-Type", "application/x-www-form-urlencoded"}})
-        .json()["access_token"];
+    return testing::BmxWorld(frontdoor->client(), sandbox).admin_token();
   }
 
   // BMX's own record of the single keychain and key it holds.

@@ -58,11 +58,13 @@ std::vector<std::string> split_arguments(const std::string& text) {
 
 }  // namespace
 
-FrontdoorProcess::FrontdoorProcess(const std::map<std::string, std::string>& extra_environment) {
+FrontdoorProcess::FrontdoorProcess(const std::map<std::string, std::string>& extra_environment,
+                                   const std::string& database_url) {
   char pattern[] = "/tmp/frontdoor-process-XXXXXX";
   if (!mkdtemp(pattern)) throw std::runtime_error("mkdtemp failed");
   directory_ = pattern;
-  database_url_ = PostgresCluster::shared().create_migrated_database();
+  database_url_ =
+      database_url.empty() ? PostgresCluster::shared().create_migrated_database() : database_url;
   const auto& sandbox = SandboxProcess::shared();
   port_ = static_cast<std::uint16_t>(free_port());
   environment_ = {
@@ -100,6 +102,15 @@ FrontdoorProcess::FrontdoorProcess(const std::map<std::string, std::string>& ext
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   throw std::runtime_error("frontdoor did not become ready:\n" + log_tail());
+}
+
+int FrontdoorProcess::terminate() {
+  if (pid_ <= 0) return -1;
+  kill(pid_, SIGTERM);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 FrontdoorProcess::~FrontdoorProcess() {

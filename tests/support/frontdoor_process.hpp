@@ -14,7 +14,11 @@ namespace frontdoor::testing {
 // It dies with the test binary; the destructor stops it with SIGTERM.
 class FrontdoorProcess {
  public:
-  explicit FrontdoorProcess(const std::map<std::string, std::string>& extra_environment = {});
+  // A fresh migrated database unless `database_url` names one (two instances, one database).
+  explicit FrontdoorProcess(const std::map<std::string, std::string>& extra_environment = {},
+                            const std::string& database_url = "");
+  // SIGTERM, then waits; returns the exit code.
+  int terminate();
   ~FrontdoorProcess();
   FrontdoorProcess(const FrontdoorProcess&) = delete;
   FrontdoorProcess& operator=(const FrontdoorProcess&) = delete;

@@ -20,6 +20,11 @@ class PostgresCluster {
   // For outage tests: stop the server (fast shutdown) and start it again on the same port.
   void stop();
   void start();
+  // Kills the server as a crash would (immediate shutdown: no checkpoint).
+  void kill();
+  // Commits wait for their WAL again, as in production (the harness turns that off
+  // for speed): for tests that kill the server and count what survived.
+  void make_commits_durable();
 
   std::string url(const std::string& database) const;
   // A new database copied from a template that holds every migration.

@@ -70,7 +70,7 @@ struct Config {
   } notify;
   struct Outbox {
     std::int64_t poll_interval_ms = 500;
-    std::int64_t max_attempts = 10;
+    std::int64_t max_attempts = 20;  // with backoff capped at 5 min: about an hour
   } outbox;
   struct Log {
     std::string level = "info";

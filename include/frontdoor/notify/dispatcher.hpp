@@ -33,7 +33,7 @@ struct Delivery {
 struct DispatcherOptions {
   std::chrono::milliseconds poll_interval{500};
   int batch_size = 16;
-  int max_attempts = 10;
+  int max_attempts = 20;
   // A claimed message comes back to the queue after this long, e.g. when the
   // process that claimed it died mid-delivery.
   std::chrono::milliseconds lease{60000};

@@ -1,0 +1,316 @@
+// Faults that happen in buildings: the database dies under load, BMX fails or
+// stalls, frontdoor is stopped mid-traffic, two instances share one database.
+// Each test says what must hold afterwards.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <csignal>
+#include <mutex>
+#include <pqxx/pqxx>
+#include <set>
+#include <thread>
+
+#include "../support/bmx_world.hpp"
+#include "../support/frontdoor_process.hpp"
+#include "../support/postgres.hpp"
+#include "../support/sandbox_process.hpp"
+#include "../support/world.hpp"
+#include "frontdoor/common/time.hpp"
+
+namespace frontdoor {
+namespace {
+
+using testing::Account;
+using testing::BmxWorld;
+using testing::FrontdoorProcess;
+using testing::HttpClient;
+using testing::PostgresCluster;
+using testing::SandboxProcess;
+using testing::TestServer;
+using testing::World;
+
+std::string in_hours(double hours) {
+  return common::to_rfc3339(std::chrono::system_clock::now() +
+                            std::chrono::seconds(static_cast<long>(hours * 3600)));
+}
+
+template <typename Predicate>
+bool eventually(Predicate done, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return done();
+}
+
+TEST(Faults, PostgresKilledUnderWriteLoadLosesNothingAndServiceResumes) {
+  PostgresCluster::shared().make_commits_durable();
+  TestServer server;
+  World world(server);
+  const auto property = world.property("crash");
+  const auto manager = world.staff(property, "manager");
+  std::atomic<bool> stop{false};
+  std::mutex mutex;
+  std::set<std::string> created;
+  std::atomic<int> server_errors{0}, unavailable{0};
+  std::vector<std::thread> writers;
+  for (int w = 0; w < 4; ++w) {
+    writers.emplace_back([&, w] {
+      for (int i = 0; !stop; ++i) {
+        auto response = world.client().post(
+            "/v1/properties/" + property + "/units",
+            nlohmann::json{{"label", "W" + std::to_string(w) + "-" + std::to_string(i)}}.dump(),
+            manager.auth());
+        if (response.status == 201) {
+          std::lock_guard lock(mutex);
+          created.insert(response.json()["id"].get<std::string>());
+        } else if (response.status == 503) {
+          ++unavailable;
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        } else {
+          ++server_errors;
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  PostgresCluster::shared().kill();
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  PostgresCluster::shared().start();
+  // Back within 5 s of the database's return, without restarting frontdoor.
+  EXPECT_TRUE(eventually([&] { return world.client().get("/readyz").status == 200; },
+                         std::chrono::seconds(5)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  stop = true;
+  for (auto& writer : writers) writer.join();
+
+  EXPECT_EQ(server_errors.load(), 0);
+  EXPECT_GT(unavailable.load(), 0) << "the outage was not noticed: the test proved nothing";
+  pqxx::connection connection(server.database_url());
+  pqxx::nontransaction tx(connection);
+  for (const auto& id : created) {
+    EXPECT_EQ(tx.exec_params("SELECT 1 FROM units WHERE id = $1", id).size(), 1u)
+        << "unit " << id << " got a 201 but is gone";
+  }
+  EXPECT_GT(created.size(), 10u);
+}
+
+class BmxFaults : public ::testing::Test {
+ protected:
+  BmxFaults()
+      : sandbox(SandboxProcess::shared()),
+        server(testing::TestServerOptions{.bmx_sandbox = true}),
+        world(server),
+        bmx(world.client(), sandbox) {
+    sandbox.reset();
+    server.clock().set(std::chrono::system_clock::now());
+    property = world.property("faulty");
+    building = bmx.seed_building("faulty", {{"ana@bmx.test", "mobile_app"}});
+    bmx.set_up_site(property, building, world.admin().access_token);
+    ana = world.resident(property);
+    bmx.link(ana.access_token, "ana@bmx.test");
+  }
+
+  // Creates `count` property-only visitors with distinct phones; returns the phones.
+  std::vector<std::string> add_visitors(int count, int first) {
+    std::vector<std::string> phones;
+    for (int i = 0; i < count; ++i) {
+      const auto phone = "+1555030" + std::to_string(1000 + first + i);
+      auto response = world.client().post("/v1/me/visitors",
+                                          nlohmann::json{{"name", "Guest " + std::to_string(i)},
+                                                         {"phone", phone},
+                                                         {"access", "property_only"},
+                                                         {"starts_at", in_hours(0)},
+                                                         {"ends_at", in_hours(2)}}
+                                              .dump(),
+                                          ana.auth());
+      EXPECT_EQ(response.status, 201) << response.body;
+      phones.push_back(phone);
+    }
+    return phones;
+  }
+
+  // Lets the outbox's backoff pass, as time would.
+  void hurry() {
+    testing::query_value(server.database_url(),
+                         "UPDATE outbox SET next_attempt_at = now() WHERE status = 'pending' "
+                         "RETURNING 1");
+    server.app().dispatcher().wake();
+  }
+
+  void expect_every_pass_issued_once(const std::vector<std::string>& phones) {
+    const auto total = std::to_string(phones.size());
+    // Retries wait for their backoff and for the circuit breaker to close again.
+    EXPECT_TRUE(eventually(
+        [&] {
+          hurry();
+          std::this_thread::sleep_for(std::chrono::milliseconds(600));
+          return testing::query_value(server.database_url(),
+                                      "SELECT count(*) FROM passes WHERE status = 'issued'") ==
+                 total;
+        },
+        std::chrono::seconds(40)))
+        << testing::query_value(server.database_url(),
+                                "SELECT string_agg(status || coalesce(failure_reason, ''), ',') "
+                                "FROM passes");
+    // Tidying up after an interrupted creation waits until BMX cannot still be at it.
+    EXPECT_TRUE(eventually(
+        [&] {
+          hurry();
+          std::this_thread::sleep_for(std::chrono::milliseconds(300));
+          return testing::query_value(server.database_url(),
+                                      "SELECT count(*) FROM outbox WHERE status = 'pending'") ==
+                 "0";
+        },
+        std::chrono::seconds(20)));
+    auto keychains =
+        sandbox.client()
+            .get("/v4/keychains?per=100", {{"Authorization", "Bearer " + bmx.admin_token()}})
+            .json()["data"];
+    EXPECT_EQ(keychains.size(), phones.size()) << "a duplicate keychain at BMX";
+    for (const auto& phone : phones) {
+      EXPECT_TRUE(eventually([&] { return !sandbox.messages("sms", phone).empty(); }));
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      EXPECT_EQ(sandbox.messages("sms", phone).size(), 1u) << phone;
+    }
+  }
+
+  SandboxProcess& sandbox;
+  TestServer server;
+  World world;
+  BmxWorld bmx;
+  std::string property;
+  nlohmann::json building;
+  Account ana;
+};
+
+TEST_F(BmxFaults, BmxAnswering500LosesNoPass) {
+  sandbox.fault({{"path_prefix", "/v4"}, {"status", 500}, {"times", 12}});
+  expect_every_pass_issued_once(add_visitors(4, 0));
+}
+
+TEST_F(BmxFaults, ASlowBmxThatCreatedTheKeychainAfterWeGaveUpMakesNoDuplicate) {
+  // The first keychain creations answer after the client's 2 s timeout; BMX has
+  // made them all the same. The retry must find them, not make more.
+  sandbox.fault(
+      {{"method", "POST"}, {"path_prefix", "/v4/keychains"}, {"delay_ms", 2500}, {"times", 3}});
+  expect_every_pass_issued_once(add_visitors(3, 10));
+}
+
+TEST_F(BmxFaults, BmxDownForAWhileThenBackIssuesEveryPassOnce) {
+  sandbox.fault({{"path_prefix", "/v4"}, {"drop", true}, {"times", 100000}});
+  const auto phones = add_visitors(4, 20);
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  EXPECT_EQ(testing::query_value(server.database_url(),
+                                 "SELECT count(*) FROM passes WHERE status = 'pending'"),
+            "4");
+  sandbox.client().send("DELETE", "/_sandbox/faults", "", {});
+  expect_every_pass_issued_once(phones);
+}
+
+TEST(ProcessFaults, SigtermUnderLoadFailsNoRequestInFlight) {
+  FrontdoorProcess frontdoor;
+  std::atomic<bool> stop{false};
+  std::atomic<int> answered{0}, failed{0}, refused{0};
+  std::vector<std::thread> clients;
+  for (int c = 0; c < 6; ++c) {
+    clients.emplace_back([&] {
+      HttpClient client(frontdoor.port());
+      while (!stop) {
+        try {
+          auto response = client.get(c % 2 ? "/readyz" : "/openapi.json");
+          (response.status == 200 ? answered : failed)++;
+        } catch (const std::exception& error) {
+          // After SIGTERM new connections are refused: that is not a request in flight.
+          const std::string what = error.what();
+          if (what.find("refused") != std::string::npos) {
+            ++refused;
+          } else {
+            ++failed;
+          }
+          std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(frontdoor.terminate(), 0);
+  stop = true;
+  for (auto& client : clients) client.join();
+  EXPECT_GT(answered.load(), 50);
+  EXPECT_EQ(failed.load(), 0);
+}
+
+TEST(ProcessFaults, TwoInstancesDeliverEachMessageOnceAndMissEachCallOnce) {
+  auto& sandbox = SandboxProcess::shared();
+  sandbox.reset();
+  FrontdoorProcess first;
+  FrontdoorProcess second({}, first.database_url());
+  // Fifty SMS queued at once: each instance's dispatcher claims some, none twice.
+  {
+    pqxx::connection connection(first.database_url());
+    pqxx::work tx(connection);
+    tx.exec(
+        "INSERT INTO outbox (channel, dedupe_key, payload) SELECT 'sms', 'twin-' || i, "
+        "jsonb_build_object('to', '+1555040' || (1000 + i), 'text', 'hello ' || i) "
+        "FROM generate_series(1, 50) i");
+    tx.commit();
+  }
+  EXPECT_TRUE(eventually([&] { return sandbox.messages("sms").size() >= 50; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  auto sms = sandbox.messages("sms");
+  EXPECT_EQ(sms.size(), 50u);
+  std::set<std::string> numbers;
+  for (const auto& message : sms) numbers.insert(message["to"].get<std::string>());
+  EXPECT_EQ(numbers.size(), 50u);
+
+  // Calls that nobody answers: both instances sweep, each call is missed once.
+  ASSERT_EQ(first.run_command("create-admin --email ops@twin.test --password twin-operator-pass"),
+            0);
+  HttpClient client = first.client();
+  const auto admin =
+      client.post("/v1/auth/login", R"({"email":"ops@twin.test","password":"twin-operator-pass"})")
+          .json()["access_token"]
+          .get<std::string>();
+  const HttpClient::Headers auth = {{"Authorization", "Bearer " + admin}};
+  const std::string property =
+      client.post("/v1/properties", R"({"name":"Twin","site_name":"twin","time_zone":"UTC"})", auth)
+          .json()["id"];
+  client.send("PATCH", "/v1/properties/" + property + "/settings", R"({"ring_timeout_seconds":10})",
+              auth);
+  const std::string unit =
+      client.post("/v1/properties/" + property + "/units", R"({"label":"1"})", auth).json()["id"];
+  const std::string residency = client
+                                    .post("/v1/properties/" + property + "/residents",
+                                          nlohmann::json{{"unit_id", unit},
+                                                         {"first_name", "Tess"},
+                                                         {"last_name", "Twin"},
+                                                         {"email", "tess@twin.test"},
+                                                         {"phone", "+15550401111"}}
+                                              .dump(),
+                                          auth)
+                                    .json()["id"];
+  const std::string key =
+      client.post("/v1/properties/" + property + "/panels", R"({"name":"Door"})", auth)
+          .json()["api_key"];
+  for (int i = 0; i < 5; ++i) {
+    auto call =
+        second.client().post("/v1/panel/calls", nlohmann::json{{"entry_id", residency}}.dump(),
+                             {{"Authorization", "Bearer " + key}});
+    ASSERT_EQ(call.status, 201) << call.body;
+  }
+  const auto missed = [&] {
+    return testing::query_value(first.database_url(),
+                                "SELECT count(*) FROM call_events WHERE event = 'missed'");
+  };
+  EXPECT_TRUE(eventually([&] { return missed() == "5"; }, std::chrono::seconds(20)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(missed(), "5");
+  EXPECT_EQ(testing::query_value(first.database_url(),
+                                 "SELECT count(*) FROM outbox WHERE dedupe_key LIKE 'call-stop:%'"),
+            "5");
+}
+
+}  // namespace
+}  // namespace frontdoor
