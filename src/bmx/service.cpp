@@ -3,6 +3,7 @@
 #include <pqxx/pqxx>
 
 #include "frontdoor/auth/policy.hpp"
+#include "frontdoor/bmx/webhook_event.hpp"
 #include "frontdoor/common/error.hpp"
 #include "frontdoor/common/log.hpp"
 #include "frontdoor/common/random.hpp"
@@ -491,29 +492,12 @@ nlohmann::json BmxService::link_summary(pqxx::work& tx, const std::string& user_
 // Webhooks
 
 std::string BmxService::receive_webhook(const std::string& secret, const nlohmann::json& body) {
-  // Only the two event families frontdoor acts on are kept; others are
-  // acknowledged (so BMX stops retrying) and dropped.
-  std::string resource_type;
-  std::string action;
-  std::int64_t resource_id = 0;
-  const auto& event = body.contains("event") ? body["event"] : nlohmann::json();
-  if (!event.is_object() || !event.contains("resource_type") ||
-      !event["resource_type"].is_string() || !event.contains("action") ||
-      !event["action"].is_string() || !event.contains("data") || !event["data"].is_object()) {
-    throw ApiError::bad_request("malformed_webhook",
-                                "Expected {\"event\": {resource_type, action, data}}.");
-  }
-  const auto type = event["resource_type"].get<std::string>();
-  action = event["action"].get<std::string>();
-  if ((type == "call" || type == "access_log" || type == "door_release") && action == "create") {
-    const auto& id = event["data"].contains("id") ? event["data"]["id"] : nlohmann::json();
-    if (!id.is_number_integer() || id.get<std::int64_t>() <= 0) {
-      throw ApiError::bad_request("malformed_webhook", "The event's data needs a numeric id.");
-    }
-    resource_id = id.get<std::int64_t>();
-    // The same access event arrives under either name; store it once.
-    resource_type = type == "call" ? "call" : "access_log";
-  }
+  // Only the event families frontdoor acts on are kept; others are acknowledged
+  // (so BMX stops retrying) and dropped.
+  const auto event = parse_webhook_event(body);
+  const std::string resource_type = event ? event->resource_type : "";
+  const std::string action = event ? event->action : "";
+  const std::int64_t resource_id = event ? event->resource_id : 0;
   auto counts = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
     return tx.exec_prepared1("bmx_webhook_receive", common::sha256_hex(secret), resource_type,
