@@ -131,7 +131,7 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
       passes_(pool_, bmx_, token_cipher_, outbox_, audit_, *clock_, config_.public_base_url,
               std::chrono::milliseconds(2 * config_.bmx.timeout_ms)),
       visitors_(pool_, accounts_, bmx_, passes_, outbox_, audit_, *clock_),
-      directory_(pool_),
+      directory_(pool_, static_cast<int>(config_.directory.searches_per_minute)),
       calls_(pool_, bmx_, outbox_, audit_, *clock_, outbox_dispatcher_),
       idempotency_(pool_,
                    [this](const http::Request& request) {

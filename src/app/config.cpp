@@ -160,6 +160,10 @@ const std::vector<Key>& schema() {
       integer_key(
           "bmx.breaker_open_ms", 100, 3600000, [](Config& c) { return &c.bmx.breaker_open_ms; },
           "How long the open circuit refuses calls before one probe is let through."),
+      integer_key(
+          "directory.searches_per_minute", 1, 100000000,
+          [](Config& c) { return &c.directory.searches_per_minute; },
+          "Directory searches one panel key may make per minute; more get 429."),
       text_key(
           "notify.sms_url", [](Config& c) { return &c.notify.sms_url; },
           "Base URL of the SMS provider's Twilio-style Messages API."),

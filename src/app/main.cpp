@@ -23,6 +23,7 @@ commands:
   config-doc     print every configuration key as a Markdown table
   create-admin --email E --password P
                  create (or promote) an operator account with the admin role
+  print-sql NAME print the SQL of a prepared statement (bench/ runs it with pgbench)
 
 Configuration comes from FILE (see config/frontdoor.example.json), then from
 FRONTDOOR_* environment variables and DATABASE_URL.
@@ -32,6 +33,7 @@ struct Arguments {
   std::string command = "serve";
   std::optional<std::string> config_path;
   std::optional<std::string> email;
+  std::string statement;  // print-sql
   std::optional<std::string> password;
 };
 
@@ -49,6 +51,8 @@ std::optional<Arguments> parse_arguments(int argc, char** argv) {
       return std::nullopt;
     } else if (i == 0 && words[i].rfind("--", 0) != 0) {
       arguments.command = words[i];
+    } else if (i == 1 && arguments.command == "print-sql") {
+      arguments.statement = words[i];
     } else {
       std::cerr << "frontdoor: unexpected argument '" << words[i] << "'\n";
       return std::nullopt;
@@ -121,6 +125,17 @@ int main(int argc, char** argv) {
     }
     if (arguments->command == "migrate") return run_migrate(config);
     if (arguments->command == "create-admin") return run_create_admin(config, *arguments);
+    if (arguments->command == "print-sql") {
+      // The statements are registered by the services: build them, connect to nothing.
+      frontdoor::app::App app(config, std::make_shared<frontdoor::common::SystemClock>());
+      const auto sql = app.pool().statement_sql(arguments->statement);
+      if (sql.empty()) {
+        std::cerr << "frontdoor: no prepared statement named '" << arguments->statement << "'\n";
+        return 2;
+      }
+      std::cout << sql << '\n';
+      return 0;
+    }
     if (arguments->command == "serve") return run_serve(config);
   } catch (const frontdoor::app::ConfigError& error) {
     std::cerr << "frontdoor: " << error.what() << '\n';

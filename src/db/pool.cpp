@@ -31,6 +31,14 @@ void Pool::prepare(std::string name, std::string sql) {
   statements_.emplace_back(std::move(name), std::move(sql));
 }
 
+std::string Pool::statement_sql(const std::string& name) const {
+  std::lock_guard lock(mutex_);
+  for (const auto& [statement, sql] : statements_) {
+    if (statement == name) return sql;
+  }
+  return {};
+}
+
 Pool::Lease::~Lease() {
   if (pool != nullptr) pool->release(*this);
 }

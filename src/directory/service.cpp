@@ -8,12 +8,6 @@
 #include "frontdoor/http/json.hpp"
 
 namespace frontdoor::directory {
-namespace {
-
-constexpr int kSearchesPerMinute = 120;
-
-}  // namespace
-
 // Each name is matched as a range on its folded form ([q, q || U+10FFFF) in
 // byte order), which the text_pattern_ops indexes of migration 0006 serve also
 // in a generic plan. Exact matches rank first, then last names, first names and
@@ -37,7 +31,8 @@ std::string DirectoryService::search_sql() {
          std::to_string(kMaxEntries);
 }
 
-DirectoryService::DirectoryService(db::Pool& pool) : pool_(pool) {
+DirectoryService::DirectoryService(db::Pool& pool, int searches_per_minute)
+    : pool_(pool), searches_per_minute_(searches_per_minute) {
   pool_.prepare("directory_search", search_sql());
 }
 
@@ -48,7 +43,7 @@ bool DirectoryService::allow(const std::string& panel_id) {
     searches_.clear();
     window_ = now;
   }
-  return ++searches_[panel_id] <= kSearchesPerMinute;
+  return ++searches_[panel_id] <= searches_per_minute_;
 }
 
 nlohmann::json DirectoryService::search(const auth::Principal& panel, const std::string& query) {

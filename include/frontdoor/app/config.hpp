@@ -51,6 +51,9 @@ struct Config {
     std::int64_t breaker_failures = 5;
     std::int64_t breaker_open_ms = 30000;
   } bmx;
+  struct Directory {
+    std::int64_t searches_per_minute = 120;
+  } directory;
   struct Notify {
     std::string sms_url = "http://127.0.0.1:8090";
     std::string sms_account_sid = "ACsandbox";

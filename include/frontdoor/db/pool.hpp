@@ -55,6 +55,8 @@ class Pool {
   }
 
   PoolStats stats() const;
+  // The SQL of a registered statement, or "" (for benchmarks that run it alone).
+  std::string statement_sql(const std::string& name) const;
   // Closes idle connections and refuses new leases: the last step of shutdown.
   void close();
 

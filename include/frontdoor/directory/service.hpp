@@ -21,7 +21,7 @@ inline constexpr int kMaxEntries = 20;
 // found by a case- and accent-insensitive prefix of a name. No e-mail, no phone.
 class DirectoryService {
  public:
-  explicit DirectoryService(db::Pool& pool);
+  DirectoryService(db::Pool& pool, int searches_per_minute);
   nlohmann::json search(const auth::Principal& panel, const std::string& query);
   // The SQL of the search, for the db test that checks its plan.
   static std::string search_sql();
@@ -31,6 +31,7 @@ class DirectoryService {
   bool allow(const std::string& panel_id);
 
   db::Pool& pool_;
+  const int searches_per_minute_;
   std::mutex mutex_;
   std::map<std::string, int> searches_;
   std::chrono::steady_clock::time_point window_{};
