@@ -4,7 +4,9 @@
 
 #include "frontdoor/common/base64.hpp"
 #include "frontdoor/common/error.hpp"
+#include "frontdoor/common/time.hpp"
 #include "frontdoor/http/json.hpp"
+#include "frontdoor/http/uuid.hpp"
 
 namespace frontdoor::http {
 
@@ -42,6 +44,17 @@ Response page_response(nlohmann::json items, const std::optional<nlohmann::json>
       200, {{"data", std::move(items)},
             {"next_cursor", next_position ? nlohmann::json(encode_cursor(*next_position))
                                           : nlohmann::json(nullptr)}});
+}
+
+std::optional<TimeAndId> time_and_id_after(const PageRequest& page) {
+  if (!page.after) return std::nullopt;
+  const auto& after = *page.after;
+  if (!after.is_array() || after.size() != 2 || !after[0].is_string() || !after[1].is_string() ||
+      !common::parse_rfc3339(after[0].get<std::string>()) ||
+      !is_uuid(after[1].get<std::string>())) {
+    throw common::ApiError::validation({{"cursor", "invalid", "Unknown cursor."}});
+  }
+  return TimeAndId{after[0].get<std::string>(), after[1].get<std::string>()};
 }
 
 }  // namespace frontdoor::http

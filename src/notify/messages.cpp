@@ -1,5 +1,7 @@
 #include "frontdoor/notify/messages.hpp"
 
+#include "frontdoor/common/html.hpp"
+
 namespace frontdoor::notify {
 
 EmailText account_invite_email(const std::string& display_name, const std::string& property_name,
@@ -21,29 +23,6 @@ std::string shorten(const std::string& text, std::size_t limit) {
   std::size_t cut = limit >= 3 ? limit - 3 : 0;
   while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
   return text.substr(0, cut) + "...";
-}
-
-std::string html_escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
 }
 
 }  // namespace
@@ -77,13 +56,14 @@ EmailText visitor_invite_email(const std::string& visitor_name, const std::strin
   email.text = "Hello " + visitor_name + ",\n\n" + inviter + " invited you to " + property_name +
                ", " + window + ".\n\n" + next +
                "\n\nIf you did not expect this e-mail, you can ignore it.\n";
-  email.html = "<p>Hello " + html_escape(visitor_name) + ",</p><p>" + html_escape(inviter) +
-               " invited you to <strong>" + html_escape(property_name) + "</strong>, " +
-               html_escape(window) + ".</p>" +
+  email.html = "<p>Hello " + common::html_escape(visitor_name) + ",</p><p>" +
+               common::html_escape(inviter) + " invited you to <strong>" +
+               common::html_escape(property_name) + "</strong>, " + common::html_escape(window) +
+               ".</p>" +
                (activation_link.empty()
                     ? std::string("<p>Log in to the frontdoor app to see your entry "
                                   "credentials.</p>")
-                    : "<p><a href=\"" + html_escape(activation_link) +
+                    : "<p><a href=\"" + common::html_escape(activation_link) +
                           "\">Activate your account</a> (the link works once and expires in "
                           "7 days), then log in to see your entry credentials.</p>") +
                "<p>If you did not expect this e-mail, you can ignore it.</p>";

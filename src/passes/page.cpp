@@ -3,6 +3,7 @@
 // for passes that are not valid right now.
 #include <pqxx/pqxx>
 
+#include "frontdoor/common/html.hpp"
 #include "frontdoor/common/random.hpp"
 #include "frontdoor/common/time.hpp"
 #include "frontdoor/db/pool.hpp"
@@ -15,32 +16,6 @@ namespace {
 constexpr int kUnknownTokensPerWindow = 20;
 constexpr auto kGuessWindow = std::chrono::minutes(10);
 
-std::string escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
-
 bool is_token(const std::string& token) {
   return token.size() == 32 && token.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
@@ -52,7 +27,7 @@ http::Response html_page(int status, const std::string& title, const std::string
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
       "<meta name=\"robots\" content=\"noindex\">"
       "<title>" +
-      escape(title) +
+      common::html_escape(title) +
       "</title><style>"
       "body{margin:0;font:17px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;"
       "color:#1b1f24;background:#f4f5f7}"
@@ -114,11 +89,11 @@ http::Response PassesService::page(const std::string& token, const std::string& 
   }
   const auto& row = rows[0];
   const auto status = row[0].as<std::string>();
-  const auto visitor = escape(row[3].as<std::string>());
-  const auto property = escape(row[4].as<std::string>());
-  const auto starts = escape(row[5].as<std::string>());
-  const auto ends = escape(row[6].as<std::string>());
-  const auto zone = escape(row[7].as<std::string>());
+  const auto visitor = common::html_escape(row[3].as<std::string>());
+  const auto property = common::html_escape(row[4].as<std::string>());
+  const auto starts = common::html_escape(row[5].as<std::string>());
+  const auto ends = common::html_escape(row[6].as<std::string>());
+  const auto zone = common::html_escape(row[7].as<std::string>());
   const bool not_yet = row[8].as<bool>();
   const bool over = row[9].as<bool>();
   const std::string heading = "<p class=\"muted\">" + property + "</p>";
@@ -164,7 +139,7 @@ http::Response PassesService::page(const std::string& token, const std::string& 
                        "<p>At the entrance panel, choose <strong>Scan QR code</strong> and hold "
                        "this screen up to the camera. Turn the brightness up if it does not "
                        "scan.</p><p class=\"muted\">Or enter the PIN <span class=\"pin\">" +
-                       escape(payload) + "</span></p>");
+                       common::html_escape(payload) + "</span></p>");
 }
 
 http::Response PassesService::qr(const std::string& token) {

@@ -35,6 +35,14 @@ std::string refusal_reason(const BmxError& error) {
 
 }  // namespace
 
+void PassesService::queue_deletion(pqxx::work& tx, const std::string& visitor_id,
+                                   const std::string& property_id) const {
+  outbox_.enqueue(
+      tx, {"bmx",
+           "revoke-pass:" + visitor_id,
+           {{"kind", "revoke_pass"}, {"visitor_id", visitor_id}, {"property_id", property_id}}});
+}
+
 PassesService::PassesService(db::Pool& pool, bmx::BmxService& bmx, const bmx::TokenCipher& cipher,
                              const notify::Outbox& outbox, const audit::AuditTrail& audit,
                              const common::Clock& clock, std::string public_base_url,
@@ -90,10 +98,7 @@ bool PassesService::revoke(pqxx::work& tx, const auth::Principal& actor,
   const auto property_id = rows[0][0].as<std::string>();
   // A keychain not yet known here is deleted by the issuance that creates it.
   if (!rows[0][1].is_null()) {
-    outbox_.enqueue(
-        tx, {"bmx",
-             "revoke-pass:" + visitor_id,
-             {{"kind", "revoke_pass"}, {"visitor_id", visitor_id}, {"property_id", property_id}}});
+    queue_deletion(tx, visitor_id, property_id);
   }
   audit_.record(tx, actor, {property_id, "pass.revoked", "visitor", visitor_id, {}});
   return true;
@@ -105,11 +110,7 @@ void PassesService::revoke_hosted_by(pqxx::work& tx, const auth::Principal& acto
   for (const auto& row : tx.exec_prepared("passes_revoke_hosted", user_id, property_id)) {
     const auto visitor_id = row[0].as<std::string>();
     if (!row[1].is_null()) {
-      outbox_.enqueue(
-          tx,
-          {"bmx",
-           "revoke-pass:" + visitor_id,
-           {{"kind", "revoke_pass"}, {"visitor_id", visitor_id}, {"property_id", property_id}}});
+      queue_deletion(tx, visitor_id, property_id);
     }
     audit_.record(
         tx, actor,
@@ -123,11 +124,7 @@ void PassesService::revoke_all_at(pqxx::work& tx, const auth::Principal& actor,
   for (const auto& row : tx.exec_prepared("passes_revoke_property", property_id)) {
     const auto visitor_id = row[0].as<std::string>();
     if (!row[1].is_null()) {
-      outbox_.enqueue(
-          tx,
-          {"bmx",
-           "revoke-pass:" + visitor_id,
-           {{"kind", "revoke_pass"}, {"visitor_id", visitor_id}, {"property_id", property_id}}});
+      queue_deletion(tx, visitor_id, property_id);
     }
     ++revoked;
   }

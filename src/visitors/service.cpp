@@ -245,16 +245,11 @@ nlohmann::json VisitorsService::create_for_property(const auth::Principal& actor
 
 http::Response VisitorsService::list(const char* statement, const std::string& owner,
                                      const http::PageRequest& page) {
+  const auto after = http::time_and_id_after(page);
   std::optional<std::string> after_time, after_id;
-  if (page.after) {
-    const auto& after = *page.after;
-    if (!after.is_array() || after.size() != 2 || !after[0].is_string() || !after[1].is_string() ||
-        !common::parse_rfc3339(after[0].get<std::string>()) ||
-        !http::is_uuid(after[1].get<std::string>())) {
-      throw ApiError::validation({{"cursor", "invalid", "Unknown cursor."}});
-    }
-    after_time = after[0].get<std::string>();
-    after_id = after[1].get<std::string>();
+  if (after) {
+    after_time = after->time;
+    after_id = after->id;
   }
   auto rows = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);

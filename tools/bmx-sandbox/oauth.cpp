@@ -2,6 +2,7 @@
 // authorization-code flow with a small login page, and the token endpoint.
 #include <boost/url/url.hpp>
 
+#include "frontdoor/common/html.hpp"
 #include "frontdoor/common/random.hpp"
 #include "frontdoor/http/json.hpp"
 #include "sandbox.hpp"
@@ -18,39 +19,13 @@ Response oauth_error(int status, const std::string& error, const std::string& de
   return json_response(status, {{"error", error}, {"error_description", description}});
 }
 
-std::string html_escape(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  return out;
-}
-
 Response login_page(const std::map<std::string, std::string>& query, const std::string& problem) {
   std::string hidden;
   for (const char* name : {"client_id", "redirect_uri", "response_type", "state"}) {
     auto found = query.find(name);
     const std::string value = found == query.end() ? "" : found->second;
     hidden += "<input type=\"hidden\" name=\"" + std::string(name) + "\" value=\"" +
-              html_escape(value) + "\">";
+              frontdoor::common::html_escape(value) + "\">";
   }
   const std::string html =
       "<!doctype html><html><head><meta charset=\"utf-8\">"
@@ -58,7 +33,8 @@ Response login_page(const std::map<std::string, std::string>& query, const std::
       "<title>ButterflyMX sign in (sandbox)</title></head><body>"
       "<h1>Sign in to ButterflyMX</h1><p>bmx-sandbox: any password is accepted for a known "
       "user.</p>" +
-      (problem.empty() ? "" : "<p role=\"alert\">" + html_escape(problem) + "</p>") +
+      (problem.empty() ? ""
+                       : "<p role=\"alert\">" + frontdoor::common::html_escape(problem) + "</p>") +
       "<form method=\"post\" action=\"/oauth/authorize\">" + hidden +
       "<label>E-mail <input name=\"email\" type=\"email\" required></label> "
       "<label>Password <input name=\"password\" type=\"password\"></label> "

@@ -19,6 +19,13 @@ struct PageRequest {
 // ?limit= (1-100, default 20) and ?cursor=; 422 naming the field when either is bad.
 PageRequest page_request(const Request& request);
 
+// A cursor of [created_at, id] (newest-first lists): both, or 422 naming `cursor`.
+struct TimeAndId {
+  std::string time;
+  std::string id;
+};
+std::optional<TimeAndId> time_and_id_after(const PageRequest& page);
+
 // Cursors are opaque to clients: base64url of a small JSON value.
 std::string encode_cursor(const nlohmann::json& position);
 

@@ -77,7 +77,9 @@ class PassesService {
   http::Response qr(const std::string& token);
 
  private:
-  struct Issuance;
+  // The keychain of a revoked pass is deleted at BMX through the outbox.
+  void queue_deletion(pqxx::work& tx, const std::string& visitor_id,
+                      const std::string& property_id) const;
   notify::Delivery fail(const std::string& visitor_id, const std::string& code,
                         const std::string& reason);
   bool unknown_token_allowed(const std::string& remote_address);
