@@ -483,5 +483,52 @@ TEST_F(VisitorsApi, ThePassPageHasAPageForEveryStateAndNeverAQrOutsideTheWindow)
   EXPECT_GT(limited, 0);
 }
 
+// With BMX away for longer than the outbox keeps trying, the pass fails and the
+// resident is told, instead of waiting "pending" for ever.
+TEST(VisitorsWhenBmxStaysDown, TheLastAttemptFailsThePassAndTellsTheResident) {
+  auto& sandbox = SandboxProcess::shared();
+  sandbox.reset();
+  TestServer server(testing::TestServerOptions{
+      .configure = [](app::Config& config) { config.outbox.max_attempts = 2; },
+      .bmx_sandbox = true});
+  World world(server);
+  testing::BmxWorld bmx(world.client(), sandbox);
+  const auto property = world.property("downhill");
+  bmx.set_up_site(property, bmx.seed_building("downhill", {{"dana@bmx.test", "mobile_app"}}),
+                  world.admin().access_token);
+  auto dana = world.resident(property);
+  bmx.link(dana.access_token, "dana@bmx.test");
+  world.client().post("/v1/me/devices", R"({"platform":"android","push_token":"fcm-dana-1"})",
+                      dana.auth());
+  sandbox.fault({{"path_prefix", "/v4/keychains"}, {"status", 503}, {"times", 1000}});
+  server.clock().set(std::chrono::system_clock::now());
+  auto created = world.client().post("/v1/me/visitors",
+                                     nlohmann::json{{"name", "Dee"},
+                                                    {"phone", "+15550006000"},
+                                                    {"access", "property_only"},
+                                                    {"starts_at", in_hours(0)},
+                                                    {"ends_at", in_hours(1)}}
+                                         .dump(),
+                                     dana.auth());
+  ASSERT_EQ(created.status, 201) << created.body;
+  const auto path = "/v1/me/visitors/" + created.json()["id"].get<std::string>();
+  nlohmann::json visitor;
+  for (int i = 0; i < 100; ++i) {
+    testing::query_value(server.database_url(),
+                         "UPDATE outbox SET next_attempt_at = now() WHERE status = 'pending' "
+                         "RETURNING 1");
+    server.app().dispatcher().wake();
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    visitor = world.client().get(path, dana.auth()).json();
+    if (visitor["pass"]["status"] != "pending") break;
+  }
+  EXPECT_EQ(visitor["pass"]["status"], "failed") << visitor;
+  EXPECT_EQ(visitor["pass"]["failure_code"], "bmx_unavailable");
+  for (int i = 0; i < 100 && sandbox.messages("push", "fcm-dana-1").empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  EXPECT_EQ(sandbox.messages("push", "fcm-dana-1").size(), 1u);
+}
+
 }  // namespace
 }  // namespace frontdoor

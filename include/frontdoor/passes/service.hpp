@@ -48,7 +48,7 @@ class PassesService {
   PassesService(db::Pool& pool, bmx::BmxService& bmx, const bmx::TokenCipher& cipher,
                 const notify::Outbox& outbox, const audit::AuditTrail& audit,
                 const common::Clock& clock, std::string public_base_url,
-                std::chrono::milliseconds bmx_settle_time);
+                std::chrono::milliseconds bmx_settle_time, int max_attempts);
 
   // In the visitor's transaction: the pass (pending) and its issuance job.
   // Returns {status, url?}; the url exists only for property-only passes.
@@ -83,6 +83,7 @@ class PassesService {
   notify::Delivery fail(const std::string& visitor_id, const std::string& code,
                         const std::string& reason);
   bool unknown_token_allowed(const std::string& remote_address);
+  bool last_attempt(const std::string& dedupe_key);
 
   db::Pool& pool_;
   bmx::BmxService& bmx_;
@@ -92,6 +93,7 @@ class PassesService {
   const common::Clock& clock_;
   std::string public_base_url_;
   std::chrono::milliseconds bmx_settle_time_;
+  int max_attempts_;  // the outbox's: the issuance job's last try fails the pass
   // Unknown page tokens per client address in the current window: guessing is slow.
   std::mutex guesses_mutex_;
   std::map<std::string, int> guesses_;
