@@ -155,6 +155,15 @@ void CallsService::start_from_bmx(const bmx::VerifiedCall& verified) {
 // ---------------------------------------------------------------------------
 // Reading
 
+pqxx::result CallsService::current(pqxx::work& tx, const std::string& call_id) const {
+  // A call past its ring time is missed now, whether or not a sweep ran yet.
+  auto expired =
+      tx.exec_prepared("calls_expire_one", call_id, common::to_sql_timestamp(clock_.now()));
+  auth::Principal system;
+  if (!expired.empty()) after(tx, system, expired[0], "missed", nlohmann::json::object());
+  return tx.exec_prepared("calls_get", call_id);
+}
+
 int CallsService::sweep_missed() {
   return pool_.run([&](pqxx::connection& connection) {
     pqxx::work tx(connection);
@@ -169,12 +178,7 @@ int CallsService::sweep_missed() {
 nlohmann::json CallsService::panel_view(const auth::Principal& panel, const std::string& call_id) {
   return pool_.run([&](pqxx::connection& connection) {
     pqxx::work tx(connection);
-    // A call past its ring time is missed now, whether or not a sweep ran yet.
-    auto expired =
-        tx.exec_prepared("calls_expire_one", call_id, common::to_sql_timestamp(clock_.now()));
-    auth::Principal system;
-    if (!expired.empty()) after(tx, system, expired[0], "missed", nlohmann::json::object());
-    auto rows = tx.exec_prepared("calls_get", call_id);
+    auto rows = current(tx, call_id);
     if (rows.empty() || rows[0][col::kPanelId].is_null() ||
         rows[0][col::kPanelId].as<std::string>() != panel.panel_id) {
       throw ApiError::not_found();
@@ -187,11 +191,7 @@ nlohmann::json CallsService::panel_view(const auth::Principal& panel, const std:
 nlohmann::json CallsService::get(const auth::Principal& actor, const std::string& call_id) {
   return pool_.run([&](pqxx::connection& connection) {
     pqxx::work tx(connection);
-    auto expired =
-        tx.exec_prepared("calls_expire_one", call_id, common::to_sql_timestamp(clock_.now()));
-    auth::Principal system;
-    if (!expired.empty()) after(tx, system, expired[0], "missed", nlohmann::json::object());
-    auto rows = tx.exec_prepared("calls_get", call_id);
+    auto rows = current(tx, call_id);
     // Another resident's call does not exist for this caller.
     if (rows.empty() || rows[0][col::kResidentUserId].as<std::string>() != actor.user_id) {
       throw ApiError::not_found();
@@ -281,16 +281,13 @@ nlohmann::json CallsService::accept(const auth::Principal& actor, const std::str
 }
 
 nlohmann::json CallsService::transition(const auth::Principal& actor, const std::string& call_id,
-                                        const char* statement, const std::string& event,
-                                        const std::string& wanted, const nlohmann::json& details) {
+                                        const Move& move, const std::string& event,
+                                        const std::string& wanted) {
   auto moved = pool_.run([&](pqxx::connection& connection) -> std::optional<nlohmann::json> {
     pqxx::work tx(connection);
-    // Leaving "ringing" also needs the ring time not to have run out.
-    auto rows = wanted == "deny" ? tx.exec_prepared(statement, call_id, actor.user_id,
-                                                    common::to_sql_timestamp(clock_.now()))
-                                 : tx.exec_prepared(statement, call_id, actor.user_id);
+    auto rows = move(tx);
     if (rows.empty()) return std::nullopt;
-    after(tx, actor, rows[0], event, details);
+    after(tx, actor, rows[0], event, nlohmann::json::object());
     tx.commit();
     return call_json(rows[0]);
   });
@@ -300,11 +297,19 @@ nlohmann::json CallsService::transition(const auth::Principal& actor, const std:
 }
 
 nlohmann::json CallsService::deny(const auth::Principal& actor, const std::string& call_id) {
-  return transition(actor, call_id, "calls_deny", "denied", "deny");
+  // Leaving "ringing" also needs the ring time not to have run out.
+  const auto move = [&](pqxx::work& tx) {
+    return tx.exec_prepared("calls_deny", call_id, actor.user_id,
+                            common::to_sql_timestamp(clock_.now()));
+  };
+  return transition(actor, call_id, move, "denied", "deny");
 }
 
 nlohmann::json CallsService::hangup(const auth::Principal& actor, const std::string& call_id) {
-  return transition(actor, call_id, "calls_hangup", "ended", "hangup");
+  const auto move = [&](pqxx::work& tx) {
+    return tx.exec_prepared("calls_hangup", call_id, actor.user_id);
+  };
+  return transition(actor, call_id, move, "ended", "hangup");
 }
 
 nlohmann::json CallsService::media(const auth::Principal& actor, const std::string& call_id,

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <pqxx/result>
 #include <string>
 
 #include "frontdoor/audit/audit.hpp"
@@ -63,9 +65,12 @@ class CallsService {
   // Why a transition did not happen, as the 409 (or 404) the caller gets.
   [[noreturn]] void refuse(const std::string& call_id, const std::string& user_id,
                            const std::string& wanted);
+  // One conditional UPDATE (the move) and what follows it; a refusal when it moved nothing.
+  using Move = std::function<pqxx::result(pqxx::work& tx)>;
   nlohmann::json transition(const auth::Principal& actor, const std::string& call_id,
-                            const char* statement, const std::string& event,
-                            const std::string& wanted, const nlohmann::json& details = {});
+                            const Move& move, const std::string& event, const std::string& wanted);
+  // The call as it is now: expired to missed first when its ring time is over.
+  pqxx::result current(pqxx::work& tx, const std::string& call_id) const;
   std::optional<std::int64_t> access_point_for(bmx::BmxAccess& access, const std::string& panel_id,
                                                std::optional<std::int64_t> device_id);
 
