@@ -361,10 +361,7 @@ nlohmann::json BmxService::link_status(const auth::Principal& actor) {
   }
   auto status =
       linked_status(tenant_id, row[2].as<std::int64_t>(), preference, row[6].as<std::string>());
-  const bool both_apps = pool_.run([&](pqxx::connection& connection) {
-    pqxx::nontransaction tx(connection);
-    return tx.exec_prepared1("bmx_app_installed", actor.user_id)[0].as<bool>();
-  });
+  const bool both_apps = row[8].as<bool>();
   // iOS shows only the first app's call screen: with the BMX app also installed,
   // calls seem not to arrive here.
   if (both_apps) {

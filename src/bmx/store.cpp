@@ -41,8 +41,10 @@ void prepare(db::Pool& pool) {
                "ORDER BY r.moved_in_at DESC LIMIT 1");
   pool.prepare("bmx_link_get",
                "SELECT property_id, credential_id, building_id, tenant_id, unit_id, "
-               "contact_preference, rfc3339(linked_at), checked_at < $2::timestamptz "
-               "FROM bmx_links WHERE user_id = $1");
+               "contact_preference, rfc3339(linked_at), checked_at < $2::timestamptz, "
+               // With the BMX app on a phone too, the resident is told how to ring here.
+               "(SELECT coalesce(bool_or(bmx_app_installed), false) FROM devices d "
+               "WHERE d.user_id = $1) FROM bmx_links WHERE user_id = $1");
   pool.prepare("bmx_link_upsert",
                "WITH old AS (SELECT credential_id FROM bmx_links WHERE user_id = $1), "
                "revoked AS (UPDATE bmx_credentials SET revoked_at = now() "
@@ -64,9 +66,6 @@ void prepare(db::Pool& pool) {
       "RETURNING credential_id, property_id, tenant_id) "
       "UPDATE bmx_credentials c SET revoked_at = coalesce(c.revoked_at, now()) "
       "FROM gone WHERE c.id = gone.credential_id RETURNING gone.property_id, gone.tenant_id");
-  pool.prepare(
-      "bmx_app_installed",
-      "SELECT coalesce(bool_or(bmx_app_installed), false) FROM devices WHERE user_id = $1");
   pool.prepare("bmx_link_access",
                "SELECT credential_id, tenant_id, building_id FROM bmx_links "
                "WHERE user_id = $1 AND property_id = $2");
