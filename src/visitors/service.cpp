@@ -83,6 +83,24 @@ void VisitorsService::check_window(const NewVisit& visit) const {
   if (!errors.empty()) throw ApiError::validation(std::move(errors));
 }
 
+std::pair<std::string, bool> VisitorsService::visitor_account(pqxx::work& tx, const NewVisit& visit,
+                                                              const std::string& property_id) {
+  auto account = accounts_.ensure_user(tx, *visit.email, visit.name, visit.phone);
+  accounts_.grant_role(tx, account.first, auth::Role::visitor, property_id);
+  return account;
+}
+
+void VisitorsService::invite(pqxx::work& tx, const std::string& visitor_id,
+                             const std::string& user_id, bool has_password, const NewVisit& visit,
+                             const std::string& inviter, const std::string& property_name,
+                             const std::string& window, const std::string& property_id) {
+  // Someone who already has a password is not sent a way to set a new one.
+  const auto link = has_password ? std::string() : accounts_.activation_link(tx, user_id);
+  const auto email = notify::visitor_invite_email(visit.name, inviter, property_name, window, link);
+  outbox_.enqueue(tx, notify::email_message("visitor-invite:" + visitor_id, *visit.email,
+                                            email.subject, email.text, email.html, property_id));
+}
+
 nlohmann::json VisitorsService::create_for_resident(const auth::Principal& actor,
                                                     const NewVisit& visit) {
   if (actor.kind != auth::Principal::Kind::user || !is_resident(actor)) {
@@ -129,8 +147,7 @@ nlohmann::json VisitorsService::create_for_resident(const auth::Principal& actor
     std::optional<std::string> visitor_user_id;
     bool has_password = false;
     if (visit.access == "property_wide") {
-      auto [user_id, password] = accounts_.ensure_user(tx, *visit.email, visit.name, visit.phone);
-      accounts_.grant_role(tx, user_id, auth::Role::visitor, property_id);
+      auto [user_id, password] = visitor_account(tx, visit, property_id);
       visitor_user_id = user_id;
       has_password = password;
     }
@@ -154,13 +171,8 @@ nlohmann::json VisitorsService::create_for_resident(const auth::Principal& actor
     auto pass_json = passes_.create(tx, pass);
 
     if (visitor_user_id) {
-      const auto link =
-          has_password ? std::string() : accounts_.activation_link(tx, *visitor_user_id);
-      const auto email =
-          notify::visitor_invite_email(visit.name, host_name, property_name, window, link);
-      outbox_.enqueue(
-          tx, notify::email_message("visitor-invite:" + visitor_id, *visit.email, email.subject,
-                                    email.text, email.html, property_id));
+      invite(tx, visitor_id, *visitor_user_id, has_password, visit, host_name, property_name,
+             window, property_id);
     }
     audit_.record(tx, actor,
                   {property_id,
@@ -205,8 +217,7 @@ nlohmann::json VisitorsService::create_for_property(const auth::Principal& actor
     }
     const auto inviter =
         tx.exec_prepared1("visitors_inviter_name", actor.user_id)[0].as<std::string>();
-    auto [user_id, has_password] = accounts_.ensure_user(tx, *visit.email, visit.name, visit.phone);
-    accounts_.grant_role(tx, user_id, auth::Role::visitor, property_id);
+    auto [user_id, has_password] = visitor_account(tx, visit, property_id);
     auto inserted =
         tx.exec_prepared1("visitors_insert", property_id, std::optional<std::string>(),
                           actor.user_id, visit.name, visit.phone, visit.email, "property_wide",
@@ -227,11 +238,8 @@ nlohmann::json VisitorsService::create_for_property(const auth::Principal& actor
     auto pass_json = passes_.create(tx, pass);
 
     // BMX e-mails the QR code; frontdoor e-mails the account.
-    const auto link = has_password ? std::string() : accounts_.activation_link(tx, user_id);
-    const auto email = notify::visitor_invite_email(
-        visit.name, inviter + " (" + property_name + ")", property_name, window, link);
-    outbox_.enqueue(tx, notify::email_message("visitor-invite:" + visitor_id, *visit.email,
-                                              email.subject, email.text, email.html, property_id));
+    invite(tx, visitor_id, user_id, has_password, visit, inviter + " (" + property_name + ")",
+           property_name, window, property_id);
     audit_.record(tx, actor,
                   {property_id, "visitor.added", "visitor", visitor_id, {{"by", "staff"}}});
     auto row =

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <pqxx/transaction>
 #include <string>
 
 #include "frontdoor/audit/audit.hpp"
@@ -53,6 +54,16 @@ class VisitorsService {
  private:
   // The window rules common to both flows (times, BMX's one-year limit).
   void check_window(const NewVisit& visit) const;
+  // The visitor's account (the same one if the e-mail has one) with the visitor
+  // role here; returns the user id and whether it already has a password.
+  std::pair<std::string, bool> visitor_account(pqxx::work& tx, const NewVisit& visit,
+                                               const std::string& property_id);
+  // The e-mail that says who invited them, where and when, with an activation
+  // link unless they can already log in.
+  void invite(pqxx::work& tx, const std::string& visitor_id, const std::string& user_id,
+              bool has_password, const NewVisit& visit, const std::string& inviter,
+              const std::string& property_name, const std::string& window,
+              const std::string& property_id);
   http::Response list(const char* statement, const std::string& owner,
                       const http::PageRequest& page);
 
