@@ -194,8 +194,10 @@ App::~App() { shutdown(); }
 
 void App::start() {
   http::ServerHooks hooks{
-      [this](http::Request& request) { return dispatcher_.handle(request); },
-      [this](http::Request& request, int status) { return dispatcher_.reject(request, status); }};
+      .handle = [this](http::Request& request) { return dispatcher_.handle(request); },
+      .never_blocks = [this](http::Request& request) { return dispatcher_.never_blocks(request); },
+      .reject = [this](http::Request& request,
+                       int status) { return dispatcher_.reject(request, status); }};
   server_ = std::make_unique<http::Server>(server_options(config_), std::move(hooks));
   server_->start();
   outbox_dispatcher_.start();

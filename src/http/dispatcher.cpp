@@ -54,6 +54,7 @@ void parse_target(Request& request) {
   // stays distinct from "/v1/calls".
   if (path.empty()) path.push_back('/');
   request.path = std::move(path);
+  request.query.clear();
   for (auto param : url.params()) {
     request.query.emplace_back(std::string(param.key), std::string(param.value));
   }
@@ -62,36 +63,51 @@ void parse_target(Request& request) {
 Dispatcher::Dispatcher(const Router& router, Metrics& metrics)
     : router_(router), metrics_(metrics) {}
 
+void Dispatcher::route(Request& request) const {
+  if (request.route != nullptr) return;
+  parse_target(request);
+  auto match = router_.match(request.method, request.path);
+  switch (match.kind) {
+    case RouteMatch::Kind::not_found:
+      throw common::ApiError::not_found("No resource lives at this path.");
+    case RouteMatch::Kind::method_not_allowed: {
+      std::string allow;
+      for (const auto& method : match.allowed_methods) {
+        allow += (allow.empty() ? "" : ", ") + method;
+      }
+      common::ApiError error{405, "method_not_allowed", "Method not allowed",
+                             "This path accepts: " + allow + "."};
+      error.with_header("Allow", allow);
+      throw error;
+    }
+    case RouteMatch::Kind::found:
+      break;
+  }
+  request.path_params = std::move(match.params);
+  request.route = match.route;
+}
+
+bool Dispatcher::never_blocks(Request& request) const {
+  try {
+    route(request);
+  } catch (...) {
+    return true;  // handle() answers with the routing error
+  }
+  return request.route->blocking == Blocking::never;
+}
+
 Response Dispatcher::handle(Request& request) {
   request.request_id = choose_request_id(request);
-  std::string route = kUnmatchedRoute;
+  std::string route_label = kUnmatchedRoute;
   Response response;
   try {
-    parse_target(request);
-    auto match = router_.match(request.method, request.path);
-    switch (match.kind) {
-      case RouteMatch::Kind::not_found:
-        throw common::ApiError::not_found("No resource lives at this path.");
-      case RouteMatch::Kind::method_not_allowed: {
-        std::string allow;
-        for (const auto& method : match.allowed_methods) {
-          allow += (allow.empty() ? "" : ", ") + method;
-        }
-        common::ApiError error{405, "method_not_allowed", "Method not allowed",
-                               "This path accepts: " + allow + "."};
-        error.with_header("Allow", allow);
-        throw error;
-      }
-      case RouteMatch::Kind::found:
-        break;
-    }
-    route = match.route->pattern;
-    request.path_params = std::move(match.params);
-    response = match.route->handler(request);
+    route(request);
+    route_label = request.route->pattern;
+    response = request.route->handler(request);
   } catch (...) {
     response = response_for_exception(std::current_exception(), request);
   }
-  finish(request, route, response);
+  finish(request, route_label, response);
   return response;
 }
 
@@ -129,6 +145,7 @@ void Dispatcher::finish(const Request& request, const std::string& route,
       std::find(kKnownMethods.begin(), kKnownMethods.end(), request.method) != kKnownMethods.end();
   const std::string method = known ? request.method : "other";
   metrics_.observe_request(method, route, response.status, seconds);
+  if (!common::log::enabled(common::log::Level::info)) return;
   // Route template only: paths can carry pass tokens and webhook secrets.
   common::log::info("request", {{"method", method},
                                 {"route", route},

@@ -52,11 +52,11 @@ bool same_shape(const Route& a, const Route& b) {
 
 }  // namespace
 
-void Router::add(std::string method, std::string pattern, Handler handler) {
+void Router::add(std::string method, std::string pattern, Handler handler, Blocking blocking) {
   if (pattern.empty() || pattern.front() != '/') {
     throw std::logic_error("route template must start with '/': " + pattern);
   }
-  Route route{std::move(method), std::move(pattern), std::move(handler), {}, 0};
+  Route route{std::move(method), std::move(pattern), std::move(handler), {}, 0, blocking};
   route.segments = split_path(route.pattern);
   for (const auto& segment : route.segments) {
     if (!is_parameter(segment)) ++route.literal_segments;

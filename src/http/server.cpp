@@ -138,6 +138,9 @@ class Session : public std::enable_shared_from_this<Session> {
     served_any_ = true;
     server_.request_started();
     auto request = std::make_shared<Request>(to_request(parser_->release()));
+    if (server_.hooks.never_blocks && server_.hooks.never_blocks(*request)) {
+      return write(*request, server_.hooks.handle(*request), keep_alive_);
+    }
     asio::post(server_.workers, [self = shared_from_this(), request] {
       auto response = std::make_shared<Response>(self->server_.hooks.handle(*request));
       asio::post(self->stream_.get_executor(), [self, request, response] {

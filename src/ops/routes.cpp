@@ -16,9 +16,14 @@ const std::vector<std::pair<std::string_view, std::string_view>>& embedded_opena
 std::string_view openapi_document() { return embedded_openapi_files().front().second; }
 
 void add_routes(http::Router& router, db::Pool& pool, http::Metrics& metrics) {
-  router.add("GET", "/healthz", [](http::Request&) {
-    return http::json_response(200, {{"status", "ok"}});
-  });
+  // Liveness only: answered on the I/O thread, so it stays cheap and answers
+  // even when every worker waits on a dead database.
+  router.add(
+      "GET", "/healthz",
+      [](http::Request&) {
+        return http::json_response(200, {{"status", "ok"}});
+      },
+      http::Blocking::never);
 
   router.add("GET", "/readyz", [&pool](http::Request&) {
     auto problem = pool.run([](pqxx::connection& connection) {
@@ -30,13 +35,20 @@ void add_routes(http::Router& router, db::Pool& pool, http::Metrics& metrics) {
     return http::json_response(200, {{"status", "ready"}});
   });
 
-  router.add("GET", "/metrics", [&metrics](http::Request&) {
-    return http::Response::text(200, metrics.render(), "text/plain; version=0.0.4");
-  });
+  // Its scrape hooks read in-memory counters only (pool stats), never the database.
+  router.add(
+      "GET", "/metrics",
+      [&metrics](http::Request&) {
+        return http::Response::text(200, metrics.render(), "text/plain; version=0.0.4");
+      },
+      http::Blocking::never);
 
-  router.add("GET", "/openapi.json", [](http::Request&) {
-    return http::Response::text(200, std::string(openapi_document()), "application/json");
-  });
+  router.add(
+      "GET", "/openapi.json",
+      [](http::Request&) {
+        return http::Response::text(200, std::string(openapi_document()), "application/json");
+      },
+      http::Blocking::never);
 }
 
 }  // namespace frontdoor::ops

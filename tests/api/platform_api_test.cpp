@@ -192,6 +192,41 @@ TEST(PlatformApi, DatabaseOutageIs503AndServiceResumesWithoutRestart) {
   EXPECT_EQ(client.get("/v1/_test/db-time").status, 200);
 }
 
+TEST(PlatformApi, HealthzAndRoutingErrorsAnswerWhileEveryWorkerWaits) {
+  // One worker, held by a request that waits: routes that never block are
+  // answered on the I/O thread and must not queue behind it.
+  std::promise<void> release;
+  std::shared_future<void> released = release.get_future().share();
+  std::atomic<bool> entered{false};
+  TestServer server({.configure = [](app::Config& c) { c.http.worker_threads = 1; },
+                     .before_start =
+                         [&](app::App& app) {
+                           app.router().add("GET", "/v1/_test/wait", [&](http::Request&) {
+                             entered = true;
+                             released.wait();
+                             return http::json_response(200, {{"finished", true}});
+                           });
+                         }});
+  auto waiting =
+      std::async(std::launch::async, [&] { return server.client().get("/v1/_test/wait"); });
+  while (!entered) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+
+  HttpClient impatient(server.app().port(), "127.0.0.1", std::chrono::seconds(3));
+  std::optional<HttpResponse> health, missing;
+  try {
+    health = impatient.get("/healthz");
+    missing = impatient.get("/v1/nothing-here");
+  } catch (const std::exception& timed_out) {
+    ADD_FAILURE() << "queued behind the waiting worker: " << timed_out.what();
+  }
+  release.set_value();
+  EXPECT_EQ(waiting.get().status, 200);
+  ASSERT_TRUE(health && missing);
+  EXPECT_EQ(health->status, 200);
+  EXPECT_EQ(health->json()["status"], "ok");
+  expect_problem(*missing, 404, "not_found");
+}
+
 TEST(PlatformApi, SigtermLetsAnInFlightRequestFinish) {
   TestServer server({.before_start = [](app::App& app) {
     app.router().add("GET", "/v1/_test/slow", [](http::Request&) {

@@ -65,9 +65,9 @@ int main(int argc, char** argv) {
   frontdoor::http::Metrics metrics;
   frontdoor::http::Dispatcher dispatcher(router, metrics);
   frontdoor::http::Server http(
-      server,
-      {[&](frontdoor::http::Request& r) { return dispatcher.handle(r); },
-       [&](frontdoor::http::Request& r, int status) { return dispatcher.reject(r, status); }});
+      server, {.handle = [&](frontdoor::http::Request& r) { return dispatcher.handle(r); },
+               .reject = [&](frontdoor::http::Request& r,
+                             int status) { return dispatcher.reject(r, status); }});
   http.start();
   bmx_sandbox::SmtpListener smtp(
       server.address, smtp_port,

@@ -14,10 +14,15 @@ class Dispatcher {
 
   // Never throws.
   Response handle(Request& request);
+  // True when handle() will not wait on anything: the route never blocks, or the
+  // answer is a routing error (400, 404, 405). Routes the request as a side effect.
+  bool never_blocks(Request& request) const;
   // The answer to a request the server refused before routing (400, 408, 413, 431).
   Response reject(Request& request, int status);
 
  private:
+  // Sets request.path, query, path_params and route; throws ApiError 400, 404 or 405.
+  void route(Request& request) const;
   void finish(const Request& request, const std::string& route, const Response& response);
 
   const Router& router_;

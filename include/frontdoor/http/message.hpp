@@ -9,6 +9,8 @@
 
 namespace frontdoor::http {
 
+struct Route;
+
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 // A request as handlers see it: no Beast types, so modules stay light to compile.
@@ -23,6 +25,7 @@ struct Request {
   std::chrono::steady_clock::time_point received_at;
   std::vector<std::pair<std::string, std::string>> path_params;
   std::vector<std::pair<std::string, std::string>> query;  // decoded
+  const Route* route = nullptr;                            // set once routing found it
 
   // First header with this (case-insensitive) name.
   std::optional<std::string_view> header(std::string_view name) const;

@@ -11,12 +11,18 @@ namespace frontdoor::http {
 
 using Handler = std::function<Response(Request&)>;
 
+// Whether a handler may wait (on the database, BMX, a lock held across I/O).
+// Handlers that never wait run on the I/O thread that read the request: no hand-off
+// to a worker and back, which for a route like /healthz is most of its cost.
+enum class Blocking { may_wait, never };
+
 struct Route {
   std::string method;
   std::string pattern;  // "/v1/calls/{id}"
   Handler handler;
   std::vector<std::string> segments;  // pattern split on '/'
   int literal_segments = 0;
+  Blocking blocking = Blocking::may_wait;
 };
 
 struct RouteMatch {
@@ -32,7 +38,8 @@ struct RouteMatch {
 class Router {
  public:
   // Throws std::logic_error on a malformed or duplicate template.
-  void add(std::string method, std::string pattern, Handler handler);
+  void add(std::string method, std::string pattern, Handler handler,
+           Blocking blocking = Blocking::may_wait);
   RouteMatch match(std::string_view method, std::string_view path) const;
   // Replaces the handler of a registered route with wrap(its handler); throws if absent.
   void wrap(std::string_view method, std::string_view pattern,

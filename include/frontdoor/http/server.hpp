@@ -23,8 +23,12 @@ struct ServerOptions {
 };
 
 struct ServerHooks {
-  // Runs on a worker thread for each well-formed request; must not throw.
+  // Answers each well-formed request; must not throw. Runs on a worker thread,
+  // or on the I/O thread when never_blocks says the request may.
   std::function<Response(Request&)> handle;
+  // True when handle() will answer this request without waiting on anything.
+  // Optional: without it every request goes to a worker.
+  std::function<bool(Request&)> never_blocks;
   // Builds the answer to a request the server refused before routing (413, 431, 400).
   std::function<Response(Request&, int status)> reject;
 };
@@ -32,7 +36,8 @@ struct ServerHooks {
 // HTTP/1.1 server on Boost.Beast. Each connection reads one request at a time
 // (so pipelined requests queue in a bounded buffer), with a header limit, a body
 // limit, an idle timeout between requests and a read timeout within one.
-// Handlers run on a worker pool, never on an I/O thread.
+// Handlers that may wait run on a worker pool; the few that never wait (see
+// ServerHooks::never_blocks) run on the I/O thread that read the request.
 class Server {
  public:
   Server(ServerOptions options, ServerHooks hooks);
