@@ -1,11 +1,12 @@
 #include "frontdoor/http/server.hpp"
 
+#include <algorithm>
 #include <atomic>
+#include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -35,12 +36,29 @@ bool is_malformed_http(const beast::error_code& ec) {
          ec != bhttp::error::partial_message;
 }
 
+// One io_context per I/O thread, each run by that thread alone. A connection
+// lives on one of them, so its handlers never run concurrently and need no
+// strand, and the threads share no scheduler lock.
+std::vector<std::unique_ptr<asio::io_context>> make_io_contexts(int count) {
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  for (int i = 0; i < std::max(count, 1); ++i) {
+    contexts.push_back(std::make_unique<asio::io_context>(1));
+  }
+  return contexts;
+}
+
 struct Server::Impl {
   Impl(ServerOptions server_options, ServerHooks server_hooks)
       : options(std::move(server_options)),
         hooks(std::move(server_hooks)),
         workers(static_cast<std::size_t>(options.worker_threads)),
-        acceptor(asio::make_strand(io)) {}
+        contexts(make_io_contexts(options.io_threads)),
+        acceptor(contexts.front()->get_executor()) {
+    for (auto& context : contexts) keep_running.emplace_back(context->get_executor());
+  }
+
+  // New connections are spread over the I/O threads in turn.
+  asio::io_context& next_io() { return *contexts[next_context++ % contexts.size()]; }
 
   void accept();
   void track(const std::shared_ptr<Session>& session);
@@ -61,10 +79,11 @@ struct Server::Impl {
 
   // Destroyed before the bookkeeping above, so sessions can still deregister.
   asio::thread_pool workers;
-  asio::io_context io;
-  // Keeps io.run() going while a request is on a worker and no I/O is pending
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::atomic<std::size_t> next_context{0};
+  // Keeps each run() going while a request is on a worker and no I/O is pending
   // (during a drain the acceptor is closed): its response still has to be written.
-  asio::executor_work_guard<asio::io_context::executor_type> keep_running{io.get_executor()};
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
   tcp::acceptor acceptor;
   std::vector<std::thread> io_threads;
   std::uint16_t bound_port = 0;
@@ -228,7 +247,7 @@ class Session : public std::enable_shared_from_this<Session> {
 };
 
 void Server::Impl::accept() {
-  acceptor.async_accept(asio::make_strand(io), [this](beast::error_code ec, tcp::socket socket) {
+  acceptor.async_accept(next_io(), [this](beast::error_code ec, tcp::socket socket) {
     if (stopping) return;
     if (!ec) {
       auto session = std::make_shared<Session>(std::move(socket), *this);
@@ -274,8 +293,8 @@ void Server::start() {
   impl.acceptor.listen(asio::socket_base::max_listen_connections);
   impl.bound_port = impl.acceptor.local_endpoint().port();
   impl.accept();
-  for (int i = 0; i < impl.options.io_threads; ++i) {
-    impl.io_threads.emplace_back([&impl] { impl.io.run(); });
+  for (auto& context : impl.contexts) {
+    impl.io_threads.emplace_back([&io = *context] { io.run(); });
   }
 }
 
@@ -293,7 +312,7 @@ void Server::shutdown() {
       beast::error_code ec;
       impl.acceptor.non_blocking(true, ec);
       while (!ec) {
-        tcp::socket socket(asio::make_strand(impl.io));
+        tcp::socket socket(impl.next_io());
         impl.acceptor.accept(socket, ec);
         if (ec) break;
         auto session = std::make_shared<Session>(std::move(socket), impl);
@@ -342,8 +361,8 @@ void Server::shutdown() {
                           {{"in_flight", impl.in_flight.load()}});
       }
     }
-    impl.keep_running.reset();
-    impl.io.stop();
+    for (auto& guard : impl.keep_running) guard.reset();
+    for (auto& context : impl.contexts) context->stop();
     for (auto& thread : impl.io_threads) {
       if (thread.joinable()) thread.join();
     }

@@ -227,6 +227,26 @@ TEST(PlatformApi, HealthzAndRoutingErrorsAnswerWhileEveryWorkerWaits) {
   expect_problem(*missing, 404, "not_found");
 }
 
+TEST(PlatformApi, ConnectionsSpreadOverSeveralIoThreadsAreAllServed) {
+  TestServer server({.configure = [](app::Config& c) { c.http.io_threads = 3; }});
+  std::atomic<int> ok{0};
+  std::vector<std::thread> clients;
+  for (int i = 0; i < 6; ++i) {
+    clients.emplace_back([&] {
+      auto client = server.client();
+      for (int n = 0; n < 40; ++n) {
+        // One waits on a worker, one is answered on the I/O thread, one is a 404.
+        if (client.get("/readyz").status == 200 && client.get("/healthz").status == 200 &&
+            client.get("/v1/nothing-here").status == 404) {
+          ++ok;
+        }
+      }
+    });
+  }
+  for (auto& client : clients) client.join();
+  EXPECT_EQ(ok, 6 * 40);
+}
+
 TEST(PlatformApi, SigtermLetsAnInFlightRequestFinish) {
   TestServer server({.before_start = [](app::App& app) {
     app.router().add("GET", "/v1/_test/slow", [](http::Request&) {
