@@ -33,24 +33,37 @@ Principal Authenticator::authenticate(const http::Request& request) const {
   }
   const std::string credential(header->substr(7));
   Principal principal;
-  if (credential.rfind(kPanelKeyPrefix, 0) == 0) {
-    const auto hash = common::sha256_hex(credential);
-    auto found = pool_.run([&](pqxx::connection& connection) {
-      pqxx::nontransaction tx(connection);
-      return tx.exec_prepared("auth_panel_by_key", hash);
-    });
-    if (found.empty()) throw invalid_credentials();
-    principal.kind = Principal::Kind::panel;
-    principal.panel_id = found[0][0].as<std::string>();
-    principal.panel_property_id = found[0][1].as<std::string>();
-    return principal;
-  }
+  if (credential.rfind(kPanelKeyPrefix, 0) == 0) return panel_principal(credential);
   auto claims = tokens_.verify(credential);
   if (!claims) throw invalid_credentials();
   principal.kind = Principal::Kind::user;
   principal.user_id = claims->user_id;
   principal.roles = std::move(claims->roles);
   return principal;
+}
+
+Principal Authenticator::panel_principal(const std::string& key) const {
+  const auto hash = common::sha256_hex(key);
+  auto identity = panel_keys_.get(hash);
+  if (!identity) {
+    auto found = pool_.run([&](pqxx::connection& connection) {
+      pqxx::nontransaction tx(connection);
+      return tx.exec_prepared("auth_panel_by_key", hash);
+    });
+    if (found.empty()) throw invalid_credentials();
+    identity = PanelIdentity{found[0][0].as<std::string>(), found[0][1].as<std::string>()};
+    panel_keys_.put(hash, *identity);
+  }
+  Principal principal;
+  principal.kind = Principal::Kind::panel;
+  principal.panel_id = std::move(identity->panel_id);
+  principal.panel_property_id = std::move(identity->property_id);
+  return principal;
+}
+
+void Authenticator::forget_panel(const std::string& panel_id) const {
+  panel_keys_.erase_if(
+      [&](const PanelIdentity& identity) { return identity.panel_id == panel_id; });
 }
 
 Principal Authenticator::require(const http::Request& request, Principal::Kind kind,

@@ -114,7 +114,9 @@ void add_routes(http::Router& router, PropertiesService& service,
 
   router.add("DELETE", "/v1/properties/{pid}/panels/{id}", [&](http::Request& request) {
     const auto actor = authenticator.require_user(request);
-    service.revoke_panel(actor, http::uuid_param(request, "pid"), http::uuid_param(request, "id"));
+    const auto panel_id = http::uuid_param(request, "id");
+    service.revoke_panel(actor, http::uuid_param(request, "pid"), panel_id);
+    authenticator.forget_panel(panel_id);
     return http::Response::no_content();
   });
 }

@@ -2,6 +2,7 @@
 
 #include "frontdoor/auth/principal.hpp"
 #include "frontdoor/auth/tokens.hpp"
+#include "frontdoor/common/expiring_cache.hpp"
 #include "frontdoor/http/message.hpp"
 
 namespace frontdoor::db {
@@ -14,6 +15,11 @@ inline constexpr std::string_view kPanelKeyPrefix = "fdp_";
 
 // Turns the Authorization header into a Principal: a person's access token is
 // checked without the database; a panel key (fdp_...) is looked up by its hash.
+//
+// A panel searches the directory on every keystroke, so a key found valid is
+// remembered for kPanelKeyTtl. Revoking a panel forgets it here at once; another
+// instance may accept the revoked key until its entry expires. Keys not found
+// are never remembered.
 class Authenticator {
  public:
   Authenticator(const AccessTokens& tokens, db::Pool& pool);
@@ -24,12 +30,23 @@ class Authenticator {
   Principal require_user(const http::Request& request) const;
   // 401 without a credential; 403 for a person.
   Principal require_panel(const http::Request& request) const;
+  // Call after revoking a panel, so this instance stops accepting its key now.
+  void forget_panel(const std::string& panel_id) const;
+
+  static constexpr std::chrono::seconds kPanelKeyTtl{10};
 
  private:
   Principal require(const http::Request& request, Principal::Kind kind, const char* refusal) const;
 
+  struct PanelIdentity {
+    std::string panel_id;
+    std::string property_id;
+  };
+  Principal panel_principal(const std::string& key) const;
+
   const AccessTokens& tokens_;
   db::Pool& pool_;
+  mutable common::ExpiringCache<PanelIdentity> panel_keys_{kPanelKeyTtl, 10000};
 };
 
 }  // namespace frontdoor::auth
