@@ -58,6 +58,19 @@ http::Response unknown_page() {
 
 }  // namespace
 
+PassesService::ShownCredential PassesService::shown_credential(const pqxx::row& row) {
+  const auto pass_id = row[10].as<std::string>();
+  const auto key_id = row[1].as<std::string>();
+  const auto ciphertext = pqxx::binarystring(row[2]).str();
+  std::string sealed = key_id + '\0' + ciphertext;
+  if (auto known = shown_.get(pass_id); known && known->sealed == sealed) return *known;
+  ShownCredential shown{
+      std::move(sealed), cipher_.open({key_id, ciphertext}, "pass:" + pass_id), {}};
+  shown.qr_svg = qr_svg(shown.pin);
+  shown_.put(pass_id, shown);
+  return shown;
+}
+
 bool PassesService::unknown_token_allowed(const std::string& remote_address) {
   std::lock_guard lock(guesses_mutex_);
   const auto now = std::chrono::steady_clock::now();
@@ -130,16 +143,15 @@ http::Response PassesService::page(const std::string& token, const std::string& 
                          ", your pass works from <strong>" + starts + "</strong> (" + zone +
                          ") until " + ends + ". Open this page again then.</p>");
   }
-  const auto payload = cipher_.open({row[1].as<std::string>(), pqxx::binarystring(row[2]).str()},
-                                    "pass:" + row[10].as<std::string>());
+  const auto shown = shown_credential(row);
   return html_page(200, "Your visitor pass",
                    heading + "<h1>Welcome, " + visitor + "</h1>" + window + "<div class=\"qr\">" +
-                       qr_svg(payload) +
+                       shown.qr_svg +
                        "</div>"
                        "<p>At the entrance panel, choose <strong>Scan QR code</strong> and hold "
                        "this screen up to the camera. Turn the brightness up if it does not "
                        "scan.</p><p class=\"muted\">Or enter the PIN <span class=\"pin\">" +
-                       common::html_escape(payload) + "</span></p>");
+                       common::html_escape(shown.pin) + "</span></p>");
 }
 
 http::Response PassesService::qr(const std::string& token) {
@@ -153,11 +165,7 @@ http::Response PassesService::qr(const std::string& token) {
       rows[0][9].as<bool>()) {
     return http::Response::text(404, "not found\n");
   }
-  auto response = http::Response::text(
-      200,
-      qr_svg(cipher_.open({rows[0][1].as<std::string>(), pqxx::binarystring(rows[0][2]).str()},
-                          "pass:" + rows[0][10].as<std::string>())),
-      "image/svg+xml");
+  auto response = http::Response::text(200, shown_credential(rows[0]).qr_svg, "image/svg+xml");
   response.set_header("Cache-Control", "no-store");
   return response;
 }

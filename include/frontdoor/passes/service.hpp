@@ -14,6 +14,7 @@
 #include "frontdoor/bmx/service.hpp"
 #include "frontdoor/bmx/token_cipher.hpp"
 #include "frontdoor/common/clock.hpp"
+#include "frontdoor/common/expiring_cache.hpp"
 #include "frontdoor/http/message.hpp"
 #include "frontdoor/http/router.hpp"
 #include "frontdoor/notify/dispatcher.hpp"
@@ -83,6 +84,13 @@ class PassesService {
   notify::Delivery fail(const std::string& visitor_id, const std::string& code,
                         const std::string& reason);
   bool unknown_token_allowed(const std::string& remote_address);
+  // The PIN of an issued pass and its QR code, from a passes_page row.
+  struct ShownCredential {
+    std::string sealed;  // key id and ciphertext the PIN was opened from
+    std::string pin;
+    std::string qr_svg;
+  };
+  ShownCredential shown_credential(const pqxx::row& row);
   bool last_attempt(const std::string& dedupe_key);
 
   db::Pool& pool_;
@@ -98,6 +106,9 @@ class PassesService {
   std::mutex guesses_mutex_;
   std::map<std::string, int> guesses_;
   std::chrono::steady_clock::time_point guesses_window_{};
+  // Encoding the QR code is most of the page's cost, and a visitor reloads the
+  // page at the door: kept by pass id while the row's sealed PIN is unchanged.
+  common::ExpiringCache<ShownCredential> shown_{std::chrono::minutes(10), 2000};
 };
 
 // GET /v1/me/credentials, GET /p/{token}, GET /p/{token}/qr.svg.
