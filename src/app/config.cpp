@@ -94,7 +94,8 @@ const std::vector<Key>& schema() {
           "On SIGTERM/SIGINT, how long in-flight requests may take to finish."),
       integer_key(
           "http.io_threads", 1, 64, [](Config& c) { return &c.http.io_threads; },
-          "Threads doing network I/O."),
+          "Threads doing network I/O, each with its own event loop; they also answer the "
+          "routes that never wait (/healthz, /metrics)."),
       integer_key(
           "http.worker_threads", 1, 256, [](Config& c) { return &c.http.worker_threads; },
           "Threads running handlers (database work blocks these, never I/O)."),
