@@ -7,6 +7,7 @@
 #include <prometheus/text_serializer.h>
 
 #include <mutex>
+#include <unordered_map>
 #include <vector>
 
 namespace frontdoor::http {
@@ -34,6 +35,14 @@ struct Metrics::Impl {
           .Help("Latency of calls to outside systems, retries included.")
           .Register(*registry);
   std::mutex mutex;
+  // The counter and histogram of each method, route and status seen, found by
+  // one short key: prometheus-cpp's Add builds and hashes a label map each call.
+  struct RequestSeries {
+    prometheus::Counter* count;
+    prometheus::Histogram* latency;
+  };
+  std::mutex request_series_mutex;
+  std::unordered_map<std::string, RequestSeries> request_series;
   std::map<std::string, prometheus::Family<prometheus::Gauge>*> gauges;
   std::map<std::string, prometheus::Family<prometheus::Counter>*> counters;
   std::vector<std::function<void(Metrics&)>> scrape_hooks;
@@ -49,9 +58,24 @@ Metrics::~Metrics() = default;
 
 void Metrics::observe_request(const std::string& method, const std::string& route, int status,
                               double seconds) {
-  impl_->requests.Add({{"method", method}, {"route", route}, {"status", std::to_string(status)}})
-      .Increment();
-  impl_->latency.Add({{"method", method}, {"route", route}}, kLatencyBuckets).Observe(seconds);
+  const std::string status_text = std::to_string(status);
+  const std::string key = method + ' ' + route + ' ' + status_text;
+  Impl::RequestSeries series{};
+  {
+    std::lock_guard lock(impl_->request_series_mutex);
+    auto found = impl_->request_series.find(key);
+    if (found == impl_->request_series.end()) {
+      // Labels are bounded: known methods, route templates, status codes.
+      series = {
+          &impl_->requests.Add({{"method", method}, {"route", route}, {"status", status_text}}),
+          &impl_->latency.Add({{"method", method}, {"route", route}}, kLatencyBuckets)};
+      impl_->request_series.emplace(key, series);
+    } else {
+      series = found->second;
+    }
+  }
+  series.count->Increment();
+  series.latency->Observe(seconds);
 }
 
 void Metrics::observe_outbound(const std::string& system, const std::string& operation,
