@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+#include <thread>
+#include <vector>
+
 #include "frontdoor/common/error.hpp"
 
 namespace frontdoor::http {
@@ -55,6 +59,27 @@ TEST(RequestId, KeepsAWellFormedClientIdAndReplacesOthers) {
 
   request.headers.clear();
   EXPECT_NE(choose_request_id(request), choose_request_id(request));
+}
+
+TEST(RequestId, GeneratedIdsAreHexAndDistinctAcrossThreads) {
+  // Each thread has its own generator: two seeded alike would repeat each other.
+  std::vector<std::string> ids[2];
+  std::vector<std::thread> threads;
+  for (auto& list : ids) {
+    threads.emplace_back([&list] {
+      for (int i = 0; i < 5000; ++i) list.push_back(choose_request_id(Request{}));
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  std::set<std::string> distinct;
+  for (const auto& list : ids) {
+    for (const auto& id : list) {
+      ASSERT_EQ(id.size(), 32u);
+      ASSERT_EQ(id.find_first_not_of("0123456789abcdef"), std::string::npos) << id;
+      distinct.insert(id);
+    }
+  }
+  EXPECT_EQ(distinct.size(), 10000u);
 }
 
 }  // namespace
