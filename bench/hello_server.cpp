@@ -1,6 +1,8 @@
-// The ceiling of the HTTP stack: the same Beast and Asio, the same keep-alive
-// handling, one thread per core, and nothing behind it but "ok". bench/run
-// compares frontdoor's /healthz with this.
+// The ceiling of the HTTP stack: the same Beast parser and serializer, the same
+// keep-alive handling, nothing behind it but "ok", and a blocking thread per
+// connection (no timers, no limits, no hand-offs: the cheapest way to use both
+// cores for a few dozen connections). bench/run compares frontdoor's /healthz
+// with this.
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
