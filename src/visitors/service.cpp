@@ -251,18 +251,15 @@ nlohmann::json VisitorsService::create_for_property(const auth::Principal& actor
   });
 }
 
-http::Response VisitorsService::list(const char* statement, const std::string& owner,
+http::Response VisitorsService::list(const std::string& statement, const std::string& owner,
                                      const http::PageRequest& page) {
   const auto after = http::time_and_id_after(page);
-  std::optional<std::string> after_time, after_id;
-  if (after) {
-    after_time = after->time;
-    after_id = after->id;
-  }
+  const auto now = common::to_sql_timestamp(clock_.now());
   auto rows = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
-    return tx.exec_prepared(statement, owner, common::to_sql_timestamp(clock_.now()), after_time,
-                            after_id, page.limit + 1);
+    if (!after) return tx.exec_prepared(statement + "_first", owner, now, page.limit + 1);
+    return tx.exec_prepared(statement + "_after", owner, now, after->time, after->id,
+                            page.limit + 1);
   });
   nlohmann::json items = nlohmann::json::array();
   std::optional<nlohmann::json> next;

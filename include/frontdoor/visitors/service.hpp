@@ -64,7 +64,9 @@ class VisitorsService {
               bool has_password, const NewVisit& visit, const std::string& inviter,
               const std::string& property_name, const std::string& window,
               const std::string& property_id);
-  http::Response list(const char* statement, const std::string& owner,
+  // statement: "visitors_list_host" or "visitors_list_property" (its _first and
+  // _after forms: the first page, and a page after the cursor).
+  http::Response list(const std::string& statement, const std::string& owner,
                       const http::PageRequest& page);
 
   db::Pool& pool_;
