@@ -129,8 +129,7 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
       deliveries_(pool_, *sms_, *email_, *push_, *clock_),
       // A BMX call we gave up on may still complete: wait two timeouts before tidying up.
       passes_(pool_, bmx_, token_cipher_, outbox_, audit_, *clock_, config_.public_base_url,
-              std::chrono::milliseconds(2 * config_.bmx.timeout_ms),
-              static_cast<int>(config_.outbox.max_attempts)),
+              std::chrono::milliseconds(2 * config_.bmx.timeout_ms)),
       visitors_(pool_, accounts_, bmx_, passes_, outbox_, audit_, *clock_),
       directory_(pool_, static_cast<int>(config_.directory.searches_per_minute)),
       calls_(pool_, bmx_, outbox_, audit_, *clock_, outbox_dispatcher_),

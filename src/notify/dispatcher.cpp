@@ -51,9 +51,10 @@ Dispatcher::Dispatcher(db::Pool& pool, http::Metrics& metrics, DispatcherOptions
 
 Dispatcher::~Dispatcher() { stop(); }
 
-void Dispatcher::handle(const std::string& channel, const std::string& kind, Handler handler) {
+void Dispatcher::handle(const std::string& channel, const std::string& kind, Handler handler,
+                        GivenUp given_up) {
   const auto key = channel + ":" + kind;
-  handlers_[key] = std::move(handler);
+  handlers_[key] = {std::move(handler), std::move(given_up)};
   handled_keys_ = "{";
   for (const auto& [name, unused] : handlers_) {
     handled_keys_ += (handled_keys_.size() > 1 ? "," : "") + std::string("\"") + name + "\"";
@@ -105,6 +106,20 @@ void Dispatcher::loop() {
   }
 }
 
+void Dispatcher::give_up(const std::string& key, const nlohmann::json& payload,
+                         const std::string& error) {
+  const auto& given_up = handlers_.at(key).given_up;
+  if (!given_up) return;
+  try {
+    given_up(payload, error);
+  } catch (const std::exception& failure) {
+    // Dead-lettered all the same, and visible there. When the database is away,
+    // writing the dead letter fails too: the message comes back after its lease
+    // and is given up again then.
+    common::log::error("outbox give-up step failed", {{"kind", key}, {"internal", failure.what()}});
+  }
+}
+
 int Dispatcher::run_once() {
   if (handlers_.empty()) return 0;
   std::vector<Claimed> claimed;
@@ -121,12 +136,13 @@ int Dispatcher::run_once() {
   for (const auto& message : claimed) {
     Delivery result;
     try {
-      result = handlers_.at(message.key)(message.payload);
+      result = handlers_.at(message.key).handler(message.payload);
     } catch (const std::exception& failure) {
       result = Delivery::later(failure.what());
     }
     if (result.outcome == Delivery::Outcome::retry && message.attempts >= options_.max_attempts) {
       result.outcome = Delivery::Outcome::dead;
+      give_up(message.key, message.payload, result.error);
     }
     const auto backoff = std::min<long long>(options_.backoff_cap.count(),
                                              static_cast<long long>(options_.backoff_base.count())

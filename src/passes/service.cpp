@@ -46,7 +46,7 @@ void PassesService::queue_deletion(pqxx::work& tx, const std::string& visitor_id
 PassesService::PassesService(db::Pool& pool, bmx::BmxService& bmx, const bmx::TokenCipher& cipher,
                              const notify::Outbox& outbox, const audit::AuditTrail& audit,
                              const common::Clock& clock, std::string public_base_url,
-                             std::chrono::milliseconds bmx_settle_time, int max_attempts)
+                             std::chrono::milliseconds bmx_settle_time)
     : pool_(pool),
       bmx_(bmx),
       cipher_(cipher),
@@ -54,13 +54,19 @@ PassesService::PassesService(db::Pool& pool, bmx::BmxService& bmx, const bmx::To
       audit_(audit),
       clock_(clock),
       public_base_url_(std::move(public_base_url)),
-      bmx_settle_time_(bmx_settle_time),
-      max_attempts_(max_attempts) {
+      bmx_settle_time_(bmx_settle_time) {
   store::prepare(pool_);
 }
 
 void PassesService::register_on(notify::Dispatcher& dispatcher) {
-  dispatcher.handle("bmx", "issue_pass", [this](const nlohmann::json& p) { return issue(p); });
+  // BMX out of reach for longer than the outbox retries: the pass fails and the
+  // resident hears of it, rather than it staying "pending" for good.
+  dispatcher.handle(
+      "bmx", "issue_pass", [this](const nlohmann::json& p) { return issue(p); },
+      [this](const nlohmann::json& p, const std::string&) {
+        fail(p.value("visitor_id", ""), "bmx_unavailable",
+             "ButterflyMX could not be reached for too long. Add the visitor again.");
+      });
   dispatcher.handle("bmx", "revoke_pass",
                     [this](const nlohmann::json& p) { return delete_at_bmx(p); });
   dispatcher.handle("bmx", "reconcile_pass",
@@ -274,29 +280,13 @@ notify::Delivery PassesService::issue(const nlohmann::json& payload) {
     }
     return notify::Delivery::ok();
   } catch (const BmxError& error) {
-    if (is_transient(error.kind())) {
-      // On the last attempt the pass fails and the resident hears of it, rather
-      // than the job dying quietly with the pass still "pending".
-      if (last_attempt("issue-pass:" + visitor_id)) {
-        return fail(visitor_id, "bmx_unavailable",
-                    "ButterflyMX could not be reached for too long. Add the visitor again.");
-      }
-      return notify::Delivery::later(error.detail());
-    }
+    if (is_transient(error.kind())) return notify::Delivery::later(error.detail());
     if (error.kind() == ErrorKind::unauthorized) {
       return fail(visitor_id, "bmx_login_required",
                   "ButterflyMX no longer accepts the sign-in; sign in again.");
     }
     return fail(visitor_id, "bmx_rejected", refusal_reason(error));
   }
-}
-
-bool PassesService::last_attempt(const std::string& dedupe_key) {
-  return pool_.run([&](pqxx::connection& connection) {
-    pqxx::nontransaction tx(connection);
-    auto rows = tx.exec_prepared("passes_outbox_attempts", dedupe_key);
-    return !rows.empty() && rows[0][0].as<int>() >= max_attempts_;
-  });
 }
 
 notify::Delivery PassesService::delete_at_bmx(const nlohmann::json& payload) {

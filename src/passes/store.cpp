@@ -44,7 +44,6 @@ void prepare(db::Pool& pool) {
                "SELECT bmx_keychain_id, status, property_id, "
                "now() - keychain_requested_at >= $2 * interval '1 millisecond' "
                "FROM passes WHERE visitor_id = $1");
-  pool.prepare("passes_outbox_attempts", "SELECT attempts FROM outbox WHERE dedupe_key = $1");
   pool.prepare("passes_keychain_of",
                "SELECT bmx_keychain_id, property_id FROM passes WHERE visitor_id = $1");
   pool.prepare("passes_bmx_deleted",

@@ -3,8 +3,11 @@
 // retries through a provider outage, and dead letters in metrics and the audit trail.
 #include <gtest/gtest.h>
 
+#include <mutex>
 #include <pqxx/pqxx>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "../support/sandbox_process.hpp"
 #include "../support/world.hpp"
@@ -154,6 +157,46 @@ TEST_F(NotifyApi, RetriesStopAtTheConfiguredAttempts) {
   EXPECT_EQ(status_of("s4"), "dead");
   EXPECT_EQ(query("SELECT attempts FROM outbox WHERE dedupe_key = 's4'"), "2");
   EXPECT_TRUE(sandbox.messages("sms", "+15550006666").empty());
+}
+
+TEST(NotifyGiveUp, TheGiveUpStepRunsOnceWhenRetriesRunOut) {
+  std::mutex mutex;
+  std::vector<std::pair<nlohmann::json, std::string>> given_up;
+  TestServer server(testing::TestServerOptions{
+      .configure = [](app::Config& config) { config.outbox.max_attempts = 2; },
+      .before_start =
+          [&](app::App& app) {
+            app.dispatcher().handle(
+                "bmx", "flaky_test",
+                [](const nlohmann::json&) { return notify::Delivery::later("still down"); },
+                [&](const nlohmann::json& payload, const std::string& error) {
+                  std::lock_guard lock(mutex);
+                  given_up.emplace_back(payload, error);
+                });
+          }});
+  {
+    pqxx::connection connection(server.database_url());
+    pqxx::work tx(connection);
+    tx.exec(
+        "INSERT INTO outbox (channel, dedupe_key, payload) "
+        "VALUES ('bmx', 'flaky-1', '{\"kind\":\"flaky_test\",\"n\":1}')");
+    tx.commit();
+  }
+  std::string status;
+  for (int i = 0; i < 200 && status != "dead"; ++i) {
+    status = testing::query_value(server.database_url(),
+                                  "UPDATE outbox SET next_attempt_at = now() "
+                                  "WHERE dedupe_key = 'flaky-1' RETURNING status");
+    server.app().dispatcher().run_once();
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  status = testing::query_value(server.database_url(),
+                                "SELECT status FROM outbox WHERE dedupe_key = 'flaky-1'");
+  EXPECT_EQ(status, "dead");
+  std::lock_guard lock(mutex);
+  ASSERT_EQ(given_up.size(), 1u);
+  EXPECT_EQ(given_up[0].first["n"], 1);
+  EXPECT_EQ(given_up[0].second, "still down");
 }
 
 }  // namespace

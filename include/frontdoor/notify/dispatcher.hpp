@@ -50,6 +50,9 @@ struct DispatcherOptions {
 class Dispatcher {
  public:
   using Handler = std::function<Delivery(const nlohmann::json& payload)>;
+  // Runs once when a message's retries have run out, just before it is
+  // dead-lettered: the place to tell someone that the work will not happen.
+  using GivenUp = std::function<void(const nlohmann::json& payload, const std::string& error)>;
 
   Dispatcher(db::Pool& pool, http::Metrics& metrics, DispatcherOptions options);
   ~Dispatcher();
@@ -57,7 +60,8 @@ class Dispatcher {
   Dispatcher& operator=(const Dispatcher&) = delete;
 
   // Register before start().
-  void handle(const std::string& channel, const std::string& kind, Handler handler);
+  void handle(const std::string& channel, const std::string& kind, Handler handler,
+              GivenUp given_up = {});
   // Work that is due by time rather than queued (missed calls), run on every pass.
   void every_pass(std::function<void()> task);
   void start();
@@ -69,11 +73,16 @@ class Dispatcher {
 
  private:
   void loop();
+  void give_up(const std::string& key, const nlohmann::json& payload, const std::string& error);
 
   db::Pool& pool_;
   http::Metrics& metrics_;
   DispatcherOptions options_;
-  std::map<std::string, Handler> handlers_;  // "channel:kind"
+  struct Registered {
+    Handler handler;
+    GivenUp given_up;
+  };
+  std::map<std::string, Registered> handlers_;  // "channel:kind"
   std::vector<std::function<void()>> periodic_;
   std::string handled_keys_;  // the same keys as a Postgres array literal
   std::mutex mutex_;

@@ -49,7 +49,7 @@ class PassesService {
   PassesService(db::Pool& pool, bmx::BmxService& bmx, const bmx::TokenCipher& cipher,
                 const notify::Outbox& outbox, const audit::AuditTrail& audit,
                 const common::Clock& clock, std::string public_base_url,
-                std::chrono::milliseconds bmx_settle_time, int max_attempts);
+                std::chrono::milliseconds bmx_settle_time);
 
   // In the visitor's transaction: the pass (pending) and its issuance job.
   // Returns {status, url?}; the url exists only for property-only passes.
@@ -91,7 +91,6 @@ class PassesService {
     std::string qr_svg;
   };
   ShownCredential shown_credential(const pqxx::row& row);
-  bool last_attempt(const std::string& dedupe_key);
 
   db::Pool& pool_;
   bmx::BmxService& bmx_;
@@ -101,7 +100,6 @@ class PassesService {
   const common::Clock& clock_;
   std::string public_base_url_;
   std::chrono::milliseconds bmx_settle_time_;
-  int max_attempts_;  // the outbox's: the issuance job's last try fails the pass
   // Unknown page tokens per client address in the current window: guessing is slow.
   std::mutex guesses_mutex_;
   std::map<std::string, int> guesses_;
