@@ -205,14 +205,11 @@ http::Response CallsService::list_mine(const auth::Principal& actor,
                                        const http::PageRequest& page) {
   if (actor.kind != auth::Principal::Kind::user) throw ApiError::forbidden();
   const auto after = http::time_and_id_after(page);
-  std::optional<std::string> after_time, after_id;
-  if (after) {
-    after_time = after->time;
-    after_id = after->id;
-  }
   auto rows = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
-    return tx.exec_prepared("calls_list_mine", actor.user_id, after_time, after_id, page.limit + 1);
+    if (!after) return tx.exec_prepared("calls_list_mine_first", actor.user_id, page.limit + 1);
+    return tx.exec_prepared("calls_list_mine_after", actor.user_id, after->time, after->id,
+                            page.limit + 1);
   });
   nlohmann::json items = nlohmann::json::array();
   std::optional<nlohmann::json> next;

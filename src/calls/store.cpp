@@ -116,11 +116,15 @@ void prepare(db::Pool& pool) {
   pool.prepare("calls_panel_door_learnt",
                "UPDATE panels SET bmx_access_point_id = $2 WHERE id = $1");
   pool.prepare(
-      "calls_list_mine",
-      "SELECT " + kColumns +
-          " FROM calls c WHERE c.resident_user_id = $1 "
-          "AND ($2::timestamptz IS NULL OR (c.created_at, c.id) < ($2::timestamptz, $3::uuid)) "
-          "ORDER BY c.created_at DESC, c.id DESC LIMIT $4");
+      // Newest first; the first page without the cursor condition, like the visitor lists.
+      "calls_list_mine_first", "SELECT " + kColumns +
+                                   " FROM calls c WHERE c.resident_user_id = $1 "
+                                   "ORDER BY c.created_at DESC, c.id DESC LIMIT $2");
+  pool.prepare("calls_list_mine_after",
+               "SELECT " + kColumns +
+                   " FROM calls c WHERE c.resident_user_id = $1 "
+                   "AND (c.created_at, c.id) < ($2::timestamptz, $3::uuid) "
+                   "ORDER BY c.created_at DESC, c.id DESC LIMIT $4");
 }
 
 }  // namespace frontdoor::calls::store

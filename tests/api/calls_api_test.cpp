@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <set>
 #include <thread>
 
 #include "../support/bmx_world.hpp"
@@ -226,6 +227,19 @@ TEST_F(CallsApi, ADeniedVisitorMayCallAgainAndThePanelMayCancel) {
   ASSERT_EQ(canceled.status, 200);
   EXPECT_EQ(canceled.json()["state"], "canceled");
   EXPECT_EQ(accept(second, phone_a).json()["code"], "call_canceled");
+
+  // Both calls in Ana's history, a page at a time through the cursor.
+  auto page = world.client().get("/v1/me/calls?limit=1", ana.auth()).json();
+  ASSERT_EQ(page["data"].size(), 1u);
+  ASSERT_TRUE(page["next_cursor"].is_string());
+  auto rest =
+      world.client()
+          .get("/v1/me/calls?limit=1&cursor=" + page["next_cursor"].get<std::string>(), ana.auth())
+          .json();
+  ASSERT_EQ(rest["data"].size(), 1u);
+  EXPECT_TRUE(rest["next_cursor"].is_null());
+  EXPECT_EQ((std::set<std::string>{page["data"][0]["id"], rest["data"][0]["id"]}),
+            (std::set<std::string>{first, second}));
 }
 
 TEST_F(CallsApi, AnUnansweredCallIsMissedAfterTheRingTimeout) {
