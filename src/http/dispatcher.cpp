@@ -1,6 +1,7 @@
 #include "frontdoor/http/dispatcher.hpp"
 
 #include <algorithm>
+#include <boost/algorithm/string/predicate.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 #include <cstdio>
@@ -36,6 +37,17 @@ std::string new_request_id() {
   std::snprintf(id, sizeof id, "%016llx%016llx", static_cast<unsigned long long>(generator()),
                 static_cast<unsigned long long>(generator()));
   return id;
+}
+
+// Answers carry tokens, PINs, pass links and people's details: no cache, shared or
+// private, may keep them (RFC 9111 5.2.2.5; RFC 6749 5.1 for token answers). A
+// handler that knows its answer may be kept says so with its own Cache-Control.
+void forbid_caching_unless_said(Response& response) {
+  for (const auto& [name, value] : response.headers) {
+    if (name.size() == 13 && boost::algorithm::iequals(name, "cache-control")) return;
+  }
+  response.set_header("Cache-Control", "no-store");
+  response.set_header("Pragma", "no-cache");
 }
 
 common::ApiError invalid_target() {
@@ -83,15 +95,19 @@ Dispatcher::Dispatcher(const Router& router, Metrics& metrics)
 void Dispatcher::route(Request& request) const {
   if (request.route != nullptr) return;
   parse_target(request);
-  auto match = router_.match(request.method, request.path);
+  // HEAD is GET without the body (the session leaves the body out).
+  auto match = router_.match(request.method == "HEAD" ? "GET" : request.method, request.path);
   switch (match.kind) {
     case RouteMatch::Kind::not_found:
       throw common::ApiError::not_found("No resource lives at this path.");
     case RouteMatch::Kind::method_not_allowed: {
-      std::string allow;
-      for (const auto& method : match.allowed_methods) {
-        allow += (allow.empty() ? "" : ", ") + method;
+      auto methods = match.allowed_methods;
+      if (std::find(methods.begin(), methods.end(), "GET") != methods.end()) {
+        methods.push_back("HEAD");
+        std::sort(methods.begin(), methods.end());
       }
+      std::string allow;
+      for (const auto& method : methods) allow += (allow.empty() ? "" : ", ") + method;
       common::ApiError error{405, "method_not_allowed", "Method not allowed",
                              "This path accepts: " + allow + "."};
       error.with_header("Allow", allow);
@@ -124,6 +140,7 @@ Response Dispatcher::handle(Request& request) {
   } catch (...) {
     response = response_for_exception(std::current_exception(), request);
   }
+  forbid_caching_unless_said(response);
   finish(request, route_label, response);
   return response;
 }
@@ -142,11 +159,14 @@ Response Dispatcher::reject(Request& request, int status) {
         return common::ApiError{431, "headers_too_large", "Request header fields too large",
                                 "The request headers are larger than this server accepts."};
       default:
-        return common::ApiError::bad_request("malformed_request",
-                                             "The request is not well-formed HTTP/1.1.");
+        return common::ApiError::bad_request(
+            "malformed_request",
+            "The request is not well-formed HTTP/1.1: check its syntax, that it has exactly one "
+            "Host, and that its body is framed by Content-Length or by chunked alone.");
     }
   }();
   auto response = problem_response(error, request.request_id);
+  forbid_caching_unless_said(response);
   finish(request, kRejectedRoute, response);
   return response;
 }

@@ -36,6 +36,43 @@ bool is_malformed_http(const beast::error_code& ec) {
          ec != bhttp::error::partial_message;
 }
 
+// RFC 9112 6.1, 6.3 and 3.2: a body is framed by one final "chunked" coding or
+// by Content-Length, never both and never by anything else; an HTTP/1.1 request
+// names exactly one Host. Beast alone would read a body under an unknown coding
+// as empty and parse it as the next request, which lets a client smuggle one
+// request inside another behind a proxy that frames it differently.
+bool has_trustworthy_framing(const bhttp::request_header<>& head) {
+  std::vector<std::string> codings;
+  bool transfer_encoding = false;
+  const auto [first, last] = head.equal_range(bhttp::field::transfer_encoding);
+  for (auto field = first; field != last; ++field) {
+    transfer_encoding = true;
+    std::string_view list = field->value();
+    while (!list.empty()) {
+      const auto comma = list.find(',');
+      auto item = list.substr(0, comma);
+      while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+      while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+      codings.emplace_back(item);
+      list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
+    }
+  }
+  if (transfer_encoding) {
+    if (codings.size() != 1 || !beast::iequals(codings.front(), "chunked")) return false;
+    if (head.count(bhttp::field::content_length) > 0) return false;
+  }
+  const auto hosts = head.count(bhttp::field::host);
+  if (head.version() >= 11 ? hosts != 1 : hosts > 1) return false;
+  if (hosts == 1) {
+    for (const unsigned char c : head[bhttp::field::host]) {
+      if (c <= 0x20 || c >= 0x7f || c == '/' || c == '?' || c == '#' || c == '@' || c == '\\') {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
 // One io_context per I/O thread, each run by that thread alone. A connection
 // lives on one of them, so its handlers never run concurrently and need no
 // strand, and the threads share no scheduler lock.
@@ -139,6 +176,16 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_->body_limit(server_.options.body_limit);
     parser_->header_limit(static_cast<std::uint32_t>(server_.options.header_limit));
     stream_.expires_after(server_.options.read_timeout);
+    // The head first: its framing is checked before a single body byte is read,
+    // so bytes that one reading would call a body never become a second request.
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+  }
+
+  void on_header(beast::error_code header_error) {
+    if (header_error) return on_read(header_error);
+    if (!has_trustworthy_framing(parser_->get())) return reject(400);
     bhttp::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_read(ec); });
@@ -216,8 +263,13 @@ class Session : public std::enable_shared_from_this<Session> {
       message->set(bhttp::field::content_type, response.content_type);
     if (!request.request_id.empty()) message->set("X-Request-Id", request.request_id);
     message->keep_alive(keep_alive && !server_.stopping);
-    message->body() = response.body;
-    message->prepare_payload();
+    if (request.method == "HEAD") {
+      // What GET would send, without the body (RFC 9110 9.3.2).
+      message->content_length(response.body.size());
+    } else {
+      message->body() = response.body;
+      message->prepare_payload();
+    }
     // A client that will not read its response must not hold the connection forever.
     stream_.expires_after(server_.options.read_timeout);
     bhttp::async_write(stream_, *message,

@@ -5,11 +5,13 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <array>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <functional>
 #include <sstream>
 #include <stdexcept>
 
@@ -35,20 +37,7 @@ void run_until_done(asio::io_context& io, const bool& done, const beast::error_c
   if (ec) throw beast::system_error(ec);
 }
 
-HttpResponse read_response(beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                           std::chrono::milliseconds deadline) {
-  auto& io = static_cast<asio::io_context&>(stream.get_executor().context());
-  bhttp::response_parser<bhttp::string_body> parser;
-  parser.body_limit(64 << 20);
-  stream.expires_after(deadline);
-  bool done = false;
-  beast::error_code error;
-  bhttp::async_read(stream, buffer, parser, [&](beast::error_code ec, std::size_t) {
-    error = ec;
-    done = true;
-  });
-  run_until_done(io, done, error, "reading the response", deadline);
-  auto message = parser.release();
+HttpResponse to_response(bhttp::response<bhttp::string_body>&& message) {
   HttpResponse response;
   response.status = static_cast<int>(message.result_int());
   for (const auto& field : message) {
@@ -58,6 +47,23 @@ HttpResponse read_response(beast::tcp_stream& stream, beast::flat_buffer& buffer
   }
   response.body = std::move(message.body());
   return response;
+}
+
+HttpResponse read_response(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                           std::chrono::milliseconds deadline, bool head = false) {
+  auto& io = static_cast<asio::io_context&>(stream.get_executor().context());
+  bhttp::response_parser<bhttp::string_body> parser;
+  parser.body_limit(64 << 20);
+  parser.skip(head);
+  stream.expires_after(deadline);
+  bool done = false;
+  beast::error_code error;
+  bhttp::async_read(stream, buffer, parser, [&](beast::error_code ec, std::size_t) {
+    error = ec;
+    done = true;
+  });
+  run_until_done(io, done, error, "reading the response", deadline);
+  return to_response(parser.release());
 }
 
 beast::tcp_stream connect(asio::io_context& io, const std::string& host, std::uint16_t port,
@@ -108,6 +114,59 @@ HttpResponse HttpClient::get(const std::string& target, const Headers& headers) 
 HttpResponse HttpClient::post(const std::string& target, const std::string& body,
                               const Headers& headers) const {
   return send("POST", target, body, headers);
+}
+
+HttpResponse HttpClient::head(const std::string& target, const Headers& headers) const {
+  asio::io_context io;
+  auto stream = connect(io, host_, port_, deadline_);
+  std::string bytes = "HEAD " + target + " HTTP/1.1\r\nHost: " + host_ + "\r\n";
+  for (const auto& [name, value] : headers) bytes += name + ": " + value + "\r\n";
+  bytes += "Connection: close\r\n\r\n";
+  write_all(stream, bytes, deadline_);
+  beast::flat_buffer buffer;
+  return read_response(stream, buffer, deadline_, true);
+}
+
+HttpClient::Exchange HttpClient::raw_exchange(const std::string& bytes,
+                                              std::chrono::milliseconds wait) const {
+  asio::io_context io;
+  auto stream = connect(io, host_, port_, deadline_);
+  write_all(stream, bytes, deadline_);
+  // Everything the server sends until it closes (or the wait is over).
+  std::string received;
+  Exchange exchange;
+  std::array<char, 4096> chunk{};
+  stream.expires_after(wait);
+  bool reading = true;
+  std::function<void()> read_more = [&] {
+    stream.async_read_some(asio::buffer(chunk), [&](beast::error_code ec, std::size_t n) {
+      received.append(chunk.data(), n);
+      if (ec) {
+        exchange.closed = ec == asio::error::eof || ec == asio::error::connection_reset;
+        reading = false;
+        return;
+      }
+      read_more();
+    });
+  };
+  read_more();
+  io.restart();
+  io.run();
+  (void)reading;
+  exchange.bytes = received;
+  // Then split what arrived into responses.
+  beast::error_code ec;
+  std::size_t offset = 0;
+  while (offset < received.size()) {
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.eager(true);
+    const auto used =
+        parser.put(asio::buffer(received.data() + offset, received.size() - offset), ec);
+    if (ec || !parser.is_done()) break;
+    offset += used;
+    exchange.responses.push_back(to_response(parser.release()));
+  }
+  return exchange;
 }
 
 HttpResponse HttpClient::send(const std::string& method, const std::string& target,

@@ -34,6 +34,18 @@ class HttpClient {
   HttpResponse raw(const std::string& bytes) const;
   // Writes these bytes, then reads `count` responses from the same connection.
   std::vector<HttpResponse> raw_many(const std::string& bytes, int count) const;
+  // A HEAD request: the response is read without a body, whatever its Content-Length says.
+  HttpResponse head(const std::string& target, const Headers& headers = {}) const;
+
+  // Writes these bytes and reads until the server closes the connection or `wait`
+  // passes: every response it sent, and whether it closed.
+  struct Exchange {
+    std::vector<HttpResponse> responses;
+    bool closed = false;
+    std::string bytes;  // everything received, as it came
+  };
+  Exchange raw_exchange(const std::string& bytes,
+                        std::chrono::milliseconds wait = std::chrono::seconds(2)) const;
 
  private:
   std::string host_;
