@@ -26,7 +26,8 @@ SELECT ('00000000-0000-4000-a000-' || lpad(u::text, 12, '0'))::uuid, 'resident',
 FROM generate_series(1, 50000) u;
 
 -- Names from short lists, with accents, so prefixes match several people.
-INSERT INTO residencies (property_id, unit_id, user_id, first_name, last_name, directory_listed)
+INSERT INTO residencies (property_id, unit_id, user_id, first_name, last_name, directory_listed,
+                         email)
 SELECT ('00000000-0000-4000-8000-' || lpad(((u - 1) / 250 + 1)::text, 12, '0'))::uuid,
        ('00000000-0000-4000-9000-' || lpad(u::text, 12, '0'))::uuid,
        ('00000000-0000-4000-a000-' || lpad(u::text, 12, '0'))::uuid,
@@ -37,7 +38,7 @@ SELECT ('00000000-0000-4000-8000-' || lpad(((u - 1) / 250 + 1)::text, 12, '0')):
               'Ito','Jensen','Kowalski','López','Martin','Nguyen','O''Brien','Patel','Quispe',
               'Rossi','Smith','Tanaka','Ueda','Vargas','Weber','Young','Zhang'])[1 + (u / 26) % 26]
               || ' ' || u,
-       u % 10 <> 0
+       u % 10 <> 0, 'resident' || u || '@bench.test'
 FROM generate_series(1, 50000) u;
 
 INSERT INTO visitors (id, property_id, host_user_id, created_by, name, phone, access, starts_at, ends_at)

@@ -132,10 +132,11 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
               std::chrono::milliseconds(2 * config_.bmx.timeout_ms)),
       visitors_(pool_, accounts_, bmx_, passes_, outbox_, audit_, *clock_),
       directory_(pool_, static_cast<int>(config_.directory.searches_per_minute)),
-      calls_(pool_, bmx_, outbox_, audit_, *clock_, outbox_dispatcher_),
+      calls_(pool_, bmx_, outbox_, audit_, *clock_, outbox_dispatcher_,
+             std::chrono::seconds(config_.calls.max_accepted_seconds)),
       idempotency_(pool_,
                    [this](const http::Request& request) {
-                     return authenticator_.require_user(request).actor();
+                     return authenticator_.require_person(request).actor();
                    }),
       dispatcher_(router_, metrics_) {
   ops::add_routes(router_, pool_, metrics_);
@@ -151,12 +152,21 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
   bmx_.on_call([this](const bmx::VerifiedCall& call) { calls_.start_from_bmx(call); });
   // Missed calls are due by time: every instance sweeps them on each outbox pass.
   outbox_dispatcher_.every_pass([this] { calls_.sweep_missed(); });
-  // A resident who moves out takes their visitors' passes and BMX link with them.
+  // Move-out ends every privilege of the residency in its own transaction: calls
+  // ringing or answered there, the visitors' passes, the BMX link and any answer
+  // kept for an idempotent replay. (The resident role goes with the residency, and
+  // access tokens carry no roles that are trusted: see Authenticator.)
   people_.on_move_out(
       [this](pqxx::work& tx, const auth::Principal& actor, const people::MovedOut& resident) {
+        calls_.end_for_move_out(tx, actor, resident.user_id, resident.property_id);
         passes_.revoke_hosted_by(tx, actor, resident.user_id, resident.property_id);
         bmx_.unlink_in(tx, actor, resident.user_id, resident.property_id);
+        idempotency_.forget(tx, "user:" + resident.user_id);
       });
+  // A ring that waited in the outbox is sent only while the call still rings.
+  deliveries_.send_only_while("incoming_call", [this](const nlohmann::json& data) {
+    return calls_.still_ringing(data.value("call_id", ""));
+  });
   properties_.on_visitor_access_closed(
       [this](pqxx::work& tx, const auth::Principal& actor, const std::string& property_id) {
         passes_.revoke_all_at(tx, actor, property_id);
@@ -164,7 +174,7 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
   bmx_.on_access([this](const bmx::VerifiedAccess& access) { passes_.on_access(access); });
   passes_.register_on(outbox_dispatcher_);
   people_.add_diagnostics("bmx", [this](pqxx::work& tx, const people::MovedOut& resident) {
-    return bmx_.link_summary(tx, resident.user_id);
+    return bmx_.link_summary(tx, resident.user_id, resident.property_id);
   });
   deliveries_.register_on(outbox_dispatcher_);
   outbox_dispatcher_.handle("bmx", "webhook", [this](const nlohmann::json& payload) {

@@ -165,6 +165,11 @@ const std::vector<Key>& schema() {
           "directory.searches_per_minute", 1, 100000000,
           [](Config& c) { return &c.directory.searches_per_minute; },
           "Directory searches one panel key may make per minute; more get 429."),
+      integer_key(
+          "calls.max_accepted_seconds", 30, 3600,
+          [](Config& c) { return &c.calls.max_accepted_seconds; },
+          "How long an answered call may last: then it ends by itself and the door can no "
+          "longer be opened from it."),
       text_key(
           "notify.sms_url", [](Config& c) { return &c.notify.sms_url; },
           "Base URL of the SMS provider's Twilio-style Messages API."),

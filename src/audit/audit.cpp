@@ -36,11 +36,8 @@ void AuditTrail::add_routes(http::Router& router, const auth::Authenticator& aut
     auth::Policy::require(principal, auth::Action::view_audit, property_id);
     const auto page = http::page_request(request);
     std::optional<std::int64_t> after;
-    if (page.after) {
-      if (!page.after->is_number_integer()) {
-        throw common::ApiError::validation({{"cursor", "invalid", "Unknown cursor."}});
-      }
-      after = page.after->get<std::int64_t>();
+    if (auto parts = http::cursor_parts(page, {http::CursorPart::integer})) {
+      after = std::stoll((*parts)[0]);
     }
     auto rows = pool_.run([&](pqxx::connection& connection) {
       pqxx::nontransaction tx(connection);
@@ -50,7 +47,7 @@ void AuditTrail::add_routes(http::Router& router, const auth::Authenticator& aut
     std::optional<nlohmann::json> next;
     for (std::size_t i = 0; i < rows.size(); ++i) {
       if (static_cast<int>(i) == page.limit) {
-        next = rows[i - 1][0].as<std::int64_t>();
+        next = nlohmann::json::array({rows[i - 1][0].as<std::int64_t>()});
         break;
       }
       const auto& row = rows[i];

@@ -23,9 +23,34 @@ Authenticator::Authenticator(const AccessTokens& tokens, db::Pool& pool)
     : tokens_(tokens), pool_(pool) {
   pool_.prepare("auth_panel_by_key",
                 "SELECT id, property_id FROM panels WHERE key_hash = $1 AND revoked_at IS NULL");
+  pool_.prepare("auth_current_roles",
+                "SELECT role, coalesce(property_id::text, '') FROM role_assignments "
+                "WHERE user_id = $1");
 }
 
 Principal Authenticator::authenticate(const http::Request& request) const {
+  auto principal = identify(request);
+  if (principal.kind == Principal::Kind::user) principal.roles = current_roles(principal.user_id);
+  return principal;
+}
+
+// The roles written into an access token were true when it was issued; a move-out
+// or any other change since must count at once, so they are read again here.
+std::vector<RoleAssignment> Authenticator::current_roles(const std::string& user_id) const {
+  auto rows = pool_.run([&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    return tx.exec_prepared("auth_current_roles", user_id);
+  });
+  std::vector<RoleAssignment> roles;
+  for (const auto& row : rows) {
+    if (auto role = role_from_string(row[0].as<std::string>())) {
+      roles.push_back({*role, row[1].as<std::string>()});
+    }
+  }
+  return roles;
+}
+
+Principal Authenticator::identify(const http::Request& request) const {
   auto header = request.header("authorization");
   if (!header) return {};
   if (!boost::algorithm::istarts_with(*header, "bearer ") || header->size() > 4096) {
@@ -38,7 +63,6 @@ Principal Authenticator::authenticate(const http::Request& request) const {
   if (!claims) throw invalid_credentials();
   principal.kind = Principal::Kind::user;
   principal.user_id = claims->user_id;
-  principal.roles = std::move(claims->roles);
   return principal;
 }
 
@@ -67,19 +91,23 @@ void Authenticator::forget_panel(const std::string& panel_id) const {
 }
 
 Principal Authenticator::require(const http::Request& request, Principal::Kind kind,
-                                 const char* refusal) const {
-  auto principal = authenticate(request);
+                                 const char* refusal, bool with_roles) const {
+  auto principal = with_roles ? authenticate(request) : identify(request);
   if (principal.kind == Principal::Kind::anonymous) throw invalid_credentials();
   if (principal.kind != kind) throw common::ApiError::forbidden(refusal);
   return principal;
 }
 
 Principal Authenticator::require_user(const http::Request& request) const {
-  return require(request, Principal::Kind::user, "Panels may not use this route.");
+  return require(request, Principal::Kind::user, "Panels may not use this route.", true);
+}
+
+Principal Authenticator::require_person(const http::Request& request) const {
+  return require(request, Principal::Kind::user, "Panels may not use this route.", false);
 }
 
 Principal Authenticator::require_panel(const http::Request& request) const {
-  return require(request, Principal::Kind::panel, "Only a panel key may use this route.");
+  return require(request, Principal::Kind::panel, "Only a panel key may use this route.", false);
 }
 
 }  // namespace frontdoor::auth

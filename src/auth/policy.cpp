@@ -1,6 +1,8 @@
 #include "frontdoor/auth/policy.hpp"
 
+#include <algorithm>
 #include <initializer_list>
+#include <vector>
 
 #include "frontdoor/common/error.hpp"
 
@@ -51,6 +53,36 @@ void Policy::require(const Principal& principal, Action action, const std::strin
     throw common::ApiError::not_found();
   }
   throw common::ApiError::forbidden();
+}
+
+void Policy::require_resident(const Principal& principal) {
+  if (principal.kind == Principal::Kind::anonymous) throw common::ApiError::unauthenticated();
+  for (const auto& role : principal.roles) {
+    if (role.role == Role::resident) return;
+  }
+  throw common::ApiError::forbidden("Only residents may do this.");
+}
+
+std::string Policy::resident_property(const Principal& principal,
+                                      const std::optional<std::string>& named) {
+  if (principal.kind == Principal::Kind::anonymous) throw common::ApiError::unauthenticated();
+  std::vector<std::string> homes;
+  for (const auto& role : principal.roles) {
+    if (role.role == Role::resident) homes.push_back(role.property_id);
+  }
+  if (named) {
+    if (std::find(homes.begin(), homes.end(), *named) == homes.end()) {
+      throw common::ApiError::forbidden("You do not live at this property.");
+    }
+    return *named;
+  }
+  if (homes.empty()) throw common::ApiError::forbidden("Only residents may do this.");
+  if (homes.size() > 1) {
+    throw common::ApiError::unprocessable(
+        "property_required", "You live at more than one property: name one with property_id.",
+        {{"property_id", "required", "Required when you live at more than one property."}});
+  }
+  return homes.front();
 }
 
 }  // namespace frontdoor::auth

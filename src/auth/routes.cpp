@@ -10,7 +10,8 @@ void add_routes(http::Router& router, AuthService& service, const Authenticator&
     const auto body = http::parse_json_body(request);
     http::JsonFields fields(body);
     auto email = fields.string("email", true, 3, 254);
-    auto password = fields.string("password", true, 1, kMaxPasswordLength);
+    auto password =
+        fields.string("password", true, 1, kMaxPasswordLength, common::TextKind::secret);
     fields.finish();
     return http::json_response(200,
                                service.login(*email, *password, request.remote_address).to_json());
@@ -28,13 +29,15 @@ void add_routes(http::Router& router, AuthService& service, const Authenticator&
     const auto body = http::parse_json_body(request);
     http::JsonFields fields(body);
     auto token = fields.string("token", true, 1, 256);
-    auto password = fields.string("password", true, 1, kMaxPasswordLength);
+    auto password =
+        fields.string("password", true, 1, kMaxPasswordLength, common::TextKind::secret);
     fields.finish();
     return http::json_response(200, service.activate(*token, *password).to_json());
   });
 
+  // me() reads the roles itself, with the rest of the profile.
   router.add("GET", "/v1/me", [&service, &authenticator](http::Request& request) {
-    const auto principal = authenticator.require_user(request);
+    const auto principal = authenticator.require_person(request);
     return http::json_response(200, service.me(principal.user_id));
   });
 }

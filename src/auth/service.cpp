@@ -65,7 +65,7 @@ TokenPair AuthService::login(const std::string& raw_email, const std::string& pa
     pqxx::nontransaction tx(connection);
     const auto wait = store::seconds_rate_limited(
         tx, account_key(email), limits_.failures_per_account, address_key(address),
-        limits_.failures_per_address, now, window);
+        limits_.failures_per_address, now, window, limits_.address_spacing.count());
     if (wait > 0) throw common::ApiError::rate_limited(static_cast<int>(wait));
     return store::credentials_by_email(tx, email);
   });
@@ -155,6 +155,15 @@ void AuthService::send_invite(pqxx::work& tx, const std::string& user_id, const 
   const auto text = notify::account_invite_email(display_name, property_name, role_label, link);
   outbox_.enqueue(tx, notify::email_message("invite:" + common::sha256_hex(link), email,
                                             text.subject, text.text));
+}
+
+void AuthService::send_notice(pqxx::work& tx, const std::string& email,
+                              const std::string& display_name, const std::string& property_name,
+                              const std::string& role_label) const {
+  const auto text =
+      notify::account_added_email(display_name, property_name, role_label, public_base_url_);
+  outbox_.enqueue(
+      tx, notify::email_message("added:" + common::random_hex(16), email, text.subject, text.text));
 }
 
 std::string AuthService::activation_link(pqxx::work& tx, const std::string& user_id) const {

@@ -9,21 +9,28 @@ void prepare(db::Pool& pool) {
   pool.prepare("auth_roles",
                "SELECT role, coalesce(property_id::text, '') FROM role_assignments "
                "WHERE user_id = $1 ORDER BY role, property_id");
+  // Seconds to wait before the next attempt: an account over its limit waits for
+  // its window to end; an address over its limit waits until `spacing` after its
+  // last failure (slowed down, never locked out). $1 account key, $2 its limit,
+  // $3 address key, $4 now, $5 window seconds, $6 the address's limit, $7 spacing.
   pool.prepare("auth_rate_limited",
-               "SELECT coalesce(max(extract(epoch FROM window_start + make_interval(secs => $5) "
-               "  - $4::timestamptz))::bigint, 0) FROM login_failures "
+               "SELECT coalesce(ceil(max(CASE WHEN key = $1 THEN "
+               "  extract(epoch FROM window_start + make_interval(secs => $5) - $4::timestamptz) "
+               "  ELSE extract(epoch FROM last_failure_at + make_interval(secs => $7) "
+               "    - $4::timestamptz) END))::bigint, 0) FROM login_failures "
                "WHERE window_start > $4::timestamptz - make_interval(secs => $5) "
                "  AND ((key = $1 AND failures >= $2) OR (key = $3 AND failures >= $6))");
   pool.prepare("auth_record_failure",
-               "INSERT INTO login_failures (key, window_start, failures) "
-               "SELECT k, $3::timestamptz, 1 FROM unnest(ARRAY[$1, $2]) AS k "
+               "INSERT INTO login_failures (key, window_start, failures, last_failure_at) "
+               "SELECT k, $3::timestamptz, 1, $3::timestamptz FROM unnest(ARRAY[$1, $2]) AS k "
                "ON CONFLICT (key) DO UPDATE SET "
                "  failures = CASE WHEN login_failures.window_start <= "
                "    $3::timestamptz - make_interval(secs => $4) THEN 1 "
                "    ELSE login_failures.failures + 1 END, "
                "  window_start = CASE WHEN login_failures.window_start <= "
                "    $3::timestamptz - make_interval(secs => $4) THEN $3::timestamptz "
-               "    ELSE login_failures.window_start END");
+               "    ELSE login_failures.window_start END, "
+               "  last_failure_at = $3::timestamptz");
   pool.prepare("auth_clear_failures", "DELETE FROM login_failures WHERE key = $1");
   pool.prepare("auth_insert_refresh",
                "INSERT INTO refresh_tokens (token_hash, user_id, family_id, expires_at) "
@@ -83,10 +90,10 @@ std::vector<RoleAssignment> roles_of(pqxx::transaction_base& tx, const std::stri
 
 long long seconds_rate_limited(pqxx::transaction_base& tx, const std::string& account_key,
                                int account_limit, const std::string& address_key, int address_limit,
-                               const std::string& now, long long window) {
+                               const std::string& now, long long window, long long spacing) {
   return tx
       .exec_prepared1("auth_rate_limited", account_key, account_limit, address_key, now, window,
-                      address_limit)[0]
+                      address_limit, spacing)[0]
       .as<long long>();
 }
 

@@ -24,10 +24,11 @@ std::optional<Credentials> credentials_by_email(pqxx::transaction_base& tx,
                                                 const std::string& email);
 std::vector<RoleAssignment> roles_of(pqxx::transaction_base& tx, const std::string& user_id);
 
-// Seconds until the earliest window over its limit ends, or 0 when not limited.
+// Seconds to wait before another attempt (the account's window over its limit,
+// or the address's spacing once over its limit), or 0 when it may go ahead.
 long long seconds_rate_limited(pqxx::transaction_base& tx, const std::string& account_key,
                                int account_limit, const std::string& address_key, int address_limit,
-                               const std::string& now, long long window);
+                               const std::string& now, long long window, long long spacing);
 void record_login_failure(pqxx::transaction_base& tx, const std::string& account_key,
                           const std::string& address_key, const std::string& now, long long window);
 void clear_login_failures(pqxx::transaction_base& tx, const std::string& key);

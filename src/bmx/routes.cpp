@@ -1,5 +1,8 @@
 #include "frontdoor/bmx/routes.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include "frontdoor/http/json.hpp"
 #include "frontdoor/http/uuid.hpp"
 
@@ -32,7 +35,7 @@ void add_routes(http::Router& router, BmxService& service, const auth::Authentic
       const auto body = http::parse_json_body(request);
       http::JsonFields fields(body);
       building_name = fields.string("building_name", false, 1, 200);
-      note = fields.string("note", false, 1, 2000);
+      note = fields.string("note", false, 1, 2000, common::TextKind::multi_line);
       fields.finish();
     }
     return http::json_response(201,
@@ -45,7 +48,8 @@ void add_routes(http::Router& router, BmxService& service, const auth::Authentic
   });
 
   router.add("GET", "/v1/me/bmx", [&](http::Request& request) {
-    return http::json_response(200, service.link_status(authenticator.require_user(request)));
+    return http::json_response(200, service.link_status(authenticator.require_user(request),
+                                                        http::uuid_query(request, "property_id")));
   });
 
   router.add("POST", "/v1/me/bmx", [&](http::Request& request) {
@@ -59,16 +63,22 @@ void add_routes(http::Router& router, BmxService& service, const auth::Authentic
   });
 
   router.add("DELETE", "/v1/me/bmx", [&](http::Request& request) {
-    service.unlink(authenticator.require_user(request));
+    service.unlink(authenticator.require_user(request), http::uuid_query(request, "property_id"));
     return http::Response::no_content();
   });
 
   // BMX signs nothing: the unguessable secret in the path is the credential.
   router.add("POST", "/v1/webhooks/bmx/{secret}", [&](http::Request& request) {
     const std::string secret(request.param("secret"));
-    if (secret.size() != 64) throw common::ApiError::not_found();
+    const bool well_formed =
+        secret.size() == 64 && std::all_of(secret.begin(), secret.end(),
+                                           [](unsigned char c) { return std::isxdigit(c) != 0; });
+    if (!well_formed) throw common::ApiError::not_found();
+    // Who is calling first; the body only for the one who knows the secret.
+    const auto property_id = service.webhook_property(secret);
+    if (!property_id) throw common::ApiError::not_found();
     const auto body = http::parse_json_body(request);
-    const auto outcome = service.receive_webhook(secret, body);
+    const auto outcome = service.receive_webhook(*property_id, body);
     if (outcome == "queued") dispatcher.wake();
     return http::json_response(200, {{"received", outcome}});
   });

@@ -39,15 +39,6 @@ nlohmann::json linked_status(std::int64_t tenant_id, std::int64_t building_id,
           {"linked_at", linked_at}};
 }
 
-// BMX links belong to residents: they are what lets a visitor in or a call ring.
-void require_resident(const auth::Principal& actor) {
-  if (actor.kind != auth::Principal::Kind::user) throw ApiError::forbidden();
-  for (const auto& role : actor.roles) {
-    if (role.role == auth::Role::resident) return;
-  }
-  throw ApiError::forbidden("Only residents link a BMX account.");
-}
-
 bool is_transient(ErrorKind kind) {
   return kind == ErrorKind::unavailable || kind == ErrorKind::timeout ||
          kind == ErrorKind::rate_limited;
@@ -270,26 +261,29 @@ void BmxService::record_failure(const TokenSource* as, const BmxError& error) {
 // ---------------------------------------------------------------------------
 // Resident links
 
-std::string BmxService::new_link_state(const std::string& user_id) {
+std::string BmxService::new_link_state(const std::string& user_id, const std::string& property_id) {
   const auto state = common::random_hex(24);
   pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
     tx.exec_prepared("bmx_state_insert", user_id, common::sha256_hex(state),
-                     common::to_sql_timestamp(clock_.now() + kLinkStateLifetime));
+                     common::to_sql_timestamp(clock_.now() + kLinkStateLifetime), property_id);
   });
   return state;
 }
 
-std::string BmxService::authorize_url(const std::string& user_id) {
-  const auto state = new_link_state(user_id);
+std::string BmxService::authorize_url(const std::string& user_id, const std::string& property_id) {
+  const auto state = new_link_state(user_id, property_id);
   return settings_.accounts_url +
          "/oauth/authorize?client_id=" + http::form_encode(settings_.client_id) +
          "&redirect_uri=" + http::form_encode(settings_.redirect_uri) +
          "&response_type=code&state=" + state;
 }
 
-nlohmann::json BmxService::unlinked_status(const std::string& user_id) {
-  return {{"linked", false}, {"authorize_url", authorize_url(user_id)}};
+nlohmann::json BmxService::unlinked_status(const std::string& user_id,
+                                           const std::string& property_id) {
+  return {{"linked", false},
+          {"property_id", property_id},
+          {"authorize_url", authorize_url(user_id, property_id)}};
 }
 
 std::optional<BmxAccess> BmxService::resident_access(const std::string& user_id,
@@ -322,16 +316,18 @@ bool BmxService::is_linked(pqxx::work& tx, const std::string& user_id,
   return !tx.exec_prepared("bmx_link_access", user_id, property_id).empty();
 }
 
-nlohmann::json BmxService::link_status(const auth::Principal& actor) {
-  require_resident(actor);
+nlohmann::json BmxService::link_status(const auth::Principal& actor,
+                                       const std::optional<std::string>& property) {
+  // BMX links belong to residencies: they are what lets a visitor in or a call ring.
+  const auto property_id = Policy::resident_property(actor, property);
   auto rows = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
     return tx.exec_prepared("bmx_link_get", actor.user_id,
-                            common::to_sql_timestamp(clock_.now() - kPreferenceFreshFor));
+                            common::to_sql_timestamp(clock_.now() - kPreferenceFreshFor),
+                            property_id);
   });
-  if (rows.empty()) return unlinked_status(actor.user_id);
+  if (rows.empty()) return unlinked_status(actor.user_id, property_id);
   const auto& row = rows[0];
-  const auto property_id = row[0].as<std::string>();
   const auto tenant_id = row[3].as<std::int64_t>();
   auto preference = row[5].as<std::string>();
   // The preference lives in BMX and the resident may change it there at any
@@ -343,24 +339,25 @@ nlohmann::json BmxService::link_status(const auth::Principal& actor) {
       pool_.run([&](pqxx::connection& connection) {
         pqxx::nontransaction tx(connection);
         tx.exec_prepared("bmx_link_checked", actor.user_id, preference,
-                         common::to_sql_timestamp(clock_.now()));
+                         common::to_sql_timestamp(clock_.now()), property_id);
       });
     } catch (const BmxError& error) {
       if (error.kind() == ErrorKind::unauthorized) {
         // BMX no longer honours this sign-in: the link is gone, say so.
         pool_.run([&](pqxx::connection& connection) {
           pqxx::work tx(connection);
-          tx.exec_prepared("bmx_link_delete", actor.user_id, std::optional<std::string>());
+          tx.exec_prepared("bmx_link_delete", actor.user_id, property_id);
           audit_.record(tx, actor, {property_id, "bmx.link_lost", "user", actor.user_id, {}});
           tx.commit();
         });
-        return unlinked_status(actor.user_id);
+        return unlinked_status(actor.user_id, property_id);
       }
       // BMX is away: answer with what we knew.
     }
   }
   auto status =
       linked_status(tenant_id, row[2].as<std::int64_t>(), preference, row[6].as<std::string>());
+  status["property_id"] = property_id;
   const bool both_apps = row[8].as<bool>();
   // iOS shows only the first app's call screen: with the BMX app also installed,
   // calls seem not to arrive here.
@@ -375,31 +372,32 @@ nlohmann::json BmxService::link_status(const auth::Principal& actor) {
 
 nlohmann::json BmxService::link(const auth::Principal& actor, const std::string& code,
                                 const std::string& state) {
-  require_resident(actor);
-  auto residence = pool_.run([&](pqxx::connection& connection) {
+  Policy::require_resident(actor);
+  auto site = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
-    // The state proves this sign-in started from this user's own authorize URL.
-    if (tx.exec_prepared("bmx_state_take", common::sha256_hex(state), actor.user_id,
-                         common::to_sql_timestamp(clock_.now()))
-            .empty()) {
+    // The state proves this sign-in started from this user's own authorize URL,
+    // and says for which of their homes.
+    auto taken = tx.exec_prepared("bmx_state_take", common::sha256_hex(state), actor.user_id,
+                                  common::to_sql_timestamp(clock_.now()));
+    if (taken.empty()) {
       throw ApiError::unprocessable(
           "bmx_state_mismatch",
           "This BMX sign-in was not started here or has expired. Start again from the app.",
           {{"state", "mismatch", "Does not match a sign-in started by you."}});
     }
-    return tx.exec_prepared("bmx_resident_property", actor.user_id);
+    const auto property_id = taken[0][0].as<std::string>();
+    return std::make_pair(property_id, tx.exec_prepared("bmx_site_building", property_id));
   });
+  // Still a resident there (they may have moved out since the sign-in began).
+  const auto property_id = Policy::resident_property(actor, site.first);
+  const auto& residence = site.second;
   if (residence.empty()) {
-    throw ApiError::forbidden("Only residents link a BMX account.");
-  }
-  const auto property_id = residence[0][0].as<std::string>();
-  if (residence[0][1].is_null()) {
     throw ApiError::conflict("bmx_not_set_up",
                              "Your property has not connected ButterflyMX yet. Ask the "
                              "property manager.");
   }
-  const auto building_id = residence[0][1].as<std::int64_t>();
-  const auto building_name = residence[0][2].as<std::string>();
+  const auto building_id = residence[0][0].as<std::int64_t>();
+  const auto building_name = residence[0][1].as<std::string>();
 
   TokenGrant grant;
   try {
@@ -443,15 +441,23 @@ nlohmann::json BmxService::link(const auth::Principal& actor, const std::string&
          actor.user_id,
          {{"tenant_id", tenant->id}, {"contact_preference", tenant->contact_preference}}});
     tx.commit();
-    return linked_status(tenant->id, building_id, tenant->contact_preference, linked_at);
+    auto status = linked_status(tenant->id, building_id, tenant->contact_preference, linked_at);
+    status["property_id"] = property_id;
+    return status;
   });
 }
 
-void BmxService::unlink(const auth::Principal& actor) {
+void BmxService::unlink(const auth::Principal& actor, const std::optional<std::string>& property) {
   if (actor.kind != auth::Principal::Kind::user) throw ApiError::forbidden();
+  // Someone with no home has no link: unlinking is done already.
+  const bool lives_somewhere = std::any_of(
+      actor.roles.begin(), actor.roles.end(),
+      [](const auth::RoleAssignment& role) { return role.role == auth::Role::resident; });
+  if (!property && !lives_somewhere) return;
+  const auto property_id = Policy::resident_property(actor, property);
   pool_.run([&](pqxx::connection& connection) {
     pqxx::work tx(connection);
-    auto gone = tx.exec_prepared("bmx_link_delete", actor.user_id, std::optional<std::string>());
+    auto gone = tx.exec_prepared("bmx_link_delete", actor.user_id, property_id);
     if (!gone.empty()) {
       audit_.record(tx, actor,
                     {gone[0][0].as<std::string>(),
@@ -477,8 +483,10 @@ void BmxService::unlink_in(pqxx::work& tx, const auth::Principal& actor, const s
   }
 }
 
-nlohmann::json BmxService::link_summary(pqxx::work& tx, const std::string& user_id) const {
-  auto rows = tx.exec_prepared("bmx_link_get", user_id, common::to_sql_timestamp(clock_.now()));
+nlohmann::json BmxService::link_summary(pqxx::work& tx, const std::string& user_id,
+                                        const std::string& property_id) const {
+  auto rows = tx.exec_prepared("bmx_link_get", user_id, common::to_sql_timestamp(clock_.now()),
+                               property_id);
   if (rows.empty()) return {{"linked", false}};
   const auto& row = rows[0];
   return linked_status(row[3].as<std::int64_t>(), row[2].as<std::int64_t>(),
@@ -488,7 +496,17 @@ nlohmann::json BmxService::link_summary(pqxx::work& tx, const std::string& user_
 // ---------------------------------------------------------------------------
 // Webhooks
 
-std::string BmxService::receive_webhook(const std::string& secret, const nlohmann::json& body) {
+std::optional<std::string> BmxService::webhook_property(const std::string& secret) {
+  auto rows = pool_.run([&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    return tx.exec_prepared("bmx_webhook_property", common::sha256_hex(secret));
+  });
+  if (rows.empty()) return std::nullopt;
+  return rows[0][0].as<std::string>();
+}
+
+std::string BmxService::receive_webhook(const std::string& property_id,
+                                        const nlohmann::json& body) {
   // Only the event families frontdoor acts on are kept; others are acknowledged
   // (so BMX stops retrying) and dropped.
   const auto event = parse_webhook_event(body);
@@ -497,8 +515,8 @@ std::string BmxService::receive_webhook(const std::string& secret, const nlohman
   const std::int64_t resource_id = event ? event->resource_id : 0;
   auto counts = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
-    return tx.exec_prepared1("bmx_webhook_receive", common::sha256_hex(secret), resource_type,
-                             action, resource_id, body.dump());
+    return tx.exec_prepared1("bmx_webhook_receive", property_id, resource_type, action, resource_id,
+                             body.dump());
   });
   if (counts[0].as<int>() == 0) throw ApiError::not_found();
   if (resource_type.empty()) return "ignored";

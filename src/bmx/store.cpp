@@ -34,31 +34,29 @@ void prepare(db::Pool& pool) {
                "INSERT INTO bmx_setup_requests (property_id, requested_by, building_name, note) "
                "VALUES ($1, $2, $3, $4) RETURNING id, rfc3339(created_at)");
 
-  pool.prepare("bmx_resident_property",
-               "SELECT r.property_id, i.building_id, i.building_name FROM residencies r "
-               "LEFT JOIN bmx_integrations i ON i.property_id = r.property_id "
-               "WHERE r.user_id = $1 AND r.moved_out_at IS NULL "
-               "ORDER BY r.moved_in_at DESC LIMIT 1");
+  pool.prepare("bmx_site_building",
+               "SELECT building_id, building_name FROM bmx_integrations WHERE property_id = $1");
   pool.prepare("bmx_link_get",
                "SELECT property_id, credential_id, building_id, tenant_id, unit_id, "
                "contact_preference, rfc3339(linked_at), checked_at < $2::timestamptz, "
                // With the BMX app on a phone too, the resident is told how to ring here.
                "(SELECT coalesce(bool_or(bmx_app_installed), false) FROM devices d "
-               "WHERE d.user_id = $1) FROM bmx_links WHERE user_id = $1");
+               "WHERE d.user_id = $1) FROM bmx_links WHERE user_id = $1 AND property_id = $3");
   pool.prepare("bmx_link_upsert",
-               "WITH old AS (SELECT credential_id FROM bmx_links WHERE user_id = $1), "
+               "WITH old AS (SELECT credential_id FROM bmx_links WHERE user_id = $1 "
+               "AND property_id = $2), "
                "revoked AS (UPDATE bmx_credentials SET revoked_at = now() "
                "WHERE id IN (SELECT credential_id FROM old)) "
                "INSERT INTO bmx_links (user_id, property_id, credential_id, building_id, "
                "tenant_id, unit_id, contact_preference) VALUES ($1, $2, $3, $4, $5, $6, $7) "
-               "ON CONFLICT (user_id) DO UPDATE SET property_id = EXCLUDED.property_id, "
+               "ON CONFLICT (user_id, property_id) DO UPDATE SET "
                "credential_id = EXCLUDED.credential_id, building_id = EXCLUDED.building_id, "
                "tenant_id = EXCLUDED.tenant_id, unit_id = EXCLUDED.unit_id, "
                "contact_preference = EXCLUDED.contact_preference, linked_at = now(), "
                "checked_at = now() RETURNING rfc3339(linked_at)");
   pool.prepare("bmx_link_checked",
                "UPDATE bmx_links SET contact_preference = $2, checked_at = $3 "
-               "WHERE user_id = $1");
+               "WHERE user_id = $1 AND property_id = $4");
   pool.prepare(
       "bmx_link_delete",
       "WITH gone AS (DELETE FROM bmx_links WHERE user_id = $1 "
@@ -77,17 +75,22 @@ void prepare(db::Pool& pool) {
   pool.prepare("bmx_state_insert",
                "WITH expired AS (DELETE FROM bmx_link_states WHERE user_id = $1 "
                "AND expires_at < now()) "
-               "INSERT INTO bmx_link_states (state_hash, user_id, expires_at) "
-               "VALUES ($2, $1, $3)");
+               "INSERT INTO bmx_link_states (state_hash, user_id, expires_at, property_id) "
+               "VALUES ($2, $1, $3, $4)");
+  // The state says which property the sign-in was started for.
   pool.prepare("bmx_state_take",
                "DELETE FROM bmx_link_states WHERE state_hash = $1 AND user_id = $2 "
-               "AND expires_at > $3 RETURNING user_id");
+               "AND expires_at > $3 RETURNING property_id");
 
-  // One round trip for a webhook: find the property by its secret, note the
-  // delivery, keep the event once, and queue its processing.
+  // The secret is checked before the body is read, so that nobody without it
+  // costs a parse, a write or an error line.
+  pool.prepare("bmx_webhook_property",
+               "SELECT property_id FROM bmx_integrations WHERE webhook_secret_hash = $1");
+  // One round trip for a webhook: note the delivery, keep the event once, and
+  // queue its processing.
   pool.prepare("bmx_webhook_receive",
                "WITH integration AS (UPDATE bmx_integrations SET last_webhook_at = now() "
-               "WHERE webhook_secret_hash = $1 RETURNING property_id), "
+               "WHERE property_id = $1 RETURNING property_id), "
                "event AS (INSERT INTO bmx_webhook_events (property_id, resource_type, action, "
                "resource_id, payload) SELECT property_id, $2, $3, $4, $5::jsonb FROM integration "
                "WHERE $2 <> '' ON CONFLICT DO NOTHING RETURNING id), "

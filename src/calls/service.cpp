@@ -73,13 +73,14 @@ nlohmann::json panel_json(const pqxx::row& row) {
 
 CallsService::CallsService(db::Pool& pool, bmx::BmxService& bmx, const notify::Outbox& outbox,
                            const audit::AuditTrail& audit, const common::Clock& clock,
-                           notify::Dispatcher& dispatcher)
+                           notify::Dispatcher& dispatcher, std::chrono::seconds max_accepted)
     : pool_(pool),
       bmx_(bmx),
       outbox_(outbox),
       audit_(audit),
       clock_(clock),
-      dispatcher_(dispatcher) {
+      dispatcher_(dispatcher),
+      max_accepted_(max_accepted) {
   store::prepare(pool_);
 }
 
@@ -87,36 +88,80 @@ void CallsService::after(pqxx::work& tx, const auth::Principal& actor, const pqx
                          const std::string& event, const nlohmann::json& details) const {
   const auto call_id = call[col::kId].as<std::string>();
   const auto property_id = call[col::kPropertyId].as<std::string>();
-  const auto user_id = call[col::kResidentUserId].as<std::string>();
   const auto state = call[col::kState].as<std::string>();
   tx.exec_prepared("calls_event", call_id, event, actor.actor(), details.dump());
   audit_.record(tx, actor, {property_id, "call." + event, "call", call_id, details});
   if (event == "started" && state == "ringing") {
-    // What CallKit and ConnectionService need to show the call.
-    const auto caller =
-        "Visitor at " + (call[col::kPanelName].is_null() ? std::string("the entrance")
-                                                         : call[col::kPanelName].as<std::string>());
-    outbox_.enqueue(tx,
-                    notify::push_message(
-                        "call-ring:" + call_id, user_id, caller,
-                        "Tap to answer " + call[col::kCalleeLabel].as<std::string>() + "'s door",
-                        {{"type", "incoming_call"},
-                         {"call_id", call_id},
-                         {"caller_label", caller},
-                         {"panel_name", text_or_null(call[col::kPanelName])},
-                         {"video_offered", call[col::kVideoOffered].as<bool>()},
-                         {"property_id", property_id}},
-                        true, call[col::kRingDeadline].as<std::string>(), property_id));
+    ring(tx, call);
   } else if (event == "accepted" || event == "denied" || event == "missed" || event == "canceled") {
-    // Every device stops ringing; the one that answered knows it did.
-    outbox_.enqueue(
-        tx, notify::push_message(
-                "call-stop:" + call_id, user_id, "Call ended", panel_message(state, "The resident"),
-                {{"type", "call_ended"},
-                 {"call_id", call_id},
-                 {"state", state},
-                 {"answered_device_id", text_or_null(call[col::kAcceptedDeviceId])}},
-                true, common::to_rfc3339(clock_.now() + std::chrono::minutes(1)), property_id));
+    stop_ringing(tx, call);
+  }
+}
+
+void CallsService::ring(pqxx::work& tx, const pqxx::row& call) const {
+  const auto call_id = call[col::kId].as<std::string>();
+  const auto property_id = call[col::kPropertyId].as<std::string>();
+  // What CallKit and ConnectionService need to show the call.
+  const auto caller =
+      "Visitor at " + (call[col::kPanelName].is_null() ? std::string("the entrance")
+                                                       : call[col::kPanelName].as<std::string>());
+  outbox_.enqueue(tx,
+                  notify::push_message(
+                      "call-ring:" + call_id, call[col::kResidentUserId].as<std::string>(), caller,
+                      "Tap to answer " + call[col::kCalleeLabel].as<std::string>() + "'s door",
+                      {{"type", "incoming_call"},
+                       {"call_id", call_id},
+                       {"caller_label", caller},
+                       {"panel_name", text_or_null(call[col::kPanelName])},
+                       {"video_offered", call[col::kVideoOffered].as<bool>()},
+                       {"property_id", property_id}},
+                      true, call[col::kRingDeadline].as<std::string>(), property_id));
+}
+
+void CallsService::stop_ringing(pqxx::work& tx, const pqxx::row& call) const {
+  // Every device stops ringing; the one that answered knows it did.
+  tell_devices_it_ended(
+      tx, call, "call-stop:", panel_message(call[col::kState].as<std::string>(), "The resident"));
+}
+
+void CallsService::hang_up_devices(pqxx::work& tx, const pqxx::row& call) const {
+  // An answered call that frontdoor ended (time limit, move-out): the device in
+  // the call hangs up and shows why. (Its own key: the ringing stopped long ago.)
+  tell_devices_it_ended(tx, call, "call-end:", "The call has ended.");
+}
+
+void CallsService::tell_devices_it_ended(pqxx::work& tx, const pqxx::row& call,
+                                         const std::string& key_prefix,
+                                         const std::string& text) const {
+  const auto call_id = call[col::kId].as<std::string>();
+  outbox_.enqueue(
+      tx, notify::push_message(key_prefix + call_id, call[col::kResidentUserId].as<std::string>(),
+                               "Call ended", text,
+                               {{"type", "call_ended"},
+                                {"call_id", call_id},
+                                {"state", call[col::kState].as<std::string>()},
+                                {"answered_device_id", text_or_null(call[col::kAcceptedDeviceId])}},
+                               true, common::to_rfc3339(clock_.now() + std::chrono::minutes(1)),
+                               call[col::kPropertyId].as<std::string>()));
+}
+
+void CallsService::ended_by_time(pqxx::work& tx, const pqxx::row& call) const {
+  auth::Principal system;
+  if (call[col::kState].as<std::string>() == "missed") {
+    after(tx, system, call, "missed", nlohmann::json::object());
+  } else {
+    after(tx, system, call, "timed_out", nlohmann::json::object());
+    hang_up_devices(tx, call);
+  }
+}
+
+void CallsService::end_for_move_out(pqxx::work& tx, const auth::Principal& actor,
+                                    const std::string& user_id,
+                                    const std::string& property_id) const {
+  for (const auto& call : tx.exec_prepared("calls_end_for_resident", user_id, property_id)) {
+    const bool was_answered = call[col::kState].as<std::string>() == "ended";
+    after(tx, actor, call, was_answered ? "ended" : "canceled", {{"reason", "moved_out"}});
+    if (was_answered) hang_up_devices(tx, call);
   }
 }
 
@@ -156,20 +201,28 @@ void CallsService::start_from_bmx(const bmx::VerifiedCall& verified) {
 // Reading
 
 pqxx::result CallsService::current(pqxx::work& tx, const std::string& call_id) const {
-  // A call past its ring time is missed now, whether or not a sweep ran yet.
+  // A call past its ring time is missed now, and one past its time limit ended,
+  // whether or not a sweep ran yet.
   auto expired =
       tx.exec_prepared("calls_expire_one", call_id, common::to_sql_timestamp(clock_.now()));
-  auth::Principal system;
-  if (!expired.empty()) after(tx, system, expired[0], "missed", nlohmann::json::object());
+  if (!expired.empty()) ended_by_time(tx, expired[0]);
   return tx.exec_prepared("calls_get", call_id);
+}
+
+bool CallsService::still_ringing(const std::string& call_id) const {
+  if (!http::is_uuid(call_id)) return false;
+  return pool_.run([&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    return !tx.exec_prepared("calls_still_ringing", call_id, common::to_sql_timestamp(clock_.now()))
+                .empty();
+  });
 }
 
 int CallsService::sweep_missed() {
   return pool_.run([&](pqxx::connection& connection) {
     pqxx::work tx(connection);
     auto rows = tx.exec_prepared("calls_sweep", common::to_sql_timestamp(clock_.now()));
-    auth::Principal system;
-    for (const auto& row : rows) after(tx, system, row, "missed", nlohmann::json::object());
+    for (const auto& row : rows) ended_by_time(tx, row);
     tx.commit();
     return static_cast<int>(rows.size());
   });
@@ -230,6 +283,14 @@ void CallsService::refuse(const std::string& call_id, const std::string& user_id
                           const std::string& wanted) {
   const auto current = get(auth::Principal{auth::Principal::Kind::user, user_id, {}, {}, {}},
                            call_id);  // 404 for someone else's call
+  const bool lives_here = pool_.run([&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    return !tx.exec_prepared("calls_caller_lives_here", call_id, user_id).empty();
+  });
+  if (!lives_here) {
+    throw ApiError::forbidden(
+        "You no longer live at this property, so you cannot answer its door.");
+  }
   const std::string state = current["state"];
   if (wanted == "accept" && state == "accepted") {
     throw ApiError::conflict("answered_elsewhere", "Another device answered this call.");
@@ -248,7 +309,8 @@ nlohmann::json CallsService::accept(const auth::Principal& actor, const std::str
   auto accepted = pool_.run([&](pqxx::connection& connection) -> std::optional<nlohmann::json> {
     pqxx::work tx(connection);
     auto rows = tx.exec_prepared("calls_accept", call_id, actor.user_id, device_id, media,
-                                 common::to_sql_timestamp(clock_.now()));
+                                 common::to_sql_timestamp(clock_.now()),
+                                 static_cast<long long>(max_accepted_.count()));
     if (rows.empty()) return std::nullopt;
     after(tx, actor, rows[0], "accepted", {{"device_id", device_id}, {"media", media}});
     tx.commit();
@@ -313,7 +375,8 @@ nlohmann::json CallsService::media(const auth::Principal& actor, const std::stri
                                    std::optional<bool> audio, std::optional<bool> video) {
   auto changed = pool_.run([&](pqxx::connection& connection) -> std::optional<nlohmann::json> {
     pqxx::work tx(connection);
-    auto rows = tx.exec_prepared("calls_media", call_id, actor.user_id, audio, video);
+    auto rows = tx.exec_prepared("calls_media", call_id, actor.user_id, audio, video,
+                                 common::to_sql_timestamp(clock_.now()));
     if (rows.empty()) return std::nullopt;
     nlohmann::json details = nlohmann::json::object();
     if (audio) details["audio"] = *audio;
@@ -378,7 +441,8 @@ nlohmann::json CallsService::open_door(const auth::Principal& actor, const std::
   // Claim the release first: a second tap while BMX works gets 409, not a second release.
   auto claimed = pool_.run([&](pqxx::connection& connection) -> std::optional<pqxx::row> {
     pqxx::nontransaction tx(connection);
-    auto rows = tx.exec_prepared("calls_door_claim", call_id, actor.user_id);
+    auto rows = tx.exec_prepared("calls_door_claim", call_id, actor.user_id,
+                                 common::to_sql_timestamp(clock_.now()));
     if (rows.empty()) return std::nullopt;
     return rows[0];
   });

@@ -24,6 +24,32 @@ const std::string kRouting =
     "coalesce(r.directory_display_name, r.first_name || ' ' || r.last_name), "
     "$3::timestamptz + make_interval(secs => p.ring_timeout_seconds)";
 
+// The caller ($2) lives at the call's property now: checked in the same
+// statement as every action, so a move-out ends door control at once, on every
+// instance, whatever the caller's access token still says.
+const std::string kCallerLivesHere =
+    " AND EXISTS (SELECT 1 FROM residencies r WHERE r.user_id = $2 "
+    "AND r.property_id = c.property_id AND r.moved_out_at IS NULL) ";
+
+// A call that can no longer go on: ringing past its deadline (missed), or
+// answered past its time limit (ended). A door release in progress is left to
+// finish, unless it was claimed long ago by a process that died.
+const std::string kDueToEnd =
+    "((c.state = 'ringing' AND c.ring_deadline <= $NOW) OR (c.state = 'accepted' AND "
+    "c.accepted_until <= $NOW AND (c.door_release_started_at IS NULL OR "
+    "c.door_release_started_at < $NOW - interval '1 minute')))";
+
+std::string due_to_end(const std::string& now) {
+  std::string sql = kDueToEnd;
+  for (auto at = sql.find("$NOW"); at != std::string::npos; at = sql.find("$NOW")) {
+    sql.replace(at, 4, now);
+  }
+  return sql;
+}
+
+const std::string kEndState =
+    "state = CASE WHEN c.state = 'ringing' THEN 'missed' ELSE 'ended' END, ended_at = now()";
+
 const std::string kInsertColumns =
     "INSERT INTO calls AS c (property_id, residency_id, resident_user_id, panel_id, origin, "
     "bmx_call_id, bmx_device_id, routed_to, video_offered, state, callee_label, ring_deadline) ";
@@ -58,49 +84,64 @@ void prepare(db::Pool& pool) {
           "ON CONFLICT (property_id, bmx_call_id) DO NOTHING RETURNING " +
           kColumns);
   pool.prepare("calls_get", "SELECT " + kColumns + " FROM calls c WHERE c.id = $1");
-  pool.prepare("calls_expire_one",
-               "UPDATE calls c SET state = 'missed', ended_at = now() WHERE c.id = $1 "
-               "AND c.state = 'ringing' AND c.ring_deadline <= $2::timestamptz RETURNING " +
+  // $1 call, $2 now.
+  pool.prepare("calls_expire_one", "UPDATE calls c SET " + kEndState + " WHERE c.id = $1 AND " +
+                                       due_to_end("$2::timestamptz") + " RETURNING " + kColumns);
+  // $1 now.
+  pool.prepare(
+      "calls_sweep",
+      "UPDATE calls c SET " + kEndState + " WHERE c.id IN (SELECT c.id FROM calls c WHERE " +
+          due_to_end("$1::timestamptz") +
+          " ORDER BY c.created_at LIMIT 100 FOR UPDATE SKIP LOCKED) RETURNING " + kColumns);
+  // Move-out: the resident's ringing calls are canceled and their answered ones
+  // ended. $1 user, $2 property.
+  pool.prepare("calls_end_for_resident",
+               "UPDATE calls c SET state = CASE WHEN c.state = 'ringing' THEN 'canceled' "
+               "ELSE 'ended' END, ended_at = now() WHERE c.resident_user_id = $1 "
+               "AND c.property_id = $2 AND c.state IN ('ringing', 'accepted') RETURNING " +
                    kColumns);
-  pool.prepare("calls_sweep",
-               "UPDATE calls c SET state = 'missed', ended_at = now() WHERE c.id IN "
-               "(SELECT id FROM calls WHERE state = 'ringing' AND ring_deadline <= $1::timestamptz "
-               "ORDER BY ring_deadline LIMIT 100 FOR UPDATE SKIP LOCKED) RETURNING " +
-                   kColumns);
-  // $1 call, $2 user, $3 device, $4 media, $5 now.
+  // $1 call, $2 user, $3 device, $4 media, $5 now, $6 longest answered call (seconds).
   pool.prepare("calls_accept",
                "UPDATE calls c SET state = 'accepted', accepted_device_id = $3, media = $4, "
                "audio_on = true, video_on = ($4 = 'video' AND c.video_offered), "
-               "answered_at = now() WHERE c.id = $1 AND c.resident_user_id = $2 "
+               "answered_at = now(), accepted_until = $5::timestamptz + make_interval(secs => $6) "
+               "WHERE c.id = $1 AND c.resident_user_id = $2 "
                "AND c.state = 'ringing' AND c.ring_deadline > $5::timestamptz AND EXISTS (SELECT 1 "
-               "FROM devices d WHERE d.id = $3 AND d.user_id = $2) RETURNING " +
-                   kColumns);
+               "FROM devices d WHERE d.id = $3 AND d.user_id = $2)" +
+                   kCallerLivesHere + "RETURNING " + kColumns);
   pool.prepare("calls_deny",
                "UPDATE calls c SET state = 'denied', ended_at = now() WHERE c.id = $1 "
                "AND c.resident_user_id = $2 AND c.state = 'ringing' "
-               "AND c.ring_deadline > $3::timestamptz RETURNING " +
-                   kColumns);
+               "AND c.ring_deadline > $3::timestamptz" +
+                   kCallerLivesHere + "RETURNING " + kColumns);
   pool.prepare("calls_hangup",
                "UPDATE calls c SET state = 'ended', ended_at = now() WHERE c.id = $1 "
                "AND c.resident_user_id = $2 AND c.state = 'accepted' "
-               "AND c.door_release_started_at IS NULL RETURNING " +
-                   kColumns);
+               "AND c.door_release_started_at IS NULL" +
+                   kCallerLivesHere + "RETURNING " + kColumns);
   // A panel cancels only its own calls.
   pool.prepare("calls_cancel",
                "UPDATE calls c SET state = 'canceled', ended_at = now() WHERE c.id = $1 "
                "AND c.panel_id = $2 AND c.state = 'ringing' RETURNING " +
                    kColumns);
-  // Video can only be turned on when the call offered it.
+  // Video can only be turned on when the call offered it. $5 now.
   pool.prepare("calls_media",
                "UPDATE calls c SET audio_on = coalesce($3, c.audio_on), "
                "video_on = c.video_offered AND coalesce($4, c.video_on) WHERE c.id = $1 "
-               "AND c.resident_user_id = $2 AND c.state = 'accepted' RETURNING " +
-                   kColumns);
+               "AND c.resident_user_id = $2 AND c.state = 'accepted' "
+               "AND c.accepted_until > $5::timestamptz" +
+                   kCallerLivesHere + "RETURNING " + kColumns);
+  // $3 now.
   pool.prepare("calls_door_claim",
                "UPDATE calls c SET door_release_started_at = now() WHERE c.id = $1 "
                "AND c.resident_user_id = $2 AND c.state = 'accepted' "
-               "AND c.door_release_started_at IS NULL RETURNING " +
-                   kColumns);
+               "AND c.accepted_until > $3::timestamptz AND c.door_release_started_at IS NULL" +
+                   kCallerLivesHere + "RETURNING " + kColumns);
+  pool.prepare("calls_still_ringing",
+               "SELECT 1 FROM calls WHERE id = $1 AND state = 'ringing' "
+               "AND ring_deadline > $2::timestamptz");
+  pool.prepare("calls_caller_lives_here",
+               "SELECT 1 FROM calls c WHERE c.id = $1" + kCallerLivesHere);
   pool.prepare("calls_door_opened",
                "UPDATE calls c SET state = 'door_opened', ended_at = now(), "
                "door_release_started_at = NULL WHERE c.id = $1 AND c.state = 'accepted' "

@@ -38,6 +38,19 @@ bool is_e164(std::string_view text) {
                      [](unsigned char c) { return std::isdigit(c) != 0; });
 }
 
+bool is_apns_token(std::string_view text) {
+  if (text.size() < 64 || text.size() > 200 || text.size() % 2 != 0) return false;
+  return std::all_of(text.begin(), text.end(),
+                     [](unsigned char c) { return std::isxdigit(c) != 0; });
+}
+
+bool is_fcm_token(std::string_view text) {
+  if (text.size() < 8 || text.size() > 4096) return false;
+  return std::all_of(text.begin(), text.end(), [](unsigned char c) {
+    return std::isalnum(c) != 0 || c == '-' || c == '_' || c == ':' || c == '.';
+  });
+}
+
 bool is_search_text(std::string_view text) {
   std::size_t i = 0;
   while (i < text.size()) {

@@ -34,8 +34,13 @@ Idempotency::Idempotency(db::Pool& pool, std::function<std::string(const Request
   pool_.prepare("idempotency_store",
                 "UPDATE idempotency_keys SET status = $3, content_type = $4, response_body = $5 "
                 "WHERE scope = $1 AND key = $2");
+  pool_.prepare("idempotency_forget", "DELETE FROM idempotency_keys WHERE scope = $1");
   pool_.prepare("idempotency_release",
                 "DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND status IS NULL");
+}
+
+void Idempotency::forget(pqxx::work& tx, const std::string& scope) const {
+  tx.exec_prepared("idempotency_forget", scope);
 }
 
 Handler Idempotency::wrap(std::string route_pattern, Handler handler) const {

@@ -3,6 +3,7 @@
 #include <boost/algorithm/string/predicate.hpp>
 
 #include "frontdoor/common/contact.hpp"
+#include "frontdoor/http/uuid.hpp"
 
 namespace frontdoor::http {
 namespace {
@@ -24,14 +25,26 @@ nlohmann::json parse_json_body(const Request& request) {
                            "Send the body as application/json."};
   }
   bool too_deep = false;
-  auto depth_guard = [&too_deep](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+  bool nul = false;
+  auto guard = [&too_deep, &nul](int depth, nlohmann::json::parse_event_t event,
+                                 nlohmann::json& parsed) {
     if (depth > kMaxJsonDepth) too_deep = true;
+    if ((event == nlohmann::json::parse_event_t::key ||
+         event == nlohmann::json::parse_event_t::value) &&
+        parsed.is_string() &&
+        parsed.get_ref<const std::string&>().find('\0') != std::string::npos) {
+      nul = true;
+    }
     return !too_deep;
   };
   try {
-    auto body = nlohmann::json::parse(request.body, depth_guard);
+    auto body = nlohmann::json::parse(request.body, guard);
     if (too_deep) {
       throw common::ApiError::bad_request("malformed_json", "The JSON body is nested too deeply.");
+    }
+    if (nul) {
+      throw common::ApiError::bad_request("nul_character",
+                                          "Text in the body may not contain NUL (\\u0000).");
     }
     return body;
   } catch (const nlohmann::json::exception&) {
@@ -68,7 +81,8 @@ bool JsonFields::has(std::string_view name) const {
 }
 
 std::optional<std::string> JsonFields::string(std::string_view name, bool required,
-                                              std::size_t min_length, std::size_t max_length) {
+                                              std::size_t min_length, std::size_t max_length,
+                                              common::TextKind kind) {
   const auto* value = find(name, required);
   if (value == nullptr) return std::nullopt;
   if (!value->is_string()) {
@@ -81,6 +95,13 @@ std::optional<std::string> JsonFields::string(std::string_view name, bool requir
     add_error(std::string(name), "length",
               "Must be " + std::to_string(min_length) + " to " + std::to_string(max_length) +
                   " characters long.");
+    return std::nullopt;
+  }
+  if (common::has_forbidden_characters(text, kind)) {
+    add_error(std::string(name), "control_characters",
+              kind == common::TextKind::multi_line
+                  ? "Must not contain control characters other than line breaks and tabs."
+                  : "Must not contain line breaks or other control characters.");
     return std::nullopt;
   }
   return text;
@@ -154,6 +175,16 @@ std::optional<std::string> JsonFields::phone(std::string_view name, bool require
     return std::nullopt;
   }
   return text;
+}
+
+std::optional<std::string> JsonFields::uuid(std::string_view name, bool required) {
+  auto text = string(name, required, 1, 36);
+  if (!text) return std::nullopt;
+  if (!is_uuid(*text)) {
+    add_error(std::string(name), "format", "Must be an id as the API gave it.");
+    return std::nullopt;
+  }
+  return lower_case(*text);
 }
 
 void JsonFields::add_error(std::string field, std::string code, std::string message) {

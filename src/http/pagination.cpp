@@ -1,9 +1,11 @@
 #include "frontdoor/http/pagination.hpp"
 
 #include <charconv>
+#include <cstdint>
 
 #include "frontdoor/common/base64.hpp"
 #include "frontdoor/common/error.hpp"
+#include "frontdoor/common/text.hpp"
 #include "frontdoor/common/time.hpp"
 #include "frontdoor/http/json.hpp"
 #include "frontdoor/http/uuid.hpp"
@@ -46,15 +48,67 @@ Response page_response(nlohmann::json items, const std::optional<nlohmann::json>
                                           : nlohmann::json(nullptr)}});
 }
 
-std::optional<TimeAndId> time_and_id_after(const PageRequest& page) {
+namespace {
+
+constexpr std::size_t kMaxCursorText = 256;
+
+common::ApiError unknown_cursor() {
+  return common::ApiError::validation(
+      {{"cursor", "invalid", "Use the next_cursor of a previous page, unchanged."}});
+}
+
+std::optional<std::string> cursor_part(const nlohmann::json& value, CursorPart part) {
+  if (part == CursorPart::integer) {
+    // JSON text gives non-negative numbers back as unsigned.
+    if (value.is_number_unsigned()) {
+      const auto number = value.get<std::uint64_t>();
+      if (number > static_cast<std::uint64_t>(INT64_MAX)) return std::nullopt;
+      return std::to_string(number);
+    }
+    if (!value.is_number_integer()) return std::nullopt;
+    return std::to_string(value.get<std::int64_t>());
+  }
+  if (!value.is_string()) return std::nullopt;
+  const auto& text = value.get_ref<const std::string&>();
+  switch (part) {
+    case CursorPart::text:
+      if (text.size() > kMaxCursorText ||
+          common::has_forbidden_characters(text, common::TextKind::single_line)) {
+        return std::nullopt;
+      }
+      break;
+    case CursorPart::uuid:
+      if (!is_uuid(text)) return std::nullopt;
+      break;
+    case CursorPart::time:
+      if (!common::parse_rfc3339(text)) return std::nullopt;
+      break;
+    case CursorPart::integer:
+      break;
+  }
+  return text;
+}
+
+}  // namespace
+
+std::optional<std::vector<std::string>> cursor_parts(const PageRequest& page,
+                                                     const std::vector<CursorPart>& parts) {
   if (!page.after) return std::nullopt;
   const auto& after = *page.after;
-  if (!after.is_array() || after.size() != 2 || !after[0].is_string() || !after[1].is_string() ||
-      !common::parse_rfc3339(after[0].get<std::string>()) ||
-      !is_uuid(after[1].get<std::string>())) {
-    throw common::ApiError::validation({{"cursor", "invalid", "Unknown cursor."}});
+  if (!after.is_array() || after.size() != parts.size()) throw unknown_cursor();
+  std::vector<std::string> values;
+  for (std::size_t i = 0; i < parts.size(); ++i) {
+    auto value = cursor_part(after[i], parts[i]);
+    if (!value) throw unknown_cursor();
+    values.push_back(std::move(*value));
   }
-  return TimeAndId{after[0].get<std::string>(), after[1].get<std::string>()};
+  return values;
+}
+
+std::optional<TimeAndId> time_and_id_after(const PageRequest& page) {
+  auto parts = cursor_parts(page, {CursorPart::time, CursorPart::uuid});
+  if (!parts) return std::nullopt;
+  return TimeAndId{(*parts)[0], (*parts)[1]};
 }
 
 }  // namespace frontdoor::http

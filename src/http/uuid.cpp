@@ -15,12 +15,26 @@ bool is_uuid(std::string_view text) {
   return true;
 }
 
+std::string lower_case(std::string_view text) {
+  std::string lower(text);
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower;
+}
+
 std::string uuid_param(const Request& request, std::string_view name) {
   const auto value = request.param(name);
   if (!is_uuid(value)) throw common::ApiError::not_found();
-  std::string lower(value);
-  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower;
+  return lower_case(value);
+}
+
+std::optional<std::string> uuid_query(const Request& request, std::string_view name) {
+  const auto value = request.query_param(name);
+  if (!value) return std::nullopt;
+  if (!is_uuid(*value)) {
+    throw common::ApiError::validation(
+        {{std::string(name), "format", "Must be an id as the API gave it."}});
+  }
+  return lower_case(*value);
 }
 
 }  // namespace frontdoor::http

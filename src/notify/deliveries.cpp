@@ -60,11 +60,19 @@ Delivery Deliveries::deliver_sms(const nlohmann::json& payload) {
   return verdict(sms_.send(payload.value("to", ""), payload.value("text", "")));
 }
 
+void Deliveries::send_only_while(const std::string& type, StillWanted wanted) {
+  still_wanted_[type] = std::move(wanted);
+}
+
 Delivery Deliveries::deliver_push(const nlohmann::json& payload) {
   // A ring that arrives after the call is over only confuses: drop it.
   if (payload.contains("expires_at")) {
     auto expires = common::parse_rfc3339(payload["expires_at"].get<std::string>());
-    if (expires && *expires < clock_.now()) return Delivery::give_up("expired before delivery");
+    if (expires && *expires < clock_.now()) return Delivery::expired("expired before delivery");
+  }
+  const auto data = payload.value("data", nlohmann::json::object());
+  if (auto guard = still_wanted_.find(data.value("type", "")); guard != still_wanted_.end()) {
+    if (!guard->second(data)) return Delivery::expired("no longer wanted when its turn came");
   }
   const auto user_id = payload.value("user_id", "");
   const bool voip = payload.value("voip", false);

@@ -34,6 +34,9 @@ Dispatcher::Dispatcher(db::Pool& pool, http::Metrics& metrics, DispatcherOptions
   pool_.prepare("outbox_done",
                 "UPDATE outbox SET status = 'sent', sent_at = now(), last_error = NULL "
                 "WHERE id = $1");
+  pool_.prepare("outbox_expired",
+                "UPDATE outbox SET status = 'expired', sent_at = now(), last_error = $2 "
+                "WHERE id = $1");
   pool_.prepare("outbox_retry",
                 "UPDATE outbox SET next_attempt_at = now() + $2 * interval '1 millisecond', "
                 "last_error = $3 WHERE id = $1");
@@ -155,6 +158,12 @@ int Dispatcher::run_once() {
           break;
         case Delivery::Outcome::retry:
           tx.exec_prepared("outbox_retry", message.id, backoff, result.error);
+          break;
+        case Delivery::Outcome::expired:
+          tx.exec_prepared("outbox_expired", message.id, result.error);
+          metrics_.increment("frontdoor_outbox_expired_total",
+                             "Outbox messages dropped because they could no longer matter.",
+                             {{"kind", message.key}});
           break;
         case Delivery::Outcome::dead:
           common::log::error("outbox message dead-lettered",

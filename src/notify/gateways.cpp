@@ -6,7 +6,9 @@
 #include <memory>
 
 #include "frontdoor/common/base64.hpp"
+#include "frontdoor/common/contact.hpp"
 #include "frontdoor/common/random.hpp"
+#include "frontdoor/common/text.hpp"
 #include "frontdoor/common/time.hpp"
 #include "frontdoor/http/client.hpp"
 #include "frontdoor/http/metrics.hpp"
@@ -65,7 +67,7 @@ class TwilioSms final : public SmsGateway {
     request.headers = {{"Authorization", "Basic " + common::base64_encode(credentials)},
                        {"Content-Type", "application/x-www-form-urlencoded"}};
     request.body = "To=" + http::form_encode(to) + "&From=" + http::form_encode(options_.sms_from) +
-                   "&Body=" + http::form_encode(text);
+                   "&Body=" + http::form_encode(common::one_line(text));
     request.total_timeout = options_.timeout;
     return observed(metrics_, "sms", started, judge(http::send(request)));
   }
@@ -84,6 +86,10 @@ class SmtpEmail final : public EmailGateway {
 
   SendResult send(const Email& email) override {
     const auto started = Clock::now();
+    // An address is a header and an SMTP command argument: only a plain one passes.
+    if (!common::is_email(email.to)) {
+      return observed(metrics_, "email", started, {Outcome::rejected, "not an e-mail address"});
+    }
     const auto message = compose(email);
     std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), &curl_easy_cleanup);
     std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> recipients(
@@ -132,7 +138,7 @@ class SmtpEmail final : public EmailGateway {
     out += "Date: " + common::to_rfc3339(std::chrono::system_clock::now()) + "\r\n";
     out += "From: " + options_.smtp_from + "\r\n";
     out += "To: " + email.to + "\r\n";
-    out += "Subject: " + email.subject + "\r\n";
+    out += "Subject: " + common::mime_header_value(email.subject) + "\r\n";
     out += "Message-ID: <" + common::random_hex(16) + "@frontdoor>\r\n";
     out += "MIME-Version: 1.0\r\n";
     if (email.html.empty()) {
@@ -174,7 +180,10 @@ class MobilePush final : public PushGateway {
       : options_(std::move(options)), metrics_(metrics) {}
 
   SendResult send(const Push& push) override {
-    return push.platform == "ios" ? send_apns(push) : send_fcm(push);
+    Push shown = push;
+    shown.title = common::one_line(push.title);
+    shown.body = common::one_line(push.body);
+    return push.platform == "ios" ? send_apns(shown) : send_fcm(shown);
   }
 
  private:
@@ -207,6 +216,11 @@ class MobilePush final : public PushGateway {
 
   SendResult send_apns(const Push& push) {
     const auto started = Clock::now();
+    // The token is part of the URL: one that is not an APNs token (stored before
+    // tokens were checked) is refused here rather than sent somewhere else.
+    if (!common::is_apns_token(push.token)) {
+      return observed(metrics_, "apns", started, {Outcome::gone, "not an APNs token"});
+    }
     nlohmann::json body = push.data;
     if (push.voip) {
       body["aps"] = nlohmann::json::object();

@@ -15,6 +15,17 @@ EmailText account_invite_email(const std::string& display_name, const std::strin
   return email;
 }
 
+EmailText account_added_email(const std::string& display_name, const std::string& property_name,
+                              const std::string& role, const std::string& login_link) {
+  EmailText email;
+  email.subject = "You now have access to " + property_name;
+  email.text = "Hello " + display_name + ",\n\n" + property_name + " has added you as " + role +
+               ". Log in with the account you already have to find it in the app:\n\n" +
+               login_link +
+               "\n\nIf you did not expect this e-mail, tell the property's management.\n";
+  return email;
+}
+
 namespace {
 
 // At most `limit` bytes, cut at a UTF-8 character boundary, with an ellipsis.

@@ -64,9 +64,10 @@ void add_routes(http::Router& router, PeopleService& service,
     if (!listed && !change_name) {
       fields.add_error("", "empty", "Send listed, display_name or both.");
     }
+    auto property_id = fields.uuid("property_id", false);
     fields.finish();
     return http::json_response(
-        200, service.update_directory_entry(actor, listed, change_name, display_name));
+        200, service.update_directory_entry(actor, property_id, listed, change_name, display_name));
   });
 
   router.add("POST", "/v1/me/devices", [&](http::Request& request) {
@@ -77,6 +78,21 @@ void add_routes(http::Router& router, PeopleService& service,
     auto push_token = fields.string("push_token", true, 8, 4096);
     auto voip_token = fields.string("voip_token", false, 8, 4096);
     auto bmx_app = fields.boolean("bmx_app_installed", false);
+    // A token becomes part of a provider's URL or message: only its own shape passes.
+    const bool ios = platform == "ios";
+    if (platform && push_token &&
+        !(ios ? common::is_apns_token(*push_token) : common::is_fcm_token(*push_token))) {
+      fields.add_error("push_token", "format",
+                       ios ? "Must be the APNs device token in hex (64 to 200 characters)."
+                           : "Must be the FCM registration token (letters, digits and -_:.).");
+    }
+    if (platform && voip_token && !ios) {
+      fields.add_error("voip_token", "not_allowed",
+                       "Android devices ring through their FCM token; send no voip_token.");
+    } else if (voip_token && !common::is_apns_token(*voip_token)) {
+      fields.add_error("voip_token", "format",
+                       "Must be the PushKit VoIP token in hex (64 to 200 characters).");
+    }
     fields.finish();
     return http::json_response(
         201, service.register_device(

@@ -80,7 +80,10 @@ nlohmann::json PeopleService::move_in(const auth::Principal& actor, const std::s
     pqxx::work tx(connection);
     auto property = tx.exec_prepared("people_property_name", property_id);
     if (property.empty()) throw common::ApiError::not_found();
+    const auto property_name = property[0][0].as<std::string>();
     const std::string display_name = resident.first_name + " " + resident.last_name;
+    // An existing account keeps its own name and phone: the manager's details are
+    // the residency's, and nothing about the account is said back.
     const auto [user_id, has_password] =
         accounts_.ensure_user(tx, resident.email, display_name, resident.phone);
     std::string residency_id;
@@ -89,7 +92,8 @@ nlohmann::json PeopleService::move_in(const auth::Principal& actor, const std::s
       residency_id =
           insert
               .exec_prepared1("people_move_in", property_id, resident.unit_id, user_id,
-                              resident.first_name, resident.last_name, resident.directory_listed)[0]
+                              resident.first_name, resident.last_name, resident.directory_listed,
+                              resident.email, resident.phone)[0]
               .as<std::string>();
       insert.commit();
     } catch (const pqxx::foreign_key_violation&) {
@@ -100,10 +104,12 @@ nlohmann::json PeopleService::move_in(const auth::Principal& actor, const std::s
                                        "This person already lives in this property.");
     }
     accounts_.grant_role(tx, user_id, auth::Role::resident, property_id);
-    // Someone who already has a password is not sent a way to set a new one.
-    if (!has_password) {
-      accounts_.send_invite(tx, user_id, resident.email, display_name,
-                            property[0][0].as<std::string>(), "a resident");
+    // Either way the person hears of it by e-mail: with a way to set a password,
+    // or (having one already) that they can log in and find this home there.
+    if (has_password) {
+      accounts_.send_notice(tx, resident.email, display_name, property_name, "a resident");
+    } else {
+      accounts_.send_invite(tx, user_id, resident.email, display_name, property_name, "a resident");
     }
     audit_.record(tx, actor,
                   {property_id,
@@ -115,7 +121,7 @@ nlohmann::json PeopleService::move_in(const auth::Principal& actor, const std::s
     tx.commit();
     auto json = resident_json(row);
     json["property_id"] = property_id;
-    json["invited"] = !has_password;
+    json["invited"] = true;
     return json;
   });
 }
@@ -152,15 +158,12 @@ http::Response PeopleService::list_residents(const auth::Principal& actor,
                                              const http::PageRequest& page) {
   Policy::require(actor, Action::manage_residents, property_id);
   std::optional<std::string> last, first, id;
-  if (page.after) {
-    const auto& after = *page.after;
-    if (!after.is_array() || after.size() != 3 || !after[0].is_string() || !after[1].is_string() ||
-        !after[2].is_string()) {
-      throw common::ApiError::validation({{"cursor", "invalid", "Unknown cursor."}});
-    }
-    last = after[0].get<std::string>();
-    first = after[1].get<std::string>();
-    id = after[2].get<std::string>();
+  using http::CursorPart;
+  if (auto after =
+          http::cursor_parts(page, {CursorPart::text, CursorPart::text, CursorPart::uuid})) {
+    last = (*after)[0];
+    first = (*after)[1];
+    id = (*after)[2];
   }
   auto rows = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
@@ -181,13 +184,13 @@ http::Response PeopleService::list_residents(const auth::Principal& actor,
 }
 
 nlohmann::json PeopleService::update_directory_entry(
-    const auth::Principal& actor, std::optional<bool> listed, bool change_name,
-    const std::optional<std::string>& display_name) {
-  if (actor.kind != auth::Principal::Kind::user) throw common::ApiError::forbidden();
+    const auth::Principal& actor, const std::optional<std::string>& property,
+    std::optional<bool> listed, bool change_name, const std::optional<std::string>& display_name) {
+  const auto property_id = Policy::resident_property(actor, property);
   return pool_.run([&](pqxx::connection& connection) {
     pqxx::work tx(connection);
     auto rows = tx.exec_prepared("people_directory_update", actor.user_id, listed, change_name,
-                                 display_name);
+                                 display_name, property_id);
     if (rows.empty()) throw common::ApiError::forbidden("You do not live at a property.");
     nlohmann::json entry = {{"listed", rows[0][2].as<bool>()},
                             {"display_name", rows[0][3].as<std::string>()},

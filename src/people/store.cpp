@@ -7,24 +7,26 @@ namespace frontdoor::people::store {
 
 namespace {
 constexpr const char* kResidentColumns =
-    "r.id, r.user_id, r.unit_id, un.label, r.first_name, r.last_name, u.email, u.phone, "
+    "r.id, r.user_id, r.unit_id, un.label, r.first_name, r.last_name, r.email, r.phone, "
     "r.directory_listed, to_char(r.moved_in_at AT TIME ZONE 'UTC', "
     "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), lower(r.last_name), lower(r.first_name)";
 }  // namespace
 
 void prepare(db::Pool& pool) {
   pool.prepare("people_property_name", "SELECT name FROM properties WHERE id = $1");
+  // The manager's e-mail and phone are kept on the residency: an existing
+  // account's own details are neither changed nor shown to this property.
   pool.prepare("people_move_in",
                "INSERT INTO residencies (property_id, unit_id, user_id, first_name, last_name, "
-               "directory_listed) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id");
+               "directory_listed, email, phone) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+               "RETURNING id");
   pool.prepare("people_resident", std::string("SELECT ") + kResidentColumns +
-                                      " FROM residencies r JOIN users u ON u.id = r.user_id "
+                                      " FROM residencies r "
                                       "JOIN units un ON un.id = r.unit_id WHERE r.id = $1");
   // Keyset pagination on (last name, first name, id); the prefix matches either name.
   pool.prepare("people_list_residents",
                std::string("SELECT ") + kResidentColumns +
-                   " FROM residencies r JOIN users u ON u.id = r.user_id "
-                   "JOIN units un ON un.id = r.unit_id "
+                   " FROM residencies r JOIN units un ON un.id = r.unit_id "
                    "WHERE r.property_id = $1 AND r.moved_out_at IS NULL "
                    "AND ($2::text IS NULL OR starts_with(lower(r.first_name), lower($2)) "
                    "     OR starts_with(lower(r.last_name), lower($2))) "
@@ -51,7 +53,7 @@ void prepare(db::Pool& pool) {
       "people_directory_update",
       "UPDATE residencies SET directory_listed = coalesce($2, directory_listed), "
       "directory_display_name = CASE WHEN $3 THEN $4 ELSE directory_display_name END "
-      "WHERE user_id = $1 AND moved_out_at IS NULL RETURNING id, property_id, "
+      "WHERE user_id = $1 AND property_id = $5 AND moved_out_at IS NULL RETURNING id, property_id, "
       "directory_listed, coalesce(directory_display_name, first_name || ' ' || last_name), "
       "directory_display_name IS NOT NULL");
   pool.prepare("people_remove_device", "DELETE FROM devices WHERE id = $1 AND user_id = $2");

@@ -111,14 +111,9 @@ http::Response PropertiesService::list_units(const auth::Principal& actor,
                                              const http::PageRequest& page) {
   Policy::require(actor, Action::manage_units, property_id);
   std::optional<std::string> after_label, after_id;
-  if (page.after) {
-    const auto& after = *page.after;
-    if (!after.is_array() || after.size() != 2 || !after[0].is_string() || !after[1].is_string() ||
-        !http::is_uuid(after[1].get<std::string>())) {
-      throw common::ApiError::validation({{"cursor", "invalid", "Unknown cursor."}});
-    }
-    after_label = after[0].get<std::string>();
-    after_id = after[1].get<std::string>();
+  if (auto after = http::cursor_parts(page, {http::CursorPart::text, http::CursorPart::uuid})) {
+    after_label = (*after)[0];
+    after_id = (*after)[1];
   }
   auto rows = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
@@ -152,8 +147,12 @@ nlohmann::json PropertiesService::invite_staff(const auth::Principal& actor,
     const auto [user_id, has_password] =
         accounts_.ensure_user(tx, email, display_name, std::nullopt);
     accounts_.grant_role(tx, user_id, role, property_id);
-    // Someone who already has a password is not sent a way to set a new one.
-    if (!has_password) {
+    // Someone who already has a password is not sent a way to set a new one, but
+    // is told; the answer is the same either way.
+    if (has_password) {
+      accounts_.send_notice(tx, email, display_name, name[0][0].as<std::string>(),
+                            auth::to_string(role));
+    } else {
       accounts_.send_invite(tx, user_id, email, display_name, name[0][0].as<std::string>(),
                             auth::to_string(role));
     }

@@ -28,6 +28,7 @@ NewVisit read_visit(const http::Request& request, bool staff) {
   if (!staff) access = fields.one_of("access", true, {"property_only", "property_wide"});
   auto starts = time_field(fields, "starts_at");
   auto ends = time_field(fields, "ends_at");
+  if (!staff) visit.property_id = fields.uuid("property_id", false);
   fields.finish();
   visit.name = *name;
   visit.phone = phone;
@@ -49,10 +50,10 @@ void add_routes(http::Router& router, VisitorsService& visitors,
     return http::json_response(201, created);
   });
   router.add("GET", "/v1/me/visitors", [&](http::Request& request) {
-    return visitors.list_mine(authenticator.require_user(request), http::page_request(request));
+    return visitors.list_mine(authenticator.require_person(request), http::page_request(request));
   });
   router.add("GET", "/v1/me/visitors/{id}", [&](http::Request& request) {
-    const auto actor = authenticator.require_user(request);
+    const auto actor = authenticator.require_person(request);
     return http::json_response(200, visitors.get_mine(actor, http::uuid_param(request, "id")));
   });
   router.add("DELETE", "/v1/me/visitors/{id}", [&](http::Request& request) {

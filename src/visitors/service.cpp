@@ -42,14 +42,8 @@ nlohmann::json visitor_json(const pqxx::row& row) {
           {"created_at", row[7].as<std::string>()},
           {"arrived_at", text_or_null(row[11])},
           {"status", row[12].as<std::string>()},
+          {"property_id", row[14].as<std::string>()},
           {"pass", pass}};
-}
-
-bool is_resident(const auth::Principal& actor) {
-  for (const auto& role : actor.roles) {
-    if (role.role == auth::Role::resident) return true;
-  }
-  return false;
 }
 
 }  // namespace
@@ -103,9 +97,8 @@ void VisitorsService::invite(pqxx::work& tx, const std::string& visitor_id,
 
 nlohmann::json VisitorsService::create_for_resident(const auth::Principal& actor,
                                                     const NewVisit& visit) {
-  if (actor.kind != auth::Principal::Kind::user || !is_resident(actor)) {
-    throw ApiError::forbidden("Only residents add their own visitors.");
-  }
+  // Where the visitor comes to: the named residency, or the resident's only one.
+  const auto home = Policy::resident_property(actor, visit.property_id);
   if (visit.access == "property_wide" && !visit.email) {
     throw ApiError::unprocessable("email_required",
                                   "Property-wide access needs the visitor's e-mail address: "
@@ -113,10 +106,10 @@ nlohmann::json VisitorsService::create_for_resident(const auth::Principal& actor
                                   {{"email", "required", "Required for property-wide access."}});
   }
   check_window(visit);
-  std::optional<std::string> authorize_for;
+  bool link_needed = false;
   auto created = pool_.run([&](pqxx::connection& connection) -> nlohmann::json {
     pqxx::work tx(connection);
-    auto context = tx.exec_prepared("visitors_resident_context", actor.user_id);
+    auto context = tx.exec_prepared("visitors_resident_context", actor.user_id, home);
     if (context.empty()) throw ApiError::forbidden("You do not live at a property any more.");
     const auto& row = context[0];
     const auto property_id = row[0].as<std::string>();
@@ -138,7 +131,7 @@ nlohmann::json VisitorsService::create_for_resident(const auth::Principal& actor
             "At most " + std::to_string(max_hours) + " hours after starts_at."}});
     }
     if (!bmx_.is_linked(tx, actor.user_id, property_id)) {
-      authorize_for = actor.user_id;
+      link_needed = true;
       return nullptr;
     }
     const auto host_name = row[5].as<std::string>();
@@ -187,10 +180,10 @@ nlohmann::json VisitorsService::create_for_resident(const auth::Principal& actor
     json["pass"] = pass_json;
     return json;
   });
-  if (authorize_for) {
+  if (link_needed) {
     throw ApiError::conflict("bmx_login_required",
                              "Link your ButterflyMX account before adding visitors.")
-        .with_extension("authorize_url", bmx_.authorize_url(*authorize_for));
+        .with_extension("authorize_url", bmx_.authorize_url(actor.user_id, home));
   }
   return created;
 }
@@ -285,7 +278,7 @@ nlohmann::json VisitorsService::get_mine(const auth::Principal& actor,
     return tx.exec_prepared("visitors_get", visitor_id, common::to_sql_timestamp(clock_.now()));
   });
   // Someone else's visitor is nothing at all to this caller.
-  if (rows.empty() || rows[0][14].is_null() || rows[0][14].as<std::string>() != actor.user_id) {
+  if (rows.empty() || rows[0][15].is_null() || rows[0][15].as<std::string>() != actor.user_id) {
     throw ApiError::not_found();
   }
   return visitor_json(rows[0]);
@@ -296,7 +289,7 @@ void VisitorsService::revoke_mine(const auth::Principal& actor, const std::strin
     pqxx::work tx(connection);
     auto rows =
         tx.exec_prepared("visitors_get", visitor_id, common::to_sql_timestamp(clock_.now()));
-    if (rows.empty() || rows[0][14].is_null() || rows[0][14].as<std::string>() != actor.user_id) {
+    if (rows.empty() || rows[0][15].is_null() || rows[0][15].as<std::string>() != actor.user_id) {
       throw ApiError::not_found();
     }
     passes_.revoke(tx, actor, visitor_id);
@@ -319,7 +312,7 @@ void VisitorsService::revoke_at_property(const auth::Principal& actor,
     pqxx::work tx(connection);
     auto rows =
         tx.exec_prepared("visitors_get", visitor_id, common::to_sql_timestamp(clock_.now()));
-    if (rows.empty() || rows[0][15].as<std::string>() != property_id) throw ApiError::not_found();
+    if (rows.empty() || rows[0][14].as<std::string>() != property_id) throw ApiError::not_found();
     passes_.revoke(tx, actor, visitor_id);
     tx.commit();
   });

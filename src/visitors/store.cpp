@@ -16,7 +16,8 @@ const std::string kColumns =
     "CASE WHEN p.status = 'revoked' THEN 'revoked' WHEN v.ends_at <= $2::timestamptz "
     "THEN 'expired' WHEN p.arrived_at IS NOT NULL THEN 'arrived' "
     "WHEN v.starts_at > $2::timestamptz THEN 'scheduled' ELSE 'active' END, "
-    "to_char(v.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
+    "to_char(v.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+    "v.property_id";
 
 // Newest first, keyset on (created_at, id). The first page has its own
 // statement, so no plan has to keep a "no cursor" branch (and the benchmark's
@@ -36,8 +37,7 @@ void prepare(db::Pool& pool) {
                "SELECT r.property_id, pr.name, pr.time_zone, pr.allow_visitor_access, "
                "pr.property_only_visitor_max_hours, r.first_name || ' ' || r.last_name "
                "FROM residencies r JOIN properties pr ON pr.id = r.property_id "
-               "WHERE r.user_id = $1 AND r.moved_out_at IS NULL "
-               "ORDER BY r.moved_in_at DESC LIMIT 1");
+               "WHERE r.user_id = $1 AND r.property_id = $2 AND r.moved_out_at IS NULL");
   pool.prepare("visitors_property_context",
                "SELECT name, time_zone, allow_visitor_access FROM properties WHERE id = $1");
   pool.prepare("visitors_inviter_name", "SELECT display_name FROM users WHERE id = $1");
@@ -50,7 +50,7 @@ void prepare(db::Pool& pool) {
                "= (ends_at AT TIME ZONE $11)::date THEN 'HH24:MI' "
                "ELSE 'Dy DD Mon HH24:MI' END)");
   pool.prepare("visitors_get", "SELECT " + kColumns +
-                                   ", v.host_user_id, v.property_id FROM visitors v "
+                                   ", v.host_user_id FROM visitors v "
                                    "JOIN passes p ON p.visitor_id = v.id WHERE v.id = $1");
   pool.prepare("visitors_list_host_first", list_sql("host_user_id", false));
   pool.prepare("visitors_list_host_after", list_sql("host_user_id", true));

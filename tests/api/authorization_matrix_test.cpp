@@ -26,24 +26,37 @@ enum class Who {
   manager,
   other_manager,
   admin,
-  panel
+  panel,
+  moved_out,            // a resident's access token from before their move-out
+  moved_out_refreshed,  // the token their refresh token gets after it
 };
 
-const std::map<Who, std::string> kNames = {{Who::anonymous, "anonymous"},
-                                           {Who::resident, "resident"},
-                                           {Who::other_resident, "resident of another property"},
-                                           {Who::visitor, "visitor"},
-                                           {Who::staff, "staff"},
-                                           {Who::manager, "manager"},
-                                           {Who::other_manager, "manager of another property"},
-                                           {Who::admin, "admin"},
-                                           {Who::panel, "panel key"}};
+const std::map<Who, std::string> kNames = {
+    {Who::anonymous, "anonymous"},
+    {Who::resident, "resident"},
+    {Who::other_resident, "resident of another property"},
+    {Who::visitor, "visitor"},
+    {Who::staff, "staff"},
+    {Who::manager, "manager"},
+    {Who::other_manager, "manager of another property"},
+    {Who::admin, "admin"},
+    {Who::panel, "panel key"},
+    {Who::moved_out, "moved-out resident's old token"},
+    {Who::moved_out_refreshed, "moved-out resident's refreshed token"}};
 
-const std::set<Who> kEveryone = {Who::anonymous,     Who::resident, Who::other_resident,
-                                 Who::visitor,       Who::staff,    Who::manager,
-                                 Who::other_manager, Who::admin,    Who::panel};
-const std::set<Who> kPeople = {Who::resident, Who::other_resident, Who::visitor, Who::staff,
-                               Who::manager,  Who::other_manager,  Who::admin};
+const std::set<Who> kEveryone = {
+    Who::anonymous, Who::resident,  Who::other_resident,     Who::visitor,
+    Who::staff,     Who::manager,   Who::other_manager,      Who::admin,
+    Who::panel,     Who::moved_out, Who::moved_out_refreshed};
+// Everyone with an account. A moved-out resident still has theirs, with no role left
+// at the property: they must be answered as someone who never lived there.
+const std::set<Who> kPeople = {Who::resident, Who::other_resident, Who::visitor,
+                               Who::staff,    Who::manager,        Who::other_manager,
+                               Who::admin,    Who::moved_out,      Who::moved_out_refreshed};
+bool lives_elsewhere(Who who) {
+  return who == Who::other_resident || who == Who::other_manager || who == Who::moved_out ||
+         who == Who::moved_out_refreshed;
+}
 
 struct Call {
   std::string path;
@@ -77,6 +90,17 @@ class AuthorizationMatrix : public ::testing::Test {
     credentials[Who::other_resident] = world.resident(other_property).access_token;
     credentials[Who::visitor] = visitor_token();
     credentials[Who::panel] = world.panel_key(property);
+    // A resident who moves out: the token they held, and the one refreshing gets them.
+    auto leaving = world.resident(property, "Lea", "Leaving");
+    const auto manager_token = credentials[Who::manager];
+    auto moved = world.client().post("/v1/residents/" + leaving.residency_id + "/move-out", "",
+                                     {{"Authorization", "Bearer " + manager_token}});
+    if (moved.status != 200) throw std::runtime_error("move-out: " + moved.body);
+    credentials[Who::moved_out] = leaving.access_token;
+    auto refreshed = world.client().post(
+        "/v1/auth/refresh", nlohmann::json{{"refresh_token", leaving.refresh_token}}.dump());
+    if (refreshed.status != 200) throw std::runtime_error("refresh: " + refreshed.body);
+    credentials[Who::moved_out_refreshed] = refreshed.json()["access_token"];
   }
 
   // Visitor accounts come with the visitors module; the role is what matters here.
@@ -159,7 +183,7 @@ class AuthorizationMatrix : public ::testing::Test {
     const auto call = fresh_call();
     const std::string device =
         world.client()
-            .post("/v1/me/devices", R"({"platform":"ios","push_token":"matrix-device-1"})",
+            .post("/v1/me/devices", testing::iphone("matrix-device-1", false),
                   headers(Who::resident))
             .json()["id"];
     return {
@@ -176,7 +200,8 @@ class AuthorizationMatrix : public ::testing::Test {
         {"POST /v1/me/devices",
          {kPeople,
           [this](Who) {
-            return Call{"/v1/me/devices", {{"platform", "ios"}, {"push_token", fresh("apns-")}}};
+            return Call{"/v1/me/devices",
+                        {{"platform", "ios"}, {"push_token", testing::apns_token(fresh("apns-"))}}};
           }}},
         {"DELETE /v1/me/devices/{id}",
          {kPeople,
@@ -369,7 +394,7 @@ TEST_F(AuthorizationMatrix, EveryRouteAnswersEveryCallerAsItShould) {
         EXPECT_EQ(response.status, 401) << context;
       } else if (who == Who::panel) {
         EXPECT_EQ(response.status, 403) << context;
-      } else if (property_scoped && (who == Who::other_resident || who == Who::other_manager)) {
+      } else if (property_scoped && lives_elsewhere(who)) {
         EXPECT_EQ(response.status, 404) << context;
       } else {
         EXPECT_EQ(response.status, entry->second.denied_status) << context;

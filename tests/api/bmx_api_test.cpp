@@ -398,9 +398,7 @@ TEST_F(BmxApi, SupportSeesHealthAndResidentDiagnostics) {
                       R"({"event":{"resource_type":"call","action":"create","data":{"id":5}}})");
   EXPECT_FALSE(world.client().get(health_path, manager.auth()).json()["last_webhook_at"].is_null());
 
-  world.client().post("/v1/me/devices",
-                      R"({"platform":"ios","push_token":"apns-ana-1","voip_token":"voip-ana-1"})",
-                      ana.auth());
+  world.client().post("/v1/me/devices", testing::iphone("ana-1"), ana.auth());
   auto staff = world.staff(property, "staff");
   auto diagnostics =
       world.client().get("/v1/residents/" + ana.residency_id + "/diagnostics", staff.auth());
@@ -410,7 +408,7 @@ TEST_F(BmxApi, SupportSeesHealthAndResidentDiagnostics) {
   ASSERT_EQ(diagnostics.json()["devices"].size(), 1u);
   EXPECT_EQ(diagnostics.json()["devices"][0]["voip_token_registered"], true);
   // Push tokens are not support's business.
-  EXPECT_EQ(diagnostics.body.find("apns-ana-1"), std::string::npos);
+  EXPECT_EQ(diagnostics.body.find(testing::apns_token("apns-ana-1")), std::string::npos);
 }
 
 }  // namespace

@@ -51,8 +51,7 @@ class CallsApi : public ::testing::Test {
     EXPECT_EQ(set_up.status, 200) << set_up.body;
     ana = world.resident(property, "Ana", "Garcia");
     link(ana, "ana@bmx.test");
-    phone_a = device(
-        ana, R"({"platform":"ios","push_token":"apns-ana-phone","voip_token":"voip-ana-phone"})");
+    phone_a = device(ana, testing::iphone("ana-phone"));
     phone_b = device(ana, R"({"platform":"android","push_token":"fcm-ana-tablet"})");
     auto panel = world.client().post(
         "/v1/properties/" + property + "/panels",
@@ -164,8 +163,9 @@ TEST_F(CallsApi, RingAnswerOpenTheDoor) {
   EXPECT_EQ(panel_view(call_id)["state"], "ringing");
   EXPECT_EQ(panel_view(call_id)["panel_message"], "Calling Ana Garcia...");
   // Every device rings: iOS through PushKit (VoIP token), Android at high priority.
-  ASSERT_TRUE(eventually([&] { return !sandbox.messages("push", "voip-ana-phone").empty(); }));
-  auto voip = sandbox.messages("push", "voip-ana-phone")[0];
+  ASSERT_TRUE(eventually(
+      [&] { return !sandbox.messages("push", testing::apns_token("voip-ana-phone")).empty(); }));
+  auto voip = sandbox.messages("push", testing::apns_token("voip-ana-phone"))[0];
   EXPECT_EQ(voip["data"]["push_type"], "voip");
   EXPECT_EQ(voip["data"]["payload"]["call_id"], call_id);
   EXPECT_EQ(voip["data"]["payload"]["caller_label"], "Visitor at Lobby");
@@ -355,9 +355,134 @@ TEST_F(CallsApi, ResidentsSeeOnlyTheirOwnCalls) {
 
 TEST_F(CallsApi, ResidentsWithTheBmxAppToldHowToRingHere) {
   EXPECT_FALSE(world.client().get("/v1/me/bmx", ana.auth()).json().contains("notice"));
-  device(ana, R"({"platform":"ios","push_token":"apns-ana-2","bmx_app_installed":true})");
+  device(ana, nlohmann::json{{"platform", "ios"},
+                             {"push_token", testing::apns_token("apns-ana-2")},
+                             {"bmx_app_installed", true}}
+                  .dump());
   auto status = world.client().get("/v1/me/bmx", ana.auth()).json();
   EXPECT_NE(status["notice"].get<std::string>().find("ButterflyMX"), std::string::npos);
+}
+
+// The critical finding of the security review: a resident who has moved out
+// kept door control through their old access token.
+TEST_F(CallsApi, MoveOutEndsDoorControlAtOnce) {
+  auto manager = world.staff(property, "manager");
+  const auto answered = ring_ana();
+  ASSERT_EQ(accept(answered, phone_a).status, 200);
+  const auto ringing = ring_ana();
+  const auto pushes_before = sandbox.messages("push", "fcm-ana-tablet").size();
+
+  auto moved =
+      world.client().post("/v1/residents/" + ana.residency_id + "/move-out", "", manager.auth());
+  ASSERT_EQ(moved.status, 200) << moved.body;
+
+  // The old access token opens nothing, answers nothing, changes nothing.
+  auto opened = act(ana, answered, "open-door");
+  EXPECT_EQ(opened.status, 403) << opened.body;
+  EXPECT_EQ(act(ana, ringing, "accept", {{"device_id", phone_b}, {"media", "audio"}}).status, 403);
+  EXPECT_EQ(act(ana, answered, "media", {{"audio", false}}).status, 403);
+  EXPECT_EQ(act(ana, answered, "hangup").status, 403);
+  EXPECT_EQ(act(ana, ringing, "deny").status, 403);
+  EXPECT_TRUE(sandbox.requests("/v4/door_release_requests").empty());
+  // Both calls ended with the residency, and say so to the panel.
+  EXPECT_EQ(panel_view(answered)["state"], "ended");
+  EXPECT_EQ(panel_view(ringing)["state"], "canceled");
+  // Every device stopped ringing, and the one in the call was told it ended.
+  ASSERT_TRUE(eventually(
+      [&] { return sandbox.messages("push", "fcm-ana-tablet").size() >= pushes_before + 2; }));
+  // (An iPhone hears of calls through PushKit, on its VoIP token.)
+  const auto told = [&] {
+    std::set<std::string> calls;
+    for (const auto& push : sandbox.messages("push", testing::apns_token("voip-ana-phone"))) {
+      if (push["data"]["payload"].value("type", "") == "call_ended") {
+        calls.insert(push["data"]["payload"].value("call_id", ""));
+      }
+    }
+    return calls;
+  };
+  EXPECT_TRUE(eventually([&] {
+    return told() == std::set<std::string>{answered, ringing};
+  })) << told().size();
+  // The panel cannot ring them again, and their refreshed token is no resident's.
+  EXPECT_EQ(ring(ana.residency_id).status, 404);
+  auto refreshed = world.client().post("/v1/auth/refresh",
+                                       nlohmann::json{{"refresh_token", ana.refresh_token}}.dump());
+  ASSERT_EQ(refreshed.status, 200);
+  const testing::HttpClient::Headers fresh = {
+      {"Authorization", "Bearer " + refreshed.json()["access_token"].get<std::string>()}};
+  EXPECT_EQ(world.client().get("/v1/properties/" + property + "/settings", fresh).status, 404);
+  EXPECT_EQ(world.client().get("/v1/me/bmx", fresh).status, 403);
+}
+
+// The statement itself checks the residency: even a call that somehow stayed
+// answered (here: the move-out's own hook is bypassed) opens no door.
+TEST_F(CallsApi, EveryCallActionChecksTheResidencyInItsOwnStatement) {
+  const auto answered = ring_ana();
+  ASSERT_EQ(accept(answered, phone_a).status, 200);
+  const auto ringing = ring_ana();
+  query("UPDATE residencies SET moved_out_at = now() WHERE id = '" + ana.residency_id +
+        "' RETURNING 1");
+  auto opened = act(ana, answered, "open-door");
+  EXPECT_EQ(opened.status, 403) << opened.body;
+  EXPECT_EQ(act(ana, ringing, "accept", {{"device_id", phone_b}, {"media", "audio"}}).status, 403);
+  EXPECT_EQ(act(ana, ringing, "deny").status, 403);
+  EXPECT_EQ(act(ana, answered, "media", {{"audio", false}}).status, 403);
+  EXPECT_EQ(act(ana, answered, "hangup").status, 403);
+  EXPECT_TRUE(sandbox.requests("/v4/door_release_requests").empty());
+  EXPECT_EQ(query("SELECT state FROM calls WHERE id = '" + answered + "'"), "accepted");
+}
+
+TEST_F(CallsApi, AnAnsweredCallEndsByItselfAfterItsTimeLimit) {
+  const auto call_id = ring_ana();
+  ASSERT_EQ(accept(call_id, phone_a).status, 200);
+  server.clock().advance(std::chrono::seconds(299));
+  EXPECT_EQ(panel_view(call_id)["state"], "accepted");
+  server.clock().advance(std::chrono::seconds(2));  // calls.max_accepted_seconds is 300
+  EXPECT_EQ(act(ana, call_id, "open-door").status, 409);
+  EXPECT_EQ(panel_view(call_id)["state"], "ended");
+  EXPECT_TRUE(sandbox.requests("/v4/door_release_requests").empty());
+  // The sweep ends answered calls nobody is looking at, and hangs up the device.
+  const auto unwatched = ring_ana();
+  ASSERT_EQ(accept(unwatched, phone_b).status, 200);
+  server.clock().advance(std::chrono::seconds(301));
+  ASSERT_TRUE(eventually(
+      [&] { return query("SELECT state FROM calls WHERE id = '" + unwatched + "'") == "ended"; }));
+  ASSERT_TRUE(eventually([&] {
+    for (const auto& push : sandbox.messages("push", "fcm-ana-tablet")) {
+      if (push["data"]["payload"].value("call_id", "") == unwatched &&
+          push["data"]["payload"].value("state", "") == "ended") {
+        return true;
+      }
+    }
+    return false;
+  }));
+  EXPECT_EQ(query("SELECT event FROM call_events WHERE call_id = '" + unwatched +
+                  "' ORDER BY seq DESC LIMIT 1"),
+            "timed_out");
+}
+
+// A ring that waited in the outbox past the end of its call is dropped, not sent.
+TEST_F(CallsApi, ARingThatWaitedPastItsCallIsDroppedAsExpired) {
+  sandbox.fault({{"path_prefix", "/v1/projects"}, {"status", 503}, {"times", 1}});
+  sandbox.fault({{"path_prefix", "/3/device"}, {"status", 503}, {"times", 1}});
+  const auto call_id = ring_ana();
+  ASSERT_TRUE(eventually([&] {
+    return query("SELECT attempts FROM outbox WHERE dedupe_key = 'call-ring:" + call_id + "'") !=
+           "0";
+  }));
+  world.client().post("/v1/panel/calls/" + call_id + "/cancel", "", panel());
+  query("UPDATE outbox SET next_attempt_at = now() WHERE dedupe_key = 'call-ring:" + call_id +
+        "' RETURNING 1");
+  server.app().dispatcher().wake();
+  ASSERT_TRUE(eventually([&] {
+    return query("SELECT status FROM outbox WHERE dedupe_key = 'call-ring:" + call_id + "'") ==
+           "expired";
+  }));
+  for (const auto& token : {std::string("fcm-ana-tablet"), testing::apns_token("voip-ana-phone")}) {
+    for (const auto& push : sandbox.messages("push", token)) {
+      EXPECT_NE(push["data"]["payload"].value("type", ""), "incoming_call") << push.dump();
+    }
+  }
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "../support/world.hpp"
+#include "frontdoor/common/base64.hpp"
 
 namespace frontdoor {
 namespace {
@@ -174,6 +175,36 @@ TEST_F(HostileInput, EveryHostileRequestGetsAProblemAndChangesNothing) {
        R"({"building_id": 1, "authorization_code": "x"})", "manager"},
       {"set-up: building id out of range", "PUT", p + "/integrations/bmx",
        R"({"building_id": -1, "authorization_code": "x"})", "manager"},
+      // The classes of the security review (issue 12).
+      {"staff: CRLF in a name", "POST", p + "/staff",
+       R"({"email": "crlf@example.com", "display_name": "Inject\r\nBcc: x@example.com",
+           "role": "staff"})",
+       "manager"},
+      {"units: NUL in a label", "POST", p + "/units", R"({"label": "A\u0000B"})", "manager"},
+      {"units: NUL in a key", "POST", p + "/units", R"({"lab\u0000el": "A"})", "manager"},
+      {"residents: NUL in a name", "POST", p + "/residents",
+       R"({"unit_id": "00000000-0000-0000-0000-000000000000", "first_name": "A\u0000",
+           "last_name": "B", "email": "a@b.example", "phone": "+15550001111"})",
+       "manager"},
+      {"residents: forged cursor", "GET",
+       p + "/residents?cursor=" + common::base64url_encode(R"(["a","b","not-a-uuid"])"), "",
+       "manager"},
+      {"directory: tab in a display name", "PATCH", "/v1/me/directory",
+       R"({"display_name": "A\tB"})", "resident"},
+      {"devices: APNs token with a path", "POST", "/v1/me/devices",
+       R"({"platform": "ios", "push_token": "abc/../xyz0000000000000000000000000000000000000000000000000000000000"})",
+       "resident"},
+      {"devices: VoIP token with a path", "POST", "/v1/me/devices",
+       R"({"platform": "ios", "push_token": ")" + std::string(64, 'a') +
+           R"(", "voip_token": "abc/../xyz"})",
+       "resident"},
+      {"webhook: NUL under an unknown secret", "POST", "/v1/webhooks/bmx/" + std::string(64, 'e'),
+       R"({"event": {"resource_type": "call", "action": "create", "data": {"id": "\u0000"}}})", ""},
+      {"visitors: property_id not an id", "POST", "/v1/me/visitors",
+       R"({"name": "V", "phone": "+15550001111", "access": "property_only", "property_id": "x",
+           "starts_at": "2099-01-01T00:00:00Z", "ends_at": "2099-01-01T01:00:00Z"})",
+       "resident"},
+      {"bmx link: property_id not an id", "GET", "/v1/me/bmx?property_id=1%27", "", "resident"},
       {"method: TRACE", "TRACE", "/v1/me", "", "resident"},
       {"unknown route", "GET", "/v1/../../etc/passwd", "", ""},
   };
@@ -195,6 +226,13 @@ TEST_F(HostileInput, EveryHostileRequestGetsAProblemAndChangesNothing) {
       "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20 << 10, 'h') + "\r\n\r\n");
   EXPECT_EQ(big_header.status, 431);
   EXPECT_EQ(world.client().raw("BLAH\r\n\r\n").status, 400);
+  // Framing that two parsers could read differently, and a missing Host.
+  EXPECT_EQ(world.client()
+                .raw("POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n"
+                     "GET /v1/me HTTP/1.1\r\nHost: x\r\n\r\n")
+                .status,
+            400);
+  EXPECT_EQ(world.client().raw("GET /healthz HTTP/1.1\r\n\r\n").status, 400);
   EXPECT_EQ(world.client()
                 .raw("POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json"
                      "\r\nContent-Length: 50000000\r\n\r\n{}")

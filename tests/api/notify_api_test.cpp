@@ -5,6 +5,7 @@
 
 #include <mutex>
 #include <pqxx/pqxx>
+#include <set>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -72,6 +73,27 @@ TEST_F(NotifyApi, EmailGoesOverSmtpWithTextAndHtml) {
   EXPECT_EQ(mail[0]["data"]["html"], "<p>Hello Gu\u00e9st</p>");
 }
 
+// Text stored before names were checked (or from anywhere else) still cannot
+// add headers: every header value is built on one line, non-ASCII encoded.
+TEST_F(NotifyApi, AHeaderValueNeverBreaksIntoAnotherHeader) {
+  queue(notify::email_message("e2", "guest@example.com",
+                              "Inject\r\nBcc: thief@example.com\nX-Evil: 1 from Chlo\u00e9",
+                              "Hello"));
+  EXPECT_EQ(status_of("e2"), "sent");
+  auto mail = sandbox.messages("email", "guest@example.com");
+  ASSERT_EQ(mail.size(), 1u);
+  std::set<std::string> headers;
+  for (const auto& name : mail[0]["data"]["headers"]) headers.insert(name.get<std::string>());
+  EXPECT_EQ(headers.count("bcc"), 0u) << mail[0].dump();
+  EXPECT_EQ(headers.count("x-evil"), 0u) << mail[0].dump();
+  EXPECT_EQ(mail[0]["subject"], "Inject  Bcc: thief@example.com X-Evil: 1 from Chlo\u00e9");
+  EXPECT_TRUE(sandbox.messages("email", "thief@example.com").empty());
+  // An SMS and a push are one line too.
+  queue(notify::sms_message("s9", "+15550009998", "Line one\r\nline two"));
+  EXPECT_EQ(status_of("s9"), "sent");
+  EXPECT_EQ(sandbox.messages("sms", "+15550009998")[0]["body"], "Line one  line two");
+}
+
 TEST_F(NotifyApi, SmsGoesThroughTheMessagesApi) {
   queue(notify::sms_message("s1", "+15550009999", "Your pass: http://x/p/1"));
   EXPECT_EQ(status_of("s1"), "sent");
@@ -83,16 +105,14 @@ TEST_F(NotifyApi, SmsGoesThroughTheMessagesApi) {
 
 TEST_F(NotifyApi, APushReachesEveryDeviceAndACallRingsThroughVoip) {
   auto resident = world.resident(world.property("push"));
-  world.client().post(
-      "/v1/me/devices",
-      R"({"platform":"ios","push_token":"apns-token-1","voip_token":"voip-token-1"})",
-      resident.auth());
+  world.client().post("/v1/me/devices", testing::iphone("token-1"), resident.auth());
   world.client().post("/v1/me/devices", R"({"platform":"android","push_token":"fcm-token-1"})",
                       resident.auth());
   queue(notify::push_message("p1", resident.user_id, "Visitor at the door", "Ring ring",
                              {{"call_id", "c1"}}, true));
   EXPECT_EQ(status_of("p1"), "sent");
-  auto ios = sandbox.messages("push", "voip-token-1");  // the VoIP token, not the alert one
+  auto ios = sandbox.messages(
+      "push", testing::apns_token("voip-token-1"));  // the VoIP token, not the alert one
   ASSERT_EQ(ios.size(), 1u);
   EXPECT_EQ(ios[0]["data"]["push_type"], "voip");
   EXPECT_EQ(ios[0]["data"]["topic"], "com.frontdoor.resident.voip");
@@ -102,17 +122,22 @@ TEST_F(NotifyApi, APushReachesEveryDeviceAndACallRingsThroughVoip) {
   EXPECT_EQ(android[0]["data"]["priority"], "high");
   EXPECT_EQ(query("SELECT string_agg(last_push_outcome, ',') FROM devices"), "sent,sent");
 
-  // A ring that could not go out before the call ended is dropped, not retried.
+  // A ring that could not go out before the call ended is dropped as expired:
+  // neither retried nor a dead letter.
   queue(notify::push_message("p2", resident.user_id, "t", "b", nlohmann::json::object(), true,
                              "2000-01-01T00:00:00Z"));
-  EXPECT_EQ(status_of("p2"), "dead");
+  EXPECT_EQ(status_of("p2"), "expired");
 }
 
 TEST_F(NotifyApi, ADeadDeviceTokenIsForgotten) {
   auto resident = world.resident(world.property("dead"));
   world.client().post("/v1/me/devices", R"({"platform":"android","push_token":"dead-fcm-1"})",
                       resident.auth());
-  world.client().post("/v1/me/devices", R"({"platform":"ios","push_token":"dead-apns-1"})",
+  // APNs tokens are hex: "dead" is how the sandbox knows to call this one unregistered.
+  world.client().post("/v1/me/devices",
+                      nlohmann::json{{"platform", "ios"},
+                                     {"push_token", "dead" + testing::apns_token("1").substr(4)}}
+                          .dump(),
                       resident.auth());
   queue(notify::push_message("p3", resident.user_id, "t", "b", nlohmann::json::object(), false));
   EXPECT_EQ(status_of("p3"), "sent");

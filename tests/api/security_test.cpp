@@ -1,5 +1,7 @@
 // The security review's findings (issue 12), one test per class of defect, each
-// through the real server: request smuggling, Host and HEAD, caching of secrets.
+// through the real server: request smuggling, Host and HEAD, NUL and control
+// characters, forged cursors, caching of secrets, push tokens, the webhook
+// secret, and the per-address login limit that must not lock anyone out.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -110,6 +112,84 @@ TEST_F(Security, HeadAnswersAsGetWouldWithoutABody) {
   EXPECT_TRUE(missing.closed);
 }
 
+TEST_F(Security, NulAnywhereInABodyIsRefusedAndNeverCut) {
+  const auto admin = world.admin();
+  const auto property = world.property("nul");
+  const auto manager = world.staff(property, "manager");
+  // A NUL in a value, in a key, deep inside: 400, and nothing written.
+  for (const std::string body : {R"({"label": "A\u0000B"})", R"({"lab\u0000el": "A"})",
+                                 R"({"label": "A", "x": [{"y": "\u0000"}]})"}) {
+    const auto response =
+        world.client().post("/v1/properties/" + property + "/units", body, manager.auth());
+    EXPECT_EQ(response.status, 400) << body << ": " << response.body;
+    EXPECT_EQ(response.json()["code"], "nul_character") << body;
+  }
+  EXPECT_EQ(testing::query_value(server.database_url(), "SELECT count(*) FROM units"), "0");
+  // A name that would have been cut at the NUL is refused whole.
+  const auto staff = world.client().post(
+      "/v1/properties/" + property + "/staff",
+      R"({"email": "cut@example.com", "display_name": "Real\u0000Fake", "role": "staff"})",
+      admin.auth());
+  EXPECT_EQ(staff.status, 400) << staff.body;
+  EXPECT_EQ(testing::query_value(server.database_url(),
+                                 "SELECT count(*) FROM users WHERE email = 'cut@example.com'"),
+            "0");
+}
+
+TEST_F(Security, TypedNamesRefuseLineBreaksAndControlCharacters) {
+  const auto admin = world.admin();
+  const auto property = world.property("ctl");
+  for (const std::string name : {"Inject\r\nBcc: x@example.com", "Tab\there", "Bell\u0007",
+                                 "C1\u0085next", "Line\u2028separator"}) {
+    const auto response = world.client().post(
+        "/v1/properties/" + property + "/staff",
+        nlohmann::json{{"email", "ctl@example.com"}, {"display_name", name}, {"role", "staff"}}
+            .dump(),
+        admin.auth());
+    ASSERT_EQ(response.status, 422) << response.body;
+    EXPECT_EQ(response.json()["errors"][0]["field"], "display_name");
+    EXPECT_EQ(response.json()["errors"][0]["code"], "control_characters");
+  }
+  EXPECT_EQ(testing::query_value(server.database_url(),
+                                 "SELECT count(*) FROM outbox WHERE payload->>'to' = "
+                                 "'ctl@example.com'"),
+            "0");
+  // Accents and other scripts are text, not control characters.
+  const auto fine = world.client().post(
+      "/v1/properties/" + property + "/staff",
+      nlohmann::json{
+          {"email", "ok@example.com"}, {"display_name", "Zoë Ōkubo-Ñúñez 李"}, {"role", "staff"}}
+          .dump(),
+      admin.auth());
+  EXPECT_EQ(fine.status, 201) << fine.body;
+}
+
+TEST_F(Security, EveryCursorComponentIsChecked) {
+  const auto property = world.property("cursors");
+  const auto manager = world.staff(property, "manager");
+  const std::string p = "/v1/properties/" + property;
+  const auto cursor = [](const nlohmann::json& value) {
+    return common::base64url_encode(value.dump());
+  };
+  const std::vector<std::pair<std::string, nlohmann::json>> forged = {
+      {p + "/residents", {"a", "b", "not-a-uuid"}},
+      {p + "/residents", {"a", 7, "00000000-0000-0000-0000-000000000000"}},
+      {p + "/residents", {std::string(300, 'a'), "b", "00000000-0000-0000-0000-000000000000"}},
+      {p + "/residents", {"a\u0001", "b", "00000000-0000-0000-0000-000000000000"}},
+      {p + "/units", {"L", "nope"}},
+      {p + "/units", {"L", "00000000-0000-0000-0000-000000000000", "extra"}},
+      {p + "/audit", {"12"}},
+      {p + "/audit", {99999999999999999999.0}},
+      {p + "/visitors", {"yesterday", "00000000-0000-0000-0000-000000000000"}},
+      {"/v1/me/calls", {"2026-01-01T00:00:00Z", "x"}},
+  };
+  for (const auto& [path, value] : forged) {
+    const auto response = world.client().get(path + "?cursor=" + cursor(value), manager.auth());
+    EXPECT_EQ(response.status, 422) << path << " " << value.dump() << ": " << response.body;
+    EXPECT_EQ(response.json()["errors"][0]["field"], "cursor") << path;
+  }
+}
+
 TEST_F(Security, AnswersThatCarrySecretsAreNeverCached) {
   const auto admin = world.admin();
   const auto property = world.property("cache");
@@ -138,6 +218,64 @@ TEST_F(Security, AnswersThatCarrySecretsAreNeverCached) {
                                .dump());
   ASSERT_EQ(activated.status, 200) << activated.body;
   EXPECT_EQ(activated.header("cache-control"), "no-store");
+}
+
+TEST_F(Security, PushTokensHaveTheirProvidersShape) {
+  const auto resident = world.resident(world.property("tokens"));
+  const auto hex = testing::apns_token("phone");
+  const std::vector<nlohmann::json> refused = {
+      {{"platform", "ios"}, {"push_token", "abc/../xyz" + std::string(60, 'a')}},
+      {{"platform", "ios"}, {"push_token", hex}, {"voip_token", "abc/../xyz"}},
+      {{"platform", "ios"}, {"push_token", hex.substr(1)}},  // odd length
+      {{"platform", "ios"}, {"push_token", std::string(64, 'g')}},
+      {{"platform", "android"}, {"push_token", "fcm token with spaces"}},
+      {{"platform", "android"}, {"push_token", "fcm/../path"}},
+      {{"platform", "android"}, {"push_token", "fcm-ok-token"}, {"voip_token", hex}},
+  };
+  for (const auto& body : refused) {
+    const auto response = world.client().post("/v1/me/devices", body.dump(), resident.auth());
+    EXPECT_EQ(response.status, 422) << body.dump() << ": " << response.body;
+  }
+  EXPECT_EQ(testing::query_value(server.database_url(), "SELECT count(*) FROM devices"), "0");
+  EXPECT_EQ(world.client().post("/v1/me/devices", testing::iphone("good"), resident.auth()).status,
+            201);
+  EXPECT_EQ(world.client()
+                .post("/v1/me/devices", R"({"platform":"android","push_token":"fA1-_:x.y"})",
+                      resident.auth())
+                .status,
+            201);
+}
+
+TEST_F(Security, TheWebhookSecretIsCheckedBeforeTheBodyIsRead) {
+  const auto unknown = "/v1/webhooks/bmx/" + std::string(64, 'f');
+  for (const std::string body : {R"({"event": {"data": "\u0000"}})", "not json at all", "{"}) {
+    const auto response = world.client().post(unknown, body);
+    EXPECT_EQ(response.status, 404) << body << ": " << response.body;
+  }
+  // Not hex is not a secret.
+  EXPECT_EQ(world.client().post("/v1/webhooks/bmx/" + std::string(64, 'z'), "{}").status, 404);
+}
+
+TEST_F(Security, ManyFailuresFromOneAddressSlowItDownButLockNobodyOut) {
+  const auto admin = world.admin();
+  const auto login = [&](const std::string& email, const std::string& password) {
+    return world.client().post("/v1/auth/login",
+                               nlohmann::json{{"email", email}, {"password", password}}.dump());
+  };
+  // Someone behind the same address guesses at 20 accounts.
+  for (int i = 0; i < 20; ++i) login("guess" + std::to_string(i) + "@example.com", "wrong!");
+  // The address now waits a moment after each failure...
+  const auto slowed = login(admin.email, admin.password);
+  EXPECT_EQ(slowed.status, 429);
+  EXPECT_EQ(slowed.header("retry-after"), "1");
+  // ...and once that moment has passed, an account that did nothing wrong logs in.
+  server.clock().advance(std::chrono::seconds(1));
+  EXPECT_EQ(login(admin.email, admin.password).status, 200);
+  // Each further failure from the address costs another wait.
+  EXPECT_EQ(login("guess99@example.com", "wrong!").status, 401);
+  EXPECT_EQ(login(admin.email, admin.password).status, 429);
+  server.clock().advance(std::chrono::seconds(1));
+  EXPECT_EQ(login(admin.email, admin.password).status, 200);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 // outages and refusals, revocation, arrival, and the pass page's states.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <thread>
 
 #include "../support/bmx_world.hpp"
@@ -528,6 +529,63 @@ TEST(VisitorsWhenBmxStaysDown, TheLastAttemptFailsThePassAndTellsTheResident) {
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
   EXPECT_EQ(sandbox.messages("push", "fcm-dana-1").size(), 1u);
+}
+
+// Someone who lives at two properties links BMX at each and invites visitors to
+// each: a second home takes nothing from the first (security review, issue 12).
+TEST_F(VisitorsApi, AResidentOfTwoPropertiesActsAtEach) {
+  const auto oak = world.property("oak");
+  const auto oak_building = sandbox.seed_building(nlohmann::json::parse(R"({
+      "name": "Oak House", "admins": ["boss@bmx.test"],
+      "units": [
+        {"label": "7", "tenants": [{"first_name": "Ana", "last_name": "Garcia",
+                                    "email": "ana.oak@bmx.test"}]},
+        {"label": "frontdoor", "tenants": [{"first_name": "Visitors", "last_name": "Oak",
+                                            "email": "butterflymx+oak@frontdoor.example"}]}]})"));
+  testing::BmxWorld(world.client(), sandbox)
+      .set_up_site(oak, oak_building, world.admin().access_token);
+  auto oak_manager = world.staff(oak, "manager");
+  auto moved_in = world.client().post("/v1/properties/" + oak + "/residents",
+                                      nlohmann::json{{"unit_id", world.unit(oak_manager, oak, "7")},
+                                                     {"first_name", "Ana"},
+                                                     {"last_name", "Garcia"},
+                                                     {"email", ana.email},
+                                                     {"phone", "+15550002222"}}
+                                          .dump(),
+                                      oak_manager.auth());
+  ASSERT_EQ(moved_in.status, 201) << moved_in.body;
+  // Her link at Maple still stands; she links Oak as well.
+  auto maple_link = world.client().get("/v1/me/bmx?property_id=" + property, ana.auth()).json();
+  EXPECT_EQ(maple_link["linked"], true) << maple_link;
+  testing::BmxWorld(world.client(), sandbox).link(ana.access_token, "ana.oak@bmx.test", oak);
+  auto oak_link = world.client().get("/v1/me/bmx?property_id=" + oak, ana.auth()).json();
+  EXPECT_EQ(oak_link["linked"], true);
+  EXPECT_NE(oak_link["tenant_id"], maple_link["tenant_id"]);
+
+  // Without naming the property she is asked to; named, each pass is issued at its own
+  // building for its own tenant.
+  EXPECT_EQ(add_visitor(ana, property_only()).json()["code"], "property_required");
+  std::map<std::string, std::string> visitor_at;
+  for (const auto& home : {property, oak}) {
+    auto body = property_only();
+    body["property_id"] = home;
+    auto created = add_visitor(ana, body);
+    ASSERT_EQ(created.status, 201) << created.body;
+    EXPECT_EQ(created.json()["property_id"], home);
+    visitor_at[home] = created.json()["id"];
+    EXPECT_EQ(settled(ana, visitor_at[home])["pass"]["status"], "issued");
+  }
+  EXPECT_EQ(bmx_keychain(visitor_at[property])["tenant_id"], maple_link["tenant_id"]);
+  EXPECT_EQ(bmx_keychain(visitor_at[oak])["tenant_id"], oak_link["tenant_id"]);
+  // Unlinking one home leaves the other.
+  EXPECT_EQ(world.client().send("DELETE", "/v1/me/bmx", "", ana.auth()).json()["code"],
+            "property_required");
+  EXPECT_EQ(world.client().send("DELETE", "/v1/me/bmx?property_id=" + oak, "", ana.auth()).status,
+            204);
+  EXPECT_EQ(world.client().get("/v1/me/bmx?property_id=" + oak, ana.auth()).json()["linked"],
+            false);
+  EXPECT_EQ(world.client().get("/v1/me/bmx?property_id=" + property, ana.auth()).json()["linked"],
+            true);
 }
 
 }  // namespace

@@ -27,9 +27,9 @@ class DirectoryPlan : public ::testing::Test {
         "FROM generate_series(1, 40000) i");
     tx.exec(
         "INSERT INTO residencies (property_id, unit_id, user_id, first_name, last_name, "
-        "directory_listed) "
+        "directory_listed, email) "
         "SELECT un.property_id, un.id, u.id, md5(u.email), md5(u.display_name), "
-        "(substr(u.display_name, 2)::int % 10) <> 0 "
+        "(substr(u.display_name, 2)::int % 10) <> 0, u.email "
         "FROM users u JOIN units un ON un.property_id = ('00000000-0000-0000-0000-' || "
         "lpad(((substr(u.display_name, 2)::int % 40) + 1)::text, 12, '0'))::uuid");
     tx.exec(

@@ -40,9 +40,14 @@ void BmxWorld::set_up_site(const std::string& property_id, const nlohmann::json&
   if (response.status != 200) throw std::runtime_error("site set-up: " + response.body);
 }
 
-void BmxWorld::link(const std::string& resident_token, const std::string& bmx_email) {
+void BmxWorld::link(const std::string& resident_token, const std::string& bmx_email,
+                    const std::string& property_id) {
   const HttpClient::Headers auth = {{"Authorization", "Bearer " + resident_token}};
-  auto status = frontdoor_.get("/v1/me/bmx", auth).json();
+  auto status =
+      frontdoor_
+          .get("/v1/me/bmx" + (property_id.empty() ? "" : "?property_id=" + property_id), auth)
+          .json();
+  if (!status.contains("authorize_url")) throw std::runtime_error("BMX status: " + status.dump());
   boost::urls::url url(status["authorize_url"].get<std::string>());
   std::string form = "email=" + bmx_email;
   for (auto param : url.params()) {

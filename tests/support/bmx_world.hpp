@@ -23,8 +23,10 @@ class BmxWorld {
   // PUT /v1/properties/{pid}/integrations/bmx as the admin; throws unless 200.
   void set_up_site(const std::string& property_id, const nlohmann::json& building,
                    const std::string& admin_token);
-  // GET /v1/me/bmx, sign in at the sandbox as `bmx_email`, POST /v1/me/bmx.
-  void link(const std::string& resident_token, const std::string& bmx_email);
+  // GET /v1/me/bmx, sign in at the sandbox as `bmx_email`, POST /v1/me/bmx. A
+  // resident of several properties names the one (`property_id`).
+  void link(const std::string& resident_token, const std::string& bmx_email,
+            const std::string& property_id = {});
   // A building admin's BMX access token, to look at BMX as it is.
   std::string admin_token();
 

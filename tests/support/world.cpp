@@ -6,6 +6,8 @@
 #include <regex>
 #include <stdexcept>
 
+#include "frontdoor/common/random.hpp"
+
 namespace frontdoor::testing {
 namespace {
 
@@ -26,6 +28,14 @@ std::string query_value(const std::string& database_url, const std::string& sql)
   auto rows = tx.exec(sql);
   if (rows.empty() || rows[0][0].is_null()) return {};
   return rows[0][0].as<std::string>();
+}
+
+std::string apns_token(const std::string& label) { return common::sha256_hex(label); }
+
+std::string iphone(const std::string& label, bool voip) {
+  nlohmann::json body = {{"platform", "ios"}, {"push_token", apns_token("apns-" + label)}};
+  if (voip) body["voip_token"] = apns_token("voip-" + label);
+  return body.dump();
 }
 
 World::World(TestServer& server) : server_(server), client_(server.client()) {}

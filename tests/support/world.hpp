@@ -52,6 +52,12 @@ class World {
   int counter_ = 0;
 };
 
+// An APNs token (64 hex characters) made from a readable label, so that a test can
+// find the pushes a device received at the sandbox.
+std::string apns_token(const std::string& label);
+// A device registration body for an iPhone with a push and a VoIP token.
+std::string iphone(const std::string& label, bool voip = true);
+
 // Runs one SQL statement against the server's database and returns the first column.
 std::string query_value(const std::string& database_url, const std::string& sql);
 

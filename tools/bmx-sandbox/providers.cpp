@@ -2,9 +2,11 @@
 // SMS (Twilio's Messages API), Android push (FCM HTTP v1), iOS push (APNs) and
 // e-mail (what the SMTP listener in smtp.cpp receives).
 // Everything received lands in the message inbox (GET /_sandbox/messages).
-// A push token that starts with "dead-" is answered as an unregistered device.
+// A push token that starts with "dead" (hex for APNs) is answered as an unregistered device.
 #include <sstream>
+#include <vector>
 
+#include "frontdoor/common/base64.hpp"
 #include "frontdoor/common/random.hpp"
 #include "frontdoor/common/time.hpp"
 #include "frontdoor/http/json.hpp"
@@ -18,7 +20,7 @@ using frontdoor::http::json_response;
 using frontdoor::http::Request;
 using frontdoor::http::Response;
 
-bool is_dead(std::string_view token) { return token.rfind("dead-", 0) == 0; }
+bool is_dead(std::string_view token) { return token.rfind("dead", 0) == 0; }
 
 bool is_e164(const std::string& number) {
   if (number.size() < 8 || number.size() > 16 || number[0] != '+' || number[1] == '0') {
@@ -30,6 +32,7 @@ bool is_e164(const std::string& number) {
 
 struct MimePart {
   std::map<std::string, std::string> headers;  // lower-case names
+  std::vector<std::string> names;              // every header line's name, in order
   std::string body;
 };
 
@@ -49,9 +52,49 @@ MimePart parse_part(const std::string& text) {
     const auto colon = line.find(':');
     if (colon == std::string::npos) continue;
     name = wire::lower(line.substr(0, colon));
+    part.names.push_back(name);
     part.headers[name] = line.substr(std::min(line.size(), colon + 2));
   }
   return part;
+}
+
+// A header value as a mail client shows it: RFC 2047 B-encoded UTF-8 words
+// decoded, and the white space between two adjacent encoded words dropped.
+std::string decode_encoded_words(const std::string& value) {
+  std::string out;
+  std::size_t at = 0;
+  bool after_word = false;
+  while (at < value.size()) {
+    const auto start = value.find("=?", at);
+    std::size_t prefix_end = start;
+    const auto lower = wire::lower(value.substr(start == std::string::npos ? 0 : start, 10));
+    if (start == std::string::npos || lower != "=?utf-8?b?") {
+      out += value.substr(at, start == std::string::npos ? std::string::npos : start + 2 - at);
+      if (start == std::string::npos) break;
+      at = start + 2;
+      after_word = false;
+      continue;
+    }
+    const auto end = value.find("?=", start + 10);
+    if (end == std::string::npos) {
+      out += value.substr(at);
+      break;
+    }
+    const auto between = value.substr(at, prefix_end - at);
+    if (!(after_word && between.find_first_not_of(" \t\r\n") == std::string::npos)) {
+      out += between;
+    }
+    std::string encoded = value.substr(start + 10, end - start - 10);
+    for (auto& c : encoded) {
+      if (c == '+') c = '-';
+      if (c == '/') c = '_';
+    }
+    while (!encoded.empty() && encoded.back() == '=') encoded.pop_back();
+    out += frontdoor::common::base64url_decode(encoded).value_or("");
+    at = end + 2;
+    after_word = true;
+  }
+  return out;
 }
 
 std::string boundary_of(const std::string& content_type) {
@@ -87,12 +130,14 @@ void Sandbox::receive_email(const std::string& from, const std::vector<std::stri
       at = next;
     }
   }
-  const auto subject = message.headers.count("subject") ? message.headers.at("subject") : "";
+  const auto subject =
+      message.headers.count("subject") ? decode_encoded_words(message.headers.at("subject")) : "";
   std::lock_guard lock(mutex_);
   for (const auto& to : recipients) {
-    record_message(
-        "email", wire::lower(to), subject, text,
-        {{"from", from}, {"html", html.empty() ? nlohmann::json(nullptr) : nlohmann::json(html)}});
+    record_message("email", wire::lower(to), subject, text,
+                   {{"from", from},
+                    {"html", html.empty() ? nlohmann::json(nullptr) : nlohmann::json(html)},
+                    {"headers", message.names}});
   }
 }
 

@@ -54,6 +54,9 @@ struct Config {
   struct Directory {
     std::int64_t searches_per_minute = 120;
   } directory;
+  struct Calls {
+    std::int64_t max_accepted_seconds = 300;
+  } calls;
   struct Notify {
     std::string sms_url = "http://127.0.0.1:8090";
     std::string sms_account_sid = "ACsandbox";

@@ -14,7 +14,9 @@ namespace frontdoor::auth {
 inline constexpr std::string_view kPanelKeyPrefix = "fdp_";
 
 // Turns the Authorization header into a Principal: a person's access token is
-// checked without the database; a panel key (fdp_...) is looked up by its hash.
+// verified without the database and their roles are read from it as they are now
+// (the roles inside a token may predate a move-out); a panel key (fdp_...) is
+// looked up by its hash.
 //
 // A panel searches the directory on every keystroke, so a key found valid is
 // remembered for kPanelKeyTtl. Revoking a panel forgets it here at once; another
@@ -25,9 +27,13 @@ class Authenticator {
   Authenticator(const AccessTokens& tokens, db::Pool& pool);
 
   // Anonymous without an Authorization header; 401 for a bad or expired credential.
+  // A person comes with their current roles.
   Principal authenticate(const http::Request& request) const;
-  // 401 without a credential; 403 for a panel.
+  // 401 without a credential; 403 for a panel. With the person's current roles.
   Principal require_user(const http::Request& request) const;
+  // The same, but only who the person is (no roles, no database): for routes whose
+  // statements are scoped to the caller's own rows and check any residency themselves.
+  Principal require_person(const http::Request& request) const;
   // 401 without a credential; 403 for a person.
   Principal require_panel(const http::Request& request) const;
   // Call after revoking a panel, so this instance stops accepting its key now.
@@ -36,7 +42,11 @@ class Authenticator {
   static constexpr std::chrono::seconds kPanelKeyTtl{10};
 
  private:
-  Principal require(const http::Request& request, Principal::Kind kind, const char* refusal) const;
+  Principal require(const http::Request& request, Principal::Kind kind, const char* refusal,
+                    bool with_roles) const;
+  // The credential alone: a user's id from their token, or a panel.
+  Principal identify(const http::Request& request) const;
+  std::vector<RoleAssignment> current_roles(const std::string& user_id) const;
 
   struct PanelIdentity {
     std::string panel_id;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "frontdoor/auth/principal.hpp"
@@ -32,6 +33,15 @@ class Policy {
   // Throws 401 for anonymous callers; 404 when the caller has nothing to do with
   // the property (its existence is not revealed); 403 when they do but may not.
   static void require(const Principal& principal, Action action, const std::string& property_id);
+
+  // 401 for anonymous callers, 403 unless the caller lives somewhere now.
+  static void require_resident(const Principal& principal);
+
+  // The property a resident acts at (their principal's roles must be current):
+  // `named` when they live there (else 403), or their only residency when none is
+  // named (403 when they live nowhere, 422 property_required when at several).
+  static std::string resident_property(const Principal& principal,
+                                       const std::optional<std::string>& named);
 };
 
 }  // namespace frontdoor::auth

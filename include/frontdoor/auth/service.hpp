@@ -24,10 +24,15 @@ struct TokenPair {
   nlohmann::json to_json() const;
 };
 
+// Failed logins. An account is locked for the rest of the window after
+// failures_per_account. An address is never locked: past failures_per_address
+// its attempts are spaced by address_spacing, so one client behind a shared NAT
+// cannot lock everyone else out, and guessing from one address stays slow.
 struct LoginLimits {
   int failures_per_account = 5;
   int failures_per_address = 20;
   std::chrono::seconds window = std::chrono::minutes(15);
+  std::chrono::seconds address_spacing{1};
 };
 
 inline constexpr std::chrono::hours kRefreshTokenLifetime{24 * 30};
@@ -57,6 +62,9 @@ class AuthService {
   void send_invite(pqxx::work& tx, const std::string& user_id, const std::string& email,
                    const std::string& display_name, const std::string& property_name,
                    const std::string& role_label) const;
+  // To an account that can already log in: the e-mail saying a property added them.
+  void send_notice(pqxx::work& tx, const std::string& email, const std::string& display_name,
+                   const std::string& property_name, const std::string& role_label) const;
   // For other modules, inside their transaction: the user with this e-mail,
   // created if new. Returns {user_id, has_password}.
   std::pair<std::string, bool> ensure_user(pqxx::work& tx, const std::string& email,

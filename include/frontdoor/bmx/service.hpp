@@ -66,22 +66,27 @@ class BmxService {
                                 const std::optional<std::string>& note);
   nlohmann::json health(const auth::Principal& actor, const std::string& property_id);
 
-  // A resident's own BMX link.
-  nlohmann::json link_status(const auth::Principal& actor);
+  // A resident's own BMX link at one of their homes (`property`, or their only one).
+  nlohmann::json link_status(const auth::Principal& actor,
+                             const std::optional<std::string>& property);
+  // The home comes from the state of the authorize URL the sign-in started with.
   nlohmann::json link(const auth::Principal& actor, const std::string& code,
                       const std::string& state);
-  void unlink(const auth::Principal& actor);
+  void unlink(const auth::Principal& actor, const std::optional<std::string>& property);
   // The move-out hook: the link goes with the residency.
   void unlink_in(pqxx::work& tx, const auth::Principal& actor, const std::string& user_id,
                  const std::string& property_id) const;
   // For a resident's diagnostics: {linked, tenant_id, contact_preference, ...}.
-  nlohmann::json link_summary(pqxx::work& tx, const std::string& user_id) const;
+  nlohmann::json link_summary(pqxx::work& tx, const std::string& user_id,
+                              const std::string& property_id) const;
 
-  // Inbound webhooks: stored (once) and queued in the outbox in one round trip;
-  // the answer does not wait for BMX.
-  // Returns "queued", "duplicate" or "ignored" (an event frontdoor does not act
-  // on). Throws 404 for an unknown secret, 400 for a malformed event.
-  std::string receive_webhook(const std::string& secret, const nlohmann::json& body);
+  // Inbound webhooks. The property whose webhook secret this is, or nullopt:
+  // checked before the body is read.
+  std::optional<std::string> webhook_property(const std::string& secret);
+  // Stored (once) and queued in the outbox in one round trip; the answer does not
+  // wait for BMX. Returns "queued", "duplicate" or "ignored" (an event frontdoor
+  // does not act on), or throws 404 when the integration went away meanwhile.
+  std::string receive_webhook(const std::string& property_id, const nlohmann::json& body);
   // The outbox handler: reads the truth back from BMX and hands it on.
   notify::Delivery process_webhook(const nlohmann::json& payload);
   void on_call(std::function<void(const VerifiedCall&)> handler);
@@ -97,16 +102,16 @@ class BmxService {
   std::optional<BmxAccess> site_access(const std::string& property_id);
   bool is_linked(pqxx::work& tx, const std::string& user_id, const std::string& property_id) const;
   bool is_set_up(pqxx::work& tx, const std::string& property_id) const;
-  // A fresh authorize URL (with a new state) for this user.
-  std::string authorize_url(const std::string& user_id);
+  // A fresh authorize URL (with a new state) for this user's home at this property.
+  std::string authorize_url(const std::string& user_id, const std::string& property_id);
 
   // Support's error history (the BmxClient's FailureObserver).
   void record_failure(const TokenSource* as, const BmxError& error);
 
  private:
   std::string placeholder_email(const std::string& site_name) const;
-  std::string new_link_state(const std::string& user_id);
-  nlohmann::json unlinked_status(const std::string& user_id);
+  std::string new_link_state(const std::string& user_id, const std::string& property_id);
+  nlohmann::json unlinked_status(const std::string& user_id, const std::string& property_id);
 
   db::Pool& pool_;
   BmxClient& client_;

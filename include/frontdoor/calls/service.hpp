@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -30,9 +31,10 @@ namespace frontdoor::calls {
 // call event and in the property's audit trail with its actor.
 class CallsService {
  public:
+  // An answered call ends by itself after `max_accepted`.
   CallsService(db::Pool& pool, bmx::BmxService& bmx, const notify::Outbox& outbox,
                const audit::AuditTrail& audit, const common::Clock& clock,
-               notify::Dispatcher& dispatcher);
+               notify::Dispatcher& dispatcher, std::chrono::seconds max_accepted);
 
   // The panel side.
   nlohmann::json start_from_panel(const auth::Principal& panel, const std::string& entry_id);
@@ -52,9 +54,18 @@ class CallsService {
   nlohmann::json media(const auth::Principal& actor, const std::string& call_id,
                        std::optional<bool> audio, std::optional<bool> video);
 
-  // Ringing calls whose time ran out become missed; returns how many. Every
-  // instance runs it on each outbox pass; SKIP LOCKED keeps them apart.
+  // Ringing calls whose time ran out become missed, and answered ones past their
+  // time limit ended; returns how many. Every instance runs it on each outbox
+  // pass; SKIP LOCKED keeps them apart.
   int sweep_missed();
+
+  // Whether a ring push for this call is still worth sending.
+  bool still_ringing(const std::string& call_id) const;
+
+  // The move-out hook, in its transaction: the resident's ringing calls there are
+  // canceled and answered ones ended, and their devices told.
+  void end_for_move_out(pqxx::work& tx, const auth::Principal& actor, const std::string& user_id,
+                        const std::string& property_id) const;
 
  private:
   struct Moved;
@@ -62,6 +73,15 @@ class CallsService {
   // other devices ringing when a ringing call ended.
   void after(pqxx::work& tx, const auth::Principal& actor, const pqxx::row& call,
              const std::string& event, const nlohmann::json& details) const;
+  // The pushes: ring every device; stop the others ringing; hang up the one in a
+  // call that frontdoor ended.
+  void ring(pqxx::work& tx, const pqxx::row& call) const;
+  void stop_ringing(pqxx::work& tx, const pqxx::row& call) const;
+  void hang_up_devices(pqxx::work& tx, const pqxx::row& call) const;
+  void tell_devices_it_ended(pqxx::work& tx, const pqxx::row& call, const std::string& key_prefix,
+                             const std::string& text) const;
+  // A call the clock ended: missed (it rang out) or timed out (answered too long).
+  void ended_by_time(pqxx::work& tx, const pqxx::row& call) const;
   // Why a transition did not happen, as the 409 (or 404) the caller gets.
   [[noreturn]] void refuse(const std::string& call_id, const std::string& user_id,
                            const std::string& wanted);
@@ -80,6 +100,7 @@ class CallsService {
   const audit::AuditTrail& audit_;
   const common::Clock& clock_;
   notify::Dispatcher& dispatcher_;
+  std::chrono::seconds max_accepted_;
 };
 
 void add_routes(http::Router& router, CallsService& calls,

@@ -13,6 +13,13 @@ std::string normalize_email(std::string_view text);
 // E.164: '+', a non-zero digit, 7 to 15 digits in all.
 bool is_e164(std::string_view text);
 
+// Push tokens as the providers issue them. An APNs device (or VoIP) token is
+// hex, 64 characters today (32 bytes) and up to 200 should Apple lengthen it; it
+// becomes part of the APNs URL, so nothing else may pass. An FCM registration
+// token is 8 to 4096 characters of letters, digits and "-_:.".
+bool is_apns_token(std::string_view text);
+bool is_fcm_token(std::string_view text);
+
 // Well-formed UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF)
 // and no control characters: what a search box may send to the database.
 bool is_search_text(std::string_view text);

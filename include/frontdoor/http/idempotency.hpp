@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <pqxx/transaction>
 #include <string>
 
 #include "frontdoor/http/router.hpp"
@@ -22,6 +23,9 @@ class Idempotency {
   Idempotency(db::Pool& pool, std::function<std::string(const Request&)> scope_of);
 
   Handler wrap(std::string route_pattern, Handler handler) const;
+  // Drops every answer kept for this caller, in the caller's transaction: after a
+  // move-out a replay must not hand back what a resident could do before it.
+  void forget(pqxx::work& tx, const std::string& scope) const;
 
  private:
   db::Pool& pool_;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "frontdoor/common/error.hpp"
+#include "frontdoor/common/text.hpp"
 #include "frontdoor/http/message.hpp"
 
 namespace frontdoor::http {
@@ -15,7 +16,8 @@ namespace frontdoor::http {
 inline constexpr int kMaxJsonDepth = 32;
 
 // Parses the body as JSON: 415 for another media type, 400 malformed_json for
-// syntax errors, invalid UTF-8 or nesting deeper than kMaxJsonDepth.
+// syntax errors, invalid UTF-8 or nesting deeper than kMaxJsonDepth, and 400
+// nul_character for a \u0000 anywhere (libpq would cut the text there).
 nlohmann::json parse_json_body(const Request& request);
 
 Response json_response(int status, const nlohmann::json& body);
@@ -26,8 +28,11 @@ class JsonFields {
  public:
   explicit JsonFields(const nlohmann::json& body);
 
+  // Text of min to max characters. Single-line text (the default) refuses every
+  // control character, line breaks included: names end up in e-mail headers.
   std::optional<std::string> string(std::string_view name, bool required, std::size_t min_length,
-                                    std::size_t max_length);
+                                    std::size_t max_length,
+                                    common::TextKind kind = common::TextKind::single_line);
   std::optional<std::int64_t> integer(std::string_view name, bool required, std::int64_t min,
                                       std::int64_t max);
   std::optional<bool> boolean(std::string_view name, bool required);
@@ -39,6 +44,8 @@ class JsonFields {
   std::optional<std::string> email(std::string_view name, bool required);
   // An E.164 phone number such as +15551234567.
   std::optional<std::string> phone(std::string_view name, bool required);
+  // A UUID (an id the caller got from the API).
+  std::optional<std::string> uuid(std::string_view name, bool required);
 
   void add_error(std::string field, std::string code, std::string message);
   bool has(std::string_view name) const;

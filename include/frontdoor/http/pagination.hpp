@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "frontdoor/http/message.hpp"
 
@@ -18,6 +19,21 @@ struct PageRequest {
 
 // ?limit= (1-100, default 20) and ?cursor=; 422 naming the field when either is bad.
 PageRequest page_request(const Request& request);
+
+// What each component of a keyset cursor must be.
+enum class CursorPart {
+  text,     // a sort key such as a name: a string of at most 256 bytes, no control characters
+  uuid,     // a row id
+  time,     // an RFC 3339 timestamp
+  integer,  // a sequence number
+};
+
+// The components of the request's cursor, checked one by one against `parts`:
+// nullopt without a cursor, 422 naming `cursor` when any component is not what
+// the list wrote into it (a forged or foreign cursor never reaches the database).
+// Integers come back in decimal.
+std::optional<std::vector<std::string>> cursor_parts(const PageRequest& page,
+                                                     const std::vector<CursorPart>& parts);
 
 // A cursor of [created_at, id] (newest-first lists): both, or 422 naming `cursor`.
 struct TimeAndId {

@@ -1,6 +1,9 @@
 #pragma once
 
+#include <functional>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "frontdoor/common/clock.hpp"
 #include "frontdoor/notify/dispatcher.hpp"
@@ -20,6 +23,11 @@ class Deliveries {
   Deliveries(db::Pool& pool, SmsGateway& sms, EmailGateway& email, PushGateway& push,
              const common::Clock& clock);
   void register_on(Dispatcher& dispatcher);
+  // A push whose data.type is `type` is sent only while `wanted(data)` holds when
+  // its turn comes (a ring only while the call still rings); otherwise it is
+  // dropped and counted in frontdoor_push_expired_total. Register before start.
+  using StillWanted = std::function<bool(const nlohmann::json& data)>;
+  void send_only_while(const std::string& type, StillWanted wanted);
 
   Delivery deliver_email(const nlohmann::json& payload);
   Delivery deliver_sms(const nlohmann::json& payload);
@@ -31,6 +39,7 @@ class Deliveries {
   EmailGateway& email_;
   PushGateway& push_;
   const common::Clock& clock_;
+  std::map<std::string, StillWanted> still_wanted_;
 };
 
 }  // namespace frontdoor::notify

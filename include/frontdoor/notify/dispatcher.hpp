@@ -21,13 +21,16 @@ class Metrics;
 namespace frontdoor::notify {
 
 struct Delivery {
-  enum class Outcome { done, retry, dead };
+  enum class Outcome { done, retry, dead, expired };
   Outcome outcome = Outcome::done;
-  std::string error;  // for retry and dead: why, kept in outbox.last_error
+  std::string error;  // for retry, dead and expired: why, kept in outbox.last_error
 
   static Delivery ok() { return {}; }
   static Delivery later(std::string why) { return {Outcome::retry, std::move(why)}; }
   static Delivery give_up(std::string why) { return {Outcome::dead, std::move(why)}; }
+  // Too late to matter (a ring for a call that stopped ringing): dropped and
+  // counted, neither sent nor a dead letter.
+  static Delivery expired(std::string why) { return {Outcome::expired, std::move(why)}; }
 };
 
 struct DispatcherOptions {

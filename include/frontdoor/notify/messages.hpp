@@ -20,6 +20,11 @@ struct PushText {
 EmailText account_invite_email(const std::string& display_name, const std::string& property_name,
                                const std::string& role, const std::string& activation_link);
 
+// To someone who already has an account: a property added them (as resident or
+// staff). No link to set a password: they have one.
+EmailText account_added_email(const std::string& display_name, const std::string& property_name,
+                              const std::string& role, const std::string& login_link);
+
 // A property-only visitor's SMS: who invited them, where, when, and the pass
 // page. Kept under 160 characters (one SMS segment) by shortening the names.
 std::string visitor_pass_sms(const std::string& host_name, const std::string& property_name,

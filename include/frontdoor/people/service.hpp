@@ -65,10 +65,12 @@ class PeopleService {
   // Support's view of one resident: why didn't my phone ring?
   nlohmann::json diagnostics(const auth::Principal& actor, const std::string& residency_id);
 
-  // The resident's own directory entry: listed or not, and the name the panel shows
-  // (an empty optional leaves it; a null resets it to first and last name).
-  nlohmann::json update_directory_entry(const auth::Principal& actor, std::optional<bool> listed,
-                                        bool change_name,
+  // The resident's own directory entry at one of their properties (`property`, or
+  // their only one): listed or not, and the name the panel shows (an empty
+  // optional leaves it; a null resets it to first and last name).
+  nlohmann::json update_directory_entry(const auth::Principal& actor,
+                                        const std::optional<std::string>& property,
+                                        std::optional<bool> listed, bool change_name,
                                         const std::optional<std::string>& display_name);
 
   nlohmann::json register_device(const auth::Principal& actor, const Device& device);

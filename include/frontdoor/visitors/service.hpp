@@ -24,6 +24,8 @@ class Pool;
 namespace frontdoor::visitors {
 
 struct NewVisit {
+  // A resident who lives at several properties names the one the visit is to.
+  std::optional<std::string> property_id;
   std::string name;
   std::optional<std::string> phone;
   std::optional<std::string> email;
