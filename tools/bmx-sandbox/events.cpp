@@ -119,20 +119,31 @@ void Sandbox::add_event_routes(frontdoor::http::Router& router) {
         return wire::created(release);
       }));
 
-  router.add("GET", "/v4/buildings/{building_id}/calls", bmx_route([this](Request& request) {
-               std::lock_guard lock(mutex_);
-               auto me = caller(request);
-               if (!me) return wire::unauthorized();
-               auto building = wire::id_param(request, "building_id");
-               if (!building || !can_see_building(*me, *building)) return wire::not_found();
-               std::vector<nlohmann::json> items;
-               for (auto it = calls_.rbegin(); it != calls_.rend(); ++it) {
-                 if (it->second.building_id != *building) continue;
-                 if (me->is_tenant() && it->second.tenant_id != *me->tenant_id) continue;
-                 items.push_back(call_json(it->second));
-               }
-               return json_response(200, wire::page_of(items, request));
-             }));
+  router.add(
+      "GET", "/v4/buildings/{building_id}/calls", bmx_route([this](Request& request) {
+        std::lock_guard lock(mutex_);
+        auto me = caller(request);
+        if (!me) return wire::unauthorized();
+        auto building = wire::id_param(request, "building_id");
+        if (!building || !can_see_building(*me, *building)) return wire::not_found();
+        std::vector<nlohmann::json> items;
+        for (auto it = calls_.rbegin(); it != calls_.rend(); ++it) {
+          const auto& call = it->second;
+          if (call.building_id != *building) continue;
+          if (me->is_tenant() && call.tenant_id != *me->tenant_id) continue;
+          const auto& tenant = tenants_.at(call.tenant_id);
+          if (!wire::passes_filters(
+                  request, {{"logged_at", {call.logged_at}},
+                            {"notification_type", {"visitor"}},
+                            {"origin", {"panel"}},
+                            {"unit_label", {units_.at(call.unit_id).label}},
+                            {"user_full_name", {tenant.first_name + " " + tenant.last_name}}})) {
+            continue;
+          }
+          items.push_back(call_json(call));
+        }
+        return json_response(200, wire::page_of(items, request));
+      }));
 
   router.add("GET", "/v4/buildings/{building_id}/calls/{id}", bmx_route([this](Request& request) {
                std::lock_guard lock(mutex_);
@@ -159,9 +170,20 @@ void Sandbox::add_event_routes(frontdoor::http::Router& router) {
                if (!building || !can_see_building(*me, *building)) return wire::not_found();
                std::vector<nlohmann::json> items;
                for (auto it = access_logs_.rbegin(); it != access_logs_.rend(); ++it) {
-                 if (it->second.building_id != *building) continue;
-                 if (me->is_tenant() && it->second.tenant_id != *me->tenant_id) continue;
-                 items.push_back(access_log_json(it->second));
+                 const auto& log = it->second;
+                 if (log.building_id != *building) continue;
+                 if (me->is_tenant() && log.tenant_id != *me->tenant_id) continue;
+                 const auto unit = units_.find(log.unit_id);
+                 if (!wire::passes_filters(
+                         request, {{"logged_at", {log.logged_at}},
+                                   {"release_status", {log.release_status}},
+                                   {"release_method", {log.entry_method}},
+                                   {"unit_label", {unit == units_.end() ? "" : unit->second.label}},
+                                   {"user_full_name", {log.name}},
+                                   {"delivery_authorization_description", {}}})) {
+                   continue;
+                 }
+                 items.push_back(access_log_json(log));
                }
                return json_response(200, wire::page_of(items, request));
              }));
@@ -216,7 +238,8 @@ void Sandbox::add_event_routes(frontdoor::http::Router& router) {
                  }
                  Integration integration{next_id(), scope, *owner, *attributes};
                  integrations_[integration.id] = integration;
-                 return wire::created(integration_json(integration));
+                 // The published description answers a new integration with 200, not 201.
+                 return wire::ok(integration_json(integration));
                }));
     router.add("GET", base + "/{id}", bmx_route([this, scope, allowed](Request& request) {
                  std::lock_guard lock(mutex_);

@@ -176,58 +176,59 @@ void Sandbox::add_key_routes(frontdoor::http::Router& router) {
   router.add("POST", "/v4/keychains/custom", create_keychain("custom_keychain"));
   router.add("POST", "/v4/keychains/one_time", create_keychain("one_time_keychain"));
 
-  router.add("GET", "/v4/keychains", bmx_route([this](Request& request) {
-               std::lock_guard lock(mutex_);
-               auto me = caller(request);
-               if (!me) return wire::unauthorized();
-               std::vector<nlohmann::json> items;
-               for (const auto& [id, keychain] : keychains_) {
-                 if (can_act_for_tenant(*me, keychain.tenant_id)) {
-                   items.push_back(keychain_json(keychain));
-                 }
-               }
-               return json_response(200, wire::page_of(items, request));
+  const auto keychain_visible = [this](const Caller& me, const Keychain& keychain) {
+    return can_act_for_tenant(me, keychain.tenant_id);
+  };
+  router.add("GET", "/v4/keychains", bmx_route([this, keychain_visible](Request& request) {
+               return list_of(
+                   request, keychains_, keychain_visible,
+                   [](const Keychain& keychain) {
+                     return wire::FilterValues{
+                         {"name", {keychain.name}},
+                         {"tenant_id", {std::to_string(keychain.tenant_id)}},
+                         {"unit_id", {std::to_string(keychain.unit_id)}},
+                         {"building_id", {std::to_string(keychain.building_id)}},
+                         {"starts_at", {frontdoor::common::to_rfc3339(keychain.starts_at)}},
+                         {"ends_at", {frontdoor::common::to_rfc3339(keychain.ends_at)}}};
+                   },
+                   [this](const Keychain& keychain) { return keychain_json(keychain); });
              }));
 
-  router.add("GET", "/v4/keychains/{id}", bmx_route([this](Request& request) {
-               std::lock_guard lock(mutex_);
-               auto me = caller(request);
-               if (!me) return wire::unauthorized();
-               auto id = wire::id_param(request, "id");
-               if (!id || !keychains_.count(*id) ||
-                   !can_act_for_tenant(*me, keychains_.at(*id).tenant_id)) {
-                 return wire::not_found();
-               }
-               return wire::ok(keychain_json(keychains_.at(*id)));
+  router.add("GET", "/v4/keychains/{id}", bmx_route([this, keychain_visible](Request& request) {
+               return one_of(request, keychains_, keychain_visible,
+                             [this](const Keychain& keychain) { return keychain_json(keychain); });
              }));
 
-  router.add("DELETE", "/v4/keychains/{id}", bmx_route([this](Request& request) {
-               std::lock_guard lock(mutex_);
-               auto me = caller(request);
-               if (!me) return wire::unauthorized();
-               auto id = wire::id_param(request, "id");
-               if (!id || !keychains_.count(*id) ||
-                   !can_act_for_tenant(*me, keychains_.at(*id).tenant_id)) {
-                 return wire::not_found();
-               }
-               std::erase_if(virtual_keys_,
-                             [&](const auto& item) { return item.second.keychain_id == *id; });
-               keychains_.erase(*id);
-               return Response::no_content();
+  router.add("DELETE", "/v4/keychains/{id}", bmx_route([this, keychain_visible](Request& request) {
+               return as_caller(request, [&](const Caller& me) {
+                 const auto* keychain = find_visible(request, me, keychains_, keychain_visible);
+                 if (!keychain) return wire::not_found();
+                 const auto id = keychain->id;
+                 std::erase_if(virtual_keys_,
+                               [&](const auto& item) { return item.second.keychain_id == id; });
+                 keychains_.erase(id);
+                 return Response::no_content();
+               });
              }));
 
-  router.add("GET", "/v4/virtual_keys", bmx_route([this](Request& request) {
-               std::lock_guard lock(mutex_);
-               auto me = caller(request);
-               if (!me) return wire::unauthorized();
-               std::vector<nlohmann::json> items;
-               for (const auto& [id, key] : virtual_keys_) {
-                 if (can_act_for_tenant(*me, keychains_.at(key.keychain_id).tenant_id)) {
-                   items.push_back(virtual_key_json(key));
-                 }
-               }
-               return json_response(200, wire::page_of(items, request));
-             }));
+  const auto key_visible = [this](const Caller& me, const VirtualKey& key) {
+    return can_act_for_tenant(me, keychains_.at(key.keychain_id).tenant_id);
+  };
+  router.add(
+      "GET", "/v4/virtual_keys", bmx_route([this, key_visible](Request& request) {
+        return list_of(
+            request, virtual_keys_, key_visible,
+            [this](const VirtualKey& key) {
+              return wire::FilterValues{
+                  {"name", {key.name}},
+                  {"email", {key.email}},
+                  {"sms_number", {key.sms_number}},
+                  {"keychain_id", {std::to_string(key.keychain_id)}},
+                  {"building_id", {std::to_string(keychains_.at(key.keychain_id).building_id)}},
+                  {"id", {std::to_string(key.id)}}};
+            },
+            [this](const VirtualKey& key) { return virtual_key_json(key); });
+      }));
 
   router.add(
       "POST", "/v4/virtual_keys", bmx_route([this](Request& request) {
@@ -262,32 +263,19 @@ void Sandbox::add_key_routes(frontdoor::http::Router& router) {
         return wire::created(virtual_key_json(key));
       }));
 
-  router.add(
-      "GET", "/v4/virtual_keys/{id}", bmx_route([this](Request& request) {
-        std::lock_guard lock(mutex_);
-        auto me = caller(request);
-        if (!me) return wire::unauthorized();
-        auto id = wire::id_param(request, "id");
-        if (!id || !virtual_keys_.count(*id) ||
-            !can_act_for_tenant(*me, keychains_.at(virtual_keys_.at(*id).keychain_id).tenant_id)) {
-          return wire::not_found();
-        }
-        return wire::ok(virtual_key_json(virtual_keys_.at(*id)));
-      }));
+  router.add("GET", "/v4/virtual_keys/{id}", bmx_route([this, key_visible](Request& request) {
+               return one_of(request, virtual_keys_, key_visible,
+                             [this](const VirtualKey& key) { return virtual_key_json(key); });
+             }));
 
-  router.add(
-      "DELETE", "/v4/virtual_keys/{id}", bmx_route([this](Request& request) {
-        std::lock_guard lock(mutex_);
-        auto me = caller(request);
-        if (!me) return wire::unauthorized();
-        auto id = wire::id_param(request, "id");
-        if (!id || !virtual_keys_.count(*id) ||
-            !can_act_for_tenant(*me, keychains_.at(virtual_keys_.at(*id).keychain_id).tenant_id)) {
-          return wire::not_found();
-        }
-        virtual_keys_.erase(*id);
-        return Response::no_content();
-      }));
+  router.add("DELETE", "/v4/virtual_keys/{id}", bmx_route([this, key_visible](Request& request) {
+               return as_caller(request, [&](const Caller& me) {
+                 const auto* key = find_visible(request, me, virtual_keys_, key_visible);
+                 if (!key) return wire::not_found();
+                 virtual_keys_.erase(key->id);
+                 return Response::no_content();
+               });
+             }));
 
   // What a visitor's phone shows: the key's instructions with its QR payload and PIN.
   router.add("GET", "/_sandbox/virtual_keys/{id}/{secret}", [this](Request& request) {

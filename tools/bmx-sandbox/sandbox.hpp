@@ -13,7 +13,9 @@
 #include <thread>
 #include <vector>
 
+#include "frontdoor/http/json.hpp"
 #include "frontdoor/http/router.hpp"
+#include "wire.hpp"
 
 namespace bmx_sandbox {
 
@@ -186,6 +188,52 @@ class Sandbox {
   frontdoor::http::Handler provider_route(frontdoor::http::Handler handler);
   frontdoor::http::Handler with_faults(frontdoor::http::Handler handler, bool record);
   std::optional<Fault> take_fault(const frontdoor::http::Request& request, bool record);
+
+  // The preamble every BMX route shares: the sandbox's lock, the caller behind
+  // the bearer token (401 without one), then answer(caller).
+  template <typename Answer>
+  frontdoor::http::Response as_caller(const frontdoor::http::Request& request, Answer answer) {
+    std::lock_guard lock(mutex_);
+    auto me = caller(request);
+    if (!me) return wire::unauthorized();
+    return answer(*me);
+  }
+  // GET /v4/<things>: what the caller may see and the request's q[...] filters
+  // let through, a page at a time.
+  template <typename Item, typename Visible, typename Values, typename ToJson>
+  frontdoor::http::Response list_of(const frontdoor::http::Request& request,
+                                    const std::map<std::int64_t, Item>& items, Visible visible,
+                                    Values values, ToJson to_json) {
+    return as_caller(request, [&](const Caller& me) {
+      std::vector<nlohmann::json> shown;
+      for (const auto& [id, item] : items) {
+        if (visible(me, item) && wire::passes_filters(request, values(item))) {
+          shown.push_back(to_json(item));
+        }
+      }
+      return frontdoor::http::json_response(200, wire::page_of(shown, request));
+    });
+  }
+  // The item named by the {id} parameter when the caller may see it, or 404.
+  template <typename Item, typename Visible>
+  const Item* find_visible(const frontdoor::http::Request& request, const Caller& me,
+                           const std::map<std::int64_t, Item>& items, Visible visible) {
+    const auto id = wire::id_param(request, "id");
+    if (!id) return nullptr;
+    const auto found = items.find(*id);
+    if (found == items.end() || !visible(me, found->second)) return nullptr;
+    return &found->second;
+  }
+  // GET /v4/<things>/{id}.
+  template <typename Item, typename Visible, typename ToJson>
+  frontdoor::http::Response one_of(const frontdoor::http::Request& request,
+                                   const std::map<std::int64_t, Item>& items, Visible visible,
+                                   ToJson to_json) {
+    return as_caller(request, [&](const Caller& me) {
+      const auto* item = find_visible(request, me, items, visible);
+      return item ? wire::ok(to_json(*item)) : wire::not_found();
+    });
+  }
 
   std::int64_t next_id();
   nlohmann::json issue_token(const std::string& email);

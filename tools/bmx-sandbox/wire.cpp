@@ -5,6 +5,7 @@
 #include <boost/url/parse_query.hpp>
 #include <cctype>
 
+#include "frontdoor/common/time.hpp"
 #include "frontdoor/http/json.hpp"
 
 namespace bmx_sandbox::wire {
@@ -81,6 +82,95 @@ std::optional<std::int64_t> id_param(const Request& request, std::string_view na
     return std::nullopt;
   }
   return std::stoll(std::string(text));
+}
+
+namespace {
+
+// "name_start" -> {"name", "start"}; "release_status" -> {"release_status", "eq"}.
+std::pair<std::string, std::string> split_predicate(const std::string& condition) {
+  for (const std::string predicate : {"_start", "_gteq", "_lteq", "_eq", "_in"}) {
+    if (condition.size() > predicate.size() &&
+        condition.compare(condition.size() - predicate.size(), predicate.size(), predicate) == 0) {
+      return {condition.substr(0, condition.size() - predicate.size()), predicate.substr(1)};
+    }
+  }
+  return {condition, "eq"};
+}
+
+std::vector<std::string> alternatives(const std::string& attribute) {
+  std::vector<std::string> names;
+  std::size_t start = 0;
+  while (true) {
+    const auto at = attribute.find("_or_", start);
+    names.push_back(
+        attribute.substr(start, at == std::string::npos ? std::string::npos : at - start));
+    if (at == std::string::npos) break;
+    start = at + 4;
+  }
+  return names;
+}
+
+// Times compare as times, numbers as numbers, anything else as text.
+int compare_values(const std::string& a, const std::string& b) {
+  const auto ta = frontdoor::common::parse_rfc3339(a);
+  const auto tb = frontdoor::common::parse_rfc3339(b);
+  if (ta && tb) return *ta < *tb ? -1 : (*tb < *ta ? 1 : 0);
+  try {
+    std::size_t used_a = 0, used_b = 0;
+    const auto na = std::stod(a, &used_a);
+    const auto nb = std::stod(b, &used_b);
+    if (used_a == a.size() && used_b == b.size()) return na < nb ? -1 : (nb < na ? 1 : 0);
+  } catch (const std::exception&) {
+  }
+  return a.compare(b) < 0 ? -1 : (a == b ? 0 : 1);
+}
+
+bool value_passes(const std::string& value, const std::string& predicate,
+                  const std::vector<std::string>& wanted) {
+  for (const auto& want : wanted) {
+    if (predicate == "eq" || predicate == "in") {
+      if (equals_ci(value, want)) return true;
+    } else if (predicate == "start") {
+      if (starts_with_ci(value, want)) return true;
+    } else if (predicate == "gteq") {
+      if (compare_values(value, want) >= 0) return true;
+    } else if (predicate == "lteq") {
+      if (compare_values(value, want) <= 0) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+bool passes_filters(const Request& request, const FilterValues& values) {
+  // Every value given for each condition: q[x_in][] comes once per value.
+  std::map<std::string, std::vector<std::string>> conditions;
+  for (const auto& [key, value] : request.query) {
+    if (key.rfind("q[", 0) != 0) continue;
+    auto inside = key.substr(2);
+    if (inside.size() >= 3 && inside.compare(inside.size() - 3, 3, "][]") == 0) {
+      inside.resize(inside.size() - 3);
+    } else if (!inside.empty() && inside.back() == ']') {
+      inside.pop_back();
+    } else {
+      continue;
+    }
+    conditions[inside].push_back(value);
+  }
+  for (const auto& [condition, wanted] : conditions) {
+    const auto [attribute, predicate] = split_predicate(condition);
+    bool published = false, passes = false;
+    for (const auto& name : alternatives(attribute)) {
+      const auto found = values.find(name);
+      if (found == values.end()) continue;
+      published = true;
+      for (const auto& value : found->second)
+        passes = passes || value_passes(value, predicate, wanted);
+    }
+    if (published && !passes) return false;
+  }
+  return true;
 }
 
 nlohmann::json page_of(const std::vector<nlohmann::json>& items, const Request& request) {

@@ -35,6 +35,16 @@ std::optional<std::string> text_param(const frontdoor::http::Request& request,
 // A numeric path parameter; nullopt (so: 404) when it is not a number.
 std::optional<std::int64_t> id_param(const frontdoor::http::Request& request,
                                      std::string_view name);
+// What a list item offers BMX's published q[...] filters: its values by attribute
+// ("name", "tenant_id", "starts_at"); a list attribute may hold several.
+using FilterValues = std::map<std::string, std::vector<std::string>>;
+// Whether the item passes every q[...] filter of the request, as Ransack reads
+// them: q[attr_eq] and a bare q[attr] (case-insensitive), q[attr_start] (a
+// case-insensitive prefix), q[attr_in][] (one of several values), q[attr_gteq] and
+// q[attr_lteq] (times or numbers), and "a_or_b" matching either attribute.
+// Attributes the list does not publish are ignored, as Ransack ignores them.
+bool passes_filters(const frontdoor::http::Request& request, const FilterValues& values);
+
 // One page of `items` with BMX's page_info, from ?page= and ?per= (max 100).
 nlohmann::json page_of(const std::vector<nlohmann::json>& items,
                        const frontdoor::http::Request& request);
