@@ -6,6 +6,7 @@
 #include <random>
 #include <thread>
 
+#include "frontdoor/common/contact.hpp"
 #include "frontdoor/common/log.hpp"
 #include "frontdoor/common/time.hpp"
 #include "frontdoor/http/client.hpp"
@@ -179,7 +180,16 @@ class HttpBmxClient final : public BmxClient {
       }
       if (query.unit_id) path += "&q%5Bunit_id_eq%5D=" + std::to_string(*query.unit_id);
       auto body = perform(as, {"find_tenants", "GET", path});
-      for (const auto& item : body.at("data")) tenants.push_back(tenant_from(item));
+      for (const auto& item : body.at("data")) {
+        auto tenant = tenant_from(item);
+        // q[email_eq] is in BMX's notes, not its description: a BMX that ignores it
+        // must not hand us someone else.
+        if (query.email &&
+            common::normalize_email(tenant.email) != common::normalize_email(*query.email)) {
+          continue;
+        }
+        tenants.push_back(std::move(tenant));
+      }
       const auto& info = body.value("page_info", json::object());
       if (!info.contains("next_page") || info["next_page"].is_null() || page >= 50) break;
     }
@@ -210,10 +220,12 @@ class HttpBmxClient final : public BmxClient {
   }
 
   std::vector<Keychain> find_keychains(TokenSource& as, const std::string& name) override {
+    // The published q[name_eq] filter: one small page, not every keychain the token sees.
     std::vector<Keychain> found;
     for (int page = 1; page <= 50; ++page) {
-      auto body = perform(
-          as, {"find_keychains", "GET", "/v4/keychains?per=100&page=" + std::to_string(page)});
+      auto body = perform(as, {"find_keychains", "GET",
+                               "/v4/keychains?per=100&q%5Bname_eq%5D=" + query_encode(name) +
+                                   "&page=" + std::to_string(page)});
       for (const auto& item : body.at("data")) {
         if (item.value("name", "") == name) found.push_back(keychain_from(item));
       }
@@ -514,7 +526,8 @@ class HttpBmxClient final : public BmxClient {
     common::log::warn("bmx call failed", {{"operation", operation},
                                           {"kind", to_string(kind)},
                                           {"bmx_status", status},
-                                          {"bmx_request_id", request_id}});
+                                          {"bmx_request_id", request_id},
+                                          {"detail", detail}});
     if (observer_) observer_(as, error);
     return error;
   }

@@ -114,6 +114,42 @@ TEST_F(BmxClientTest, HappyPathsSpeakTheSandboxsV4) {
   EXPECT_TRUE(client->list_building_integrations(*as, building_id).empty());
 }
 
+// A keychain whose creation was interrupted is found again by its name with the
+// published filter: one request, however many keychains the account can see.
+TEST_F(BmxClientTest, KeychainsAreFoundByNameWithOneFilteredRequest) {
+  auto as = admin_token();
+  const auto now = std::chrono::system_clock::now();
+  for (int i = 0; i < 150; ++i) {
+    client->create_keychain(*as, {"custom",
+                                  "other visit " + std::to_string(i),
+                                  tenant_id,
+                                  now,
+                                  now + std::chrono::hours(2),
+                                  {}});
+  }
+  const auto wanted = client->create_keychain(
+      *as, {"custom", "frontdoor pass 42", tenant_id, now, now + std::chrono::hours(2), {}});
+  const auto lists = [&] {
+    std::vector<nlohmann::json> found;
+    for (const auto& request : sandbox.requests("/v4/keychains")) {
+      if (request["method"] == "GET" && request["path"] == "/v4/keychains")
+        found.push_back(request);
+    }
+    return found;
+  };
+  const auto before = lists().size();
+  const auto found = client->find_keychains(*as, "frontdoor pass 42");
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].id, wanted.id);
+  const auto after = lists();
+  ASSERT_EQ(after.size(), before + 1) << "more than one page was read";
+  EXPECT_NE(after.back()["query"].get<std::string>().find("q%5Bname_eq%5D=frontdoor"),
+            std::string::npos)
+      << after.back();
+  // A tenant is found by e-mail within its building, and nobody else is taken for it.
+  EXPECT_TRUE(client->find_tenants(*as, {"nobody@example.com", building_id, std::nullopt}).empty());
+}
+
 TEST_F(BmxClientTest, BmxRefusalsCarryBmxsOwnCodes) {
   auto as = admin_token();
   const auto now = std::chrono::system_clock::now();
