@@ -74,9 +74,26 @@ bmx::ServiceSettings bmx_settings(const Config& config) {
 }
 
 notify::DispatcherOptions dispatcher_options(const Config& config) {
+  const auto& outbox = config.outbox;
   notify::DispatcherOptions options;
-  options.poll_interval = std::chrono::milliseconds(config.outbox.poll_interval_ms);
-  options.max_attempts = static_cast<int>(config.outbox.max_attempts);
+  options.poll_interval = std::chrono::milliseconds(outbox.poll_interval_ms);
+  options.max_attempts = static_cast<int>(outbox.max_attempts);
+  const auto lane = [&](std::int64_t concurrency) {
+    notify::LaneOptions lane_options;
+    lane_options.concurrency = static_cast<int>(concurrency);
+    lane_options.backoff_cap = std::chrono::milliseconds(outbox.backoff_cap_ms);
+    lane_options.breaker_failures = static_cast<int>(outbox.breaker_failures);
+    lane_options.breaker_open_for = std::chrono::milliseconds(outbox.breaker_open_ms);
+    return lane_options;
+  };
+  options.lanes = {{"bmx", lane(outbox.bmx_concurrency)},
+                   {"sms", lane(outbox.sms_concurrency)},
+                   {"email", lane(outbox.email_concurrency)},
+                   {"push", lane(outbox.push_concurrency)},
+                   {"webhook", lane(outbox.webhook_concurrency)}};
+  options.urgent_concurrency = static_cast<int>(outbox.urgent_concurrency);
+  options.urgent_poll_interval = std::min(options.poll_interval, std::chrono::milliseconds(200));
+  options.database_url = db::with_connect_timeout(config.database.url, std::chrono::seconds(3));
   return options;
 }
 
@@ -132,7 +149,7 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
               std::chrono::milliseconds(2 * config_.bmx.timeout_ms)),
       visitors_(pool_, accounts_, bmx_, passes_, outbox_, audit_, *clock_),
       directory_(pool_, static_cast<int>(config_.directory.searches_per_minute)),
-      calls_(pool_, bmx_, outbox_, audit_, *clock_, outbox_dispatcher_,
+      calls_(pool_, bmx_, outbox_, audit_, *clock_,
              std::chrono::seconds(config_.calls.max_accepted_seconds)),
       idempotency_(pool_,
                    [this](const http::Request& request) {
@@ -144,14 +161,17 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
   properties::add_routes(router_, properties_, authenticator_);
   people::add_routes(router_, people_, authenticator_);
   audit_.add_routes(router_, authenticator_);
-  bmx::add_routes(router_, bmx_, authenticator_, outbox_dispatcher_);
-  visitors::add_routes(router_, visitors_, authenticator_, outbox_dispatcher_);
+  bmx::add_routes(router_, bmx_, authenticator_);
+  visitors::add_routes(router_, visitors_, authenticator_);
   passes::add_routes(router_, passes_, authenticator_);
   directory::add_routes(router_, directory_, authenticator_);
   calls::add_routes(router_, calls_, authenticator_);
   bmx_.on_call([this](const bmx::VerifiedCall& call) { calls_.start_from_bmx(call); });
   // Missed calls are due by time: every instance sweeps them on each outbox pass.
   outbox_dispatcher_.every_pass([this] { calls_.sweep_missed(); });
+  // Finished rows go after their retention, a batch at a time, on every instance.
+  outbox_dispatcher_.every(std::chrono::milliseconds(config_.retention.sweep_interval_ms),
+                           [this] { sweep_finished_rows(); });
   // Move-out ends every privilege of the residency in its own transaction: calls
   // ringing or answered there, the visitors' passes, the BMX link and any answer
   // kept for an idempotent replay. (The resident role goes with the residency, and
@@ -177,6 +197,18 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
     return bmx_.link_summary(tx, resident.user_id, resident.property_id);
   });
   deliveries_.register_on(outbox_dispatcher_);
+  // Support sees what waits: this property's BMX work, and every lane's backlog.
+  bmx_.add_health_section("outbox", [this](const std::string& property_id) {
+    nlohmann::json lanes = nlohmann::json::object();
+    for (const auto& lane : outbox_dispatcher_.stats()) {
+      lanes[lane.lane] = {{"pending", lane.pending},
+                          {"oldest_pending_seconds", lane.oldest_pending_seconds},
+                          {"in_flight_here", lane.in_flight},
+                          {"circuit", lane.circuit}};
+    }
+    return nlohmann::json{{"this_property_bmx", outbox_.pending_for("bmx", property_id)},
+                          {"lanes", lanes}};
+  });
   outbox_dispatcher_.handle("bmx", "webhook", [this](const nlohmann::json& payload) {
     return bmx_.process_webhook(payload);
   });
@@ -200,6 +232,19 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
 }
 
 App::~App() { shutdown(); }
+
+void App::sweep_finished_rows() {
+  using std::chrono::hours;
+  const auto& keep = config_.retention;
+  const auto days = [](std::int64_t count) { return std::chrono::seconds(hours(24 * count)); };
+  const auto in_hours = [](std::int64_t count) { return std::chrono::seconds(hours(count)); };
+  const auto deleted = outbox_.sweep(days(keep.outbox_days), days(keep.dead_letter_days)) +
+                       idempotency_.sweep(in_hours(keep.idempotency_hours)) +
+                       accounts_.sweep(in_hours(keep.login_failure_hours),
+                                       days(keep.refresh_token_days), days(keep.invitation_days)) +
+                       bmx_.sweep_link_states(in_hours(keep.bmx_link_state_hours));
+  if (deleted > 0) common::log::info("swept finished rows", {{"rows", deleted}});
+}
 
 void App::start() {
   http::ServerHooks hooks{

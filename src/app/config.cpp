@@ -222,6 +222,71 @@ const std::vector<Key>& schema() {
       integer_key(
           "outbox.max_attempts", 1, 100, [](Config& c) { return &c.outbox.max_attempts; },
           "Delivery attempts before an outbox message is dead-lettered."),
+      integer_key(
+          "outbox.bmx_concurrency", 1, 256, [](Config& c) { return &c.outbox.bmx_concurrency; },
+          "Workers of the BMX lane (pass issuance and revocation, webhook read-backs)."),
+      integer_key(
+          "outbox.sms_concurrency", 1, 256, [](Config& c) { return &c.outbox.sms_concurrency; },
+          "Workers of the SMS lane."),
+      integer_key(
+          "outbox.email_concurrency", 1, 256, [](Config& c) { return &c.outbox.email_concurrency; },
+          "Workers of the e-mail lane."),
+      integer_key(
+          "outbox.push_concurrency", 1, 256, [](Config& c) { return &c.outbox.push_concurrency; },
+          "Workers of the push lane (pushes that are not time-critical)."),
+      integer_key(
+          "outbox.webhook_concurrency", 1, 256,
+          [](Config& c) { return &c.outbox.webhook_concurrency; },
+          "Workers of the integrators' webhook lane."),
+      integer_key(
+          "outbox.urgent_concurrency", 1, 256,
+          [](Config& c) { return &c.outbox.urgent_concurrency; },
+          "Workers of the urgent path: rings, stop-ringing and door results, claimed the moment "
+          "they commit."),
+      integer_key(
+          "outbox.backoff_cap_ms", 1000, 3600000,
+          [](Config& c) { return &c.outbox.backoff_cap_ms; },
+          "Longest wait between two attempts of a lane's message (doubling from 1 s)."),
+      integer_key(
+          "outbox.breaker_failures", 1, 1000, [](Config& c) { return &c.outbox.breaker_failures; },
+          "Failed deliveries in a row that open a lane's circuit (it stops claiming)."),
+      integer_key(
+          "outbox.breaker_open_ms", 100, 3600000,
+          [](Config& c) { return &c.outbox.breaker_open_ms; },
+          "How long an open lane waits before one probe; when it succeeds, every retry the "
+          "outage pushed back is due at once."),
+      integer_key(
+          "retention.outbox_days", 1, 3650, [](Config& c) { return &c.retention.outbox_days; },
+          "Days delivered and expired outbox messages are kept."),
+      integer_key(
+          "retention.dead_letter_days", 1, 3650,
+          [](Config& c) { return &c.retention.dead_letter_days; },
+          "Days dead-lettered outbox messages are kept for support."),
+      integer_key(
+          "retention.idempotency_hours", 24, 8760,
+          [](Config& c) { return &c.retention.idempotency_hours; },
+          "Hours Idempotency-Key answers are kept (they replay for 24 h)."),
+      integer_key(
+          "retention.login_failure_hours", 1, 8760,
+          [](Config& c) { return &c.retention.login_failure_hours; },
+          "Hours failed-login counters are kept after their window."),
+      integer_key(
+          "retention.refresh_token_days", 1, 3650,
+          [](Config& c) { return &c.retention.refresh_token_days; },
+          "Days refresh tokens are kept after they expire (used ones stay until then, so "
+          "reuse is still caught)."),
+      integer_key(
+          "retention.invitation_days", 1, 3650,
+          [](Config& c) { return &c.retention.invitation_days; },
+          "Days invitation links are kept after they expire or are used."),
+      integer_key(
+          "retention.bmx_link_state_hours", 1, 8760,
+          [](Config& c) { return &c.retention.bmx_link_state_hours; },
+          "Hours a BMX sign-in's state is kept after it expires."),
+      integer_key(
+          "retention.sweep_interval_ms", 1000, 86400000,
+          [](Config& c) { return &c.retention.sweep_interval_ms; },
+          "How often each instance sweeps (in small batches, so hot paths do not notice)."),
       text_key("log.level", [](Config& c) { return &c.log.level; }, "Least severe level logged.",
                {"debug", "info", "warn", "error"}),
       text_key(

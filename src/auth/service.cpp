@@ -173,6 +173,13 @@ std::string AuthService::activation_link(pqxx::work& tx, const std::string& user
   return public_base_url_ + "/activate?token=" + token;
 }
 
+long long AuthService::sweep(std::chrono::seconds failures, std::chrono::seconds refresh,
+                             std::chrono::seconds invitations) {
+  return db::sweep(pool_, "auth_sweep_login_failures", failures.count() + limits_.window.count()) +
+         db::sweep(pool_, "auth_sweep_refresh_tokens", refresh.count()) +
+         db::sweep(pool_, "auth_sweep_invitations", invitations.count());
+}
+
 std::string AuthService::create_admin(const std::string& raw_email, const std::string& password) {
   const std::string email = common::normalize_email(raw_email);
   if (!common::is_email(email)) throw std::invalid_argument("not an e-mail address: " + raw_email);

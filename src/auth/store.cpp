@@ -32,6 +32,19 @@ void prepare(db::Pool& pool) {
                "    ELSE login_failures.window_start END, "
                "  last_failure_at = $3::timestamptz");
   pool.prepare("auth_clear_failures", "DELETE FROM login_failures WHERE key = $1");
+  // The retention sweep: $1 seconds, $2 the batch.
+  pool.prepare("auth_sweep_login_failures",
+               "DELETE FROM login_failures WHERE key IN (SELECT key FROM login_failures "
+               "WHERE window_start < now() - $1 * interval '1 second' LIMIT $2 "
+               "FOR UPDATE SKIP LOCKED)");
+  pool.prepare("auth_sweep_refresh_tokens",
+               "DELETE FROM refresh_tokens WHERE token_hash IN (SELECT token_hash FROM "
+               "refresh_tokens WHERE expires_at < now() - $1 * interval '1 second' LIMIT $2 "
+               "FOR UPDATE SKIP LOCKED)");
+  pool.prepare("auth_sweep_invitations",
+               "DELETE FROM invite_tokens WHERE token_hash IN (SELECT token_hash FROM "
+               "invite_tokens WHERE least(expires_at, coalesce(used_at, expires_at)) < "
+               "now() - $1 * interval '1 second' LIMIT $2 FOR UPDATE SKIP LOCKED)");
   pool.prepare("auth_insert_refresh",
                "INSERT INTO refresh_tokens (token_hash, user_id, family_id, expires_at) "
                "VALUES ($1, $2, coalesce(NULLIF($3, '')::uuid, gen_random_uuid()), $4)");

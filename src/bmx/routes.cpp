@@ -8,8 +8,8 @@
 
 namespace frontdoor::bmx {
 
-void add_routes(http::Router& router, BmxService& service, const auth::Authenticator& authenticator,
-                notify::Dispatcher& dispatcher) {
+void add_routes(http::Router& router, BmxService& service,
+                const auth::Authenticator& authenticator) {
   router.add("PUT", "/v1/properties/{pid}/integrations/bmx", [&](http::Request& request) {
     const auto actor = authenticator.require_user(request);
     const auto property_id = http::uuid_param(request, "pid");
@@ -79,7 +79,6 @@ void add_routes(http::Router& router, BmxService& service, const auth::Authentic
     if (!property_id) throw common::ApiError::not_found();
     const auto body = http::parse_json_body(request);
     const auto outcome = service.receive_webhook(*property_id, body);
-    if (outcome == "queued") dispatcher.wake();
     return http::json_response(200, {{"received", outcome}});
   });
 }

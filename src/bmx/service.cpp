@@ -205,7 +205,7 @@ nlohmann::json BmxService::request_set_up(const auth::Principal& actor,
 
 nlohmann::json BmxService::health(const auth::Principal& actor, const std::string& property_id) {
   Policy::require(actor, Action::view_bmx_health, property_id);
-  return pool_.run([&](pqxx::connection& connection) {
+  auto health = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
     if (tx.exec_prepared("bmx_property_site", property_id).empty()) throw ApiError::not_found();
     nlohmann::json errors = nlohmann::json::array();
@@ -240,6 +240,16 @@ nlohmann::json BmxService::health(const auth::Principal& actor, const std::strin
     result["webhooks_waiting"] = row[6].as<int>();
     return result;
   });
+  for (const auto& [name, section] : health_sections_) health[name] = section(property_id);
+  return health;
+}
+
+void BmxService::add_health_section(std::string name, HealthSection section) {
+  health_sections_.emplace_back(std::move(name), std::move(section));
+}
+
+long long BmxService::sweep_link_states(std::chrono::seconds retention) {
+  return db::sweep(pool_, "bmx_sweep_link_states", retention.count());
 }
 
 void BmxService::record_failure(const TokenSource* as, const BmxError& error) {

@@ -77,6 +77,10 @@ void prepare(db::Pool& pool) {
                "AND expires_at < now()) "
                "INSERT INTO bmx_link_states (state_hash, user_id, expires_at, property_id) "
                "VALUES ($2, $1, $3, $4)");
+  pool.prepare("bmx_sweep_link_states",
+               "DELETE FROM bmx_link_states WHERE state_hash IN (SELECT state_hash FROM "
+               "bmx_link_states WHERE expires_at < now() - $1 * interval '1 second' LIMIT $2 "
+               "FOR UPDATE SKIP LOCKED)");
   // The state says which property the sign-in was started for.
   pool.prepare("bmx_state_take",
                "DELETE FROM bmx_link_states WHERE state_hash = $1 AND user_id = $2 "
@@ -97,7 +101,9 @@ void prepare(db::Pool& pool) {
                "queued AS (INSERT INTO outbox (channel, dedupe_key, payload) "
                "SELECT 'bmx', 'bmx-webhook:' || id, "
                "jsonb_build_object('kind', 'webhook', 'event_id', id) FROM event RETURNING id) "
-               "SELECT (SELECT count(*) FROM integration), (SELECT count(*) FROM queued)");
+               // The BMX lane hears of it on commit.
+               "SELECT (SELECT count(*) FROM integration), (SELECT count(*) FROM queued), "
+               "(SELECT count(pg_notify('frontdoor_outbox', 'lane:bmx')) FROM queued)");
   pool.prepare("bmx_webhook_event",
                "SELECT e.property_id, e.resource_type, e.resource_id, i.building_id, "
                "i.credential_id FROM bmx_webhook_events e "

@@ -73,13 +73,12 @@ nlohmann::json panel_json(const pqxx::row& row) {
 
 CallsService::CallsService(db::Pool& pool, bmx::BmxService& bmx, const notify::Outbox& outbox,
                            const audit::AuditTrail& audit, const common::Clock& clock,
-                           notify::Dispatcher& dispatcher, std::chrono::seconds max_accepted)
+                           std::chrono::seconds max_accepted)
     : pool_(pool),
       bmx_(bmx),
       outbox_(outbox),
       audit_(audit),
       clock_(clock),
-      dispatcher_(dispatcher),
       max_accepted_(max_accepted) {
   store::prepare(pool_);
 }
@@ -95,6 +94,10 @@ void CallsService::after(pqxx::work& tx, const auth::Principal& actor, const pqx
     ring(tx, call);
   } else if (event == "accepted" || event == "denied" || event == "missed" || event == "canceled") {
     stop_ringing(tx, call);
+  } else if (event == "door_opened") {
+    // The door's result reaches the phones at once, even if the answer to the tap
+    // was lost on the way: the app closes its call screen.
+    tell_devices(tx, call, "call-door:", "door_opened", "Door opened");
   }
 }
 
@@ -120,24 +123,26 @@ void CallsService::ring(pqxx::work& tx, const pqxx::row& call) const {
 
 void CallsService::stop_ringing(pqxx::work& tx, const pqxx::row& call) const {
   // Every device stops ringing; the one that answered knows it did.
-  tell_devices_it_ended(
-      tx, call, "call-stop:", panel_message(call[col::kState].as<std::string>(), "The resident"));
+  tell_devices(tx, call, "call-stop:", "call_ended",
+               panel_message(call[col::kState].as<std::string>(), "The resident"));
 }
 
 void CallsService::hang_up_devices(pqxx::work& tx, const pqxx::row& call) const {
   // An answered call that frontdoor ended (time limit, move-out): the device in
   // the call hangs up and shows why. (Its own key: the ringing stopped long ago.)
-  tell_devices_it_ended(tx, call, "call-end:", "The call has ended.");
+  tell_devices(tx, call, "call-end:", "call_ended", "The call has ended.");
 }
 
-void CallsService::tell_devices_it_ended(pqxx::work& tx, const pqxx::row& call,
-                                         const std::string& key_prefix,
-                                         const std::string& text) const {
+void CallsService::tell_devices(pqxx::work& tx, const pqxx::row& call,
+                                const std::string& key_prefix, const std::string& type,
+                                const std::string& text) const {
+  // Urgent, like the ring (a VoIP push is): a phone that keeps ringing, or a call
+  // screen that stays open, is what people notice.
   const auto call_id = call[col::kId].as<std::string>();
   outbox_.enqueue(
       tx, notify::push_message(key_prefix + call_id, call[col::kResidentUserId].as<std::string>(),
-                               "Call ended", text,
-                               {{"type", "call_ended"},
+                               type == "door_opened" ? "Door opened" : "Call ended", text,
+                               {{"type", type},
                                 {"call_id", call_id},
                                 {"state", call[col::kState].as<std::string>()},
                                 {"answered_device_id", text_or_null(call[col::kAcceptedDeviceId])}},
@@ -179,7 +184,6 @@ nlohmann::json CallsService::start_from_panel(const auth::Principal& panel,
     tx.commit();
     return panel_json(rows[0]);
   });
-  dispatcher_.wake();
   return result;
 }
 
@@ -335,7 +339,6 @@ nlohmann::json CallsService::accept(const auth::Principal& actor, const std::str
     }
     refuse(call_id, actor.user_id, "accept");
   }
-  dispatcher_.wake();
   return *accepted;
 }
 
@@ -351,7 +354,6 @@ nlohmann::json CallsService::transition(const auth::Principal& actor, const std:
     return call_json(rows[0]);
   });
   if (!moved) refuse(call_id, actor.user_id, wanted);
-  dispatcher_.wake();
   return *moved;
 }
 
@@ -403,7 +405,6 @@ nlohmann::json CallsService::cancel(const auth::Principal& panel, const std::str
     throw ApiError::conflict("call_" + current["state"].get<std::string>(),
                              "The call is " + current["state"].get<std::string>() + ".");
   }
-  dispatcher_.wake();
   return *canceled;
 }
 
@@ -498,7 +499,6 @@ nlohmann::json CallsService::open_door(const auth::Principal& actor, const std::
     tx.commit();
     return call_json(rows[0]);
   });
-  dispatcher_.wake();
   return opened ? *opened : get(actor, call_id);
 }
 

@@ -2,14 +2,12 @@
 
 #include <nlohmann/json.hpp>
 #include <pqxx/except>
+#include <pqxx/nontransaction>
 
 #include "frontdoor/common/log.hpp"
 #include "frontdoor/db/errors.hpp"
 
 namespace frontdoor::db {
-namespace {
-
-// Adds connect_timeout unless the URL sets one, so a dead host cannot hang a worker.
 std::string with_connect_timeout(const std::string& url, std::chrono::seconds timeout) {
   if (url.find("connect_timeout") != std::string::npos) return url;
   const std::string setting = "connect_timeout=" + std::to_string(timeout.count());
@@ -18,7 +16,20 @@ std::string with_connect_timeout(const std::string& url, std::chrono::seconds ti
   return url + (url.find('?') == std::string::npos ? "?" : "&") + setting;
 }
 
-}  // namespace
+long long sweep(Pool& pool, const std::string& statement, long long retention_seconds,
+                int most_batches) {
+  constexpr int kBatch = 1000;
+  long long deleted = 0;
+  for (int batch = 0; batch < most_batches; ++batch) {
+    const auto rows = pool.run([&](pqxx::connection& connection) {
+      pqxx::nontransaction tx(connection);
+      return tx.exec_prepared(statement, retention_seconds, kBatch).affected_rows();
+    });
+    deleted += static_cast<long long>(rows);
+    if (rows < kBatch) break;
+  }
+  return deleted;
+}
 
 Pool::Pool(PoolOptions options)
     : options_(std::move(options)),

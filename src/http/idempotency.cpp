@@ -35,8 +35,17 @@ Idempotency::Idempotency(db::Pool& pool, std::function<std::string(const Request
                 "UPDATE idempotency_keys SET status = $3, content_type = $4, response_body = $5 "
                 "WHERE scope = $1 AND key = $2");
   pool_.prepare("idempotency_forget", "DELETE FROM idempotency_keys WHERE scope = $1");
+  pool_.prepare("idempotency_sweep",
+                "DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY(SELECT ctid FROM "
+                "idempotency_keys WHERE created_at < now() - $1 * interval '1 second' LIMIT $2 "
+                "FOR UPDATE SKIP LOCKED))");
   pool_.prepare("idempotency_release",
                 "DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND status IS NULL");
+}
+
+long long Idempotency::sweep(std::chrono::seconds retention) {
+  // Never before the 24 hours a key replays for.
+  return db::sweep(pool_, "idempotency_sweep", std::max<long long>(retention.count(), 24 * 3600));
 }
 
 void Idempotency::forget(pqxx::work& tx, const std::string& scope) const {

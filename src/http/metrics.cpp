@@ -45,6 +45,7 @@ struct Metrics::Impl {
   std::unordered_map<std::string, RequestSeries> request_series;
   std::map<std::string, prometheus::Family<prometheus::Gauge>*> gauges;
   std::map<std::string, prometheus::Family<prometheus::Counter>*> counters;
+  std::map<std::string, prometheus::Family<prometheus::Histogram>*> histograms;
   std::vector<std::function<void(Metrics&)>> scrape_hooks;
 };
 
@@ -111,6 +112,20 @@ void Metrics::set_gauge(const std::string& name, const std::string& help, const 
     family = slot;
   }
   family->Add(labels).Set(value);
+}
+
+void Metrics::observe(const std::string& name, const std::string& help, const Labels& labels,
+                      double seconds) {
+  prometheus::Family<prometheus::Histogram>* family = nullptr;
+  {
+    std::lock_guard lock(impl_->mutex);
+    auto& slot = impl_->histograms[name];
+    if (slot == nullptr) {
+      slot = &prometheus::BuildHistogram().Name(name).Help(help).Register(*impl_->registry);
+    }
+    family = slot;
+  }
+  family->Add(labels, kLatencyBuckets).Observe(seconds);
 }
 
 void Metrics::on_scrape(std::function<void(Metrics&)> hook) {

@@ -1,13 +1,30 @@
 #include "frontdoor/notify/outbox.hpp"
 
+#include <pqxx/pqxx>
+
 #include "frontdoor/db/pool.hpp"
 
 namespace frontdoor::notify {
 
-Outbox::Outbox(db::Pool& pool) {
+Outbox::Outbox(db::Pool& pool) : pool_(pool) {
+  pool.prepare("outbox_pending_for",
+               "SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 "
+               "FROM outbox WHERE status = 'pending' AND NOT urgent AND channel = $1 "
+               "AND payload->>'property_id' = $2");
+  pool.prepare("outbox_sweep_delivered",
+               "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status IN ('sent', "
+               "'expired') AND finished_at < now() - $1 * interval '1 second' LIMIT $2 "
+               "FOR UPDATE SKIP LOCKED)");
+  pool.prepare("outbox_sweep_dead",
+               "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status = 'dead' "
+               "AND finished_at < now() - $1 * interval '1 second' LIMIT $2 "
+               "FOR UPDATE SKIP LOCKED)");
   pool.prepare("outbox_enqueue",
-               "INSERT INTO outbox (channel, dedupe_key, payload) VALUES ($1, $2, $3::jsonb) "
-               "ON CONFLICT (dedupe_key) DO NOTHING RETURNING id");
+               "WITH queued AS (INSERT INTO outbox (channel, dedupe_key, payload, urgent) "
+               "VALUES ($1, $2, $3::jsonb, $4) ON CONFLICT (dedupe_key) DO NOTHING "
+               "RETURNING id, channel, urgent) "
+               "SELECT id, pg_notify('frontdoor_outbox', CASE WHEN urgent THEN 'urgent:' || id "
+               "ELSE 'lane:' || channel END) FROM queued");
 }
 
 namespace {
@@ -42,12 +59,25 @@ OutboxMessage push_message(std::string dedupe_key, const std::string& user_id,
       {"user_id", user_id}, {"title", title}, {"body", body}, {"data", data}, {"voip", voip}};
   if (!expires_at.empty()) payload["expires_at"] = expires_at;
   tag_property(payload, property_id);
-  return {"push", std::move(dedupe_key), payload};
+  return {"push", std::move(dedupe_key), payload, voip};
+}
+
+nlohmann::json Outbox::pending_for(const std::string& channel, const std::string& property_id) {
+  auto row = pool_.run([&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    return tx.exec_prepared1("outbox_pending_for", channel, property_id);
+  });
+  return {{"pending", row[0].as<long long>()}, {"oldest_pending_seconds", row[1].as<double>()}};
+}
+
+long long Outbox::sweep(std::chrono::seconds delivered, std::chrono::seconds dead) {
+  return db::sweep(pool_, "outbox_sweep_delivered", delivered.count()) +
+         db::sweep(pool_, "outbox_sweep_dead", dead.count());
 }
 
 bool Outbox::enqueue(pqxx::work& tx, const OutboxMessage& message) const {
   return !tx.exec_prepared("outbox_enqueue", message.channel, message.dedupe_key,
-                           message.payload.dump())
+                           message.payload.dump(), message.urgent)
               .empty();
 }
 

@@ -323,7 +323,9 @@ notify::Delivery PassesService::reconcile(const nlohmann::json& payload) {
   });
   if (rows.empty()) return notify::Delivery::ok();
   if (!rows[0][3].is_null() && !rows[0][3].as<bool>()) {
-    return notify::Delivery::later("waiting for BMX to finish what it may still be doing");
+    // Not a failure of BMX's: the lane's circuit must not count it.
+    return notify::Delivery::wait("waiting for BMX to finish what it may still be doing",
+                                  bmx_settle_time_);
   }
   auto access = bmx_.site_access(rows[0][2].as<std::string>());
   if (!access) return notify::Delivery::give_up("the property is no longer connected to BMX");

@@ -42,11 +42,10 @@ NewVisit read_visit(const http::Request& request, bool staff) {
 }  // namespace
 
 void add_routes(http::Router& router, VisitorsService& visitors,
-                const auth::Authenticator& authenticator, notify::Dispatcher& dispatcher) {
+                const auth::Authenticator& authenticator) {
   router.add("POST", "/v1/me/visitors", [&](http::Request& request) {
     const auto actor = authenticator.require_user(request);
     auto created = visitors.create_for_resident(actor, read_visit(request, false));
-    dispatcher.wake();  // the pass is issued by the outbox
     return http::json_response(201, created);
   });
   router.add("GET", "/v1/me/visitors", [&](http::Request& request) {
@@ -59,7 +58,6 @@ void add_routes(http::Router& router, VisitorsService& visitors,
   router.add("DELETE", "/v1/me/visitors/{id}", [&](http::Request& request) {
     const auto actor = authenticator.require_user(request);
     visitors.revoke_mine(actor, http::uuid_param(request, "id"));
-    dispatcher.wake();
     return http::Response::no_content();
   });
 
@@ -67,7 +65,6 @@ void add_routes(http::Router& router, VisitorsService& visitors,
     const auto actor = authenticator.require_user(request);
     const auto property_id = http::uuid_param(request, "pid");
     auto created = visitors.create_for_property(actor, property_id, read_visit(request, true));
-    dispatcher.wake();
     return http::json_response(201, created);
   });
   router.add("GET", "/v1/properties/{pid}/visitors", [&](http::Request& request) {
@@ -79,7 +76,6 @@ void add_routes(http::Router& router, VisitorsService& visitors,
     const auto actor = authenticator.require_user(request);
     visitors.revoke_at_property(actor, http::uuid_param(request, "pid"),
                                 http::uuid_param(request, "id"));
-    dispatcher.wake();
     return http::Response::no_content();
   });
 }

@@ -21,6 +21,15 @@ using testing::World;
 
 constexpr const char* kPlaceholder = "butterflymx+maple@frontdoor.example";
 
+template <typename Predicate>
+bool eventually(Predicate done) {
+  for (int i = 0; i < 200; ++i) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  return false;
+}
+
 class BmxApi : public ::testing::Test {
  protected:
   BmxApi()
@@ -383,6 +392,17 @@ TEST_F(BmxApi, SupportSeesHealthAndResidentDiagnostics) {
   EXPECT_EQ(health["circuit_state"], "closed");
   EXPECT_TRUE(health["last_errors"].empty());
   EXPECT_TRUE(health["last_webhook_at"].is_null());
+  // Each lane's backlog, and what of this property's waits for BMX.
+  for (const char* lane : {"bmx", "sms", "email", "push", "urgent"}) {
+    ASSERT_TRUE(eventually([&] {
+      health = world.client().get(health_path, manager.auth()).json();
+      return health["outbox"]["lanes"].contains(lane);
+    })) << lane
+        << ": " << health["outbox"];
+    EXPECT_EQ(health["outbox"]["lanes"][lane]["circuit"], "closed");
+    EXPECT_TRUE(health["outbox"]["lanes"][lane]["pending"].is_number());
+  }
+  EXPECT_EQ(health["outbox"]["this_property_bmx"]["pending"], 0);
 
   // A BMX failure on a resident's behalf shows up with BMX's request id.
   server.clock().advance(std::chrono::minutes(2));

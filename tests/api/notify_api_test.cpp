@@ -148,7 +148,7 @@ TEST_F(NotifyApi, AProviderOutageIsRetriedAndAFinalRefusalIsDeadLettered) {
   sandbox.fault({{"path_prefix", "/2010-04-01"}, {"status", 503}, {"times", 1}});
   queue(notify::sms_message("s2", "+15550008888", "hello"));
   // The first attempt failed; the retry waits for its backoff.
-  for (int i = 0; i < 200 && query("SELECT attempts FROM outbox WHERE dedupe_key = 's2'") == "0";
+  for (int i = 0; i < 200 && query("SELECT last_error FROM outbox WHERE dedupe_key = 's2'").empty();
        ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(25));
   }
@@ -168,7 +168,8 @@ TEST_F(NotifyApi, AProviderOutageIsRetriedAndAFinalRefusalIsDeadLettered) {
                   property + "'"),
             "1");
   const auto metrics = world.client().get("/metrics").body;
-  EXPECT_NE(metrics.find("frontdoor_outbox_dead_total{kind=\"sms:\"} 1"), std::string::npos);
+  EXPECT_NE(metrics.find("frontdoor_outbox_dead_total{kind=\"sms:\",lane=\"sms\"} 1"),
+            std::string::npos);
   EXPECT_NE(metrics.find("system=\"sms\""), std::string::npos);
 }
 
@@ -222,6 +223,71 @@ TEST(NotifyGiveUp, TheGiveUpStepRunsOnceWhenRetriesRunOut) {
   ASSERT_EQ(given_up.size(), 1u);
   EXPECT_EQ(given_up[0].first["n"], 1);
   EXPECT_EQ(given_up[0].second, "still down");
+}
+
+// Tables stay bounded: what is finished goes after its retention, what is not stays.
+TEST_F(NotifyApi, FinishedRowsAreSweptAfterTheirRetention) {
+  const auto admin = world.admin();
+  const auto property = world.property("sweep");
+  pqxx::connection connection(server.database_url());
+  pqxx::work tx(connection);
+  const auto ago = [](const char* interval) {
+    return std::string("now() - interval '") + interval + "'";
+  };
+  const auto outbox = [&](const std::string& key, const std::string& status,
+                          const std::string& finished) {
+    tx.exec(
+        "INSERT INTO outbox (channel, dedupe_key, payload, status, finished_at, created_at) "
+        "VALUES ('sms', '" +
+        key + "', '{\"to\": \"+15550000000\"}', '" + status + "', " + finished +
+        ", now() - interval '40 days')");
+  };
+  outbox("sent-old", "sent", ago("8 days"));
+  outbox("sent-new", "sent", ago("1 day"));
+  outbox("expired-old", "expired", ago("8 days"));
+  outbox("dead-old", "dead", ago("31 days"));
+  outbox("dead-new", "dead", ago("10 days"));
+  tx.exec(
+      "INSERT INTO outbox (channel, dedupe_key, payload, next_attempt_at, created_at) VALUES "
+      "('bmx', 'pending-old', '{\"kind\": \"never_handled\"}', now() + interval '1 day', "
+      "now() - interval '40 days')");
+  tx.exec(
+      "INSERT INTO idempotency_keys (scope, key, request_hash, created_at) VALUES "
+      "('user:x', 'old', 'h', " +
+      ago("3 days") + "), ('user:x', 'new', 'h', " + ago("1 hour") + ")");
+  tx.exec("INSERT INTO login_failures (key, window_start, failures) VALUES ('address:old', " +
+          ago("2 days") + ", 3), ('address:new', now(), 3)");
+  tx.exec_params(
+      "INSERT INTO refresh_tokens (token_hash, user_id, family_id, expires_at, used_at) VALUES "
+      "('expired-old', $1, gen_random_uuid(), now() - interval '8 days', NULL), "
+      "('expired-new', $1, gen_random_uuid(), now() - interval '1 day', NULL), "
+      "('used-valid', $1, gen_random_uuid(), now() + interval '20 days', now())",
+      admin.user_id);
+  tx.exec_params(
+      "INSERT INTO invite_tokens (token_hash, user_id, expires_at, used_at) VALUES "
+      "('used-old', $1, now() + interval '1 day', now() - interval '8 days'), "
+      "('open', $1, now() + interval '5 days', NULL)",
+      admin.user_id);
+  tx.exec_params(
+      "INSERT INTO bmx_link_states (state_hash, user_id, expires_at, property_id) VALUES "
+      "('state-old', $1, now() - interval '2 days', $2), ('state-new', $1, now() + "
+      "interval '10 minutes', $2)",
+      admin.user_id, property);
+  tx.commit();
+
+  server.app().sweep_finished_rows();
+  const auto keys = [&](const std::string& sql) {
+    return query("SELECT string_agg(k, ',' ORDER BY k) FROM (" + sql + ") s(k)");
+  };
+  EXPECT_EQ(keys("SELECT dedupe_key FROM outbox WHERE dedupe_key NOT LIKE 'invite:%' AND "
+                 "dedupe_key NOT LIKE 'added:%'"),
+            "dead-new,pending-old,sent-new");
+  EXPECT_EQ(keys("SELECT key FROM idempotency_keys"), "new");
+  EXPECT_EQ(keys("SELECT key FROM login_failures WHERE key LIKE 'address:%'"), "address:new");
+  EXPECT_EQ(keys("SELECT token_hash FROM refresh_tokens WHERE length(token_hash) < 20"),
+            "expired-new,used-valid");
+  EXPECT_EQ(keys("SELECT token_hash FROM invite_tokens WHERE length(token_hash) < 20"), "open");
+  EXPECT_EQ(keys("SELECT state_hash FROM bmx_link_states"), "state-new");
 }
 
 }  // namespace

@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <csignal>
+#include <iostream>
+#include <map>
 #include <mutex>
 #include <pqxx/pqxx>
 #include <set>
@@ -209,6 +211,160 @@ TEST_F(BmxFaults, BmxDownForAWhileThenBackIssuesEveryPassOnce) {
   expect_every_pass_issued_once(phones);
 }
 
+// The outbox lanes (issue 14): a backlog of pass issuances behind a slow or
+// failing BMX must not delay a ring, nor e-mail and SMS that need nothing from BMX.
+class LaneFaults : public BmxFaults {
+ protected:
+  LaneFaults() {
+    panel_key = world.panel_key(property);
+    device = world.client()
+                 .post("/v1/me/devices", R"({"platform":"android","push_token":"fcm-lane-ana"})",
+                       ana.auth())
+                 .json()["id"];
+  }
+
+  // `count` visitors of Ana's whose passes wait for BMX, written the way the
+  // visitors module writes them (visitor, pending pass, issuance job), at once.
+  void queue_pass_backlog(int count) {
+    pqxx::connection connection(server.database_url());
+    pqxx::work tx(connection);
+    tx.exec_params(
+        "WITH v AS (INSERT INTO visitors (property_id, host_user_id, created_by, name, phone, "
+        "access, starts_at, ends_at) SELECT $1, $2, $2, 'Backlog ' || i, '+1555' || "
+        "lpad(i::text, 7, '0'), 'property_only', now(), now() + interval '2 hours' "
+        "FROM generate_series(1, $3) i RETURNING id), "
+        "p AS (INSERT INTO passes (visitor_id, property_id, via) SELECT id, $1, "
+        "'resident_tenant' FROM v RETURNING visitor_id) "
+        "INSERT INTO outbox (channel, dedupe_key, payload) SELECT 'bmx', 'issue-pass:' || "
+        "visitor_id, jsonb_build_object('kind', 'issue_pass', 'visitor_id', visitor_id, "
+        "'property_id', $1::text) FROM p",
+        property, ana.user_id, count);
+    tx.commit();
+  }
+
+  std::string count_of(const std::string& sql) {
+    return testing::query_value(server.database_url(), sql);
+  }
+
+  // How long a panel call takes to reach the sandbox as a ring push.
+  std::chrono::milliseconds ring_latency() {
+    const auto rings_before = sandbox.messages("push", "fcm-lane-ana").size();
+    const auto started = std::chrono::steady_clock::now();
+    auto call = world.client().post("/v1/panel/calls",
+                                    nlohmann::json{{"entry_id", ana.residency_id}}.dump(),
+                                    {{"Authorization", "Bearer " + panel_key}});
+    EXPECT_EQ(call.status, 201) << call.body;
+    while (sandbox.messages("push", "fcm-lane-ana").size() <= rings_before &&
+           std::chrono::steady_clock::now() - started < std::chrono::seconds(30)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    world.client().post("/v1/panel/calls/" + call.json()["call_id"].get<std::string>() + "/cancel",
+                        "", {{"Authorization", "Bearer " + panel_key}});
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 started);
+  }
+
+  std::string panel_key;
+  std::string device;
+};
+
+TEST_F(LaneFaults, ARingAndMailThatNeedNoBmxGoOutBehindABacklogOfPassesAndASlowBmx) {
+  // BMX answers, but only after 1.8 s (the client's timeout is 2 s), for good.
+  sandbox.fault({{"path_prefix", "/v4"}, {"delay_ms", 1800}, {"times", 100000}});
+  queue_pass_backlog(2000);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));  // the BMX lane is busy now
+  EXPECT_GT(std::stoi(count_of("SELECT count(*) FROM passes WHERE status = 'pending'")), 1900);
+  for (int i = 0; i < 3; ++i) {
+    const auto latency = ring_latency();
+    EXPECT_LT(latency.count(), 1000) << "ring " << i << " took " << latency.count() << " ms";
+  }
+  // A move-in invitation and an SMS: their lanes do not wait for BMX's.
+  auto manager = world.staff(property, "manager");
+  const auto started = std::chrono::steady_clock::now();
+  auto moved_in =
+      world.client().post("/v1/properties/" + property + "/residents",
+                          nlohmann::json{{"unit_id", world.unit(manager, property, "L1")},
+                                         {"first_name", "Lane"},
+                                         {"last_name", "Newcomer"},
+                                         {"email", "lane.newcomer@example.com"},
+                                         {"phone", "+15550505050"}}
+                              .dump(),
+                          manager.auth());
+  ASSERT_EQ(moved_in.status, 201) << moved_in.body;
+  {
+    pqxx::connection connection(server.database_url());
+    pqxx::work tx(connection);
+    tx.exec(
+        "INSERT INTO outbox (channel, dedupe_key, payload) VALUES ('sms', 'lane-sms', "
+        "'{\"to\": \"+15550505051\", \"text\": \"Your pass: http://x/p/1\"}')");
+    tx.commit();
+  }
+  EXPECT_TRUE(eventually(
+      [&] {
+        return !sandbox.messages("email", "lane.newcomer@example.com").empty() &&
+               !sandbox.messages("sms", "+15550505051").empty();
+      },
+      std::chrono::seconds(5)));
+  const auto mail_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  EXPECT_LT(mail_seconds, 5.0);
+  // And the backlog is still there: the lanes did not clear it, they went around it.
+  EXPECT_GT(std::stoi(count_of("SELECT count(*) FROM passes WHERE status = 'pending'")), 1800);
+}
+
+TEST_F(LaneFaults, ARingGoesOutWhileBmxAnswers503AndTheBacklogWaits) {
+  sandbox.fault({{"path_prefix", "/v4"}, {"status", 503}, {"times", 100000}});
+  queue_pass_backlog(2000);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  for (int i = 0; i < 3; ++i) {
+    const auto latency = ring_latency();
+    EXPECT_LT(latency.count(), 1000) << "ring " << i << " took " << latency.count() << " ms";
+  }
+  // The BMX lane's circuit is open: it waits instead of burning attempts.
+  const auto metrics = world.client().get("/metrics").body;
+  EXPECT_TRUE(eventually([&] {
+    return world.client()
+               .get("/metrics")
+               .body.find("frontdoor_outbox_circuit_open{lane=\"bmx\"} 1") != std::string::npos;
+  })) << metrics.substr(0, 2000);
+  EXPECT_LT(std::stoi(count_of("SELECT max(attempts) FROM outbox WHERE channel = 'bmx'")), 5);
+}
+
+TEST_F(LaneFaults, WhenBmxComesBackTheBacklogDrainsAndEveryPassHasOneKeychain) {
+  constexpr int kPasses = 400;
+  sandbox.fault({{"path_prefix", "/v4"}, {"drop", true}, {"times", 100000}});
+  queue_pass_backlog(kPasses);
+  std::this_thread::sleep_for(std::chrono::seconds(3));
+  EXPECT_EQ(count_of("SELECT count(*) FROM passes WHERE status = 'issued'"), "0");
+  sandbox.client().send("DELETE", "/_sandbox/faults", "", {});
+  const auto back = std::chrono::steady_clock::now();
+  // Recovery is a probe away (outbox.breaker_open_ms), then the backlog drains at
+  // the lane's pace: well over 50 a second here, so 400 are done in seconds.
+  EXPECT_TRUE(eventually(
+      [&] {
+        return count_of("SELECT count(*) FROM passes WHERE status = 'issued'") ==
+               std::to_string(kPasses);
+      },
+      std::chrono::seconds(40)))
+      << count_of("SELECT count(*) FROM passes WHERE status = 'issued'");
+  const auto drained = std::chrono::duration<double>(std::chrono::steady_clock::now() - back);
+  std::cout << "[ drained  ] " << kPasses << " passes in " << drained.count() << " s ("
+            << kPasses / drained.count() << " a second)" << std::endl;
+  // Exactly one keychain per pass at BMX, found by its name.
+  std::map<std::string, int> keychains_by_name;
+  const auto token = bmx.admin_token();
+  for (int page = 1;; ++page) {
+    auto body = sandbox.client()
+                    .get("/v4/keychains?per=100&page=" + std::to_string(page),
+                         {{"Authorization", "Bearer " + token}})
+                    .json();
+    for (const auto& keychain : body["data"]) ++keychains_by_name[keychain["name"]];
+    if (body["page_info"]["next_page"].is_null()) break;
+  }
+  EXPECT_EQ(keychains_by_name.size(), static_cast<std::size_t>(kPasses));
+  for (const auto& [name, count] : keychains_by_name) EXPECT_EQ(count, 1) << name;
+}
+
 // "In flight" is what the server took in: every request it acted on must get its
 // answer. Writers create units; afterwards the database holds exactly the units
 // whose 201 arrived. A connection the server closed before reading a request is
@@ -280,6 +436,28 @@ TEST(ProcessFaults, TwoInstancesDeliverEachMessageOnceAndMissEachCallOnce) {
   std::set<std::string> numbers;
   for (const auto& message : sms) numbers.insert(message["to"].get<std::string>());
   EXPECT_EQ(numbers.size(), 50u);
+
+  // Urgent messages are announced to both instances on commit: both race to claim
+  // each by its id, and one wins.
+  {
+    pqxx::connection connection(first.database_url());
+    pqxx::work tx(connection);
+    tx.exec(
+        "WITH queued AS (INSERT INTO outbox (channel, dedupe_key, payload, urgent) SELECT 'sms', "
+        "'twin-urgent-' || i, jsonb_build_object('to', '+1555041' || (1000 + i), 'text', "
+        "'urgent ' || i), true FROM generate_series(1, 30) i RETURNING id) "
+        "SELECT count(pg_notify('frontdoor_outbox', 'urgent:' || id)) FROM queued");
+    tx.commit();
+  }
+  EXPECT_TRUE(eventually([&] { return sandbox.messages("sms").size() >= 80; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  std::map<std::string, int> urgent;
+  for (const auto& message : sandbox.messages("sms")) {
+    const auto to = message["to"].get<std::string>();
+    if (to.rfind("+1555041", 0) == 0) ++urgent[to];
+  }
+  EXPECT_EQ(urgent.size(), 30u);
+  for (const auto& [to, count] : urgent) EXPECT_EQ(count, 1) << to;
 
   // Calls that nobody answers: both instances sweep, each call is missed once.
   ASSERT_EQ(first.run_command("create-admin --email ops@twin.test --password twin-operator-pass"),

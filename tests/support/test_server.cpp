@@ -49,6 +49,7 @@ TestServer::TestServer(TestServerOptions options)
     config.bmx.timeout_ms = 2000;
     config.bmx.breaker_open_ms = 500;
     config.outbox.poll_interval_ms = 50;
+    config.outbox.breaker_open_ms = 300;
     config.notify.sms_url = sandbox.url();
     config.notify.fcm_url = sandbox.url();
     config.notify.fcm_access_token = "sandbox-fcm-token";

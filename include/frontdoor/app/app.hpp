@@ -53,6 +53,8 @@ class App {
   // Drains in-flight requests, then closes the pool.
   void shutdown();
   void run_until_signalled();
+  // Deletes what every module keeps only for a while (config `retention.*`).
+  void sweep_finished_rows();
 
  private:
   Config config_;

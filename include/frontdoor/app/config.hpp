@@ -77,7 +77,28 @@ struct Config {
   struct Outbox {
     std::int64_t poll_interval_ms = 500;
     std::int64_t max_attempts = 20;  // with backoff capped at 5 min: about an hour
+    // Workers per lane: a slow channel holds only its own.
+    std::int64_t bmx_concurrency = 8;
+    std::int64_t sms_concurrency = 4;
+    std::int64_t email_concurrency = 4;
+    std::int64_t push_concurrency = 4;
+    std::int64_t webhook_concurrency = 4;
+    std::int64_t urgent_concurrency = 4;
+    std::int64_t backoff_cap_ms = 300000;
+    std::int64_t breaker_failures = 5;
+    std::int64_t breaker_open_ms = 5000;
   } outbox;
+  // How long finished rows are kept before the sweep deletes them.
+  struct Retention {
+    std::int64_t outbox_days = 7;         // delivered and expired messages
+    std::int64_t dead_letter_days = 30;   // dead letters, for support
+    std::int64_t idempotency_hours = 48;  // keys answer replays for 24 h
+    std::int64_t login_failure_hours = 24;
+    std::int64_t refresh_token_days = 7;     // after expiry; used ones are kept until then
+    std::int64_t invitation_days = 7;        // after expiry or use
+    std::int64_t bmx_link_state_hours = 24;  // after expiry
+    std::int64_t sweep_interval_ms = 60000;
+  } retention;
   struct Log {
     std::string level = "info";
   } log;

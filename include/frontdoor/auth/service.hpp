@@ -75,6 +75,12 @@ class AuthService {
   void revoke_role(pqxx::work& tx, const std::string& user_id, Role role,
                    const std::string& property_id) const;
 
+  // Deletes failed-login counters whose window ended `failures` ago, refresh tokens
+  // expired `refresh` ago (a used one is kept until then, so reuse is still
+  // caught) and invitations expired or used `invitations` ago; returns how many.
+  long long sweep(std::chrono::seconds failures, std::chrono::seconds refresh,
+                  std::chrono::seconds invitations);
+
   // The CLI's create-admin: creates or promotes the account, sets its password.
   std::string create_admin(const std::string& email, const std::string& password);
 

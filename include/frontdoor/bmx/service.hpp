@@ -105,6 +105,13 @@ class BmxService {
   // A fresh authorize URL (with a new state) for this user's home at this property.
   std::string authorize_url(const std::string& user_id, const std::string& property_id);
 
+  // Deletes sign-in states expired longer ago than `retention`; returns how many.
+  long long sweep_link_states(std::chrono::seconds retention);
+
+  // Adds one section to the health view (the outbox's lanes), read when it is asked for.
+  using HealthSection = std::function<nlohmann::json(const std::string& property_id)>;
+  void add_health_section(std::string name, HealthSection section);
+
   // Support's error history (the BmxClient's FailureObserver).
   void record_failure(const TokenSource* as, const BmxError& error);
 
@@ -121,6 +128,7 @@ class BmxService {
   ServiceSettings settings_;
   std::vector<std::function<void(const VerifiedCall&)>> call_handlers_;
   std::vector<std::function<void(const VerifiedAccess&)>> access_handlers_;
+  std::vector<std::pair<std::string, HealthSection>> health_sections_;
 };
 
 }  // namespace frontdoor::bmx

@@ -14,7 +14,6 @@
 #include "frontdoor/common/clock.hpp"
 #include "frontdoor/http/pagination.hpp"
 #include "frontdoor/http/router.hpp"
-#include "frontdoor/notify/dispatcher.hpp"
 #include "frontdoor/notify/outbox.hpp"
 
 namespace frontdoor::db {
@@ -34,7 +33,7 @@ class CallsService {
   // An answered call ends by itself after `max_accepted`.
   CallsService(db::Pool& pool, bmx::BmxService& bmx, const notify::Outbox& outbox,
                const audit::AuditTrail& audit, const common::Clock& clock,
-               notify::Dispatcher& dispatcher, std::chrono::seconds max_accepted);
+               std::chrono::seconds max_accepted);
 
   // The panel side.
   nlohmann::json start_from_panel(const auth::Principal& panel, const std::string& entry_id);
@@ -78,8 +77,8 @@ class CallsService {
   void ring(pqxx::work& tx, const pqxx::row& call) const;
   void stop_ringing(pqxx::work& tx, const pqxx::row& call) const;
   void hang_up_devices(pqxx::work& tx, const pqxx::row& call) const;
-  void tell_devices_it_ended(pqxx::work& tx, const pqxx::row& call, const std::string& key_prefix,
-                             const std::string& text) const;
+  void tell_devices(pqxx::work& tx, const pqxx::row& call, const std::string& key_prefix,
+                    const std::string& type, const std::string& text) const;
   // A call the clock ended: missed (it rang out) or timed out (answered too long).
   void ended_by_time(pqxx::work& tx, const pqxx::row& call) const;
   // Why a transition did not happen, as the 409 (or 404) the caller gets.
@@ -99,7 +98,6 @@ class CallsService {
   const notify::Outbox& outbox_;
   const audit::AuditTrail& audit_;
   const common::Clock& clock_;
-  notify::Dispatcher& dispatcher_;
   std::chrono::seconds max_accepted_;
 };
 

@@ -14,6 +14,18 @@
 
 namespace frontdoor::db {
 
+// The URL with connect_timeout added unless it sets one, so a dead host cannot
+// hang whoever connects.
+std::string with_connect_timeout(const std::string& url, std::chrono::seconds timeout);
+
+// Deletes finished rows in batches: `statement` takes the retention in seconds
+// ($1) and a batch size ($2) and deletes at most that many rows. Runs batches
+// until one comes back short or `most_batches` ran (the rest waits for the next
+// sweep), so that a sweep never holds locks or a connection for long.
+class Pool;
+long long sweep(Pool& pool, const std::string& statement, long long retention_seconds,
+                int most_batches = 20);
+
 struct PoolOptions {
   std::string url;
   std::size_t size = 8;

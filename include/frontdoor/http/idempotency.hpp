@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <pqxx/transaction>
 #include <string>
@@ -26,6 +27,8 @@ class Idempotency {
   // Drops every answer kept for this caller, in the caller's transaction: after a
   // move-out a replay must not hand back what a resident could do before it.
   void forget(pqxx::work& tx, const std::string& scope) const;
+  // Deletes keys older than `retention` (they replay for 24 hours); returns how many.
+  long long sweep(std::chrono::seconds retention);
 
  private:
   db::Pool& pool_;

@@ -27,6 +27,9 @@ class Metrics {
   void increment(const std::string& name, const std::string& help, const Labels& labels);
   void set_gauge(const std::string& name, const std::string& help, const Labels& labels,
                  double value);
+  // One observation (seconds) into a latency histogram, registered on first use.
+  void observe(const std::string& name, const std::string& help, const Labels& labels,
+               double seconds);
   // Runs before every render, e.g. to copy pool sizes into gauges.
   void on_scrape(std::function<void(Metrics&)> hook);
   std::string render();

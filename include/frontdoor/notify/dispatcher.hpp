@@ -1,14 +1,11 @@
 #pragma once
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <functional>
 #include <map>
-#include <mutex>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace frontdoor::db {
@@ -21,35 +18,77 @@ class Metrics;
 namespace frontdoor::notify {
 
 struct Delivery {
-  enum class Outcome { done, retry, dead, expired };
+  enum class Outcome {
+    done,
+    retry,    // the channel failed (5xx, timeout, refused connection): counts toward its circuit
+    wait,     // not yet (e.g. BMX may still be finishing something): no failure, no attempt used
+    dead,     // will never work: dead-lettered
+    expired,  // too late to matter (a ring for a call that stopped ringing): dropped and counted
+  };
   Outcome outcome = Outcome::done;
-  std::string error;  // for retry, dead and expired: why, kept in outbox.last_error
+  std::string error;                   // why, kept in outbox.last_error
+  std::chrono::milliseconds delay{0};  // for wait
 
   static Delivery ok() { return {}; }
-  static Delivery later(std::string why) { return {Outcome::retry, std::move(why)}; }
-  static Delivery give_up(std::string why) { return {Outcome::dead, std::move(why)}; }
-  // Too late to matter (a ring for a call that stopped ringing): dropped and
-  // counted, neither sent nor a dead letter.
-  static Delivery expired(std::string why) { return {Outcome::expired, std::move(why)}; }
+  static Delivery later(std::string why) { return {Outcome::retry, std::move(why), {}}; }
+  static Delivery wait(std::string why, std::chrono::milliseconds delay) {
+    return {Outcome::wait, std::move(why), delay};
+  }
+  static Delivery give_up(std::string why) { return {Outcome::dead, std::move(why), {}}; }
+  static Delivery expired(std::string why) { return {Outcome::expired, std::move(why), {}}; }
+};
+
+// How one lane delivers: its own workers, backoff and circuit.
+struct LaneOptions {
+  int concurrency = 2;
+  std::chrono::milliseconds backoff_base{1000};
+  std::chrono::milliseconds backoff_cap{300000};
+  // After this many failures in a row the lane stops claiming for breaker_open_for,
+  // then lets one message through as a probe; when the probe succeeds the circuit
+  // closes and every retry the outage pushed back is due again at once.
+  int breaker_failures = 5;
+  std::chrono::milliseconds breaker_open_for{5000};
 };
 
 struct DispatcherOptions {
   std::chrono::milliseconds poll_interval{500};
-  int batch_size = 16;
   int max_attempts = 20;
   // A claimed message comes back to the queue after this long, e.g. when the
   // process that claimed it died mid-delivery.
   std::chrono::milliseconds lease{60000};
-  std::chrono::milliseconds backoff_base{1000};
-  std::chrono::milliseconds backoff_cap{300000};
+  // Lanes by channel ("bmx", "sms", "email", "push", "webhook"); a channel with
+  // handlers but no entry gets LaneOptions{}.
+  std::map<std::string, LaneOptions> lanes;
+  // The urgent path: its own workers, a short poll for retries and for what a
+  // missed notification left, and short backoffs (a ring matters for seconds).
+  int urgent_concurrency = 4;
+  std::chrono::milliseconds urgent_poll_interval{200};
+  std::chrono::milliseconds urgent_backoff_base{250};
+  std::chrono::milliseconds urgent_backoff_cap{2000};
+  // LISTEN for commits (empty: no listener; lanes find work by polling alone).
+  std::string database_url;
 };
 
-// Delivers outbox messages. Handlers are registered per (channel, payload.kind);
-// messages nobody handles stay queued. Several dispatchers (threads or
-// processes) can run at once: each claims its batch with FOR UPDATE SKIP LOCKED
-// and a lease. Failures are retried with exponential backoff until max_attempts,
-// then the message is dead-lettered (status 'dead'), counted in
-// frontdoor_outbox_dead_total and written to the audit trail.
+// What a lane looks like now, on this instance and in the table.
+struct LaneStats {
+  std::string lane;  // a channel, or "urgent"
+  long long pending = 0;
+  double oldest_pending_seconds = 0;
+  int in_flight = 0;               // on this instance
+  std::string circuit = "closed";  // closed, open, half_open
+};
+
+// Delivers outbox messages through one lane per channel, so that a slow,
+// failing or backlogged channel never delays another, and through an urgent
+// path for time-critical messages (rings, "stop ringing", door results).
+//
+// A message is queued in the transaction of its cause (Outbox::enqueue), which
+// also notifies the dispatchers on commit (LISTEN/NOTIFY): an urgent message is
+// claimed by its id the moment its transaction commits, on workers no backlog
+// shares; a lane is woken the same way. Polling finds what a notification
+// missed (a restart, another instance's crash). Handlers are registered per
+// (channel, payload.kind); messages nobody handles stay queued. Several
+// instances share the table: every claim is FOR UPDATE SKIP LOCKED with a lease.
 class Dispatcher {
  public:
   using Handler = std::function<Delivery(const nlohmann::json& payload)>;
@@ -65,34 +104,24 @@ class Dispatcher {
   // Register before start().
   void handle(const std::string& channel, const std::string& kind, Handler handler,
               GivenUp given_up = {});
-  // Work that is due by time rather than queued (missed calls), run on every pass.
+  // Work that is due by time rather than queued (missed calls), run every poll.
   void every_pass(std::function<void()> task);
+  // Housekeeping run about every `period` (retention sweeps).
+  void every(std::chrono::milliseconds period, std::function<void()> task);
   void start();
   void stop();
-  // Asks for a pass now rather than at the next poll (after a commit that queued work).
+  // Looks for due work now on every lane (commits already notify: for tools and tests).
   void wake();
-  // One pass over due messages; returns how many were handled. For tests and tools.
+  // One pass over every lane's due messages on the calling thread; returns how
+  // many were handled. For tests and tools, with start() not called.
   int run_once();
+  // Every lane's backlog, refreshed every couple of seconds while running.
+  std::vector<LaneStats> stats() const;
+
+  struct Impl;
 
  private:
-  void loop();
-  void give_up(const std::string& key, const nlohmann::json& payload, const std::string& error);
-
-  db::Pool& pool_;
-  http::Metrics& metrics_;
-  DispatcherOptions options_;
-  struct Registered {
-    Handler handler;
-    GivenUp given_up;
-  };
-  std::map<std::string, Registered> handlers_;  // "channel:kind"
-  std::vector<std::function<void()>> periodic_;
-  std::string handled_keys_;  // the same keys as a Postgres array literal
-  std::mutex mutex_;
-  std::condition_variable wakeup_;
-  bool woken_ = false;
-  bool stopping_ = false;
-  std::thread thread_;
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace frontdoor::notify

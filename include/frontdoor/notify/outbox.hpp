@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <nlohmann/json.hpp>
 #include <pqxx/transaction>
 #include <string>
@@ -11,9 +12,12 @@ class Pool;
 namespace frontdoor::notify {
 
 struct OutboxMessage {
-  std::string channel;     // "email", "sms", "push" or "bmx"
+  std::string channel;     // "email", "sms", "push", "bmx" or "webhook"
   std::string dedupe_key;  // the same key is queued (and so sent) at most once
   nlohmann::json payload;
+  // Time-critical (a ring, "stop ringing", a door result): claimed the moment its
+  // transaction commits, on the dispatcher's urgent path, never behind a backlog.
+  bool urgent = false;
 };
 
 // The payloads the notify module's deliveries understand. `property_id` (may be
@@ -24,19 +28,28 @@ OutboxMessage email_message(std::string dedupe_key, const std::string& to,
 OutboxMessage sms_message(std::string dedupe_key, const std::string& to, const std::string& text,
                           const std::string& property_id = {});
 // To every device of a user. A VoIP push (calls) is worthless once `expires_at`
-// has passed and is then dropped rather than retried.
+// has passed and is then dropped rather than retried. Call pushes (voip) are urgent.
 OutboxMessage push_message(std::string dedupe_key, const std::string& user_id,
                            const std::string& title, const std::string& body,
                            const nlohmann::json& data, bool voip,
                            const std::string& expires_at = {}, const std::string& property_id = {});
 
 // Queues side effects in the transaction of the change that causes them, so a
-// message exists exactly when its cause committed.
+// message exists exactly when its cause committed. The same statement notifies
+// the dispatchers (NOTIFY, delivered on commit, never for a rolled-back one).
 class Outbox {
  public:
   explicit Outbox(db::Pool& pool);
   // Returns false when a message with this dedupe key was already queued.
   bool enqueue(pqxx::work& tx, const OutboxMessage& message) const;
+  // Deletes delivered and expired messages finished longer ago than `delivered`,
+  // and dead letters older than `dead`; returns how many.
+  long long sweep(std::chrono::seconds delivered, std::chrono::seconds dead);
+  // What waits on a channel for one property: {pending, oldest_pending_seconds}.
+  nlohmann::json pending_for(const std::string& channel, const std::string& property_id);
+
+ private:
+  db::Pool& pool_;
 };
 
 }  // namespace frontdoor::notify

@@ -13,7 +13,6 @@
 #include "frontdoor/common/clock.hpp"
 #include "frontdoor/http/pagination.hpp"
 #include "frontdoor/http/router.hpp"
-#include "frontdoor/notify/dispatcher.hpp"
 #include "frontdoor/notify/outbox.hpp"
 #include "frontdoor/passes/service.hpp"
 
@@ -81,6 +80,6 @@ class VisitorsService {
 };
 
 void add_routes(http::Router& router, VisitorsService& visitors,
-                const auth::Authenticator& authenticator, notify::Dispatcher& dispatcher);
+                const auth::Authenticator& authenticator);
 
 }  // namespace frontdoor::visitors
