@@ -27,22 +27,32 @@ bool is_connection_failure(const std::exception& failure) {
   return false;
 }
 
-std::optional<common::ApiError> to_api_error(const std::exception& failure) {
-  if (is_connection_failure(failure)) return database_unavailable();
-  if (dynamic_cast<const pqxx::unique_violation*>(&failure) != nullptr) {
+std::optional<common::ApiError> error_for_sqlstate(const std::string& state) {
+  if (starts_with(state, "08") || starts_with(state, "57P")) return database_unavailable();
+  if (state == "23505") {
     return common::ApiError::conflict("already_exists", "Something with these details exists.");
   }
-  if (dynamic_cast<const pqxx::foreign_key_violation*>(&failure) != nullptr) {
+  if (state == "23503") {
     return common::ApiError::unprocessable("reference_not_found",
                                            "The request refers to something that does not exist.");
   }
+  // Serialization failures and deadlocks are transient: the client may retry.
+  if (state == "40001" || state == "40P01") {
+    return common::ApiError::service_unavailable("database_busy",
+                                                 "The database is busy; try again shortly.", 1);
+  }
+  // Cancelled by statement_timeout: the database is too slow right now.
+  if (state == "57014") {
+    return common::ApiError::service_unavailable(
+        "database_busy", "The database did not answer in time; try again shortly.", 1);
+  }
+  return std::nullopt;
+}
+
+std::optional<common::ApiError> to_api_error(const std::exception& failure) {
+  if (is_connection_failure(failure)) return database_unavailable();
   if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&failure)) {
-    const std::string state = sql->sqlstate();
-    // Serialization failures and deadlocks are transient: the client may retry.
-    if (state == "40001" || state == "40P01") {
-      return common::ApiError::service_unavailable("database_busy",
-                                                   "The database is busy; try again shortly.", 1);
-    }
+    return error_for_sqlstate(sql->sqlstate());
   }
   return std::nullopt;
 }

@@ -5,6 +5,7 @@
 #include <pqxx/nontransaction>
 
 #include "frontdoor/common/log.hpp"
+#include "frontdoor/common/threads.hpp"
 #include "frontdoor/db/errors.hpp"
 
 namespace frontdoor::db {
@@ -55,6 +56,11 @@ Pool::Lease::~Lease() {
 }
 
 Pool::Lease Pool::acquire() {
+  // libpqxx blocks: on an I/O thread it would stop every connection of that thread.
+  if (common::on_io_thread()) {
+    common::log::error("a blocking database call on an I/O thread", {});
+    throw std::logic_error("a blocking database call on an I/O thread");
+  }
   std::unique_lock lock(mutex_);
   const bool ready = available_.wait_for(lock, options_.acquire_timeout, [this] {
     return closed_ || !idle_.empty() || in_use_ + idle_.size() < options_.size;

@@ -1,0 +1,92 @@
+#pragma once
+
+#include <atomic>
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "frontdoor/db/rows.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace frontdoor::db {
+
+class Pool;
+
+struct AsyncOptions {
+  std::string url;
+  // Connections each I/O thread opens and keeps (its requests share them).
+  int connections_per_thread = 2;
+  // The server cancels a statement after this long (57014): the caller gets 503.
+  std::chrono::milliseconds statement_timeout{5000};
+  std::chrono::milliseconds connect_timeout{3000};
+  // A connection holds at most this many statements sent and not yet answered.
+  int most_in_flight_per_connection = 256;
+};
+
+// What the asynchronous path looks like now, over every I/O thread.
+struct AsyncStats {
+  long long connections_ready = 0;
+  long long connections_connecting = 0;
+  long long connections_down = 0;
+  long long in_flight = 0;
+  long long deepest_pipeline = 0;  // most statements one connection held since last asked
+  long long statements = 0;        // answered, since start
+  long long round_trips = 0;       // batches sent, since start (statements / round trips =
+                                   // how many requests shared each one)
+};
+
+// Single-statement reads on the I/O threads, without ever parking one.
+//
+// Each I/O thread opens its own connections (attach()) and drives them from its
+// own event loop: libpq in non-blocking mode, connection start-up with
+// PQconnectPoll (watching the socket libpq names at each step, which may
+// change), statements prepared once per connection, and pipeline mode. A
+// statement is queued on the thread's least busy connection; everything queued
+// during one turn of the event loop leaves in one write with one sync, so
+// concurrent requests share a round trip and Postgres does less per statement.
+// Results come back in order to their waiters. A statement that fails fails only
+// its own request (the ones behind it in the same round trip, which Postgres
+// skips, are sent again). A connection that breaks fails every waiter on it
+// with 503 database_unavailable and reconnects by itself, with backoff; while
+// every connection of a thread is down, new statements fail at once (503 with
+// Retry-After) rather than wait.
+//
+// Writes and transactions stay on the workers (db::Pool and libpqxx).
+class AsyncDatabase {
+ public:
+  // Statements come from the pool's registry (one list for both paths, and for
+  // `frontdoor print-sql`); use() names the ones this path prepares.
+  AsyncDatabase(AsyncOptions options, const Pool& statements);
+  ~AsyncDatabase();
+  AsyncDatabase(const AsyncDatabase&) = delete;
+  AsyncDatabase& operator=(const AsyncDatabase&) = delete;
+
+  // Register before the server starts.
+  void use(std::string statement);
+  // On an I/O thread as it starts: this thread's connections open now.
+  void attach(boost::asio::io_context& io);
+
+  // Runs a registered statement on the calling I/O thread's connections.
+  // Throws common::ApiError: 503 database_unavailable (connection lost, all
+  // down, statement timeout), or the mapped SQLSTATE; others as runtime_error.
+  boost::asio::awaitable<Rows> query(std::string statement, std::vector<Parameter> parameters);
+  template <typename... Params>
+  boost::asio::awaitable<Rows> run(std::string statement, const Params&... params) {
+    return query(std::move(statement), {parameter(params)...});
+  }
+
+  AsyncStats stats() const;
+
+  struct Shared;
+
+ private:
+  const Pool& statements_;
+  std::shared_ptr<Shared> shared_;
+};
+
+}  // namespace frontdoor::db
