@@ -37,6 +37,8 @@ struct AsyncDatabase::Shared {
   std::vector<std::pair<std::string, std::string>> statements;  // name, SQL
   std::atomic<long long> ready{0}, connecting{0}, down{0}, in_flight{0}, deepest{0};
   std::atomic<long long> answered{0}, round_trips{0};
+  // When the last ready connection (of any thread) stopped being ready.
+  std::atomic<Clock::rep> none_ready_since{Clock::now().time_since_epoch().count()};
 
   void note_depth(long long depth) {
     auto seen = deepest.load();
@@ -178,7 +180,9 @@ std::atomic<long long>& Connection::counter(State state) {
 
 void Connection::set_state(State next) {
   if (state_ == next) return;
-  --counter(state_);
+  if (--counter(state_) == 0 && state_ == State::ready) {
+    shared_.none_ready_since = Clock::now().time_since_epoch().count();
+  }
   ++counter(next);
   state_ = next;
 }
@@ -562,15 +566,22 @@ asio::awaitable<Rows> AsyncDatabase::query(std::string statement,
       asio::use_awaitable);
 }
 
+long long AsyncDatabase::take_deepest_pipeline() const { return shared_->deepest.exchange(0); }
+
 AsyncStats AsyncDatabase::stats() const {
   AsyncStats stats;
   stats.connections_ready = shared_->ready;
   stats.connections_connecting = shared_->connecting;
   stats.connections_down = shared_->down;
   stats.in_flight = shared_->in_flight;
-  stats.deepest_pipeline = shared_->deepest.exchange(0);
+  stats.deepest_pipeline = shared_->deepest;
   stats.statements = shared_->answered;
   stats.round_trips = shared_->round_trips;
+  if (stats.connections_ready == 0) {
+    const Clock::time_point since{Clock::duration(shared_->none_ready_since.load())};
+    stats.without_a_ready_connection =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - since);
+  }
   return stats;
 }
 

@@ -64,6 +64,15 @@ double Field::as<double>() const {
   return number_from<double>(view());
 }
 
+std::string Field::bytes() const {
+  std::size_t length = 0;
+  unsigned char* raw = PQunescapeBytea(reinterpret_cast<const unsigned char*>(c_str()), &length);
+  if (raw == nullptr) throw std::runtime_error("an unreadable bytea in a database result");
+  std::string value(reinterpret_cast<const char*>(raw), length);
+  PQfreemem(raw);
+  return value;
+}
+
 int Row::size() const { return PQnfields(result_); }
 
 Rows::Rows(pg_result* result) : result_(result, [](pg_result* r) { PQclear(r); }) {}

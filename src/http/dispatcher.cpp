@@ -10,6 +10,7 @@
 
 #include "frontdoor/common/log.hpp"
 #include "frontdoor/common/random.hpp"
+#include "frontdoor/http/async_route.hpp"
 #include "frontdoor/http/problem.hpp"
 
 namespace frontdoor::http {
@@ -127,6 +128,33 @@ bool Dispatcher::never_blocks(Request& request) const {
     return true;  // handle() answers with the routing error
   }
   return request.route->blocking == Blocking::never;
+}
+
+bool Dispatcher::is_async(Request& request) const {
+  try {
+    route(request);
+  } catch (...) {
+    return false;
+  }
+  return request.route->blocking == Blocking::asynchronous;
+}
+
+boost::asio::awaitable<Response> Dispatcher::handle_async(Request& request) {
+  request.request_id = choose_request_id(request);
+  std::string route_label = kUnmatchedRoute;
+  Response response;
+  std::exception_ptr failure;
+  try {
+    route(request);
+    route_label = request.route->pattern;
+    response = co_await request.route->async->handler(request);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  if (failure) response = response_for_exception(failure, request);
+  forbid_caching_unless_said(response);
+  finish(request, route_label, response);
+  co_return response;
 }
 
 Response Dispatcher::handle(Request& request) {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "frontdoor/http/async_route.hpp"
+
 namespace frontdoor::http {
 namespace {
 
@@ -69,6 +71,11 @@ void Router::add(std::string method, std::string pattern, Handler handler, Block
   routes_.push_back(std::move(route));
 }
 
+void Router::add(std::string method, std::string pattern, std::shared_ptr<const AsyncRoute> route) {
+  add(std::move(method), pattern, nullptr, Blocking::asynchronous);
+  routes_.back().async = std::move(route);
+}
+
 void Router::wrap(std::string_view method, std::string_view pattern,
                   const std::function<Handler(Handler)>& wrap) {
   for (auto& route : routes_) {
@@ -112,6 +119,15 @@ RouteMatch Router::match(std::string_view method, std::string_view path) const {
     std::sort(result.allowed_methods.begin(), result.allowed_methods.end());
   }
   return result;
+}
+
+}  // namespace frontdoor::http
+
+namespace frontdoor::http {
+
+void add_async(Router& router, std::string method, std::string pattern, AsyncHandler handler) {
+  router.add(std::move(method), std::move(pattern),
+             std::make_shared<const AsyncRoute>(AsyncRoute{std::move(handler)}));
 }
 
 }  // namespace frontdoor::http

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -19,6 +21,7 @@
 #include <vector>
 
 #include "frontdoor/common/log.hpp"
+#include "frontdoor/common/threads.hpp"
 
 namespace frontdoor::http {
 
@@ -207,6 +210,18 @@ class Session : public std::enable_shared_from_this<Session> {
     if (server_.hooks.never_blocks && server_.hooks.never_blocks(*request)) {
       return write(*request, server_.hooks.handle(*request), keep_alive_);
     }
+    if (server_.hooks.is_async && server_.hooks.is_async(*request)) {
+      // A coroutine on this I/O thread: it awaits the database without parking
+      // the thread, and its answer is written here.
+      asio::co_spawn(
+          stream_.get_executor(),
+          [self = shared_from_this(), request]() -> asio::awaitable<void> {
+            auto response = co_await self->server_.hooks.handle_async(*request);
+            self->write(*request, response, self->keep_alive_);
+          },
+          asio::detached);
+      return;
+    }
     asio::post(server_.workers, [self = shared_from_this(), request] {
       auto response = std::make_shared<Response>(self->server_.hooks.handle(*request));
       asio::post(self->stream_.get_executor(), [self, request, response] {
@@ -346,7 +361,11 @@ void Server::start() {
   impl.bound_port = impl.acceptor.local_endpoint().port();
   impl.accept();
   for (auto& context : impl.contexts) {
-    impl.io_threads.emplace_back([&io = *context] { io.run(); });
+    impl.io_threads.emplace_back([&io = *context, &hooks = impl.hooks] {
+      common::mark_io_thread();
+      if (hooks.on_io_thread_start) hooks.on_io_thread_start(io);
+      io.run();
+    });
   }
 }
 

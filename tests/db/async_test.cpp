@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <optional>
 #include <pqxx/pqxx>
 #include <thread>
 
@@ -42,6 +43,9 @@ class AsyncDatabaseTest : public ::testing::Test {
     statements_.prepare("t_echo", "SELECT $1::int * 2, pg_backend_pid()");
     statements_.prepare("t_divide", "SELECT 10 / $1::int");
     statements_.prepare("t_sleep", "SELECT pg_sleep($1::float8)::text");
+    statements_.prepare("t_types",
+                        "SELECT $1::text, NULL::text, true, false, 42::bigint, -7::int, "
+                        "'\\x00ff41'::bytea, 1.5::float8");
   }
 
   void open(int connections, std::chrono::milliseconds statement_timeout = std::chrono::seconds(5),
@@ -52,7 +56,7 @@ class AsyncDatabaseTest : public ::testing::Test {
     options.statement_timeout = statement_timeout;
     options.connect_timeout = std::chrono::milliseconds(1000);
     database_ = std::make_unique<AsyncDatabase>(options, statements_);
-    for (const char* name : {"t_echo", "t_divide", "t_sleep"}) database_->use(name);
+    for (const char* name : {"t_echo", "t_divide", "t_sleep", "t_types"}) database_->use(name);
     database_->attach(io_);
   }
 
@@ -209,6 +213,36 @@ TEST_F(AsyncDatabaseTest, WithNoDatabaseStatementsFailAtOnceWith503) {
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(1500));
   for (const auto& outcome : outcomes) EXPECT_EQ(outcome.status, 503) << outcome.other_error;
   EXPECT_EQ(database_->stats().connections_ready, 0);
+  // /readyz reads how long the I/O threads have had no connection.
+  EXPECT_GE(database_->stats().without_a_ready_connection, std::chrono::milliseconds(300));
+}
+
+TEST_F(AsyncDatabaseTest, ValuesReadAsLibpqxxReadsThem) {
+  open(1);
+  std::optional<Rows> rows;
+  asio::co_spawn(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        rows = co_await database_->run("t_types", std::string("naïve 'quoted'"));
+      },
+      asio::detached);
+  for (int turn = 0; turn < 250 && !rows; ++turn) io_.run_for(std::chrono::milliseconds(20));
+  ASSERT_TRUE(rows);
+  ASSERT_EQ(rows->size(), 1u);
+  const auto row = (*rows)[0];
+  EXPECT_EQ(row.size(), 8);
+  EXPECT_EQ(row[0].as<std::string>(), "naïve 'quoted'");
+  EXPECT_TRUE(row[1].is_null());
+  EXPECT_THROW(row[1].as<std::string>(), std::runtime_error);
+  EXPECT_TRUE(row[2].as<bool>());
+  EXPECT_FALSE(row[3].as<bool>());
+  EXPECT_EQ(row[4].as<long long>(), 42);
+  EXPECT_EQ(row[5].as<int>(), -7);
+  EXPECT_EQ(row[6].bytes(), std::string("\0\xff"
+                                        "A",
+                                        3));
+  EXPECT_DOUBLE_EQ(row[7].as<double>(), 1.5);
+  EXPECT_THROW(row[0].as<int>(), std::runtime_error);
 }
 
 // No I/O thread may block: libpqxx refuses to run on one, loudly.

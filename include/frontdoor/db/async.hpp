@@ -34,10 +34,12 @@ struct AsyncStats {
   long long connections_connecting = 0;
   long long connections_down = 0;
   long long in_flight = 0;
-  long long deepest_pipeline = 0;  // most statements one connection held since last asked
+  long long deepest_pipeline = 0;  // most statements one connection held since last taken
   long long statements = 0;        // answered, since start
   long long round_trips = 0;       // batches sent, since start (statements / round trips =
                                    // how many requests shared each one)
+  // Zero while a connection is ready; otherwise how long none has been.
+  std::chrono::milliseconds without_a_ready_connection{0};
 };
 
 // Single-statement reads on the I/O threads, without ever parking one.
@@ -81,6 +83,8 @@ class AsyncDatabase {
   }
 
   AsyncStats stats() const;
+  // The deepest pipeline since the last call, and starts again (for a scrape).
+  long long take_deepest_pipeline() const;
 
   struct Shared;
 

@@ -22,6 +22,8 @@ class Field {
   bool is_null() const;
   std::string_view view() const;
   const char* c_str() const;
+  // A bytea value, unescaped from its text form.
+  std::string bytes() const;
   template <typename T>
   T as() const;
 

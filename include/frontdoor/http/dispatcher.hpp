@@ -1,5 +1,7 @@
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
+
 #include "frontdoor/http/message.hpp"
 #include "frontdoor/http/metrics.hpp"
 #include "frontdoor/http/router.hpp"
@@ -17,6 +19,11 @@ class Dispatcher {
   // True when handle() will not wait on anything: the route never blocks, or the
   // answer is a routing error (400, 404, 405). Routes the request as a side effect.
   bool never_blocks(Request& request) const;
+  // True when the request's route answers with a coroutine on the I/O thread
+  // (after never_blocks said no). Routes the request as a side effect.
+  bool is_async(Request& request) const;
+  // Runs an asynchronous route's handler; never throws, like handle().
+  boost::asio::awaitable<Response> handle_async(Request& request);
   // The answer to a request the server refused before routing (400, 408, 413, 431).
   Response reject(Request& request, int status);
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,7 +15,11 @@ using Handler = std::function<Response(Request&)>;
 // Whether a handler may wait (on the database, BMX, a lock held across I/O).
 // Handlers that never wait run on the I/O thread that read the request: no hand-off
 // to a worker and back, which for a route like /healthz is most of its cost.
-enum class Blocking { may_wait, never };
+// Asynchronous handlers (async_route.hpp) also run there, as coroutines that
+// await the asynchronous database instead of blocking.
+enum class Blocking { may_wait, never, asynchronous };
+
+struct AsyncRoute;
 
 struct Route {
   std::string method;
@@ -23,6 +28,7 @@ struct Route {
   std::vector<std::string> segments;  // pattern split on '/'
   int literal_segments = 0;
   Blocking blocking = Blocking::may_wait;
+  std::shared_ptr<const AsyncRoute> async;  // set for Blocking::asynchronous
 };
 
 struct RouteMatch {
@@ -40,6 +46,8 @@ class Router {
   // Throws std::logic_error on a malformed or duplicate template.
   void add(std::string method, std::string pattern, Handler handler,
            Blocking blocking = Blocking::may_wait);
+  // A route answered by a coroutine on the I/O thread (see async_route.hpp).
+  void add(std::string method, std::string pattern, std::shared_ptr<const AsyncRoute> route);
   RouteMatch match(std::string_view method, std::string_view path) const;
   // Replaces the handler of a registered route with wrap(its handler); throws if absent.
   void wrap(std::string_view method, std::string_view pattern,

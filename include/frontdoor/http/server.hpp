@@ -1,5 +1,6 @@
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -7,6 +8,10 @@
 #include <string>
 
 #include "frontdoor/http/message.hpp"
+
+namespace boost::asio {
+class io_context;
+}
 
 namespace frontdoor::http {
 
@@ -31,6 +36,12 @@ struct ServerHooks {
   std::function<bool(Request&)> never_blocks;
   // Builds the answer to a request the server refused before routing (413, 431, 400).
   std::function<Response(Request&, int status)> reject;
+  // Routes answered by a coroutine on the I/O thread (asked after never_blocks).
+  std::function<bool(Request&)> is_async;
+  std::function<boost::asio::awaitable<Response>(Request&)> handle_async;
+  // Runs on each I/O thread as it starts, before it serves anyone (the
+  // asynchronous database opens that thread's connections here).
+  std::function<void(boost::asio::io_context&)> on_io_thread_start;
 };
 
 // HTTP/1.1 server on Boost.Beast. Each connection reads one request at a time
