@@ -19,6 +19,14 @@ db::PoolOptions pool_options(const Config& config) {
   return options;
 }
 
+db::AsyncOptions read_options(const Config& config) {
+  db::AsyncOptions options;
+  options.url = config.database.url;
+  options.connections_per_thread = static_cast<int>(config.database.async_connections_per_thread);
+  options.statement_timeout = std::chrono::milliseconds(config.database.statement_timeout_ms);
+  return options;
+}
+
 http::ServerOptions server_options(const Config& config) {
   http::ServerOptions options;
   options.address = config.listen.address;
@@ -118,12 +126,37 @@ notify::GatewayOptions gateway_options(const Config& config) {
   return options;
 }
 
+// The I/O threads' connections, beside the pool's: what a dashboard needs to
+// see both paths.
+void publish_read_path(http::Metrics& metrics, const db::AsyncDatabase& reads) {
+  const auto stats = reads.stats();
+  const std::string name = "frontdoor_db_async_connections";
+  const std::string help = "I/O threads' database connections by state.";
+  metrics.set_gauge(name, help, {{"state", "ready"}}, static_cast<double>(stats.connections_ready));
+  metrics.set_gauge(name, help, {{"state", "connecting"}},
+                    static_cast<double>(stats.connections_connecting));
+  metrics.set_gauge(name, help, {{"state", "down"}}, static_cast<double>(stats.connections_down));
+  metrics.set_gauge("frontdoor_db_async_in_flight",
+                    "Statements sent on the I/O threads' connections and not yet answered.", {},
+                    static_cast<double>(stats.in_flight));
+  metrics.set_gauge("frontdoor_db_async_deepest_pipeline",
+                    "Most statements one connection held at once since the last scrape.", {},
+                    static_cast<double>(reads.take_deepest_pipeline()));
+  metrics.set_gauge("frontdoor_db_async_statements",
+                    "Statements answered on the I/O threads since start.", {},
+                    static_cast<double>(stats.statements));
+  metrics.set_gauge("frontdoor_db_async_round_trips",
+                    "Round trips those statements took (statements / round trips = sharing).", {},
+                    static_cast<double>(stats.round_trips));
+}
+
 }  // namespace
 
 App::App(Config config, std::shared_ptr<const common::Clock> clock)
     : config_(std::move(config)),
       clock_(std::move(clock)),
       pool_(pool_options(config_)),
+      reads_(read_options(config_), pool_),
       tokens_(signing_keys(config_), *clock_),
       authenticator_(tokens_, pool_),
       outbox_(pool_),
@@ -147,8 +180,9 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
       // A BMX call we gave up on may still complete: wait two timeouts before tidying up.
       passes_(pool_, bmx_, token_cipher_, outbox_, audit_, *clock_, config_.public_base_url,
               std::chrono::milliseconds(2 * config_.bmx.timeout_ms)),
-      visitors_(pool_, accounts_, bmx_, passes_, outbox_, audit_, *clock_),
-      directory_(pool_, static_cast<int>(config_.directory.searches_per_minute)),
+      pass_pages_(pool_, reads_, token_cipher_, *clock_),
+      visitors_(pool_, reads_, accounts_, bmx_, passes_, outbox_, audit_, *clock_),
+      directory_(pool_, reads_, static_cast<int>(config_.directory.searches_per_minute)),
       calls_(pool_, bmx_, outbox_, audit_, *clock_,
              std::chrono::seconds(config_.calls.max_accepted_seconds)),
       idempotency_(pool_,
@@ -156,15 +190,17 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
                      return authenticator_.require_person(request).actor();
                    }),
       dispatcher_(router_, metrics_) {
-  ops::add_routes(router_, pool_, metrics_);
+  // A panel's key is looked up on the I/O thread that answers its directory search.
+  reads_.use("auth_panel_by_key");
+  ops::add_routes(router_, pool_, reads_, metrics_);
   auth::add_routes(router_, accounts_, authenticator_);
   properties::add_routes(router_, properties_, authenticator_);
   people::add_routes(router_, people_, authenticator_);
   audit_.add_routes(router_, authenticator_);
   bmx::add_routes(router_, bmx_, authenticator_);
   visitors::add_routes(router_, visitors_, authenticator_);
-  passes::add_routes(router_, passes_, authenticator_);
-  directory::add_routes(router_, directory_, authenticator_);
+  passes::add_routes(router_, passes_, pass_pages_, authenticator_);
+  directory::add_routes(router_, directory_, authenticator_, reads_);
   calls::add_routes(router_, calls_, authenticator_);
   bmx_.on_call([this](const bmx::VerifiedCall& call) { calls_.start_from_bmx(call); });
   // Missed calls are due by time: every instance sweeps them on each outbox pass.
@@ -228,6 +264,7 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
     const std::string help = "Pooled database connections by state.";
     metrics.set_gauge(name, help, {{"state", "in_use"}}, static_cast<double>(stats.in_use));
     metrics.set_gauge(name, help, {{"state", "idle"}}, static_cast<double>(stats.idle));
+    publish_read_path(metrics, reads_);
   });
 }
 
@@ -251,7 +288,10 @@ void App::start() {
       .handle = [this](http::Request& request) { return dispatcher_.handle(request); },
       .never_blocks = [this](http::Request& request) { return dispatcher_.never_blocks(request); },
       .reject = [this](http::Request& request,
-                       int status) { return dispatcher_.reject(request, status); }};
+                       int status) { return dispatcher_.reject(request, status); },
+      .is_async = [this](http::Request& request) { return dispatcher_.is_async(request); },
+      .handle_async = [this](http::Request& request) { return dispatcher_.handle_async(request); },
+      .on_io_thread_start = [this](boost::asio::io_context& io) { reads_.attach(io); }};
   server_ = std::make_unique<http::Server>(server_options(config_), std::move(hooks));
   server_->start();
   outbox_dispatcher_.start();

@@ -76,6 +76,15 @@ const std::vector<Key>& schema() {
           [](Config& c) { return &c.database.acquire_timeout_ms; },
           "How long a request waits for a pooled connection before 503."),
       integer_key(
+          "database.async_connections_per_thread", 1, 64,
+          [](Config& c) { return &c.database.async_connections_per_thread; },
+          "Connections each I/O thread keeps for the reads it answers itself (directory, "
+          "pass page, my visitors); concurrent requests share them through pipelining."),
+      integer_key(
+          "database.statement_timeout_ms", 100, 600000,
+          [](Config& c) { return &c.database.statement_timeout_ms; },
+          "A read on an I/O thread's connection is cancelled after this long (503)."),
+      integer_key(
           "http.body_limit_bytes", 1024, 64 << 20,
           [](Config& c) { return &c.http.body_limit_bytes; },
           "Largest request body; larger ones get 413."),

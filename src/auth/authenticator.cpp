@@ -68,22 +68,49 @@ Principal Authenticator::identify(const http::Request& request) const {
 
 Principal Authenticator::panel_principal(const std::string& key) const {
   const auto hash = common::sha256_hex(key);
-  auto identity = panel_keys_.get(hash);
-  if (!identity) {
-    auto found = pool_.run([&](pqxx::connection& connection) {
-      pqxx::nontransaction tx(connection);
-      return tx.exec_prepared("auth_panel_by_key", hash);
-    });
-    if (found.empty()) throw invalid_credentials();
-    identity = PanelIdentity{found[0][0].as<std::string>(), found[0][1].as<std::string>()};
-    panel_keys_.put(hash, *identity);
-  }
+  if (auto cached = cached_panel(hash)) return *cached;
+  auto found = pool_.run([&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    return tx.exec_prepared("auth_panel_by_key", hash);
+  });
+  if (found.empty()) throw invalid_credentials();
+  return remember_panel(hash, found[0][0].as<std::string>(), found[0][1].as<std::string>());
+}
+
+std::optional<Principal> Authenticator::cached_panel(const std::string& key_hash) const {
+  auto identity = panel_keys_.get(key_hash);
+  if (!identity) return std::nullopt;
   Principal principal;
   principal.kind = Principal::Kind::panel;
   principal.panel_id = std::move(identity->panel_id);
   principal.panel_property_id = std::move(identity->property_id);
   return principal;
 }
+
+Principal Authenticator::remember_panel(const std::string& key_hash, std::string panel_id,
+                                        std::string property_id) const {
+  panel_keys_.put(key_hash, PanelIdentity{panel_id, property_id});
+  Principal principal;
+  principal.kind = Principal::Kind::panel;
+  principal.panel_id = std::move(panel_id);
+  principal.panel_property_id = std::move(property_id);
+  return principal;
+}
+
+std::string Authenticator::panel_key_hash(const http::Request& request) const {
+  auto header = request.header("authorization");
+  if (!header || !boost::algorithm::istarts_with(*header, "bearer ") || header->size() > 4096) {
+    throw invalid_credentials();
+  }
+  const std::string credential(header->substr(7));
+  if (credential.rfind(kPanelKeyPrefix, 0) == 0) return common::sha256_hex(credential);
+  if (tokens_.verify(credential)) {
+    throw common::ApiError::forbidden("Only a panel key may use this route.");
+  }
+  throw invalid_credentials();
+}
+
+void Authenticator::refuse_credentials() { throw invalid_credentials(); }
 
 void Authenticator::forget_panel(const std::string& panel_id) const {
   panel_keys_.erase_if(

@@ -1,10 +1,13 @@
 #include "frontdoor/directory/service.hpp"
 
-#include <pqxx/pqxx>
+#include <nlohmann/json.hpp>
 
+#include "frontdoor/auth/async_panel.hpp"
 #include "frontdoor/common/contact.hpp"
 #include "frontdoor/common/error.hpp"
+#include "frontdoor/db/async.hpp"
 #include "frontdoor/db/pool.hpp"
+#include "frontdoor/http/async_route.hpp"
 #include "frontdoor/http/json.hpp"
 
 namespace frontdoor::directory {
@@ -31,9 +34,11 @@ std::string DirectoryService::search_sql() {
          std::to_string(kMaxEntries);
 }
 
-DirectoryService::DirectoryService(db::Pool& pool, int searches_per_minute)
-    : pool_(pool), searches_per_minute_(searches_per_minute) {
-  pool_.prepare("directory_search", search_sql());
+DirectoryService::DirectoryService(db::Pool& pool, db::AsyncDatabase& database,
+                                   int searches_per_minute)
+    : database_(database), searches_per_minute_(searches_per_minute) {
+  pool.prepare("directory_search", search_sql());
+  database_.use("directory_search");
 }
 
 bool DirectoryService::allow(const std::string& panel_id) {
@@ -46,32 +51,39 @@ bool DirectoryService::allow(const std::string& panel_id) {
   return ++searches_[panel_id] <= searches_per_minute_;
 }
 
-nlohmann::json DirectoryService::search(const auth::Principal& panel, const std::string& query) {
+boost::asio::awaitable<std::vector<Entry>> DirectoryService::search(const auth::Principal& panel,
+                                                                    const std::string& query) {
   if (!allow(panel.panel_id)) throw common::ApiError::rate_limited(60);
-  auto rows = pool_.run([&](pqxx::connection& connection) {
-    pqxx::nontransaction tx(connection);
-    return tx.exec_prepared("directory_search", panel.panel_property_id, query);
-  });
-  nlohmann::json data = nlohmann::json::array();
-  for (const auto& row : rows) {
-    data.push_back({{"entry_id", row[0].as<std::string>()},
-                    {"display_name", row[1].as<std::string>()},
-                    {"unit_label", row[2].as<std::string>()}});
+  const auto rows = co_await database_.run("directory_search", panel.panel_property_id, query);
+  std::vector<Entry> entries;
+  entries.reserve(rows.size());
+  for (const auto row : rows) {
+    entries.push_back(
+        {row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>()});
   }
-  return {{"data", data}};
+  co_return entries;
 }
 
 void add_routes(http::Router& router, DirectoryService& directory,
-                const auth::Authenticator& authenticator) {
-  router.add("GET", "/v1/panel/directory", [&](http::Request& request) {
-    const auto panel = authenticator.require_panel(request);
-    const auto q = request.query_param("q");
-    if (!q || q->empty() || q->size() > 64 || !common::is_search_text(*q)) {
-      throw common::ApiError::validation(
-          {{"q", "length", "Give 1 to 64 characters of a resident's name."}});
-    }
-    return http::json_response(200, directory.search(panel, std::string(*q)));
-  });
+                const auth::Authenticator& authenticator, db::AsyncDatabase& database) {
+  http::add_async(router, "GET", "/v1/panel/directory",
+                  [&](http::Request& request) -> boost::asio::awaitable<http::Response> {
+                    const auto panel =
+                        co_await auth::require_panel(authenticator, database, request);
+                    const auto q = request.query_param("q");
+                    if (!q || q->empty() || q->size() > 64 || !common::is_search_text(*q)) {
+                      throw common::ApiError::validation(
+                          {{"q", "length", "Give 1 to 64 characters of a resident's name."}});
+                    }
+                    nlohmann::json data = nlohmann::json::array();
+                    const auto entries = co_await directory.search(panel, std::string(*q));
+                    for (const auto& entry : entries) {
+                      data.push_back({{"entry_id", entry.entry_id},
+                                      {"display_name", entry.display_name},
+                                      {"unit_label", entry.unit_label}});
+                    }
+                    co_return http::json_response(200, {{"data", data}});
+                  });
 }
 
 }  // namespace frontdoor::directory

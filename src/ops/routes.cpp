@@ -4,6 +4,7 @@
 #include <pqxx/pqxx>
 
 #include "frontdoor/common/error.hpp"
+#include "frontdoor/db/async.hpp"
 #include "frontdoor/db/migrations.hpp"
 #include "frontdoor/db/pool.hpp"
 #include "frontdoor/http/json.hpp"
@@ -15,7 +16,26 @@ const std::vector<std::pair<std::string_view, std::string_view>>& embedded_opena
 
 std::string_view openapi_document() { return embedded_openapi_files().front().second; }
 
-void add_routes(http::Router& router, db::Pool& pool, http::Metrics& metrics) {
+namespace {
+
+// The I/O threads reconnect by themselves within seconds of the database coming
+// back; if they still have no connection after this, something stops them alone
+// (max_connections, say) and their routes would answer 503: not ready.
+constexpr auto kReadsMayReconnectFor = std::chrono::seconds(10);
+
+nlohmann::json both_paths(const db::PoolStats& pool, const db::AsyncStats& reads) {
+  return {{"workers", {{"in_use", pool.in_use}, {"idle", pool.idle}}},
+          {"io_threads",
+           {{"ready", reads.connections_ready},
+            {"connecting", reads.connections_connecting},
+            {"down", reads.connections_down},
+            {"in_flight", reads.in_flight}}}};
+}
+
+}  // namespace
+
+void add_routes(http::Router& router, db::Pool& pool, const db::AsyncDatabase& reads,
+                http::Metrics& metrics) {
   // Liveness only: answered on the I/O thread, so it stays cheap and answers
   // even when every worker waits on a dead database.
   router.add(
@@ -25,14 +45,23 @@ void add_routes(http::Router& router, db::Pool& pool, http::Metrics& metrics) {
       },
       http::Blocking::never);
 
-  router.add("GET", "/readyz", [&pool](http::Request&) {
+  router.add("GET", "/readyz", [&pool, &reads](http::Request&) {
     auto problem = pool.run([](pqxx::connection& connection) {
       return db::schema_status(connection, db::bundled_migrations());
     });
     if (problem) {
       throw common::ApiError::service_unavailable("migrations_pending", *problem, 5);
     }
-    return http::json_response(200, {{"status", "ready"}});
+    const auto on_io_threads = reads.stats();
+    if (on_io_threads.without_a_ready_connection > kReadsMayReconnectFor) {
+      throw common::ApiError::service_unavailable(
+          "database_unavailable",
+          "The I/O threads have had no database connection for " +
+              std::to_string(on_io_threads.without_a_ready_connection.count() / 1000) + " s.",
+          1);
+    }
+    return http::json_response(
+        200, {{"status", "ready"}, {"database", both_paths(pool.stats(), on_io_threads)}});
   });
 
   // Its scrape hooks read in-memory counters only (pool stats), never the database.

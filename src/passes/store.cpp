@@ -49,14 +49,6 @@ void prepare(db::Pool& pool) {
   pool.prepare("passes_bmx_deleted",
                "UPDATE passes SET bmx_deleted_at = now() WHERE visitor_id = $1");
   // The page shows the window in the property's own time zone.
-  pool.prepare("passes_page",
-               "SELECT p.status, p.key_id, p.credential, v.name, pr.name, "
-               "to_char(v.starts_at AT TIME ZONE pr.time_zone, 'Dy DD Mon YYYY, HH24:MI'), "
-               "to_char(v.ends_at AT TIME ZONE pr.time_zone, 'Dy DD Mon YYYY, HH24:MI'), "
-               "pr.time_zone, v.starts_at > $2::timestamptz, v.ends_at <= $2::timestamptz, "
-               "p.visitor_id "
-               "FROM passes p JOIN visitors v ON v.id = p.visitor_id "
-               "JOIN properties pr ON pr.id = p.property_id WHERE p.token_hash = $1");
   pool.prepare("passes_credentials",
                "SELECT p.visitor_id, p.property_id, pr.name, rfc3339(v.starts_at), "
                "rfc3339(v.ends_at), p.key_id, p.credential, v.starts_at <= $2::timestamptz "

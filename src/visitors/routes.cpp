@@ -1,4 +1,5 @@
 #include "frontdoor/common/time.hpp"
+#include "frontdoor/http/async_route.hpp"
 #include "frontdoor/http/json.hpp"
 #include "frontdoor/http/uuid.hpp"
 #include "frontdoor/visitors/service.hpp"
@@ -48,9 +49,15 @@ void add_routes(http::Router& router, VisitorsService& visitors,
     auto created = visitors.create_for_resident(actor, read_visit(request, false));
     return http::json_response(201, created);
   });
-  router.add("GET", "/v1/me/visitors", [&](http::Request& request) {
-    return visitors.list_mine(authenticator.require_person(request), http::page_request(request));
-  });
+  http::add_async(router, "GET", "/v1/me/visitors",
+                  [&](http::Request& request) -> boost::asio::awaitable<http::Response> {
+                    const auto actor = authenticator.require_person(request);
+                    const auto page =
+                        co_await visitors.list_mine(actor, http::page_request(request));
+                    nlohmann::json items = nlohmann::json::array();
+                    for (const auto& visitor : page.items) items.push_back(to_json(visitor));
+                    co_return http::page_response(std::move(items), page.next);
+                  });
   router.add("GET", "/v1/me/visitors/{id}", [&](http::Request& request) {
     const auto actor = authenticator.require_person(request);
     return http::json_response(200, visitors.get_mine(actor, http::uuid_param(request, "id")));

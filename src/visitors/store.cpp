@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "frontdoor/db/async.hpp"
 #include "frontdoor/db/pool.hpp"
 
 namespace frontdoor::visitors::store {
@@ -56,6 +57,12 @@ void prepare(db::Pool& pool) {
   pool.prepare("visitors_list_host_after", list_sql("host_user_id", true));
   pool.prepare("visitors_list_property_first", list_sql("property_id", false));
   pool.prepare("visitors_list_property_after", list_sql("property_id", true));
+}
+
+void use_on_the_io_threads(db::AsyncDatabase& database) {
+  // A resident's own list is read on the I/O thread, without blocking it.
+  database.use("visitors_list_host_first");
+  database.use("visitors_list_host_after");
 }
 
 }  // namespace frontdoor::visitors::store

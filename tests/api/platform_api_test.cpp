@@ -193,6 +193,25 @@ TEST(PlatformApi, DatabaseOutageIs503AndServiceResumesWithoutRestart) {
   EXPECT_EQ(client.get("/v1/_test/db-time").status, 200);
 }
 
+TEST(PlatformApi, ARouteOnTheIoThreadThatWouldBlockOnThePoolFailsLoudly) {
+  // A route marked as never waiting runs on the I/O thread; if it reached for a
+  // libpqxx connection it would park every connection on that thread. It must
+  // fail at once (500), not block, and the server must go on serving.
+  TestServer server({.before_start = [](app::App& app) {
+    app.router().add(
+        "GET", "/v1/_test/blocks-on-io-thread",
+        [&app](http::Request&) {
+          app.pool().run([](pqxx::connection&) { return 0; });
+          return http::json_response(200, {{"blocked", true}});
+        },
+        http::Blocking::never);
+  }});
+  auto client = server.client();
+  expect_problem(client.get("/v1/_test/blocks-on-io-thread"), 500, "internal_error");
+  EXPECT_EQ(client.get("/readyz").status, 200);
+  EXPECT_EQ(client.get("/healthz").status, 200);
+}
+
 TEST(PlatformApi, HealthzAndRoutingErrorsAnswerWhileEveryWorkerWaits) {
   // One worker, held by a request that waits: routes that never block are
   // answered on the I/O thread and must not queue behind it.

@@ -98,6 +98,93 @@ TEST(Faults, PostgresKilledUnderWriteLoadLosesNothingAndServiceResumes) {
   EXPECT_GT(created.size(), 10u);
 }
 
+// The reads that run on the I/O threads (directory, my visitors) under load
+// while Postgres dies and comes back. Each batch of requests goes on one
+// keep-alive connection: an outage must answer 503 on it, never close it.
+TEST(Faults, PostgresKilledUnderReadLoadAnswers503OnOpenConnectionsAndResumes) {
+  TestServer server({.configure = [](app::Config& c) {
+    c.directory.searches_per_minute = 100000000;
+    c.http.io_threads = 2;
+  }});
+  World world(server);
+  const auto property = world.property("reads");
+  const auto ann = world.resident(property, "Ann", "Reader");
+  const auto key = world.panel_key(property);
+  const std::string search =
+      "GET /v1/panel/directory?q=Ann HTTP/1.1\r\nHost: frontdoor\r\n"
+      "Authorization: Bearer " +
+      key + "\r\n\r\n";
+  const std::string mine =
+      "GET /v1/me/visitors HTTP/1.1\r\nHost: frontdoor\r\n"
+      "Authorization: Bearer " +
+      ann.access_token + "\r\n\r\n";
+  constexpr int kPerBatch = 6;
+  std::string batch;
+  for (int i = 0; i < kPerBatch / 2; ++i) batch += search + mine;
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> ok{0}, unavailable{0}, other{0}, dropped{0}, missing_retry_after{0};
+  // Milliseconds from the start: when Postgres was back, and the first 200 after it.
+  std::atomic<long long> returned_ms{-1}, first_ok_after_return_ms{-1};
+  const auto since_start = [started = std::chrono::steady_clock::now()] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                 started)
+        .count();
+  };
+  std::vector<std::thread> readers;
+  for (int r = 0; r < 4; ++r) {
+    readers.emplace_back([&] {
+      HttpClient client(server.app().port(), "127.0.0.1", std::chrono::seconds(8));
+      while (!stop) {
+        std::vector<testing::HttpResponse> responses;
+        try {
+          responses = client.raw_many(batch, kPerBatch);
+        } catch (const std::exception&) {
+          ++dropped;  // fewer answers than requests: the connection went away
+          continue;
+        }
+        for (const auto& response : responses) {
+          if (response.status == 200) {
+            ++ok;
+            const auto now = since_start();
+            long long unset = -1;
+            if (returned_ms >= 0 && now > returned_ms) {
+              first_ok_after_return_ms.compare_exchange_strong(unset, now);
+            }
+          } else if (response.status == 503) {
+            ++unavailable;
+            if (response.header("retry-after").empty()) ++missing_retry_after;
+          } else {
+            ++other;
+          }
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const int ok_before = ok;
+  PostgresCluster::shared().kill();
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  const int unavailable_during = unavailable;
+  PostgresCluster::shared().start();
+  returned_ms = since_start();
+  // Reads answer again within 5 s of the database's return, without a restart.
+  EXPECT_TRUE(eventually([&] { return first_ok_after_return_ms >= 0; }, std::chrono::seconds(5)))
+      << "no read answered 200 within 5 s of Postgres coming back";
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  stop = true;
+  for (auto& reader : readers) reader.join();
+
+  std::cout << "reads: " << ok << " answered 200, " << unavailable << " answered 503; "
+            << "the first 200 came " << (first_ok_after_return_ms - returned_ms)
+            << " ms after Postgres was back\n";
+  EXPECT_GT(ok_before, 0) << "the reads never worked: the test proved nothing";
+  EXPECT_GT(unavailable_during, 0) << "the outage was not noticed: the test proved nothing";
+  EXPECT_EQ(other.load(), 0) << "answers other than 200 and 503 (a 500 is a bug)";
+  EXPECT_EQ(dropped.load(), 0) << "a keep-alive connection was closed during the outage";
+  EXPECT_EQ(missing_retry_after.load(), 0) << "a 503 without Retry-After";
+}
+
 class BmxFaults : public ::testing::Test {
  protected:
   BmxFaults()

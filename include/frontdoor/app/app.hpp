@@ -14,6 +14,7 @@
 #include "frontdoor/bmx/token_cipher.hpp"
 #include "frontdoor/calls/service.hpp"
 #include "frontdoor/common/clock.hpp"
+#include "frontdoor/db/async.hpp"
 #include "frontdoor/db/pool.hpp"
 #include "frontdoor/directory/service.hpp"
 #include "frontdoor/http/dispatcher.hpp"
@@ -25,6 +26,7 @@
 #include "frontdoor/notify/dispatcher.hpp"
 #include "frontdoor/notify/gateways.hpp"
 #include "frontdoor/notify/outbox.hpp"
+#include "frontdoor/passes/pages.hpp"
 #include "frontdoor/passes/service.hpp"
 #include "frontdoor/people/service.hpp"
 #include "frontdoor/properties/service.hpp"
@@ -61,6 +63,8 @@ class App {
   std::shared_ptr<const common::Clock> clock_;
   http::Metrics metrics_;
   db::Pool pool_;
+  // Single-statement reads on the I/O threads; everything else uses pool_.
+  db::AsyncDatabase reads_;
   auth::AccessTokens tokens_;
   auth::Authenticator authenticator_;
   notify::Outbox outbox_;
@@ -78,6 +82,7 @@ class App {
   std::unique_ptr<notify::PushGateway> push_;
   notify::Deliveries deliveries_;
   passes::PassesService passes_;
+  passes::PassPages pass_pages_;
   visitors::VisitorsService visitors_;
   directory::DirectoryService directory_;
   calls::CallsService calls_;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <optional>
+
 #include "frontdoor/auth/principal.hpp"
 #include "frontdoor/auth/tokens.hpp"
 #include "frontdoor/common/expiring_cache.hpp"
@@ -38,6 +40,17 @@ class Authenticator {
   Principal require_panel(const http::Request& request) const;
   // Call after revoking a panel, so this instance stops accepting its key now.
   void forget_panel(const std::string& panel_id) const;
+
+  // For routes that run on the I/O thread (async_panel.hpp): the hash of the
+  // panel key the request carries (401 without one, 403 for a person's token),
+  // what the cache knows of it, and the identity the database found.
+  std::string panel_key_hash(const http::Request& request) const;
+  std::optional<Principal> cached_panel(const std::string& key_hash) const;
+  Principal remember_panel(const std::string& key_hash, std::string panel_id,
+                           std::string property_id) const;
+
+  // 401 with WWW-Authenticate, as every refused credential gets.
+  [[noreturn]] static void refuse_credentials();
 
   static constexpr std::chrono::seconds kPanelKeyTtl{10};
 

@@ -1,28 +1,40 @@
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <map>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "frontdoor/auth/authenticator.hpp"
 #include "frontdoor/http/router.hpp"
 
 namespace frontdoor::db {
 class Pool;
-}
+class AsyncDatabase;
+}  // namespace frontdoor::db
 
 namespace frontdoor::directory {
 
 inline constexpr int kMaxEntries = 20;
 
+// One line of the panel's directory: nothing personal.
+struct Entry {
+  std::string entry_id;
+  std::string display_name;
+  std::string unit_label;
+};
+
 // What a panel shows a visitor: listed, current residents of its own property,
 // found by a case- and accent-insensitive prefix of a name. No e-mail, no phone.
+// A search is one statement, run on the I/O thread without blocking it.
 class DirectoryService {
  public:
-  DirectoryService(db::Pool& pool, int searches_per_minute);
-  nlohmann::json search(const auth::Principal& panel, const std::string& query);
+  DirectoryService(db::Pool& pool, db::AsyncDatabase& database, int searches_per_minute);
+  // 429 when the panel searched too often this minute.
+  boost::asio::awaitable<std::vector<Entry>> search(const auth::Principal& panel,
+                                                    const std::string& query);
   // The SQL of the search, for the db test that checks its plan.
   static std::string search_sql();
 
@@ -30,7 +42,7 @@ class DirectoryService {
   // A panel key may search this often per minute; a scraper is slowed down.
   bool allow(const std::string& panel_id);
 
-  db::Pool& pool_;
+  db::AsyncDatabase& database_;
   const int searches_per_minute_;
   std::mutex mutex_;
   std::map<std::string, int> searches_;
@@ -38,6 +50,6 @@ class DirectoryService {
 };
 
 void add_routes(http::Router& router, DirectoryService& directory,
-                const auth::Authenticator& authenticator);
+                const auth::Authenticator& authenticator, db::AsyncDatabase& database);
 
 }  // namespace frontdoor::directory

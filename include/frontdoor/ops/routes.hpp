@@ -7,14 +7,17 @@
 
 namespace frontdoor::db {
 class Pool;
-}
+class AsyncDatabase;
+}  // namespace frontdoor::db
 
 namespace frontdoor::ops {
 
 // The checked-in OpenAPI document (openapi/openapi.json), compiled in.
 std::string_view openapi_document();
 
-// GET /healthz, /readyz, /metrics, /openapi.json.
-void add_routes(http::Router& router, db::Pool& pool, http::Metrics& metrics);
+// GET /healthz, /readyz, /metrics, /openapi.json. /readyz speaks for both
+// database paths: the workers' pool and the I/O threads' connections.
+void add_routes(http::Router& router, db::Pool& pool, const db::AsyncDatabase& reads,
+                http::Metrics& metrics);
 
 }  // namespace frontdoor::ops

@@ -73,9 +73,6 @@ class PassesService {
 
   // GET /v1/me/credentials.
   nlohmann::json credentials(const auth::Principal& actor);
-  // GET /p/{token} and /p/{token}/qr.svg.
-  http::Response page(const std::string& token, const std::string& remote_address);
-  http::Response qr(const std::string& token);
 
  private:
   // The keychain of a revoked pass is deleted at BMX through the outbox.
@@ -83,14 +80,6 @@ class PassesService {
                       const std::string& property_id) const;
   notify::Delivery fail(const std::string& visitor_id, const std::string& code,
                         const std::string& reason);
-  bool unknown_token_allowed(const std::string& remote_address);
-  // The PIN of an issued pass and its QR code, from a passes_page row.
-  struct ShownCredential {
-    std::string sealed;  // key id and ciphertext the PIN was opened from
-    std::string pin;
-    std::string qr_svg;
-  };
-  ShownCredential shown_credential(const pqxx::row& row);
 
   db::Pool& pool_;
   bmx::BmxService& bmx_;
@@ -100,17 +89,12 @@ class PassesService {
   const common::Clock& clock_;
   std::string public_base_url_;
   std::chrono::milliseconds bmx_settle_time_;
-  // Unknown page tokens per client address in the current window: guessing is slow.
-  std::mutex guesses_mutex_;
-  std::map<std::string, int> guesses_;
-  std::chrono::steady_clock::time_point guesses_window_{};
-  // Encoding the QR code is most of the page's cost, and a visitor reloads the
-  // page at the door: kept by pass id while the row's sealed PIN is unchanged.
-  common::ExpiringCache<ShownCredential> shown_{std::chrono::minutes(10), 2000};
 };
 
+class PassPages;
+
 // GET /v1/me/credentials, GET /p/{token}, GET /p/{token}/qr.svg.
-void add_routes(http::Router& router, PassesService& passes,
+void add_routes(http::Router& router, PassesService& passes, PassPages& pages,
                 const auth::Authenticator& authenticator);
 
 }  // namespace frontdoor::passes

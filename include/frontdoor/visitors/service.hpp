@@ -1,9 +1,11 @@
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <pqxx/transaction>
 #include <string>
+#include <vector>
 
 #include "frontdoor/audit/audit.hpp"
 #include "frontdoor/auth/authenticator.hpp"
@@ -18,7 +20,8 @@
 
 namespace frontdoor::db {
 class Pool;
-}
+class AsyncDatabase;
+}  // namespace frontdoor::db
 
 namespace frontdoor::visitors {
 
@@ -33,18 +36,53 @@ struct NewVisit {
   common::TimePoint ends_at;
 };
 
+// A visitor as the apps see it, with its pass.
+struct Visitor {
+  struct Pass {
+    std::string status;  // pending, issued, failed, revoked
+    std::optional<std::string> failure_code;
+    std::optional<std::string> failure_reason;
+  };
+  std::string id;
+  std::string property_id;
+  std::string name;
+  std::optional<std::string> phone;
+  std::optional<std::string> email;
+  std::string access;
+  std::string starts_at;  // RFC 3339
+  std::string ends_at;
+  std::string created_at;
+  std::optional<std::string> arrived_at;
+  std::string status;  // scheduled, active, arrived, expired, revoked
+  Pass pass;
+  std::string cursor;  // created_at with microseconds, for the next page
+};
+
+// The JSON the apps read for a visitor.
+nlohmann::json to_json(const Visitor& visitor);
+
+// One page of a list: its items, and where the next one starts (if any).
+template <typename Item>
+struct Page {
+  std::vector<Item> items;
+  std::optional<nlohmann::json> next;
+};
+
 // Visitors of residents and of properties, with the rules of CONTRACT.md
 // ("Visitors and passes"); each visit gets its pass from the passes module.
 class VisitorsService {
  public:
-  VisitorsService(db::Pool& pool, auth::AuthService& accounts, bmx::BmxService& bmx,
-                  const passes::PassesService& passes, const notify::Outbox& outbox,
-                  const audit::AuditTrail& audit, const common::Clock& clock);
+  VisitorsService(db::Pool& pool, db::AsyncDatabase& database, auth::AuthService& accounts,
+                  bmx::BmxService& bmx, const passes::PassesService& passes,
+                  const notify::Outbox& outbox, const audit::AuditTrail& audit,
+                  const common::Clock& clock);
 
   nlohmann::json create_for_resident(const auth::Principal& actor, const NewVisit& visit);
   nlohmann::json create_for_property(const auth::Principal& actor, const std::string& property_id,
                                      const NewVisit& visit);
-  http::Response list_mine(const auth::Principal& actor, const http::PageRequest& page);
+  // The caller's own visitors, newest first: one statement on the I/O thread.
+  boost::asio::awaitable<Page<Visitor>> list_mine(const auth::Principal& actor,
+                                                  const http::PageRequest& page);
   nlohmann::json get_mine(const auth::Principal& actor, const std::string& visitor_id);
   void revoke_mine(const auth::Principal& actor, const std::string& visitor_id);
   http::Response list_property(const auth::Principal& actor, const std::string& property_id,
@@ -71,6 +109,7 @@ class VisitorsService {
                       const http::PageRequest& page);
 
   db::Pool& pool_;
+  db::AsyncDatabase& database_;
   auth::AuthService& accounts_;
   bmx::BmxService& bmx_;
   const passes::PassesService& passes_;

@@ -1,0 +1,78 @@
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "frontdoor/bmx/token_cipher.hpp"
+#include "frontdoor/common/clock.hpp"
+#include "frontdoor/common/expiring_cache.hpp"
+
+namespace frontdoor::db {
+class Pool;
+class AsyncDatabase;
+}  // namespace frontdoor::db
+
+namespace frontdoor::passes {
+
+// What the pass page shows for a token, and why.
+struct PassView {
+  enum class State {
+    unknown,       // no such pass (or not a token at all)
+    rate_limited,  // this address guessed too many unknown tokens
+    revoked,
+    failed,
+    expired,
+    pending,
+    not_yet,
+    valid,
+  };
+  State state = State::unknown;
+  std::string visitor_name;
+  std::string property_name;
+  std::string starts;  // in the property's time zone, as the page shows it
+  std::string ends;
+  std::string time_zone;
+  // Valid passes only: the BMX PIN and its QR code (SVG).
+  std::string pin;
+  std::string qr_svg;
+};
+
+// The pass page a property-only visitor opens from the SMS, and its QR code:
+// one statement each, read on the I/O thread. Encoding the QR code is most of
+// the page's cost and a visitor reloads the page at the door, so the PIN and
+// its QR code are kept by pass while the row's sealed PIN is byte for byte the
+// same; status and window are read on every request.
+class PassPages {
+ public:
+  PassPages(db::Pool& pool, db::AsyncDatabase& database, const bmx::TokenCipher& cipher,
+            const common::Clock& clock);
+
+  boost::asio::awaitable<PassView> view(const std::string& token,
+                                        const std::string& remote_address);
+  // The QR code of a valid pass, or nullopt (unknown, not yet, over, revoked).
+  boost::asio::awaitable<std::optional<std::string>> qr(const std::string& token);
+
+ private:
+  struct Shown {
+    std::string sealed;  // key id and ciphertext the PIN was opened from
+    std::string pin;
+    std::string qr_svg;
+  };
+  Shown shown(const std::string& pass_id, const std::string& key_id, const std::string& ciphertext);
+  // Unknown page tokens per client address in the current window: guessing is slow.
+  bool unknown_token_allowed(const std::string& remote_address);
+
+  db::AsyncDatabase& database_;
+  const bmx::TokenCipher& cipher_;
+  const common::Clock& clock_;
+  std::mutex guesses_mutex_;
+  std::map<std::string, int> guesses_;
+  std::chrono::steady_clock::time_point guesses_window_{};
+  common::ExpiringCache<Shown> shown_{std::chrono::minutes(10), 2000};
+};
+
+}  // namespace frontdoor::passes
