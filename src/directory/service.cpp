@@ -1,7 +1,5 @@
 #include "frontdoor/directory/service.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include "frontdoor/auth/async_panel.hpp"
 #include "frontdoor/common/contact.hpp"
 #include "frontdoor/common/error.hpp"
@@ -9,6 +7,7 @@
 #include "frontdoor/db/pool.hpp"
 #include "frontdoor/http/async_route.hpp"
 #include "frontdoor/http/json.hpp"
+#include "frontdoor/http/json_writer.hpp"
 
 namespace frontdoor::directory {
 // Each name is matched as a range on its folded form ([q, q || U+10FFFF) in
@@ -75,14 +74,17 @@ void add_routes(http::Router& router, DirectoryService& directory,
                       throw common::ApiError::validation(
                           {{"q", "length", "Give 1 to 64 characters of a resident's name."}});
                     }
-                    nlohmann::json data = nlohmann::json::array();
                     const auto entries = co_await directory.search(panel, std::string(*q));
+                    http::JsonWriter out;
+                    out.begin_object().key("data").begin_array();
                     for (const auto& entry : entries) {
-                      data.push_back({{"entry_id", entry.entry_id},
-                                      {"display_name", entry.display_name},
-                                      {"unit_label", entry.unit_label}});
+                      out.begin_object()
+                          .field("display_name", entry.display_name)
+                          .field("entry_id", entry.entry_id)
+                          .field("unit_label", entry.unit_label)
+                          .end_object();
                     }
-                    co_return http::json_response(200, {{"data", data}});
+                    co_return http::json_response(200, out.end_array().end_object().take());
                   });
 }
 

@@ -62,6 +62,14 @@ Response json_response(int status, const nlohmann::json& body) {
   return response;
 }
 
+Response json_response(int status, std::string json_text) {
+  Response response;
+  response.status = status;
+  response.content_type = "application/json";
+  response.body = std::move(json_text);
+  return response;
+}
+
 JsonFields::JsonFields(const nlohmann::json& body) : body_(body) {
   if (!body_.is_object()) add_error("", "type", "The body must be a JSON object.");
 }

@@ -8,6 +8,7 @@
 #include "frontdoor/common/text.hpp"
 #include "frontdoor/common/time.hpp"
 #include "frontdoor/http/json.hpp"
+#include "frontdoor/http/json_writer.hpp"
 #include "frontdoor/http/uuid.hpp"
 
 namespace frontdoor::http {
@@ -46,6 +47,18 @@ Response page_response(nlohmann::json items, const std::optional<nlohmann::json>
       200, {{"data", std::move(items)},
             {"next_cursor", next_position ? nlohmann::json(encode_cursor(*next_position))
                                           : nlohmann::json(nullptr)}});
+}
+
+Response page_response(const JsonWriter& items,
+                       const std::optional<nlohmann::json>& next_position) {
+  JsonWriter page;
+  page.begin_object().key("data").raw(items.text()).key("next_cursor");
+  if (next_position) {
+    page.value(encode_cursor(*next_position));
+  } else {
+    page.null();
+  }
+  return json_response(200, page.end_object().take());
 }
 
 namespace {

@@ -1,6 +1,7 @@
 #include "frontdoor/common/time.hpp"
 #include "frontdoor/http/async_route.hpp"
 #include "frontdoor/http/json.hpp"
+#include "frontdoor/http/json_writer.hpp"
 #include "frontdoor/http/uuid.hpp"
 #include "frontdoor/visitors/service.hpp"
 
@@ -54,9 +55,10 @@ void add_routes(http::Router& router, VisitorsService& visitors,
                     const auto actor = authenticator.require_person(request);
                     const auto page =
                         co_await visitors.list_mine(actor, http::page_request(request));
-                    nlohmann::json items = nlohmann::json::array();
-                    for (const auto& visitor : page.items) items.push_back(to_json(visitor));
-                    co_return http::page_response(std::move(items), page.next);
+                    http::JsonWriter items;
+                    items.begin_array();
+                    for (const auto& visitor : page.items) write_json(items, visitor);
+                    co_return http::page_response(items.end_array(), page.next);
                   });
   router.add("GET", "/v1/me/visitors/{id}", [&](http::Request& request) {
     const auto actor = authenticator.require_person(request);

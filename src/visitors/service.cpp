@@ -7,6 +7,7 @@
 #include "frontdoor/common/time.hpp"
 #include "frontdoor/db/async.hpp"
 #include "frontdoor/db/pool.hpp"
+#include "frontdoor/http/json_writer.hpp"
 #include "frontdoor/http/uuid.hpp"
 #include "frontdoor/notify/messages.hpp"
 #include "store.hpp"
@@ -25,30 +26,38 @@ constexpr auto kStartSlack = std::chrono::minutes(5);
 
 nlohmann::json visitor_json(const pqxx::row& row) { return to_json(store::visitor_from(row)); }
 
-nlohmann::json text_or_null(const std::optional<std::string>& text) {
-  return text ? nlohmann::json(*text) : nlohmann::json(nullptr);
-}
-
 }  // namespace
 
-nlohmann::json to_json(const Visitor& visitor) {
-  nlohmann::json pass = {{"status", visitor.pass.status}};
+// Keys in ascending order (the writer's rule, so that this text is what
+// nlohmann would have written for the same object).
+void write_json(http::JsonWriter& out, const Visitor& visitor) {
+  out.begin_object()
+      .field("access", visitor.access)
+      .field("arrived_at", visitor.arrived_at)
+      .field("created_at", visitor.created_at)
+      .field("email", visitor.email)
+      .field("ends_at", visitor.ends_at)
+      .field("id", visitor.id)
+      .field("name", visitor.name)
+      .key("pass")
+      .begin_object();
   if (visitor.pass.failure_code) {
-    pass["failure_code"] = *visitor.pass.failure_code;
-    pass["failure_reason"] = text_or_null(visitor.pass.failure_reason);
+    out.field("failure_code", visitor.pass.failure_code)
+        .field("failure_reason", visitor.pass.failure_reason);
   }
-  return {{"id", visitor.id},
-          {"name", visitor.name},
-          {"phone", text_or_null(visitor.phone)},
-          {"email", text_or_null(visitor.email)},
-          {"access", visitor.access},
-          {"starts_at", visitor.starts_at},
-          {"ends_at", visitor.ends_at},
-          {"created_at", visitor.created_at},
-          {"arrived_at", text_or_null(visitor.arrived_at)},
-          {"status", visitor.status},
-          {"property_id", visitor.property_id},
-          {"pass", pass}};
+  out.field("status", visitor.pass.status)
+      .end_object()
+      .field("phone", visitor.phone)
+      .field("property_id", visitor.property_id)
+      .field("starts_at", visitor.starts_at)
+      .field("status", visitor.status)
+      .end_object();
+}
+
+nlohmann::json to_json(const Visitor& visitor) {
+  http::JsonWriter out;
+  write_json(out, visitor);
+  return nlohmann::json::parse(out.text());
 }
 
 VisitorsService::VisitorsService(db::Pool& pool, db::AsyncDatabase& database,

@@ -21,6 +21,8 @@ inline constexpr int kMaxJsonDepth = 32;
 nlohmann::json parse_json_body(const Request& request);
 
 Response json_response(int status, const nlohmann::json& body);
+// The same, from text a JsonWriter wrote (json_writer.hpp).
+Response json_response(int status, std::string json_text);
 
 // Reads typed fields from a JSON object, collecting every problem so that one
 // 422 names them all. Call finish() after the last read.

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "frontdoor/http/json_writer.hpp"
 #include "frontdoor/http/message.hpp"
 
 namespace frontdoor::http {
@@ -47,5 +48,7 @@ std::string encode_cursor(const nlohmann::json& position);
 
 // {"data": items, "next_cursor": cursor or null}
 Response page_response(nlohmann::json items, const std::optional<nlohmann::json>& next_position);
+// The same, from items a JsonWriter already wrote as a JSON array.
+Response page_response(const JsonWriter& items, const std::optional<nlohmann::json>& next_position);
 
 }  // namespace frontdoor::http

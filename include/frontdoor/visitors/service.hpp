@@ -18,6 +18,10 @@
 #include "frontdoor/notify/outbox.hpp"
 #include "frontdoor/passes/service.hpp"
 
+namespace frontdoor::http {
+class JsonWriter;
+}
+
 namespace frontdoor::db {
 class Pool;
 class AsyncDatabase;
@@ -59,6 +63,9 @@ struct Visitor {
 };
 
 // The JSON the apps read for a visitor.
+// A visitor as the apps see it. The list route writes it straight into the
+// answer; the other routes take it as a JSON value.
+void write_json(http::JsonWriter& out, const Visitor& visitor);
 nlohmann::json to_json(const Visitor& visitor);
 
 // One page of a list: its items, and where the next one starts (if any).

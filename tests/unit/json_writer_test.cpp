@@ -1,0 +1,116 @@
+// The hot list routes write JSON with http::JsonWriter; the others build an
+// nlohmann::json and dump it. Both must give the same bytes for the same value.
+#include "frontdoor/http/json_writer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "frontdoor/visitors/service.hpp"
+
+namespace frontdoor {
+namespace {
+
+std::string nlohmann_text(const nlohmann::json& value) {
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+std::string written(std::string_view text) {
+  http::JsonWriter out;
+  out.value(text);
+  return out.take();
+}
+
+TEST(JsonWriter, EscapesStringsAsNlohmannDoes) {
+  for (const std::string& text :
+       {std::string(""), std::string("plain"), std::string("quote \" and \\ backslash"),
+        std::string("\b\f\n\r\t"), std::string("\x01\x1f\x7f", 3), std::string("nul \0 in", 8),
+        std::string("José Müller 李 🚪"), std::string("\xe2\x80\xa8 separator"),
+        std::string("bad \xff byte"), std::string("cut \xe2\x82"), std::string("\xc0\xaf overlong"),
+        std::string("\xed\xa0\x80 surrogate"), std::string("\xf4\x90\x80\x80 past U+10FFFF")}) {
+    EXPECT_EQ(written(text), nlohmann_text(text)) << "for " << nlohmann_text(text);
+  }
+}
+
+TEST(JsonWriter, RandomBytesGiveNlohmannsText) {
+  std::mt19937 random(20261202);
+  // Bytes drawn mostly from the interesting ranges: controls, quotes, UTF-8 lead
+  // and continuation bytes, and plain letters.
+  const std::string alphabet =
+      std::string("\x00\x01\x08\x09\x0a\x0c\x0d\x1f\x22\x5c\x7f", 11) +
+      "aZ \x80\xbf\xc2\xc3\xa9\xe2\x82\xac\xed\xa0\xf0\x9f\x9a\xaa\xf4\xff";
+  std::uniform_int_distribution<std::size_t> pick(0, alphabet.size() - 1), length(0, 24);
+  for (int round = 0; round < 20000; ++round) {
+    std::string text;
+    for (auto n = length(random); n > 0; --n) text.push_back(alphabet[pick(random)]);
+    ASSERT_EQ(written(text), nlohmann_text(text)) << "for " << nlohmann_text(text);
+  }
+}
+
+TEST(JsonWriter, ContainersNullsAndRawValuesNest) {
+  http::JsonWriter inner;
+  inner.begin_array().value("a").null().begin_object().end_object().begin_array().end_array();
+  inner.end_array();
+  http::JsonWriter out;
+  out.begin_object().key("a").raw(inner.text()).key("b").value(std::optional<std::string>());
+  out.key("c").begin_object().key("x").value(std::optional<std::string>("y")).end_object();
+  out.key("d").value("z").end_object();
+  EXPECT_EQ(out.text(), R"({"a":["a",null,{},[]],"b":null,"c":{"x":"y"},"d":"z"})");
+  EXPECT_EQ(out.text(), nlohmann::json::parse(out.text()).dump());
+}
+
+// The shape the apps have always had, built the old way, field by field.
+nlohmann::json visitor_as_before(const visitors::Visitor& visitor) {
+  const auto text_or_null = [](const std::optional<std::string>& text) {
+    return text ? nlohmann::json(*text) : nlohmann::json(nullptr);
+  };
+  nlohmann::json pass = {{"status", visitor.pass.status}};
+  if (visitor.pass.failure_code) {
+    pass["failure_code"] = *visitor.pass.failure_code;
+    pass["failure_reason"] = text_or_null(visitor.pass.failure_reason);
+  }
+  return {{"id", visitor.id},
+          {"name", visitor.name},
+          {"phone", text_or_null(visitor.phone)},
+          {"email", text_or_null(visitor.email)},
+          {"access", visitor.access},
+          {"starts_at", visitor.starts_at},
+          {"ends_at", visitor.ends_at},
+          {"created_at", visitor.created_at},
+          {"arrived_at", text_or_null(visitor.arrived_at)},
+          {"status", visitor.status},
+          {"property_id", visitor.property_id},
+          {"pass", pass}};
+}
+
+TEST(JsonWriter, AVisitorIsWrittenAsItWasBuilt) {
+  visitors::Visitor issued{"7c1e0d5e-0000-4000-8000-000000000001",
+                           "7c1e0d5e-0000-4000-8000-0000000000aa",
+                           "Dana \"D\" O'Neil",
+                           "+15551234567",
+                           std::nullopt,
+                           "property_only",
+                           "2026-12-02T10:00:00Z",
+                           "2026-12-02T18:00:00Z",
+                           "2026-12-01T09:00:00Z",
+                           std::nullopt,
+                           "active",
+                           {"issued", std::nullopt, std::nullopt},
+                           "2026-12-01T09:00:00.000000Z"};
+  auto failed = issued;
+  failed.email = "dana@example.com";
+  failed.arrived_at = "2026-12-02T10:05:00Z";
+  failed.pass = {"failed", "bmx_rejected", std::nullopt};
+  auto explained = failed;
+  explained.pass.failure_reason = "Keychain refused:\nname taken";
+  for (const auto& visitor : {issued, failed, explained}) {
+    http::JsonWriter out;
+    visitors::write_json(out, visitor);
+    EXPECT_EQ(out.text(), nlohmann_text(visitor_as_before(visitor)));
+    EXPECT_EQ(visitors::to_json(visitor), visitor_as_before(visitor));
+  }
+}
+
+}  // namespace
+}  // namespace frontdoor
