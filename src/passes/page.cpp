@@ -3,6 +3,8 @@
 // for passes that are not valid right now. What it shows comes from PassPages.
 #include "frontdoor/passes/page.hpp"
 
+#include <string_view>
+
 #include "frontdoor/common/html.hpp"
 
 namespace frontdoor::passes {
@@ -10,12 +12,12 @@ namespace {
 
 // Everything the page needs is in the document: no scripts, no fetched assets.
 http::Response html_page(int status, const std::string& title, const std::string& body) {
-  const std::string html =
+  static constexpr std::string_view kHead =
       "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
       "<meta name=\"robots\" content=\"noindex\">"
-      "<title>" +
-      common::html_escape(title) +
+      "<title>";
+  static constexpr std::string_view kStyle =
       "</title><style>"
       "body{margin:0;font:17px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;"
       "color:#1b1f24;background:#f4f5f7}"
@@ -26,9 +28,14 @@ http::Response html_page(int status, const std::string& title, const std::string
       ".qr{background:#fff;padding:.5rem;margin:1rem auto;max-width:20rem}"
       ".qr svg{display:block;width:100%;height:auto}"
       ".muted{color:#59636e;font-size:.95rem}.pin{font-size:1.3rem;letter-spacing:.2em}"
-      "</style></head><body><main><div class=\"card\">" +
-      body + "</div></main></body></html>";
-  auto response = http::Response::text(status, html, "text/html; charset=utf-8");
+      "</style></head><body><main><div class=\"card\">";
+  static constexpr std::string_view kTail = "</div></main></body></html>";
+  const auto escaped_title = common::html_escape(title);
+  // One buffer, sized once: the page carries a QR code of a few kilobytes.
+  std::string html;
+  html.reserve(kHead.size() + escaped_title.size() + kStyle.size() + body.size() + kTail.size());
+  html.append(kHead).append(escaped_title).append(kStyle).append(body).append(kTail);
+  auto response = http::Response::text(status, std::move(html), "text/html; charset=utf-8");
   response.set_header("Cache-Control", "no-store");
   response.set_header("Content-Security-Policy",
                       "default-src 'none'; style-src 'unsafe-inline'; img-src data:");

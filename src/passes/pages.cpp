@@ -47,12 +47,15 @@ PassPages::PassPages(db::Pool& pool, db::AsyncDatabase& database, const bmx::Tok
   database_.use("passes_page");
 }
 
-PassPages::Shown PassPages::shown(const std::string& pass_id, const std::string& key_id,
-                                  const std::string& ciphertext) {
+std::shared_ptr<const PassPages::Shown> PassPages::shown(const std::string& pass_id,
+                                                         const std::string& key_id,
+                                                         const std::string& ciphertext) {
   std::string sealed = key_id + '\0' + ciphertext;
-  if (auto known = shown_.get(pass_id); known && known->sealed == sealed) return *known;
-  Shown fresh{std::move(sealed), cipher_.open({key_id, ciphertext}, "pass:" + pass_id), {}};
-  fresh.qr_svg = qr_svg(fresh.pin);
+  if (auto known = shown_.get(pass_id); known && (*known)->sealed == sealed) return *known;
+  auto fresh = std::make_shared<Shown>();
+  fresh->pin = cipher_.open({key_id, ciphertext}, "pass:" + pass_id);
+  fresh->qr_svg = qr_svg(fresh->pin);
+  fresh->sealed = std::move(sealed);
   shown_.put(pass_id, fresh);
   return fresh;
 }
@@ -101,8 +104,8 @@ boost::asio::awaitable<PassView> PassPages::view(const std::string& token,
     view.state = PassView::State::valid;
     auto credential = shown(row[kPassId].as<std::string>(), row[kKeyId].as<std::string>(),
                             row[kCredential].bytes());
-    view.pin = std::move(credential.pin);
-    view.qr_svg = std::move(credential.qr_svg);
+    view.pin = credential->pin;
+    view.qr_svg = credential->qr_svg;
   }
   co_return view;
 }
@@ -119,7 +122,7 @@ boost::asio::awaitable<std::optional<std::string>> PassPages::qr(const std::stri
   }
   co_return shown(row[kPassId].as<std::string>(), row[kKeyId].as<std::string>(),
                   row[kCredential].bytes())
-      .qr_svg;
+      ->qr_svg;
 }
 
 }  // namespace frontdoor::passes

@@ -3,6 +3,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -62,7 +63,9 @@ class PassPages {
     std::string pin;
     std::string qr_svg;
   };
-  Shown shown(const std::string& pass_id, const std::string& key_id, const std::string& ciphertext);
+  // Shared, not copied: the QR code is a few kilobytes and every page view shows it.
+  std::shared_ptr<const Shown> shown(const std::string& pass_id, const std::string& key_id,
+                                     const std::string& ciphertext);
   // Unknown page tokens per client address in the current window: guessing is slow.
   bool unknown_token_allowed(const std::string& remote_address);
 
@@ -72,7 +75,7 @@ class PassPages {
   std::mutex guesses_mutex_;
   std::map<std::string, int> guesses_;
   std::chrono::steady_clock::time_point guesses_window_{};
-  common::ExpiringCache<Shown> shown_{std::chrono::minutes(10), 2000};
+  common::ExpiringCache<std::shared_ptr<const Shown>> shown_{std::chrono::minutes(10), 2000};
 };
 
 }  // namespace frontdoor::passes
