@@ -79,7 +79,8 @@ const std::vector<Key>& schema() {
           "database.async_connections_per_thread", 1, 64,
           [](Config& c) { return &c.database.async_connections_per_thread; },
           "Connections each I/O thread keeps for the reads it answers itself (directory, "
-          "pass page, my visitors); concurrent requests share them through pipelining."),
+          "pass page, my visitors); concurrent requests share them through pipelining. "
+          "One keeps two cores busiest (bench/README.md); more suit bigger machines."),
       integer_key(
           "database.statement_timeout_ms", 100, 600000,
           [](Config& c) { return &c.database.statement_timeout_ms; },

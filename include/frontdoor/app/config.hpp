@@ -17,7 +17,7 @@ struct Config {
     std::string url = "postgresql:///frontdoor";
     std::int64_t pool_size = 8;
     std::int64_t acquire_timeout_ms = 2000;
-    std::int64_t async_connections_per_thread = 2;
+    std::int64_t async_connections_per_thread = 1;
     std::int64_t statement_timeout_ms = 5000;
   } database;
   struct Http {
