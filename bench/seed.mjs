@@ -66,6 +66,5 @@ for (let u = 1; u <= 10; u++) {
 }
 writeFileSync(`${out}/linked.txt`, linked.join("\n") + "\n");
 writeFileSync(`${out}/passes.txt`, pages.join("\n") + "\n");
-writeFileSync(`${out}/window.txt`, `${now}|${later}\n`);
 console.log(`    seeded through the API: ${keys.length} panels, ${residents.length} logins, ` +
             `${linked.length} BMX links, ${pages.length} passes`);
