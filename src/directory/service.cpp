@@ -75,7 +75,7 @@ void add_routes(http::Router& router, DirectoryService& directory,
                           {{"q", "length", "Give 1 to 64 characters of a resident's name."}});
                     }
                     const auto entries = co_await directory.search(panel, std::string(*q));
-                    http::JsonWriter out;
+                    http::JsonWriter out(128 * entries.size() + 16);
                     out.begin_object().key("data").begin_array();
                     for (const auto& entry : entries) {
                       out.begin_object()

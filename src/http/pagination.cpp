@@ -51,7 +51,7 @@ Response page_response(nlohmann::json items, const std::optional<nlohmann::json>
 
 Response page_response(const JsonWriter& items,
                        const std::optional<nlohmann::json>& next_position) {
-  JsonWriter page;
+  JsonWriter page(items.text().size() + 128);
   page.begin_object().key("data").raw(items.text()).key("next_cursor");
   if (next_position) {
     page.value(encode_cursor(*next_position));

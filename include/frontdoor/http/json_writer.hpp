@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,6 +18,9 @@ namespace frontdoor::http {
 // escaped as it escapes them, and text that is not UTF-8 is handed to it.
 class JsonWriter {
  public:
+  // `expected_bytes` is reserved up front, so that a list grows its buffer once.
+  explicit JsonWriter(std::size_t expected_bytes = 0) { out_.reserve(expected_bytes); }
+
   JsonWriter& begin_object();
   JsonWriter& end_object();
   JsonWriter& begin_array();
