@@ -1,0 +1,325 @@
+// Every table has one owning module (docs/tables.md): a module's SQL names only
+// its own tables and what their owners publish for it. This reads the registry,
+// the migrations and every module's sources, so a statement that reaches into
+// another module's table fails here instead of in an API test after a rename.
+#include <gtest/gtest.h>
+
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+using Names = std::set<std::string>;
+
+struct Registry {
+  std::map<std::string, std::string> owner;  // table, view or function -> module
+  std::map<std::string, Names> used_by;      // published name -> modules ("*": all)
+  std::map<std::string, Names> crossings;    // module -> foreign names still tolerated
+  Names functions;                           // the names that are SQL functions
+};
+
+std::string read(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::vector<std::string> cells(const std::string& row) {
+  std::vector<std::string> out;
+  std::stringstream in(row);
+  std::string cell;
+  std::getline(in, cell, '|');  // before the first bar
+  while (std::getline(in, cell, '|')) {
+    const auto first = cell.find_first_not_of(" `");
+    const auto last = cell.find_last_not_of(" `");
+    out.push_back(first == std::string::npos ? "" : cell.substr(first, last - first + 1));
+  }
+  return out;
+}
+
+Names list_of(const std::string& cell) {
+  Names names;
+  std::stringstream in(cell);
+  std::string name;
+  while (std::getline(in, name, ',')) {
+    const auto first = name.find_first_not_of(" `");
+    const auto last = name.find_last_not_of(" `");
+    if (first == std::string::npos) continue;
+    if (auto one = name.substr(first, last - first + 1); one != "-") names.insert(one);
+  }
+  return names;
+}
+
+// The three tables of docs/tables.md, told apart by the section they are in.
+Registry parse_registry(const std::string& text) {
+  Registry registry;
+  std::string section;
+  std::stringstream in(text);
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("## ", 0) == 0) section = line.substr(3);
+    if (line.rfind("| ", 0) != 0 || line.rfind("|---", 0) == 0) continue;
+    const auto row = cells(line);
+    if (row.size() < 2 || row[0] == "table" || row[0] == "name" || row[0] == "module") continue;
+    if (section == "Tables") {
+      registry.owner[row[0]] = row[1];
+    } else if (section == "Published views and functions" && row.size() >= 3) {
+      registry.owner[row[0]] = row[1];
+      registry.used_by[row[0]] = list_of(row[2]);
+    } else if (section == "Crossings still to remove") {
+      registry.crossings[row[0]] = list_of(row[1]);
+    }
+  }
+  return registry;
+}
+
+// The contents of the C++ string literals in a source file, raw ones included,
+// joined by spaces: SQL is only ever written in literals.
+std::string string_literals(const std::string& source) {
+  std::string out;
+  for (std::size_t i = 0; i < source.size(); ++i) {
+    const char c = source[i];
+    if (c == '/' && i + 1 < source.size() && source[i + 1] == '/') {
+      i = source.find('\n', i);
+      if (i == std::string::npos) break;
+    } else if (c == '/' && i + 1 < source.size() && source[i + 1] == '*') {
+      i = source.find("*/", i + 2);
+      if (i == std::string::npos) break;
+      ++i;
+    } else if (c == '\'') {
+      for (++i; i < source.size() && source[i] != '\''; ++i) {
+        if (source[i] == '\\') ++i;
+      }
+    } else if (c == 'R' && i + 1 < source.size() && source[i + 1] == '"') {
+      const auto open = source.find('(', i + 2);
+      if (open == std::string::npos) break;
+      const std::string close = ")" + source.substr(i + 2, open - i - 2) + "\"";
+      const auto end = source.find(close, open + 1);
+      if (end == std::string::npos) break;
+      out += source.substr(open + 1, end - open - 1) + ' ';
+      i = end + close.size() - 1;
+    } else if (c == '"') {
+      for (++i; i < source.size() && source[i] != '"'; ++i) {
+        if (source[i] == '\\' && i + 1 < source.size()) {
+          out += source[i + 1] == 'n' ? ' ' : source[i + 1];
+          ++i;
+        } else {
+          out += source[i];
+        }
+      }
+      out += ' ';
+    }
+  }
+  return out;
+}
+
+// The registered tables, views and functions that some SQL names.
+Names named_in_sql(const std::string& sql, const Registry& registry) {
+  static const std::regex relation(
+      R"(\b(?:FROM|JOIN|INTO|UPDATE|TABLE|USING)\s+(?:ONLY\s+)?([a-z_][a-z0-9_]*))");
+  static const std::regex after_comma(
+      R"(\b(?:FROM|JOIN)\s+[a-z_][a-z0-9_]*(?:\s+(?:AS\s+)?[a-z_][a-z0-9_]*)?\s*,\s*([a-z_][a-z0-9_]*))");
+  static const std::regex call(R"(\b([a-z_][a-z0-9_]*)\s*\()");
+  Names named;
+  for (const auto* pattern : {&relation, &after_comma, &call}) {
+    for (std::sregex_iterator it(sql.begin(), sql.end(), *pattern), end; it != end; ++it) {
+      const std::string name = (*it)[1];
+      if (registry.owner.count(name) == 0) continue;
+      // "name (" is a call only for a function, not prose such as "visitors (for example".
+      if (pattern == &call && registry.functions.count(name) == 0) continue;
+      named.insert(name);
+    }
+  }
+  return named;
+}
+
+// What each module's SQL names: src/<module>/ and include/frontdoor/<module>/.
+std::map<std::string, Names> named_by_module(const fs::path& root, const Registry& registry) {
+  std::map<std::string, Names> named;
+  for (const auto& base : {root / "src", root / "include" / "frontdoor"}) {
+    for (const auto& module : fs::directory_iterator(base)) {
+      if (!module.is_directory()) continue;
+      for (const auto& file : fs::recursive_directory_iterator(module.path())) {
+        const auto ext = file.path().extension();
+        if (ext != ".cpp" && ext != ".hpp") continue;
+        const auto names = named_in_sql(string_literals(read(file.path())), registry);
+        named[module.path().filename().string()].insert(names.begin(), names.end());
+      }
+    }
+  }
+  return named;
+}
+
+// Every rule of docs/tables.md that the sources break, one line each.
+std::vector<std::string> ownership_problems(const Registry& registry,
+                                            const std::map<std::string, Names>& named) {
+  std::vector<std::string> problems;
+  std::map<std::string, Names> published_use;
+  for (const auto& [module, names] : named) {
+    const auto tolerated =
+        registry.crossings.count(module) ? registry.crossings.at(module) : Names{};
+    for (const auto& name : names) {
+      const auto& owner = registry.owner.at(name);
+      if (owner == module) continue;
+      const auto users = registry.used_by.find(name);
+      if (users != registry.used_by.end() &&
+          (users->second.count(module) || users->second.count("*"))) {
+        published_use[name].insert(module);
+        continue;
+      }
+      if (tolerated.count(name)) continue;
+      problems.push_back(module + " names " + name + ", which belongs to " + owner +
+                         (users == registry.used_by.end() ? " and is not published"
+                                                          : " and is not published to " + module));
+    }
+  }
+  for (const auto& [module, names] : registry.crossings) {
+    for (const auto& name : names) {
+      const auto found = named.find(module);
+      if (found == named.end() || found->second.count(name) == 0) {
+        problems.push_back(module + " no longer names " + name +
+                           ": remove it from \"Crossings still to remove\"");
+      }
+    }
+  }
+  for (const auto& [name, users] : registry.used_by) {
+    for (const auto& module : users) {
+      if (module != "*" && !published_use[name].count(module)) {
+        problems.push_back(name + " is listed as used by " + module + ", which does not use it");
+      }
+    }
+  }
+  return problems;
+}
+
+std::string joined(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& line : lines) out += "  " + line + "\n";
+  return out;
+}
+
+const fs::path kRoot = FRONTDOOR_SOURCE_DIR;
+
+// Every migration, and the table the migrations runner makes for itself.
+std::string schema_text() {
+  std::string schema = read(kRoot / "src" / "db" / "migrations.cpp");
+  for (const auto& file : fs::directory_iterator(kRoot / "migrations")) schema += read(file.path());
+  return schema;
+}
+
+// What the schema creates, by kind ("TABLE", "VIEW", "FUNCTION").
+std::map<std::string, Names> created_in(const std::string& schema) {
+  static const std::regex created(
+      R"(CREATE\s+(?:OR\s+REPLACE\s+)?(TABLE|VIEW|FUNCTION)\s+(?:IF\s+NOT\s+EXISTS\s+)?([a-z_][a-z0-9_]*))",
+      std::regex::icase);
+  std::map<std::string, Names> by_kind;
+  for (std::sregex_iterator it(schema.begin(), schema.end(), created), end; it != end; ++it) {
+    std::string kind = (*it)[1];
+    for (auto& c : kind) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    by_kind[kind].insert((*it)[2]);
+  }
+  return by_kind;
+}
+
+Registry project_registry() {
+  auto registry = parse_registry(read(kRoot / "docs" / "tables.md"));
+  registry.functions = created_in(schema_text())["FUNCTION"];
+  return registry;
+}
+
+TEST(TableOwnership, EveryModuleNamesOnlyWhatItOwnsOrIsPublishedToIt) {
+  const auto registry = project_registry();
+  ASSERT_GE(registry.owner.size(), 25u) << "docs/tables.md could not be read";
+  const auto named = named_by_module(kRoot, registry);
+  ASSERT_TRUE(named.count("visitors") && named.at("visitors").count("visitors"))
+      << "the scan found no SQL in src/visitors";
+  const auto problems = ownership_problems(registry, named);
+  EXPECT_TRUE(problems.empty()) << "docs/tables.md and the sources disagree:\n" << joined(problems);
+}
+
+TEST(TableOwnership, EveryTableAViewOrAFunctionOfTheMigrationsHasAnOwner) {
+  const auto registry = project_registry();
+  Names defined;
+  for (const auto& [kind, names] : created_in(schema_text()))
+    defined.insert(names.begin(), names.end());
+  ASSERT_TRUE(defined.count("visitors") && defined.count("outbox_enqueue"));
+  for (const auto& name : defined) {
+    EXPECT_TRUE(registry.owner.count(name)) << name << " has no owner in docs/tables.md";
+  }
+  for (const auto& [name, owner] : registry.owner) {
+    EXPECT_TRUE(defined.count(name)) << name << " (" << owner << ") is never created";
+  }
+}
+
+// The checker itself, on sources made up for the purpose.
+Registry small_registry() {
+  auto registry = parse_registry(
+      "## Tables\n| table | owner | what |\n|---|---|---|\n"
+      "| `residencies` | people | x |\n| `visitors` | visitors | x |\n"
+      "## Published views and functions\n| name | owner | used by | what |\n|---|---|---|---|\n"
+      "| `current_residents` | people | visitors | x |\n"
+      "| `outbox_enqueue` | notify | bmx, visitors | x |\n"
+      "## Crossings still to remove\n| module | names |\n|---|---|\n");
+  registry.functions = {"outbox_enqueue"};
+  return registry;
+}
+
+TEST(TableOwnershipRules, AModuleNamingAnotherModulesTableFails) {
+  const auto registry = small_registry();
+  const auto named =
+      named_in_sql(string_literals("db.prepare(\"x\", \"SELECT r.id FROM residencies r \"\n"
+                                   "  \"JOIN visitors v ON v.host = r.user_id\");"),
+                   registry);
+  EXPECT_EQ(named, (Names{"residencies", "visitors"}));
+  const auto problems =
+      ownership_problems(registry, {{"visitors", named}, {"bmx", {"outbox_enqueue"}}});
+  ASSERT_EQ(problems.size(), 3u) << joined(problems);
+  EXPECT_EQ(problems[0],
+            "visitors names residencies, which belongs to people and is not published");
+  // The published names visitors is listed for but does not use are reported too.
+  EXPECT_EQ(problems[1], "current_residents is listed as used by visitors, which does not use it");
+  EXPECT_EQ(problems[2], "outbox_enqueue is listed as used by visitors, which does not use it");
+}
+
+TEST(TableOwnershipRules, PublishedViewsAndFunctionsPassOnlyForTheirListedUsers) {
+  const auto registry = small_registry();
+  const auto sql = string_literals(
+      "\"SELECT outbox_enqueue('bmx', k, p, false) FROM current_residents, visitors\"");
+  EXPECT_EQ(named_in_sql(sql, registry),
+            (Names{"current_residents", "outbox_enqueue", "visitors"}));
+  const auto problems = ownership_problems(
+      registry, {{"visitors", {"visitors", "current_residents", "outbox_enqueue"}},
+                 {"calls", {"current_residents"}}});
+  ASSERT_EQ(problems.size(), 2u) << joined(problems);
+  EXPECT_EQ(problems[0],
+            "calls names current_residents, which belongs to people and is not published to calls");
+  EXPECT_EQ(problems[1], "outbox_enqueue is listed as used by bmx, which does not use it");
+}
+
+TEST(TableOwnershipRules, CommentsPlainCodeAndProseAreNotSql) {
+  const auto registry = small_registry();
+  EXPECT_TRUE(named_in_sql(string_literals("// SELECT * FROM residencies\n"
+                                           "/* UPDATE visitors */ int visitors = 0; char q = '\"';"
+                                           "f(\"add a unit for visitors (for example)\");"),
+                           registry)
+                  .empty());
+}
+
+TEST(TableOwnershipRules, ACrossingListedButGoneFails) {
+  auto registry = small_registry();
+  registry.crossings["calls"] = {"residencies"};
+  const auto problems = ownership_problems(registry, {{"calls", {}}});
+  ASSERT_FALSE(problems.empty());
+  EXPECT_EQ(problems[0],
+            "calls no longer names residencies: remove it from \"Crossings still to remove\"");
+}
+
+}  // namespace
