@@ -42,8 +42,8 @@ PassPages::PassPages(db::Pool& pool, db::AsyncDatabase& database, const bmx::Tok
                "to_char(v.ends_at AT TIME ZONE pr.time_zone, 'Dy DD Mon YYYY, HH24:MI'), "
                "pr.time_zone, v.starts_at > $2::timestamptz, v.ends_at <= $2::timestamptz, "
                "p.visitor_id "
-               "FROM passes p JOIN visitors v ON v.id = p.visitor_id "
-               "JOIN properties pr ON pr.id = p.property_id WHERE p.token_hash = $1");
+               "FROM passes p JOIN visit_windows v ON v.id = p.visitor_id "
+               "JOIN property_rules pr ON pr.id = p.property_id WHERE p.token_hash = $1");
   database_.use("passes_page");
 }
 

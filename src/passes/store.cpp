@@ -1,5 +1,6 @@
 // SQL of the passes module. A pass belongs to its visit, so these statements
-// read the visit's name and window from visitors; only this module writes passes.
+// read the visit's name and window from the visitors module's visit_windows
+// view (docs/tables.md); only this module writes passes.
 #include "store.hpp"
 
 #include "frontdoor/db/pool.hpp"
@@ -14,7 +15,7 @@ void prepare(db::Pool& pool) {
                "SELECT p.status, p.via, v.host_user_id, p.property_id, v.name, "
                "rfc3339(v.starts_at), rfc3339(v.ends_at), v.email, p.bmx_keychain_id, "
                "p.keychain_requested_at IS NOT NULL FROM passes p "
-               "JOIN visitors v ON v.id = p.visitor_id WHERE p.visitor_id = $1");
+               "JOIN visit_windows v ON v.id = p.visitor_id WHERE p.visitor_id = $1");
   pool.prepare("passes_keychain_requested",
                "UPDATE passes SET keychain_requested_at = now(), bmx_tenant_id = $2 "
                "WHERE visitor_id = $1 AND status = 'pending' RETURNING 1");
@@ -27,13 +28,13 @@ void prepare(db::Pool& pool) {
                "RETURNING property_id");
   pool.prepare("passes_failed",
                "UPDATE passes p SET status = 'failed', failure_code = $2, failure_reason = $3 "
-               "FROM visitors v WHERE v.id = p.visitor_id AND p.visitor_id = $1 "
+               "FROM visit_windows v WHERE v.id = p.visitor_id AND p.visitor_id = $1 "
                "AND p.status = 'pending' RETURNING p.property_id, v.host_user_id, v.name");
   pool.prepare("passes_revoke",
                "UPDATE passes SET status = 'revoked', revoked_at = now() WHERE visitor_id = $1 "
                "AND status <> 'revoked' RETURNING property_id, bmx_keychain_id");
   pool.prepare("passes_revoke_hosted",
-               "UPDATE passes p SET status = 'revoked', revoked_at = now() FROM visitors v "
+               "UPDATE passes p SET status = 'revoked', revoked_at = now() FROM visit_windows v "
                "WHERE v.id = p.visitor_id AND v.host_user_id = $1 AND p.property_id = $2 "
                "AND p.status IN ('pending', 'issued') RETURNING p.visitor_id, p.bmx_keychain_id");
   pool.prepare("passes_revoke_property",
@@ -52,14 +53,14 @@ void prepare(db::Pool& pool) {
   pool.prepare("passes_credentials",
                "SELECT p.visitor_id, p.property_id, pr.name, rfc3339(v.starts_at), "
                "rfc3339(v.ends_at), p.key_id, p.credential, v.starts_at <= $2::timestamptz "
-               "FROM passes p JOIN visitors v ON v.id = p.visitor_id "
-               "JOIN properties pr ON pr.id = p.property_id "
+               "FROM passes p JOIN visit_windows v ON v.id = p.visitor_id "
+               "JOIN property_rules pr ON pr.id = p.property_id "
                "WHERE p.holder_user_id = $1 AND p.status = 'issued' "
                "AND v.ends_at > $2::timestamptz ORDER BY v.starts_at, p.visitor_id");
   // Passes at this tenant that could have been used around the event's time.
   pool.prepare("passes_arrival_candidates",
                "SELECT p.visitor_id, p.bmx_virtual_key_id, v.host_user_id, v.name "
-               "FROM passes p JOIN visitors v ON v.id = p.visitor_id "
+               "FROM passes p JOIN visit_windows v ON v.id = p.visitor_id "
                "WHERE p.property_id = $1 AND p.bmx_tenant_id = $2 AND p.status = 'issued' "
                "AND p.arrived_at IS NULL AND v.starts_at <= $3::timestamptz + interval '15 min' "
                "AND v.ends_at >= $3::timestamptz - interval '15 min'");

@@ -1,5 +1,7 @@
 // SQL of the visitors module. The property's settings and the host's residency
-// are read here in the same round trip as the rule that needs them.
+// are read in the same round trip as the rule that needs them, through the views
+// their owners publish (docs/tables.md): property_rules, current_residents,
+// person_names, pass_states.
 #include "store.hpp"
 
 #include <string>
@@ -24,8 +26,9 @@ const std::string kColumns =
 // statement, so no plan has to keep a "no cursor" branch (and the benchmark's
 // pgbench runs exactly this text).
 std::string list_sql(const std::string& owner_column, bool after_cursor) {
-  return "SELECT " + kColumns + " FROM visitors v JOIN passes p ON p.visitor_id = v.id WHERE v." +
-         owner_column + " = $1 " +
+  return "SELECT " + kColumns +
+         " FROM visitors v JOIN pass_states p ON p.visitor_id = v.id WHERE v." + owner_column +
+         " = $1 " +
          (after_cursor ? "AND (v.created_at, v.id) < ($3::timestamptz, $4::uuid) "
                          "ORDER BY v.created_at DESC, v.id DESC LIMIT $5"
                        : "ORDER BY v.created_at DESC, v.id DESC LIMIT $3");
@@ -37,11 +40,11 @@ void prepare(db::Pool& pool) {
   pool.prepare("visitors_resident_context",
                "SELECT r.property_id, pr.name, pr.time_zone, pr.allow_visitor_access, "
                "pr.property_only_visitor_max_hours, r.first_name || ' ' || r.last_name "
-               "FROM residencies r JOIN properties pr ON pr.id = r.property_id "
-               "WHERE r.user_id = $1 AND r.property_id = $2 AND r.moved_out_at IS NULL");
+               "FROM current_residents r JOIN property_rules pr ON pr.id = r.property_id "
+               "WHERE r.user_id = $1 AND r.property_id = $2");
   pool.prepare("visitors_property_context",
-               "SELECT name, time_zone, allow_visitor_access FROM properties WHERE id = $1");
-  pool.prepare("visitors_inviter_name", "SELECT display_name FROM users WHERE id = $1");
+               "SELECT name, time_zone, allow_visitor_access FROM property_rules WHERE id = $1");
+  pool.prepare("visitors_inviter_name", "SELECT display_name FROM person_names WHERE id = $1");
   pool.prepare("visitors_insert",
                "INSERT INTO visitors (property_id, host_user_id, created_by, name, phone, email, "
                "access, visitor_user_id, starts_at, ends_at) "
@@ -52,7 +55,7 @@ void prepare(db::Pool& pool) {
                "ELSE 'Dy DD Mon HH24:MI' END)");
   pool.prepare("visitors_get", "SELECT " + kColumns +
                                    ", v.host_user_id FROM visitors v "
-                                   "JOIN passes p ON p.visitor_id = v.id WHERE v.id = $1");
+                                   "JOIN pass_states p ON p.visitor_id = v.id WHERE v.id = $1");
   pool.prepare("visitors_list_host_first", list_sql("host_user_id", false));
   pool.prepare("visitors_list_host_after", list_sql("host_user_id", true));
   pool.prepare("visitors_list_property_first", list_sql("property_id", false));
