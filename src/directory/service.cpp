@@ -10,10 +10,10 @@
 #include "frontdoor/http/json_writer.hpp"
 
 namespace frontdoor::directory {
-// Each name is matched as a range on its folded form ([q, q || U+10FFFF) in
-// byte order), which the text_pattern_ops indexes of migration 0006 serve also
-// in a generic plan. Exact matches rank first, then last names, first names and
-// display names.
+// Residents who live here now (people's current_residents view) and their unit's
+// label (properties' unit_labels). Each name is matched as a range on its folded form ([q, q ||
+// U+10FFFF) in byte order), which the text_pattern_ops indexes of migration 0006 serve also in a
+// generic plan. Exact matches rank first, then last names, first names and display names.
 std::string DirectoryService::search_sql() {
   const auto match = [](const std::string& column) {
     return "(directory_fold(" + column + ") ~>=~ q.f AND directory_fold(" + column +
@@ -21,8 +21,8 @@ std::string DirectoryService::search_sql() {
   };
   return "WITH q AS (SELECT directory_fold($2::text) AS f) "
          "SELECT r.id, coalesce(r.directory_display_name, r.first_name || ' ' || r.last_name), "
-         "un.label FROM residencies r CROSS JOIN q JOIN units un ON un.id = r.unit_id "
-         "WHERE r.property_id = $1 AND r.moved_out_at IS NULL AND r.directory_listed AND (" +
+         "un.label FROM current_residents r CROSS JOIN q JOIN unit_labels un ON un.id = r.unit_id "
+         "WHERE r.property_id = $1 AND r.directory_listed AND (" +
          match("r.first_name") + " OR " + match("r.last_name") + " OR " +
          match("r.directory_display_name") +
          ") ORDER BY CASE WHEN q.f IN (directory_fold(r.first_name), directory_fold(r.last_name), "

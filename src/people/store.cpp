@@ -13,7 +13,7 @@ constexpr const char* kResidentColumns =
 }  // namespace
 
 void prepare(db::Pool& pool) {
-  pool.prepare("people_property_name", "SELECT name FROM properties WHERE id = $1");
+  pool.prepare("people_property_name", "SELECT name FROM property_rules WHERE id = $1");
   // The manager's e-mail and phone are kept on the residency: an existing
   // account's own details are neither changed nor shown to this property.
   pool.prepare("people_move_in",
@@ -22,11 +22,11 @@ void prepare(db::Pool& pool) {
                "RETURNING id");
   pool.prepare("people_resident", std::string("SELECT ") + kResidentColumns +
                                       " FROM residencies r "
-                                      "JOIN units un ON un.id = r.unit_id WHERE r.id = $1");
+                                      "JOIN unit_labels un ON un.id = r.unit_id WHERE r.id = $1");
   // Keyset pagination on (last name, first name, id); the prefix matches either name.
   pool.prepare("people_list_residents",
                std::string("SELECT ") + kResidentColumns +
-                   " FROM residencies r JOIN units un ON un.id = r.unit_id "
+                   " FROM residencies r JOIN unit_labels un ON un.id = r.unit_id "
                    "WHERE r.property_id = $1 AND r.moved_out_at IS NULL "
                    "AND ($2::text IS NULL OR starts_with(lower(r.first_name), lower($2)) "
                    "     OR starts_with(lower(r.last_name), lower($2))) "
