@@ -1,5 +1,7 @@
 // SQL of the calls module. A transition is one conditional UPDATE: its WHERE
 // names the state it leaves, so of two racing requests exactly one gets a row.
+// Residents, panels, phones and BMX contact preferences are read through the
+// views their owners publish (docs/tables.md).
 #include "store.hpp"
 
 #include <string>
@@ -13,7 +15,8 @@ const std::string kColumns =
     "c.id, c.property_id, c.resident_user_id, c.state, c.callee_label, c.origin, c.routed_to, "
     "c.video_offered, c.panel_id, c.bmx_call_id, rfc3339(c.created_at), rfc3339(c.answered_at), "
     "rfc3339(c.ended_at), rfc3339(c.ring_deadline), c.media, c.audio_on, c.video_on, "
-    "c.accepted_device_id, (SELECT name FROM panels WHERE id = c.panel_id), c.bmx_device_id, "
+    "c.accepted_device_id, (SELECT name FROM panel_profiles WHERE id = c.panel_id), "
+    "c.bmx_device_id, "
     "to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
 
 // Who is called and how: BMX's contact preference decides app or phone.
@@ -28,8 +31,8 @@ const std::string kRouting =
 // statement as every action, so a move-out ends door control at once, on every
 // instance, whatever the caller's access token still says.
 const std::string kCallerLivesHere =
-    " AND EXISTS (SELECT 1 FROM residencies r WHERE r.user_id = $2 "
-    "AND r.property_id = c.property_id AND r.moved_out_at IS NULL) ";
+    " AND EXISTS (SELECT 1 FROM current_residents r WHERE r.user_id = $2 "
+    "AND r.property_id = c.property_id) ";
 
 // A call that can no longer go on: ringing past its deadline (missed), or
 // answered past its time limit (ended). A door release in progress is left to
@@ -64,23 +67,23 @@ void prepare(db::Pool& pool) {
           "SELECT r.property_id, r.id, r.user_id, pa.id, 'panel', NULL, "
           "CASE WHEN pa.bmx_device_id ~ '^[0-9]{1,18}$' THEN pa.bmx_device_id::bigint END, " +
           kRouting +
-          " FROM residencies r JOIN properties p ON p.id = r.property_id "
-          "JOIN panels pa ON pa.id = $2 AND pa.property_id = r.property_id "
-          "LEFT JOIN bmx_links l ON l.user_id = r.user_id AND l.property_id = r.property_id "
-          "WHERE r.id = $1 AND r.moved_out_at IS NULL AND r.directory_listed "
+          " FROM current_residents r JOIN property_rules p ON p.id = r.property_id "
+          "JOIN panel_profiles pa ON pa.id = $2 AND pa.property_id = r.property_id "
+          "LEFT JOIN bmx_contact_preferences l ON l.user_id = r.user_id "
+          "AND l.property_id = r.property_id WHERE r.id = $1 AND r.directory_listed "
           "RETURNING " +
           kColumns);
   // $1 user, $2 property, $3 now, $4 BMX call id, $5 BMX device id.
   pool.prepare(
       "calls_start_bmx",
       kInsertColumns +
-          "SELECT r.property_id, r.id, r.user_id, (SELECT id FROM panels WHERE "
+          "SELECT r.property_id, r.id, r.user_id, (SELECT id FROM panel_profiles WHERE "
           "property_id = r.property_id AND bmx_device_id = $5::bigint::text AND revoked_at IS NULL "
           "ORDER BY created_at LIMIT 1), 'bmx', $4::bigint, $5::bigint, " +
           kRouting +
-          " FROM residencies r JOIN properties p ON p.id = r.property_id "
-          "LEFT JOIN bmx_links l ON l.user_id = r.user_id AND l.property_id = r.property_id "
-          "WHERE r.user_id = $1 AND r.property_id = $2 AND r.moved_out_at IS NULL "
+          " FROM current_residents r JOIN property_rules p ON p.id = r.property_id "
+          "LEFT JOIN bmx_contact_preferences l ON l.user_id = r.user_id "
+          "AND l.property_id = r.property_id WHERE r.user_id = $1 AND r.property_id = $2 "
           "ON CONFLICT (property_id, bmx_call_id) DO NOTHING RETURNING " +
           kColumns);
   pool.prepare("calls_get", "SELECT " + kColumns + " FROM calls c WHERE c.id = $1");
@@ -107,7 +110,7 @@ void prepare(db::Pool& pool) {
                "answered_at = now(), accepted_until = $5::timestamptz + make_interval(secs => $6) "
                "WHERE c.id = $1 AND c.resident_user_id = $2 "
                "AND c.state = 'ringing' AND c.ring_deadline > $5::timestamptz AND EXISTS (SELECT 1 "
-               "FROM devices d WHERE d.id = $3 AND d.user_id = $2)" +
+               "FROM device_tokens d WHERE d.id = $3 AND d.user_id = $2)" +
                    kCallerLivesHere + "RETURNING " + kColumns);
   pool.prepare("calls_deny",
                "UPDATE calls c SET state = 'denied', ended_at = now() WHERE c.id = $1 "
@@ -149,13 +152,12 @@ void prepare(db::Pool& pool) {
                    kColumns);
   pool.prepare("calls_door_released_claim",
                "UPDATE calls SET door_release_started_at = NULL WHERE id = $1");
-  pool.prepare("calls_device_of", "SELECT 1 FROM devices WHERE id = $1 AND user_id = $2");
+  pool.prepare("calls_device_of", "SELECT 1 FROM device_tokens WHERE id = $1 AND user_id = $2");
   pool.prepare("calls_event",
                "INSERT INTO call_events (call_id, event, actor, details) "
                "VALUES ($1, $2, $3, $4::jsonb)");
-  pool.prepare("calls_panel_door", "SELECT bmx_access_point_id FROM panels WHERE id = $1");
-  pool.prepare("calls_panel_door_learnt",
-               "UPDATE panels SET bmx_access_point_id = $2 WHERE id = $1");
+  pool.prepare("calls_panel_door", "SELECT bmx_access_point_id FROM panel_profiles WHERE id = $1");
+  pool.prepare("calls_panel_door_learnt", "SELECT panel_learn_door($1, $2)");
   pool.prepare(
       // Newest first; the first page without the cursor condition, like the visitor lists.
       "calls_list_mine_first", "SELECT " + kColumns +
