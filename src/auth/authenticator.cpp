@@ -21,8 +21,7 @@ common::ApiError invalid_credentials() {
 
 Authenticator::Authenticator(const AccessTokens& tokens, db::Pool& pool)
     : tokens_(tokens), pool_(pool) {
-  pool_.prepare("auth_panel_by_key",
-                "SELECT id, property_id FROM panels WHERE key_hash = $1 AND revoked_at IS NULL");
+  pool_.prepare("auth_panel_by_key", "SELECT id, property_id FROM panel_keys WHERE key_hash = $1");
   pool_.prepare("auth_current_roles",
                 "SELECT role, coalesce(property_id::text, '') FROM role_assignments "
                 "WHERE user_id = $1");

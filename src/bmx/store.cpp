@@ -5,7 +5,7 @@
 namespace frontdoor::bmx::store {
 
 void prepare(db::Pool& pool) {
-  pool.prepare("bmx_property_site", "SELECT site_name FROM properties WHERE id = $1");
+  pool.prepare("bmx_property_site", "SELECT site_name FROM property_rules WHERE id = $1");
   pool.prepare(
       "bmx_integration_get",
       "SELECT building_id, building_name, placeholder_unit_id, placeholder_tenant_id, "
@@ -40,7 +40,7 @@ void prepare(db::Pool& pool) {
                "SELECT property_id, credential_id, building_id, tenant_id, unit_id, "
                "contact_preference, rfc3339(linked_at), checked_at < $2::timestamptz, "
                // With the BMX app on a phone too, the resident is told how to ring here.
-               "(SELECT coalesce(bool_or(bmx_app_installed), false) FROM devices d "
+               "(SELECT coalesce(bool_or(bmx_app_installed), false) FROM device_tokens d "
                "WHERE d.user_id = $1) FROM bmx_links WHERE user_id = $1 AND property_id = $3");
   pool.prepare("bmx_link_upsert",
                "WITH old AS (SELECT credential_id FROM bmx_links WHERE user_id = $1 "
@@ -98,12 +98,10 @@ void prepare(db::Pool& pool) {
                "event AS (INSERT INTO bmx_webhook_events (property_id, resource_type, action, "
                "resource_id, payload) SELECT property_id, $2, $3, $4, $5::jsonb FROM integration "
                "WHERE $2 <> '' ON CONFLICT DO NOTHING RETURNING id), "
-               "queued AS (INSERT INTO outbox (channel, dedupe_key, payload) "
-               "SELECT 'bmx', 'bmx-webhook:' || id, "
-               "jsonb_build_object('kind', 'webhook', 'event_id', id) FROM event RETURNING id) "
-               // The BMX lane hears of it on commit.
-               "SELECT (SELECT count(*) FROM integration), (SELECT count(*) FROM queued), "
-               "(SELECT count(pg_notify('frontdoor_outbox', 'lane:bmx')) FROM queued)");
+               // notify's outbox_enqueue queues it and wakes the BMX lane on commit.
+               "queued AS (SELECT outbox_enqueue('bmx', 'bmx-webhook:' || id, "
+               "jsonb_build_object('kind', 'webhook', 'event_id', id), false) AS id FROM event) "
+               "SELECT (SELECT count(*) FROM integration), (SELECT count(id) FROM queued)");
   pool.prepare("bmx_webhook_event",
                "SELECT e.property_id, e.resource_type, e.resource_id, i.building_id, "
                "i.credential_id FROM bmx_webhook_events e "
