@@ -38,11 +38,11 @@ const char* outcome_word(SendResult::Outcome outcome) {
 Deliveries::Deliveries(db::Pool& pool, SmsGateway& sms, EmailGateway& email, PushGateway& push,
                        const common::Clock& clock)
     : pool_(pool), sms_(sms), email_(email), push_(push), clock_(clock) {
-  pool_.prepare("notify_devices_of",
-                "SELECT id, platform, push_token, voip_token FROM devices WHERE user_id = $1");
-  pool_.prepare("notify_device_pushed",
-                "UPDATE devices SET last_push_at = now(), last_push_outcome = $2 WHERE id = $1");
-  pool_.prepare("notify_device_forget", "DELETE FROM devices WHERE id = $1");
+  pool_.prepare(
+      "notify_devices_of",
+      "SELECT id, platform, push_token, voip_token FROM device_tokens WHERE user_id = $1");
+  pool_.prepare("notify_device_pushed", "SELECT device_pushed($1, $2)");
+  pool_.prepare("notify_device_forget", "SELECT device_forget($1)");
 }
 
 void Deliveries::register_on(Dispatcher& dispatcher) {

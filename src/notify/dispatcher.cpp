@@ -620,11 +620,10 @@ Dispatcher::Dispatcher(db::Pool& pool, http::Metrics& metrics, DispatcherOptions
   pool.prepare("outbox_dead",
                "WITH dead AS (UPDATE outbox SET status = 'dead', finished_at = now(), "
                "lease_until = NULL, last_error = $2 WHERE id = $1 RETURNING id, channel, payload) "
-               "INSERT INTO audit_events (property_id, actor, action, subject_type, subject_id, "
-               "details) SELECT (SELECT id FROM properties WHERE id::text = "
+               "SELECT audit_record((SELECT id FROM property_rules WHERE id::text = "
                "dead.payload->>'property_id'), 'system:outbox', 'outbox.dead_lettered', "
                "'outbox', dead.id::text, jsonb_build_object('channel', dead.channel, "
-               "'kind', dead.payload->>'kind', 'error', $2::text) FROM dead");
+               "'kind', dead.payload->>'kind', 'error', $2::text)) FROM dead");
   // A lane's channel recovered: retries it pushed back are due now.
   pool.prepare("outbox_pull_forward",
                "UPDATE outbox SET next_attempt_at = now() WHERE status = 'pending' "
