@@ -22,7 +22,6 @@ using Names = std::set<std::string>;
 struct Registry {
   std::map<std::string, std::string> owner;  // table, view or function -> module
   std::map<std::string, Names> used_by;      // published name -> modules ("*": all)
-  std::map<std::string, Names> crossings;    // module -> foreign names still tolerated
   Names functions;                           // the names that are SQL functions
 };
 
@@ -59,7 +58,7 @@ Names list_of(const std::string& cell) {
   return names;
 }
 
-// The three tables of docs/tables.md, told apart by the section they are in.
+// The two tables of docs/tables.md, told apart by the section they are in.
 Registry parse_registry(const std::string& text) {
   Registry registry;
   std::string section;
@@ -74,8 +73,6 @@ Registry parse_registry(const std::string& text) {
     } else if (section == "Published views and functions" && row.size() >= 3) {
       registry.owner[row[0]] = row[1];
       registry.used_by[row[0]] = list_of(row[2]);
-    } else if (section == "Crossings still to remove") {
-      registry.crossings[row[0]] = list_of(row[1]);
     }
   }
   return registry;
@@ -164,8 +161,6 @@ std::vector<std::string> ownership_problems(const Registry& registry,
   std::vector<std::string> problems;
   std::map<std::string, Names> published_use;
   for (const auto& [module, names] : named) {
-    const auto tolerated =
-        registry.crossings.count(module) ? registry.crossings.at(module) : Names{};
     for (const auto& name : names) {
       const auto& owner = registry.owner.at(name);
       if (owner == module) continue;
@@ -175,19 +170,9 @@ std::vector<std::string> ownership_problems(const Registry& registry,
         published_use[name].insert(module);
         continue;
       }
-      if (tolerated.count(name)) continue;
       problems.push_back(module + " names " + name + ", which belongs to " + owner +
                          (users == registry.used_by.end() ? " and is not published"
                                                           : " and is not published to " + module));
-    }
-  }
-  for (const auto& [module, names] : registry.crossings) {
-    for (const auto& name : names) {
-      const auto found = named.find(module);
-      if (found == named.end() || found->second.count(name) == 0) {
-        problems.push_back(module + " no longer names " + name +
-                           ": remove it from \"Crossings still to remove\"");
-      }
     }
   }
   for (const auto& [name, users] : registry.used_by) {
@@ -266,8 +251,7 @@ Registry small_registry() {
       "| `residencies` | people | x |\n| `visitors` | visitors | x |\n"
       "## Published views and functions\n| name | owner | used by | what |\n|---|---|---|---|\n"
       "| `current_residents` | people | visitors | x |\n"
-      "| `outbox_enqueue` | notify | bmx, visitors | x |\n"
-      "## Crossings still to remove\n| module | names |\n|---|---|\n");
+      "| `outbox_enqueue` | notify | bmx, visitors | x |\n");
   registry.functions = {"outbox_enqueue"};
   return registry;
 }
@@ -311,15 +295,6 @@ TEST(TableOwnershipRules, CommentsPlainCodeAndProseAreNotSql) {
                                            "f(\"add a unit for visitors (for example)\");"),
                            registry)
                   .empty());
-}
-
-TEST(TableOwnershipRules, ACrossingListedButGoneFails) {
-  auto registry = small_registry();
-  registry.crossings["calls"] = {"residencies"};
-  const auto problems = ownership_problems(registry, {{"calls", {}}});
-  ASSERT_FALSE(problems.empty());
-  EXPECT_EQ(problems[0],
-            "calls no longer names residencies: remove it from \"Crossings still to remove\"");
 }
 
 }  // namespace
