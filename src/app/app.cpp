@@ -2,11 +2,18 @@
 
 #include <nlohmann/json.hpp>
 
+#include "frontdoor/audit/routes.hpp"
 #include "frontdoor/auth/routes.hpp"
 #include "frontdoor/bmx/http_client.hpp"
 #include "frontdoor/bmx/routes.hpp"
+#include "frontdoor/calls/routes.hpp"
 #include "frontdoor/common/log.hpp"
+#include "frontdoor/directory/routes.hpp"
 #include "frontdoor/ops/routes.hpp"
+#include "frontdoor/passes/routes.hpp"
+#include "frontdoor/people/routes.hpp"
+#include "frontdoor/properties/routes.hpp"
+#include "frontdoor/visitors/routes.hpp"
 
 namespace frontdoor::app {
 namespace {
@@ -189,19 +196,20 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
                    [this](const http::Request& request) {
                      return authenticator_.require_person(request).actor();
                    }),
+      routes_(router_, authenticator_, idempotency_, reads_),
       dispatcher_(router_, metrics_) {
   // A panel's key is looked up on the I/O thread that answers its directory search.
   reads_.use("auth_panel_by_key");
   ops::add_routes(router_, pool_, reads_, metrics_);
-  auth::add_routes(router_, accounts_, authenticator_);
-  properties::add_routes(router_, properties_, authenticator_);
-  people::add_routes(router_, people_, authenticator_);
-  audit_.add_routes(router_, authenticator_);
-  bmx::add_routes(router_, bmx_, authenticator_);
-  visitors::add_routes(router_, visitors_, authenticator_);
-  passes::add_routes(router_, passes_, pass_pages_, authenticator_);
-  directory::add_routes(router_, directory_, authenticator_, reads_);
-  calls::add_routes(router_, calls_, authenticator_);
+  auth::add_routes(routes_, accounts_);
+  properties::add_routes(routes_, properties_);
+  people::add_routes(routes_, people_);
+  audit::add_routes(routes_, audit_);
+  bmx::add_routes(routes_, bmx_);
+  visitors::add_routes(routes_, visitors_);
+  passes::add_routes(routes_, passes_, pass_pages_);
+  directory::add_routes(routes_, directory_);
+  calls::add_routes(routes_, calls_);
   bmx_.on_call([this](const bmx::VerifiedCall& call) { calls_.start_from_bmx(call); });
   // Missed calls are due by time: every instance sweeps them on each outbox pass.
   outbox_dispatcher_.every_pass([this] { calls_.sweep_missed(); });
@@ -248,16 +256,6 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
   outbox_dispatcher_.handle("bmx", "webhook", [this](const nlohmann::json& payload) {
     return bmx_.process_webhook(payload);
   });
-  // Creates that a retry must not repeat. Not logins (their answers are secrets
-  // that must not be stored) and not panels (the key is shown once, never stored).
-  for (const char* pattern :
-       {"/v1/properties", "/v1/properties/{pid}/units", "/v1/properties/{pid}/staff",
-        "/v1/properties/{pid}/residents", "/v1/me/devices", "/v1/me/visitors",
-        "/v1/properties/{pid}/visitors"}) {
-    router_.wrap("POST", pattern, [this, pattern](http::Handler handler) {
-      return idempotency_.wrap(pattern, std::move(handler));
-    });
-  }
   metrics_.on_scrape([this](http::Metrics& metrics) {
     const auto stats = pool_.stats();
     const std::string name = "frontdoor_db_pool_connections";

@@ -1,13 +1,9 @@
 #include "frontdoor/directory/service.hpp"
 
-#include "frontdoor/auth/async_panel.hpp"
 #include "frontdoor/common/contact.hpp"
 #include "frontdoor/common/error.hpp"
 #include "frontdoor/db/async.hpp"
 #include "frontdoor/db/pool.hpp"
-#include "frontdoor/http/async_route.hpp"
-#include "frontdoor/http/json.hpp"
-#include "frontdoor/http/json_writer.hpp"
 
 namespace frontdoor::directory {
 // Residents who live here now (people's current_residents view) and their unit's
@@ -61,31 +57,6 @@ boost::asio::awaitable<std::vector<Entry>> DirectoryService::search(const auth::
         {row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>()});
   }
   co_return entries;
-}
-
-void add_routes(http::Router& router, DirectoryService& directory,
-                const auth::Authenticator& authenticator, db::AsyncDatabase& database) {
-  http::add_async(router, "GET", "/v1/panel/directory",
-                  [&](http::Request& request) -> boost::asio::awaitable<http::Response> {
-                    const auto panel =
-                        co_await auth::require_panel(authenticator, database, request);
-                    const auto q = request.query_param("q");
-                    if (!q || q->empty() || q->size() > 64 || !common::is_search_text(*q)) {
-                      throw common::ApiError::validation(
-                          {{"q", "length", "Give 1 to 64 characters of a resident's name."}});
-                    }
-                    const auto entries = co_await directory.search(panel, std::string(*q));
-                    http::JsonWriter out(128 * entries.size() + 16);
-                    out.begin_object().key("data").begin_array();
-                    for (const auto& entry : entries) {
-                      out.begin_object()
-                          .field("display_name", entry.display_name)
-                          .field("entry_id", entry.entry_id)
-                          .field("unit_label", entry.unit_label)
-                          .end_object();
-                    }
-                    co_return http::json_response(200, out.end_array().end_object().take());
-                  });
 }
 
 }  // namespace frontdoor::directory

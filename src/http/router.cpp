@@ -76,17 +76,6 @@ void Router::add(std::string method, std::string pattern, std::shared_ptr<const 
   routes_.back().async = std::move(route);
 }
 
-void Router::wrap(std::string_view method, std::string_view pattern,
-                  const std::function<Handler(Handler)>& wrap) {
-  for (auto& route : routes_) {
-    if (route.method == method && route.pattern == pattern) {
-      route.handler = wrap(std::move(route.handler));
-      return;
-    }
-  }
-  throw std::logic_error("no route to wrap: " + std::string(method) + " " + std::string(pattern));
-}
-
 RouteMatch Router::match(std::string_view method, std::string_view path) const {
   RouteMatch result;
   if (path.empty() || path.front() != '/') return result;

@@ -1,5 +1,8 @@
+#include "frontdoor/properties/routes.hpp"
+
 #include <regex>
 
+#include "frontdoor/auth/authenticator.hpp"
 #include "frontdoor/http/json.hpp"
 #include "frontdoor/http/uuid.hpp"
 #include "frontdoor/properties/service.hpp"
@@ -15,110 +18,119 @@ bool is_site_name(const std::string& text) {
 
 }  // namespace
 
-void add_routes(http::Router& router, PropertiesService& service,
-                const auth::Authenticator& authenticator) {
-  router.add("POST", "/v1/properties", [&](http::Request& request) {
-    const auto actor = authenticator.require_user(request);
-    const auto body = http::parse_json_body(request);
-    http::JsonFields fields(body);
-    auto name = fields.string("name", true, 1, 200);
-    auto site_name = fields.string("site_name", true, 2, 63);
-    if (site_name && !is_site_name(*site_name)) {
-      fields.add_error("site_name", "format",
-                       "Use lower-case letters, digits, '.', '_' or '-', starting with a letter "
-                       "or digit.");
-    }
-    auto time_zone = fields.string("time_zone", true, 1, 64);
-    fields.finish();
-    return http::json_response(201, service.create(actor, {*name, *site_name, *time_zone}));
-  });
+void add_routes(auth::Routes& routes, PropertiesService& service) {
+  const auto& authenticator = routes.authenticator();
+  routes.add(
+      "POST", "/v1/properties", {.caller = auth::Caller::person, .idempotent = true},
+      [&](http::Request& request, const auth::Principal& actor) {
+        const auto body = http::parse_json_body(request);
+        http::JsonFields fields(body);
+        auto name = fields.string("name", true, 1, 200);
+        auto site_name = fields.string("site_name", true, 2, 63);
+        if (site_name && !is_site_name(*site_name)) {
+          fields.add_error(
+              "site_name", "format",
+              "Use lower-case letters, digits, '.', '_' or '-', starting with a letter "
+              "or digit.");
+        }
+        auto time_zone = fields.string("time_zone", true, 1, 64);
+        fields.finish();
+        return http::json_response(201, service.create(actor, {*name, *site_name, *time_zone}));
+      });
 
-  router.add("GET", "/v1/properties/{pid}", [&](http::Request& request) {
-    const auto actor = authenticator.require_user(request);
-    return http::json_response(200, service.get(actor, http::uuid_param(request, "pid")));
-  });
+  routes.add("GET", "/v1/properties/{pid}", {.caller = auth::Caller::person},
+             [&](http::Request& request, const auth::Principal& actor) {
+               return http::json_response(200,
+                                          service.get(actor, http::uuid_param(request, "pid")));
+             });
 
-  router.add("POST", "/v1/properties/{pid}/units", [&](http::Request& request) {
-    const auto actor = authenticator.require_user(request);
-    const auto property_id = http::uuid_param(request, "pid");
-    const auto body = http::parse_json_body(request);
-    http::JsonFields fields(body);
-    auto label = fields.string("label", true, 1, 32);
-    auto floor = fields.string("floor", false, 1, 16);
-    fields.finish();
-    return http::json_response(201, service.add_unit(actor, property_id, *label, floor));
-  });
+  routes.add("POST", "/v1/properties/{pid}/units",
+             {.caller = auth::Caller::person, .idempotent = true},
+             [&](http::Request& request, const auth::Principal& actor) {
+               const auto property_id = http::uuid_param(request, "pid");
+               const auto body = http::parse_json_body(request);
+               http::JsonFields fields(body);
+               auto label = fields.string("label", true, 1, 32);
+               auto floor = fields.string("floor", false, 1, 16);
+               fields.finish();
+               return http::json_response(201, service.add_unit(actor, property_id, *label, floor));
+             });
 
-  router.add("GET", "/v1/properties/{pid}/units", [&](http::Request& request) {
-    const auto actor = authenticator.require_user(request);
-    const auto property_id = http::uuid_param(request, "pid");
-    return service.list_units(actor, property_id, http::page_request(request));
-  });
+  routes.add("GET", "/v1/properties/{pid}/units", {.caller = auth::Caller::person},
+             [&](http::Request& request, const auth::Principal& actor) {
+               const auto property_id = http::uuid_param(request, "pid");
+               return service.list_units(actor, property_id, http::page_request(request));
+             });
 
-  router.add("POST", "/v1/properties/{pid}/staff", [&](http::Request& request) {
-    const auto actor = authenticator.require_user(request);
-    const auto property_id = http::uuid_param(request, "pid");
-    const auto body = http::parse_json_body(request);
-    http::JsonFields fields(body);
-    auto email = fields.email("email", true);
-    auto display_name = fields.string("display_name", true, 1, 100);
-    auto role = fields.one_of("role", true, {"manager", "staff"});
-    fields.finish();
-    return http::json_response(201, service.invite_staff(actor, property_id, *email, *display_name,
-                                                         *auth::role_from_string(*role)));
-  });
+  routes.add("POST", "/v1/properties/{pid}/staff",
+             {.caller = auth::Caller::person, .idempotent = true},
+             [&](http::Request& request, const auth::Principal& actor) {
+               const auto property_id = http::uuid_param(request, "pid");
+               const auto body = http::parse_json_body(request);
+               http::JsonFields fields(body);
+               auto email = fields.email("email", true);
+               auto display_name = fields.string("display_name", true, 1, 100);
+               auto role = fields.one_of("role", true, {"manager", "staff"});
+               fields.finish();
+               return http::json_response(
+                   201, service.invite_staff(actor, property_id, *email, *display_name,
+                                             *auth::role_from_string(*role)));
+             });
 
-  router.add("GET", "/v1/properties/{pid}/settings", [&](http::Request& request) {
-    const auto actor = authenticator.require_user(request);
-    return http::json_response(200,
-                               service.settings(actor, http::uuid_param(request, "pid")).to_json());
-  });
+  routes.add("GET", "/v1/properties/{pid}/settings", {.caller = auth::Caller::person},
+             [&](http::Request& request, const auth::Principal& actor) {
+               return http::json_response(
+                   200, service.settings(actor, http::uuid_param(request, "pid")).to_json());
+             });
 
-  router.add("PATCH", "/v1/properties/{pid}/settings", [&](http::Request& request) {
-    const auto actor = authenticator.require_user(request);
-    const auto property_id = http::uuid_param(request, "pid");
-    const auto body = http::parse_json_body(request);
-    http::JsonFields fields(body);
-    SettingsChange change;
-    change.allow_visitor_access = fields.boolean("allow_visitor_access", false);
-    if (auto hours = fields.integer("property_only_visitor_max_hours", false, 1, 8760)) {
-      change.property_only_visitor_max_hours = static_cast<int>(*hours);
-    }
-    if (auto seconds = fields.integer("ring_timeout_seconds", false, 10, 120)) {
-      change.ring_timeout_seconds = static_cast<int>(*seconds);
-    }
-    change.revoke_existing = fields.boolean("revoke_existing", false).value_or(false);
-    if (change.revoke_existing && change.allow_visitor_access.value_or(false)) {
-      fields.add_error("revoke_existing", "conflict",
-                       "Only with allow_visitor_access false: passes are revoked when visitor "
-                       "access is turned off.");
-    }
-    if (!fields.has("allow_visitor_access") && !fields.has("property_only_visitor_max_hours") &&
-        !fields.has("ring_timeout_seconds")) {
-      fields.add_error("", "empty", "Send at least one setting to change.");
-    }
-    fields.finish();
-    return http::json_response(200, service.change_settings(actor, property_id, change).to_json());
-  });
+  routes.add(
+      "PATCH", "/v1/properties/{pid}/settings", {.caller = auth::Caller::person},
+      [&](http::Request& request, const auth::Principal& actor) {
+        const auto property_id = http::uuid_param(request, "pid");
+        const auto body = http::parse_json_body(request);
+        http::JsonFields fields(body);
+        SettingsChange change;
+        change.allow_visitor_access = fields.boolean("allow_visitor_access", false);
+        if (auto hours = fields.integer("property_only_visitor_max_hours", false, 1, 8760)) {
+          change.property_only_visitor_max_hours = static_cast<int>(*hours);
+        }
+        if (auto seconds = fields.integer("ring_timeout_seconds", false, 10, 120)) {
+          change.ring_timeout_seconds = static_cast<int>(*seconds);
+        }
+        change.revoke_existing = fields.boolean("revoke_existing", false).value_or(false);
+        if (change.revoke_existing && change.allow_visitor_access.value_or(false)) {
+          fields.add_error("revoke_existing", "conflict",
+                           "Only with allow_visitor_access false: passes are revoked when visitor "
+                           "access is turned off.");
+        }
+        if (!fields.has("allow_visitor_access") && !fields.has("property_only_visitor_max_hours") &&
+            !fields.has("ring_timeout_seconds")) {
+          fields.add_error("", "empty", "Send at least one setting to change.");
+        }
+        fields.finish();
+        return http::json_response(200,
+                                   service.change_settings(actor, property_id, change).to_json());
+      });
 
-  router.add("POST", "/v1/properties/{pid}/panels", [&](http::Request& request) {
-    const auto actor = authenticator.require_user(request);
-    const auto property_id = http::uuid_param(request, "pid");
-    const auto body = http::parse_json_body(request);
-    http::JsonFields fields(body);
-    auto name = fields.string("name", true, 1, 100);
-    auto bmx_device_id = fields.string("bmx_device_id", false, 1, 64);
-    fields.finish();
-    return http::json_response(201, service.create_panel(actor, property_id, *name, bmx_device_id));
-  });
+  routes.add("POST", "/v1/properties/{pid}/panels", {.caller = auth::Caller::person},
+             [&](http::Request& request, const auth::Principal& actor) {
+               const auto property_id = http::uuid_param(request, "pid");
+               const auto body = http::parse_json_body(request);
+               http::JsonFields fields(body);
+               auto name = fields.string("name", true, 1, 100);
+               auto bmx_device_id = fields.string("bmx_device_id", false, 1, 64);
+               fields.finish();
+               return http::json_response(
+                   201, service.create_panel(actor, property_id, *name, bmx_device_id));
+             });
 
-  router.add("DELETE", "/v1/properties/{pid}/panels/{id}", [&](http::Request& request) {
-    const auto actor = authenticator.require_user(request);
-    const auto panel_id = http::uuid_param(request, "id");
-    service.revoke_panel(actor, http::uuid_param(request, "pid"), panel_id);
-    authenticator.forget_panel(panel_id);
-    return http::Response::no_content();
-  });
+  routes.add("DELETE", "/v1/properties/{pid}/panels/{id}", {.caller = auth::Caller::person},
+             [&](http::Request& request, const auth::Principal& actor) {
+               const auto panel_id = http::uuid_param(request, "id");
+               service.revoke_panel(actor, http::uuid_param(request, "pid"), panel_id);
+               authenticator.forget_panel(panel_id);
+               return http::Response::no_content();
+             });
 }
 
 }  // namespace frontdoor::properties

@@ -1,5 +1,7 @@
+#include "frontdoor/visitors/routes.hpp"
+
+#include "frontdoor/auth/async_guarded_routes.hpp"
 #include "frontdoor/common/time.hpp"
-#include "frontdoor/http/async_route.hpp"
 #include "frontdoor/http/json.hpp"
 #include "frontdoor/http/json_writer.hpp"
 #include "frontdoor/http/uuid.hpp"
@@ -43,16 +45,15 @@ NewVisit read_visit(const http::Request& request, bool staff) {
 
 }  // namespace
 
-void add_routes(http::Router& router, VisitorsService& visitors,
-                const auth::Authenticator& authenticator) {
-  router.add("POST", "/v1/me/visitors", [&](http::Request& request) {
-    const auto actor = authenticator.require_user(request);
-    auto created = visitors.create_for_resident(actor, read_visit(request, false));
-    return http::json_response(201, created);
-  });
-  http::add_async(router, "GET", "/v1/me/visitors",
-                  [&](http::Request& request) -> boost::asio::awaitable<http::Response> {
-                    const auto actor = authenticator.require_person(request);
+void add_routes(auth::Routes& routes, VisitorsService& visitors) {
+  routes.add("POST", "/v1/me/visitors", {.caller = auth::Caller::person, .idempotent = true},
+             [&](http::Request& request, const auth::Principal& actor) {
+               auto created = visitors.create_for_resident(actor, read_visit(request, false));
+               return http::json_response(201, created);
+             });
+  auth::add_async(routes, "GET", "/v1/me/visitors", auth::Caller::person_token,
+                  [&](http::Request& request,
+                      const auth::Principal& actor) -> boost::asio::awaitable<http::Response> {
                     const auto page =
                         co_await visitors.list_mine(actor, http::page_request(request));
                     // About 400 bytes a visitor.
@@ -61,33 +62,35 @@ void add_routes(http::Router& router, VisitorsService& visitors,
                     for (const auto& visitor : page.items) write_json(items, visitor);
                     co_return http::page_response(items.end_array(), page.next);
                   });
-  router.add("GET", "/v1/me/visitors/{id}", [&](http::Request& request) {
-    const auto actor = authenticator.require_person(request);
-    return http::json_response(200, visitors.get_mine(actor, http::uuid_param(request, "id")));
-  });
-  router.add("DELETE", "/v1/me/visitors/{id}", [&](http::Request& request) {
-    const auto actor = authenticator.require_user(request);
-    visitors.revoke_mine(actor, http::uuid_param(request, "id"));
-    return http::Response::no_content();
-  });
+  routes.add("GET", "/v1/me/visitors/{id}", {.caller = auth::Caller::person_token},
+             [&](http::Request& request, const auth::Principal& actor) {
+               return http::json_response(
+                   200, visitors.get_mine(actor, http::uuid_param(request, "id")));
+             });
+  routes.add("DELETE", "/v1/me/visitors/{id}", {.caller = auth::Caller::person},
+             [&](http::Request& request, const auth::Principal& actor) {
+               visitors.revoke_mine(actor, http::uuid_param(request, "id"));
+               return http::Response::no_content();
+             });
 
-  router.add("POST", "/v1/properties/{pid}/visitors", [&](http::Request& request) {
-    const auto actor = authenticator.require_user(request);
-    const auto property_id = http::uuid_param(request, "pid");
-    auto created = visitors.create_for_property(actor, property_id, read_visit(request, true));
-    return http::json_response(201, created);
-  });
-  router.add("GET", "/v1/properties/{pid}/visitors", [&](http::Request& request) {
-    const auto actor = authenticator.require_user(request);
-    return visitors.list_property(actor, http::uuid_param(request, "pid"),
-                                  http::page_request(request));
-  });
-  router.add("DELETE", "/v1/properties/{pid}/visitors/{id}", [&](http::Request& request) {
-    const auto actor = authenticator.require_user(request);
-    visitors.revoke_at_property(actor, http::uuid_param(request, "pid"),
-                                http::uuid_param(request, "id"));
-    return http::Response::no_content();
-  });
+  routes.add(
+      "POST", "/v1/properties/{pid}/visitors", {.caller = auth::Caller::person, .idempotent = true},
+      [&](http::Request& request, const auth::Principal& actor) {
+        const auto property_id = http::uuid_param(request, "pid");
+        auto created = visitors.create_for_property(actor, property_id, read_visit(request, true));
+        return http::json_response(201, created);
+      });
+  routes.add("GET", "/v1/properties/{pid}/visitors", {.caller = auth::Caller::person},
+             [&](http::Request& request, const auth::Principal& actor) {
+               return visitors.list_property(actor, http::uuid_param(request, "pid"),
+                                             http::page_request(request));
+             });
+  routes.add("DELETE", "/v1/properties/{pid}/visitors/{id}", {.caller = auth::Caller::person},
+             [&](http::Request& request, const auth::Principal& actor) {
+               visitors.revoke_at_property(actor, http::uuid_param(request, "pid"),
+                                           http::uuid_param(request, "id"));
+               return http::Response::no_content();
+             });
 }
 
 }  // namespace frontdoor::visitors

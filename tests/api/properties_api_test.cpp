@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <vector>
 
 #include "../support/world.hpp"
 
@@ -131,6 +132,76 @@ TEST_F(PropertiesApi, IdempotencyKeyReplaysTheFirstAnswerOfACreate) {
   auto bad_key = create({{"label", "12D"}}, std::string(300, 'k'), staff);
   EXPECT_EQ(bad_key.status, 400);
   EXPECT_EQ(bad_key.json()["code"], "invalid_idempotency_key");
+}
+
+// Each route declares at registration whether its creates are idempotent
+// (auth::Needs). Every create CONTRACT.md names replays its first answer; a
+// panel's key is shown once and must never be kept, so panels do not.
+TEST_F(PropertiesApi, EveryCreateTheContractNamesReplaysAndPanelsDoNot) {
+  auto admin = world.admin();
+  auto manager = world.staff(property, "manager");
+  auto resident = world.resident(property, "Rae");
+  auto unit = world.client().post(base() + "/units", nlohmann::json{{"label", "9Z"}}.dump(),
+                                  manager.auth());
+  ASSERT_EQ(unit.status, 201) << unit.body;
+  struct Create {
+    std::string path;
+    nlohmann::json body;
+    const Account* who;
+  };
+  const std::vector<Create> creates = {
+      {"/v1/properties",
+       {{"name", "Elm"}, {"site_name", "elm-replay"}, {"time_zone", "Europe/Paris"}},
+       &admin},
+      {base() + "/units", {{"label", "10Z"}}, &manager},
+      {base() + "/staff",
+       {{"email", "replay-staff@example.com"}, {"display_name", "Sam"}, {"role", "staff"}},
+       &manager},
+      {base() + "/residents",
+       {{"email", "replay-resident@example.com"},
+        {"first_name", "Ola"},
+        {"last_name", "Berg"},
+        {"phone", "+15551230000"},
+        {"unit_id", unit.json()["id"]}},
+       &manager},
+      {"/v1/me/devices", {{"platform", "android"}, {"push_token", "replay-token-1"}}, &resident},
+      // Without a linked BMX account the answer is a refusal; it is replayed too.
+      {"/v1/me/visitors",
+       {{"name", "Kim"},
+        {"phone", "+15551239999"},
+        {"access", "property_only"},
+        {"starts_at", "2030-01-01T10:00:00Z"},
+        {"ends_at", "2030-01-01T12:00:00Z"}},
+       &resident},
+      {base() + "/visitors",
+       {{"name", "Kim"},
+        {"email", "kim@example.com"},
+        {"starts_at", "2030-01-01T10:00:00Z"},
+        {"ends_at", "2030-01-01T12:00:00Z"}},
+       &manager},
+  };
+  for (const auto& create : creates) {
+    // One key per route: a key is the caller's, whatever route it was used on.
+    const testing::HttpClient::Headers headers = {
+        {"Authorization", "Bearer " + create.who->access_token},
+        {"Idempotency-Key", "replay:" + create.path}};
+    auto first = world.client().post(create.path, create.body.dump(), headers);
+    ASSERT_LT(first.status, 500) << create.path << ": " << first.body;
+    auto retry = world.client().post(create.path, create.body.dump(), headers);
+    EXPECT_EQ(retry.status, first.status) << create.path;
+    EXPECT_EQ(retry.body, first.body) << create.path;
+    EXPECT_EQ(retry.header("idempotent-replayed"), "true") << create.path;
+  }
+
+  const testing::HttpClient::Headers headers = {{"Authorization", "Bearer " + manager.access_token},
+                                                {"Idempotency-Key", "replay-panel"}};
+  const auto body = nlohmann::json{{"name", "Side door"}}.dump();
+  auto panel = world.client().post(base() + "/panels", body, headers);
+  ASSERT_EQ(panel.status, 201) << panel.body;
+  auto again = world.client().post(base() + "/panels", body, headers);
+  ASSERT_EQ(again.status, 201) << again.body;
+  EXPECT_NE(again.json()["id"], panel.json()["id"]);
+  EXPECT_EQ(again.header("idempotent-replayed"), "");
 }
 
 TEST_F(PropertiesApi, SettingsChangesAreValidatedAndAudited) {

@@ -6,6 +6,7 @@
 #include "frontdoor/app/config.hpp"
 #include "frontdoor/audit/audit.hpp"
 #include "frontdoor/auth/authenticator.hpp"
+#include "frontdoor/auth/guarded_routes.hpp"
 #include "frontdoor/auth/service.hpp"
 #include "frontdoor/auth/tokens.hpp"
 #include "frontdoor/bmx/client.hpp"
@@ -88,6 +89,8 @@ class App {
   calls::CallsService calls_;
   http::Router router_;
   http::Idempotency idempotency_;
+  // Every module's routes, registered with what they need (caller, idempotency).
+  auth::Routes routes_;
   http::Dispatcher dispatcher_;
   std::unique_ptr<http::Server> server_;
 };

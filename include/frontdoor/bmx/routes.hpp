@@ -1,12 +1,12 @@
 #pragma once
 
-#include "frontdoor/auth/authenticator.hpp"
-#include "frontdoor/bmx/service.hpp"
-#include "frontdoor/http/router.hpp"
+#include "frontdoor/auth/guarded_routes.hpp"
 
 namespace frontdoor::bmx {
 
-void add_routes(http::Router& router, BmxService& service,
-                const auth::Authenticator& authenticator);
+class BmxService;
+
+// A property's BMX integration, a resident's BMX link (/v1/me/bmx) and BMX's webhook.
+void add_routes(auth::Routes& routes, BmxService& service);
 
 }  // namespace frontdoor::bmx

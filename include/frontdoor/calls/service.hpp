@@ -101,7 +101,4 @@ class CallsService {
   std::chrono::seconds max_accepted_;
 };
 
-void add_routes(http::Router& router, CallsService& calls,
-                const auth::Authenticator& authenticator);
-
 }  // namespace frontdoor::calls

@@ -7,8 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "frontdoor/auth/authenticator.hpp"
-#include "frontdoor/http/router.hpp"
+#include "frontdoor/auth/principal.hpp"
 
 namespace frontdoor::db {
 class Pool;
@@ -48,8 +47,5 @@ class DirectoryService {
   std::map<std::string, int> searches_;
   std::chrono::steady_clock::time_point window_{};
 };
-
-void add_routes(http::Router& router, DirectoryService& directory,
-                const auth::Authenticator& authenticator, db::AsyncDatabase& database);
 
 }  // namespace frontdoor::directory

@@ -49,9 +49,6 @@ class Router {
   // A route answered by a coroutine on the I/O thread (see async_route.hpp).
   void add(std::string method, std::string pattern, std::shared_ptr<const AsyncRoute> route);
   RouteMatch match(std::string_view method, std::string_view path) const;
-  // Replaces the handler of a registered route with wrap(its handler); throws if absent.
-  void wrap(std::string_view method, std::string_view pattern,
-            const std::function<Handler(Handler)>& wrap);
   const std::vector<Route>& routes() const { return routes_; }
 
  private:

@@ -91,10 +91,4 @@ class PassesService {
   std::chrono::milliseconds bmx_settle_time_;
 };
 
-class PassPages;
-
-// GET /v1/me/credentials, GET /p/{token}, GET /p/{token}/qr.svg.
-void add_routes(http::Router& router, PassesService& passes, PassPages& pages,
-                const auth::Authenticator& authenticator);
-
 }  // namespace frontdoor::passes

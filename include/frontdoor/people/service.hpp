@@ -84,7 +84,4 @@ class PeopleService {
   std::vector<std::pair<std::string, DiagnosticsSection>> diagnostics_sections_;
 };
 
-void add_routes(http::Router& router, PeopleService& service,
-                const auth::Authenticator& authenticator);
-
 }  // namespace frontdoor::people

@@ -78,7 +78,4 @@ class PropertiesService {
   std::vector<VisitorAccessClosedHook> access_closed_hooks_;
 };
 
-void add_routes(http::Router& router, PropertiesService& service,
-                const auth::Authenticator& authenticator);
-
 }  // namespace frontdoor::properties

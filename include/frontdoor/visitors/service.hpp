@@ -125,7 +125,4 @@ class VisitorsService {
   const common::Clock& clock_;
 };
 
-void add_routes(http::Router& router, VisitorsService& visitors,
-                const auth::Authenticator& authenticator);
-
 }  // namespace frontdoor::visitors

@@ -1,0 +1,36 @@
+#include "frontdoor/audit/routes.hpp"
+
+#include "frontdoor/audit/audit.hpp"
+#include "frontdoor/http/json.hpp"
+#include "frontdoor/http/pagination.hpp"
+#include "frontdoor/http/uuid.hpp"
+
+namespace frontdoor::audit {
+
+void add_routes(auth::Routes& routes, AuditTrail& trail) {
+  routes.add("GET", "/v1/properties/{pid}/audit", {.caller = auth::Caller::person},
+             [&trail](http::Request& request, const auth::Principal& viewer) {
+               const auto property_id = http::uuid_param(request, "pid");
+               const auto page_request = http::page_request(request);
+               std::optional<std::int64_t> after;
+               if (auto parts = http::cursor_parts(page_request, {http::CursorPart::integer})) {
+                 after = std::stoll((*parts)[0]);
+               }
+               const auto page = trail.list(viewer, property_id, after, page_request.limit);
+               nlohmann::json items = nlohmann::json::array();
+               for (const auto& entry : page.items) {
+                 items.push_back({{"id", entry.id},
+                                  {"actor", entry.actor},
+                                  {"action", entry.action},
+                                  {"subject_type", entry.subject_type},
+                                  {"subject_id", entry.subject_id},
+                                  {"details", nlohmann::json::parse(entry.details)},
+                                  {"at", entry.at}});
+               }
+               std::optional<nlohmann::json> next;
+               if (page.next_after) next = nlohmann::json::array({*page.next_after});
+               return http::page_response(std::move(items), next);
+             });
+}
+
+}  // namespace frontdoor::audit
