@@ -124,4 +124,14 @@ std::optional<TimeAndId> time_and_id_after(const PageRequest& page) {
   return TimeAndId{(*parts)[0], (*parts)[1]};
 }
 
+common::PageQuery<TimeAndId> newest_first_query(const Request& request) {
+  const auto page = page_request(request);
+  return {page.limit, time_and_id_after(page)};
+}
+
+std::optional<nlohmann::json> next_position(const std::optional<TimeAndId>& next) {
+  if (!next) return std::nullopt;
+  return nlohmann::json::array({next->time, next->id});
+}
+
 }  // namespace frontdoor::http

@@ -73,7 +73,7 @@ void PassesService::register_on(notify::Dispatcher& dispatcher) {
                     [this](const nlohmann::json& p) { return reconcile(p); });
 }
 
-nlohmann::json PassesService::create(pqxx::work& tx, const NewPass& pass) const {
+CreatedPass PassesService::create(pqxx::work& tx, const NewPass& pass) const {
   std::optional<std::string> token, token_hash;
   if (pass.sms_to) {
     token = common::random_hex(16);  // 128 bits
@@ -85,14 +85,14 @@ nlohmann::json PassesService::create(pqxx::work& tx, const NewPass& pass) const 
                    pass.on_placeholder ? "placeholder_tenant" : "resident_tenant", token_hash);
   nlohmann::json job = {
       {"kind", "issue_pass"}, {"visitor_id", pass.visitor_id}, {"property_id", pass.property_id}};
-  nlohmann::json result = {{"status", "pending"}};
+  CreatedPass result;
   if (token) {
     const auto url = public_base_url_ + "/p/" + *token;
     // The link text travels with the job: the SMS goes out once the pass exists.
     job["sms"] = {{"to", *pass.sms_to},
                   {"text", notify::visitor_pass_sms(pass.host_name, pass.property_name,
                                                     pass.window_text, url)}};
-    result["url"] = url;
+    result.url = url;
   }
   outbox_.enqueue(tx, {"bmx", "issue-pass:" + pass.visitor_id, job});
   return result;

@@ -4,7 +4,9 @@
 #include "frontdoor/common/time.hpp"
 #include "frontdoor/http/json.hpp"
 #include "frontdoor/http/json_writer.hpp"
+#include "frontdoor/http/pagination.hpp"
 #include "frontdoor/http/uuid.hpp"
+#include "frontdoor/visitors/json.hpp"
 #include "frontdoor/visitors/service.hpp"
 
 namespace frontdoor::visitors {
@@ -48,24 +50,24 @@ NewVisit read_visit(const http::Request& request, bool staff) {
 void add_routes(auth::Routes& routes, VisitorsService& visitors) {
   routes.add("POST", "/v1/me/visitors", {.caller = auth::Caller::person, .idempotent = true},
              [&](http::Request& request, const auth::Principal& actor) {
-               auto created = visitors.create_for_resident(actor, read_visit(request, false));
-               return http::json_response(201, created);
+               const auto created = visitors.create_for_resident(actor, read_visit(request, false));
+               return http::json_response(201, to_json(created));
              });
-  auth::add_async(routes, "GET", "/v1/me/visitors", auth::Caller::person_token,
-                  [&](http::Request& request,
-                      const auth::Principal& actor) -> boost::asio::awaitable<http::Response> {
-                    const auto page =
-                        co_await visitors.list_mine(actor, http::page_request(request));
-                    // About 400 bytes a visitor.
-                    http::JsonWriter items(512 * page.items.size());
-                    items.begin_array();
-                    for (const auto& visitor : page.items) write_json(items, visitor);
-                    co_return http::page_response(items.end_array(), page.next);
-                  });
+  auth::add_async(
+      routes, "GET", "/v1/me/visitors", auth::Caller::person_token,
+      [&](http::Request& request,
+          const auth::Principal& actor) -> boost::asio::awaitable<http::Response> {
+        const auto page = co_await visitors.list_mine(actor, http::newest_first_query(request));
+        // About 400 bytes a visitor.
+        http::JsonWriter items(512 * page.items.size());
+        items.begin_array();
+        for (const auto& visitor : page.items) write_json(items, visitor);
+        co_return http::page_response(items.end_array(), http::next_position(page.next));
+      });
   routes.add("GET", "/v1/me/visitors/{id}", {.caller = auth::Caller::person_token},
              [&](http::Request& request, const auth::Principal& actor) {
                return http::json_response(
-                   200, visitors.get_mine(actor, http::uuid_param(request, "id")));
+                   200, to_json(visitors.get_mine(actor, http::uuid_param(request, "id"))));
              });
   routes.add("DELETE", "/v1/me/visitors/{id}", {.caller = auth::Caller::person},
              [&](http::Request& request, const auth::Principal& actor) {
@@ -73,17 +75,21 @@ void add_routes(auth::Routes& routes, VisitorsService& visitors) {
                return http::Response::no_content();
              });
 
-  routes.add(
-      "POST", "/v1/properties/{pid}/visitors", {.caller = auth::Caller::person, .idempotent = true},
-      [&](http::Request& request, const auth::Principal& actor) {
-        const auto property_id = http::uuid_param(request, "pid");
-        auto created = visitors.create_for_property(actor, property_id, read_visit(request, true));
-        return http::json_response(201, created);
-      });
+  routes.add("POST", "/v1/properties/{pid}/visitors",
+             {.caller = auth::Caller::person, .idempotent = true},
+             [&](http::Request& request, const auth::Principal& actor) {
+               const auto property_id = http::uuid_param(request, "pid");
+               const auto created =
+                   visitors.create_for_property(actor, property_id, read_visit(request, true));
+               return http::json_response(201, to_json(created));
+             });
   routes.add("GET", "/v1/properties/{pid}/visitors", {.caller = auth::Caller::person},
              [&](http::Request& request, const auth::Principal& actor) {
-               return visitors.list_property(actor, http::uuid_param(request, "pid"),
-                                             http::page_request(request));
+               const auto page = visitors.list_property(actor, http::uuid_param(request, "pid"),
+                                                        http::newest_first_query(request));
+               nlohmann::json items = nlohmann::json::array();
+               for (const auto& visitor : page.items) items.push_back(to_json(visitor));
+               return http::page_response(std::move(items), http::next_position(page.next));
              });
   routes.add("DELETE", "/v1/properties/{pid}/visitors/{id}", {.caller = auth::Caller::person},
              [&](http::Request& request, const auth::Principal& actor) {

@@ -4,11 +4,8 @@
 
 #include "frontdoor/auth/policy.hpp"
 #include "frontdoor/common/error.hpp"
-#include "frontdoor/common/time.hpp"
-#include "frontdoor/db/async.hpp"
+#include "frontdoor/common/keyset.hpp"
 #include "frontdoor/db/pool.hpp"
-#include "frontdoor/http/json_writer.hpp"
-#include "frontdoor/http/uuid.hpp"
 #include "frontdoor/notify/messages.hpp"
 #include "store.hpp"
 
@@ -24,41 +21,7 @@ constexpr auto kLongestVisit = std::chrono::hours(24 * 365);
 // Clocks differ a little: a start a few minutes ago still counts as "now".
 constexpr auto kStartSlack = std::chrono::minutes(5);
 
-nlohmann::json visitor_json(const pqxx::row& row) { return to_json(store::visitor_from(row)); }
-
 }  // namespace
-
-// Keys in ascending order (the writer's rule, so that this text is what
-// nlohmann would have written for the same object).
-void write_json(http::JsonWriter& out, const Visitor& visitor) {
-  out.begin_object()
-      .field("access", visitor.access)
-      .field("arrived_at", visitor.arrived_at)
-      .field("created_at", visitor.created_at)
-      .field("email", visitor.email)
-      .field("ends_at", visitor.ends_at)
-      .field("id", visitor.id)
-      .field("name", visitor.name)
-      .key("pass")
-      .begin_object();
-  if (visitor.pass.failure_code) {
-    out.field("failure_code", visitor.pass.failure_code)
-        .field("failure_reason", visitor.pass.failure_reason);
-  }
-  out.field("status", visitor.pass.status)
-      .end_object()
-      .field("phone", visitor.phone)
-      .field("property_id", visitor.property_id)
-      .field("starts_at", visitor.starts_at)
-      .field("status", visitor.status)
-      .end_object();
-}
-
-nlohmann::json to_json(const Visitor& visitor) {
-  http::JsonWriter out;
-  write_json(out, visitor);
-  return nlohmann::json::parse(out.text());
-}
 
 VisitorsService::VisitorsService(db::Pool& pool, db::AsyncDatabase& database,
                                  auth::AuthService& accounts, bmx::BmxService& bmx,
@@ -110,8 +73,7 @@ void VisitorsService::invite(pqxx::work& tx, const std::string& visitor_id,
                                             email.subject, email.text, email.html, property_id));
 }
 
-nlohmann::json VisitorsService::create_for_resident(const auth::Principal& actor,
-                                                    const NewVisit& visit) {
+Visitor VisitorsService::create_for_resident(const auth::Principal& actor, const NewVisit& visit) {
   // Where the visitor comes to: the named residency, or the resident's only one.
   const auto home = Policy::resident_property(actor, visit.property_id);
   if (visit.access == "property_wide" && !visit.email) {
@@ -122,20 +84,18 @@ nlohmann::json VisitorsService::create_for_resident(const auth::Principal& actor
   }
   check_window(visit);
   bool link_needed = false;
-  auto created = pool_.run([&](pqxx::connection& connection) -> nlohmann::json {
+  auto created = pool_.run([&](pqxx::connection& connection) -> std::optional<Visitor> {
     pqxx::work tx(connection);
-    auto context = tx.exec_prepared("visitors_resident_context", actor.user_id, home);
-    if (context.empty()) throw ApiError::forbidden("You do not live at a property any more.");
-    const auto& row = context[0];
-    const auto property_id = row[0].as<std::string>();
-    const auto property_name = row[1].as<std::string>();
-    const auto time_zone = row[2].as<std::string>();
+    const auto home_now = store::resident_context(tx, actor.user_id, home);
+    if (!home_now) throw ApiError::forbidden("You do not live at a property any more.");
+    const auto& property_id = home_now->property_id;
+    const auto& property_name = home_now->property_name;
     // The property's settings as they are now, at creation.
-    if (!row[3].as<bool>()) {
+    if (!home_now->visitors_allowed) {
       throw ApiError(403, "visitor_access_disabled", "Visitor access is off",
                      "This property does not allow visitors at the moment.");
     }
-    const auto max_hours = row[4].as<int>();
+    const auto max_hours = home_now->property_only_max_hours;
     if (visit.access == "property_only" &&
         visit.ends_at - visit.starts_at > std::chrono::hours(max_hours)) {
       throw ApiError::unprocessable(
@@ -147,9 +107,9 @@ nlohmann::json VisitorsService::create_for_resident(const auth::Principal& actor
     }
     if (!bmx_.is_linked(tx, actor.user_id, property_id)) {
       link_needed = true;
-      return nullptr;
+      return std::nullopt;
     }
-    const auto host_name = row[5].as<std::string>();
+    const auto& host_name = home_now->host_name;
 
     // Property-wide visitors get an account (the same one if they have one).
     std::optional<std::string> visitor_user_id;
@@ -159,12 +119,11 @@ nlohmann::json VisitorsService::create_for_resident(const auth::Principal& actor
       visitor_user_id = user_id;
       has_password = password;
     }
-    auto inserted = tx.exec_prepared1("visitors_insert", property_id, actor.user_id, actor.user_id,
-                                      visit.name, visit.phone, visit.email, visit.access,
-                                      visitor_user_id, common::to_sql_timestamp(visit.starts_at),
-                                      common::to_sql_timestamp(visit.ends_at), time_zone);
-    const auto visitor_id = inserted[0].as<std::string>();
-    const auto window = inserted[1].as<std::string>();
+    const auto inserted = store::insert(
+        tx, {property_id, actor.user_id, actor.user_id, visit.access, visitor_user_id}, visit,
+        home_now->time_zone);
+    const auto& visitor_id = inserted.id;
+    const auto& window = inserted.window_text;
 
     passes::NewPass pass;
     pass.visitor_id = visitor_id;
@@ -176,7 +135,7 @@ nlohmann::json VisitorsService::create_for_resident(const auth::Principal& actor
     pass.property_name = property_name;
     pass.window_text = window;
     if (visit.access == "property_only") pass.sms_to = visit.phone;
-    auto pass_json = passes_.create(tx, pass);
+    const auto created_pass = passes_.create(tx, pass);
 
     if (visitor_user_id) {
       invite(tx, visitor_id, *visitor_user_id, has_password, visit, host_name, property_name,
@@ -188,33 +147,29 @@ nlohmann::json VisitorsService::create_for_resident(const auth::Principal& actor
                    "visitor",
                    visitor_id,
                    {{"access", visit.access}, {"by", "resident"}}});
-    auto row_json =
-        tx.exec_prepared1("visitors_get", visitor_id, common::to_sql_timestamp(clock_.now()));
+    auto visitor = added(tx, visitor_id, created_pass);
     tx.commit();
-    auto json = visitor_json(row_json);
-    json["pass"] = pass_json;
-    return json;
+    return visitor;
   });
   if (link_needed) {
     throw ApiError::conflict("bmx_login_required",
                              "Link your ButterflyMX account before adding visitors.")
         .with_extension("authorize_url", bmx_.authorize_url(actor.user_id, home));
   }
-  return created;
+  return *created;
 }
 
-nlohmann::json VisitorsService::create_for_property(const auth::Principal& actor,
-                                                    const std::string& property_id,
-                                                    const NewVisit& visit) {
+Visitor VisitorsService::create_for_property(const auth::Principal& actor,
+                                             const std::string& property_id,
+                                             const NewVisit& visit) {
   Policy::require(actor, Action::manage_visitors, property_id);
   check_window(visit);
   return pool_.run([&](pqxx::connection& connection) {
     pqxx::work tx(connection);
-    auto context = tx.exec_prepared("visitors_property_context", property_id);
-    if (context.empty()) throw ApiError::not_found();
-    const auto property_name = context[0][0].as<std::string>();
-    const auto time_zone = context[0][1].as<std::string>();
-    if (!context[0][2].as<bool>()) {
+    const auto property = store::property_context(tx, property_id);
+    if (!property) throw ApiError::not_found();
+    const auto& property_name = property->name;
+    if (!property->visitors_allowed) {
       throw ApiError(403, "visitor_access_disabled", "Visitor access is off",
                      "This property does not allow visitors at the moment.");
     }
@@ -223,16 +178,13 @@ nlohmann::json VisitorsService::create_for_property(const auth::Principal& actor
                                "This property is not connected to ButterflyMX yet; the operator "
                                "sets it up.");
     }
-    const auto inviter =
-        tx.exec_prepared1("visitors_inviter_name", actor.user_id)[0].as<std::string>();
+    const auto inviter = store::person_name(tx, actor.user_id);
     auto [user_id, has_password] = visitor_account(tx, visit, property_id);
-    auto inserted =
-        tx.exec_prepared1("visitors_insert", property_id, std::optional<std::string>(),
-                          actor.user_id, visit.name, visit.phone, visit.email, "property_wide",
-                          user_id, common::to_sql_timestamp(visit.starts_at),
-                          common::to_sql_timestamp(visit.ends_at), time_zone);
-    const auto visitor_id = inserted[0].as<std::string>();
-    const auto window = inserted[1].as<std::string>();
+    const auto inserted =
+        store::insert(tx, {property_id, std::nullopt, actor.user_id, "property_wide", user_id},
+                      visit, property->time_zone);
+    const auto& visitor_id = inserted.id;
+    const auto& window = inserted.window_text;
 
     passes::NewPass pass;
     pass.visitor_id = visitor_id;
@@ -243,98 +195,71 @@ nlohmann::json VisitorsService::create_for_property(const auth::Principal& actor
     pass.bmx_email = visit.email;
     pass.property_name = property_name;
     pass.window_text = window;
-    auto pass_json = passes_.create(tx, pass);
+    const auto created_pass = passes_.create(tx, pass);
 
     // BMX e-mails the QR code; frontdoor e-mails the account.
     invite(tx, visitor_id, user_id, has_password, visit, inviter + " (" + property_name + ")",
            property_name, window, property_id);
     audit_.record(tx, actor,
                   {property_id, "visitor.added", "visitor", visitor_id, {{"by", "staff"}}});
-    auto row =
-        tx.exec_prepared1("visitors_get", visitor_id, common::to_sql_timestamp(clock_.now()));
+    auto visitor = added(tx, visitor_id, created_pass);
     tx.commit();
-    auto json = visitor_json(row);
-    json["pass"] = pass_json;
-    return json;
+    return visitor;
   });
 }
 
-http::Response VisitorsService::list(const std::string& statement, const std::string& owner,
-                                     const http::PageRequest& page) {
-  const auto after = http::time_and_id_after(page);
-  const auto now = common::to_sql_timestamp(clock_.now());
-  auto rows = pool_.run([&](pqxx::connection& connection) {
-    pqxx::nontransaction tx(connection);
-    if (!after) return tx.exec_prepared(statement + "_first", owner, now, page.limit + 1);
-    return tx.exec_prepared(statement + "_after", owner, now, after->time, after->id,
-                            page.limit + 1);
-  });
-  nlohmann::json items = nlohmann::json::array();
-  std::optional<nlohmann::json> next;
-  for (std::size_t i = 0; i < rows.size() && static_cast<int>(i) < page.limit; ++i) {
-    items.push_back(visitor_json(rows[i]));
-    if (static_cast<int>(rows.size()) > page.limit && static_cast<int>(i) == page.limit - 1) {
-      next = nlohmann::json::array({rows[i][13].as<std::string>(), rows[i][0].as<std::string>()});
-    }
-  }
-  return http::page_response(std::move(items), next);
+Visitor VisitorsService::added(pqxx::work& tx, const std::string& visitor_id,
+                               const passes::CreatedPass& pass) const {
+  auto stored = store::find(tx, visitor_id, clock_.now());
+  if (!stored) throw std::logic_error("a visitor just inserted is not there: " + visitor_id);
+  stored->visitor.pass = {pass.status, std::nullopt, std::nullopt, pass.url};
+  return stored->visitor;
 }
 
-boost::asio::awaitable<Page<Visitor>> VisitorsService::list_mine(const auth::Principal& actor,
-                                                                 const http::PageRequest& page) {
+namespace {
+
+common::TimeAndId cursor_of(const Visitor& visitor) { return {visitor.cursor, visitor.id}; }
+
+// Someone else's visitor is nothing at all to this caller.
+Visitor hosted_by(const std::optional<store::Stored>& stored, const std::string& user_id) {
+  if (!stored || stored->host_user_id != user_id) throw ApiError::not_found();
+  return stored->visitor;
+}
+
+}  // namespace
+
+boost::asio::awaitable<VisitorPage> VisitorsService::list_mine(const auth::Principal& actor,
+                                                               const VisitorQuery& query) {
   if (actor.kind != auth::Principal::Kind::user) throw ApiError::forbidden();
-  const auto after = http::time_and_id_after(page);
-  const auto now = common::to_sql_timestamp(clock_.now());
-  // (Two statements, not one with a conditional co_await: GCC 12 destroys the
-  // result of a co_await inside ?: too early.)
-  db::Rows rows;
-  if (after) {
-    rows = co_await database_.run("visitors_list_host_after", actor.user_id, now, after->time,
-                                  after->id, page.limit + 1);
-  } else {
-    rows = co_await database_.run("visitors_list_host_first", actor.user_id, now, page.limit + 1);
-  }
-  Page<Visitor> result;
-  for (std::size_t i = 0; i < rows.size() && static_cast<int>(i) < page.limit; ++i) {
-    result.items.push_back(store::visitor_from(rows[i]));
-  }
-  if (static_cast<int>(rows.size()) > page.limit) {
-    result.next = nlohmann::json::array({result.items.back().cursor, result.items.back().id});
-  }
-  co_return result;
+  auto fetched = co_await store::list_hosted_by(database_, actor.user_id, clock_.now(), query);
+  co_return common::keyset_page<common::TimeAndId>(std::move(fetched), query.limit, cursor_of);
 }
 
-nlohmann::json VisitorsService::get_mine(const auth::Principal& actor,
-                                         const std::string& visitor_id) {
-  auto rows = pool_.run([&](pqxx::connection& connection) {
+Visitor VisitorsService::get_mine(const auth::Principal& actor, const std::string& visitor_id) {
+  return pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
-    return tx.exec_prepared("visitors_get", visitor_id, common::to_sql_timestamp(clock_.now()));
+    return hosted_by(store::find(tx, visitor_id, clock_.now()), actor.user_id);
   });
-  // Someone else's visitor is nothing at all to this caller.
-  if (rows.empty() || rows[0][15].is_null() || rows[0][15].as<std::string>() != actor.user_id) {
-    throw ApiError::not_found();
-  }
-  return visitor_json(rows[0]);
 }
 
 void VisitorsService::revoke_mine(const auth::Principal& actor, const std::string& visitor_id) {
   pool_.run([&](pqxx::connection& connection) {
     pqxx::work tx(connection);
-    auto rows =
-        tx.exec_prepared("visitors_get", visitor_id, common::to_sql_timestamp(clock_.now()));
-    if (rows.empty() || rows[0][15].is_null() || rows[0][15].as<std::string>() != actor.user_id) {
-      throw ApiError::not_found();
-    }
+    hosted_by(store::find(tx, visitor_id, clock_.now()), actor.user_id);
     passes_.revoke(tx, actor, visitor_id);
     tx.commit();
   });
 }
 
-http::Response VisitorsService::list_property(const auth::Principal& actor,
-                                              const std::string& property_id,
-                                              const http::PageRequest& page) {
+VisitorPage VisitorsService::list_property(const auth::Principal& actor,
+                                           const std::string& property_id,
+                                           const VisitorQuery& query) {
   Policy::require(actor, Action::manage_visitors, property_id);
-  return list("visitors_list_property", property_id, page);
+  auto fetched = pool_.run([&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    return store::list_at_property(tx, property_id, clock_.now(), query);
+  });
+  return common::keyset_page<common::TimeAndId>(std::move(fetched), query.limit, cursor_of);
 }
 
 void VisitorsService::revoke_at_property(const auth::Principal& actor,
@@ -343,9 +268,8 @@ void VisitorsService::revoke_at_property(const auth::Principal& actor,
   Policy::require(actor, Action::manage_visitors, property_id);
   pool_.run([&](pqxx::connection& connection) {
     pqxx::work tx(connection);
-    auto rows =
-        tx.exec_prepared("visitors_get", visitor_id, common::to_sql_timestamp(clock_.now()));
-    if (rows.empty() || rows[0][14].as<std::string>() != property_id) throw ApiError::not_found();
+    const auto stored = store::find(tx, visitor_id, clock_.now());
+    if (!stored || stored->visitor.property_id != property_id) throw ApiError::not_found();
     passes_.revoke(tx, actor, visitor_id);
     tx.commit();
   });

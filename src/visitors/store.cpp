@@ -4,8 +4,10 @@
 // person_names, pass_states.
 #include "store.hpp"
 
+#include <pqxx/pqxx>
 #include <string>
 
+#include "frontdoor/common/time.hpp"
 #include "frontdoor/db/async.hpp"
 #include "frontdoor/db/pool.hpp"
 
@@ -32,6 +34,63 @@ std::string list_sql(const std::string& owner_column, bool after_cursor) {
          (after_cursor ? "AND (v.created_at, v.id) < ($3::timestamptz, $4::uuid) "
                          "ORDER BY v.created_at DESC, v.id DESC LIMIT $5"
                        : "ORDER BY v.created_at DESC, v.id DESC LIMIT $3");
+}
+
+// The columns kColumns returns, in this order.
+enum Column {
+  kId,
+  kName,
+  kPhone,
+  kEmail,
+  kAccess,
+  kStartsAt,
+  kEndsAt,
+  kCreatedAt,
+  kPassStatus,
+  kFailureCode,
+  kFailureReason,
+  kArrivedAt,
+  kStatus,
+  kCursor,
+  kPropertyId,
+  kHostUserId,  // visitors_get only
+};
+
+template <typename Field>
+std::optional<std::string> text_or_null(const Field& field) {
+  if (field.is_null()) return std::nullopt;
+  return field.template as<std::string>();
+}
+
+// One visitor from a row of either path (libpqxx on a worker, the asynchronous
+// path on an I/O thread): both read fields the same way.
+template <typename Row>
+Visitor visitor_from(const Row& row) {
+  Visitor visitor;
+  visitor.id = row[kId].template as<std::string>();
+  visitor.name = row[kName].template as<std::string>();
+  visitor.phone = text_or_null(row[kPhone]);
+  visitor.email = text_or_null(row[kEmail]);
+  visitor.access = row[kAccess].template as<std::string>();
+  visitor.starts_at = row[kStartsAt].template as<std::string>();
+  visitor.ends_at = row[kEndsAt].template as<std::string>();
+  visitor.created_at = row[kCreatedAt].template as<std::string>();
+  visitor.pass.status = row[kPassStatus].template as<std::string>();
+  visitor.pass.failure_code = text_or_null(row[kFailureCode]);
+  visitor.pass.failure_reason = text_or_null(row[kFailureReason]);
+  visitor.arrived_at = text_or_null(row[kArrivedAt]);
+  visitor.status = row[kStatus].template as<std::string>();
+  visitor.cursor = row[kCursor].template as<std::string>();
+  visitor.property_id = row[kPropertyId].template as<std::string>();
+  return visitor;
+}
+
+template <typename Rows>
+std::vector<Visitor> visitors_from(const Rows& rows) {
+  std::vector<Visitor> visitors;
+  visitors.reserve(rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) visitors.push_back(visitor_from(rows[i]));
+  return visitors;
 }
 
 }  // namespace
@@ -66,6 +125,73 @@ void use_on_the_io_threads(db::AsyncDatabase& database) {
   // A resident's own list is read on the I/O thread, without blocking it.
   database.use("visitors_list_host_first");
   database.use("visitors_list_host_after");
+}
+
+std::optional<ResidentContext> resident_context(pqxx::transaction_base& tx,
+                                                const std::string& user_id,
+                                                const std::string& property_id) {
+  const auto rows = tx.exec_prepared("visitors_resident_context", user_id, property_id);
+  if (rows.empty()) return std::nullopt;
+  const auto& row = rows[0];
+  return ResidentContext{row[0].as<std::string>(), row[1].as<std::string>(),
+                         row[2].as<std::string>(), row[3].as<bool>(),
+                         row[4].as<int>(),         row[5].as<std::string>()};
+}
+
+std::optional<PropertyContext> property_context(pqxx::transaction_base& tx,
+                                                const std::string& property_id) {
+  const auto rows = tx.exec_prepared("visitors_property_context", property_id);
+  if (rows.empty()) return std::nullopt;
+  return PropertyContext{rows[0][0].as<std::string>(), rows[0][1].as<std::string>(),
+                         rows[0][2].as<bool>()};
+}
+
+std::string person_name(pqxx::transaction_base& tx, const std::string& user_id) {
+  return tx.exec_prepared1("visitors_inviter_name", user_id)[0].as<std::string>();
+}
+
+Inserted insert(pqxx::transaction_base& tx, const NewVisitor& row, const NewVisit& visit,
+                const std::string& time_zone) {
+  const auto inserted = tx.exec_prepared1(
+      "visitors_insert", row.property_id, row.host_user_id, row.created_by, visit.name, visit.phone,
+      visit.email, row.access, row.visitor_user_id, common::to_sql_timestamp(visit.starts_at),
+      common::to_sql_timestamp(visit.ends_at), time_zone);
+  return {inserted[0].as<std::string>(), inserted[1].as<std::string>()};
+}
+
+std::optional<Stored> find(pqxx::transaction_base& tx, const std::string& visitor_id,
+                           common::TimePoint now) {
+  const auto rows = tx.exec_prepared("visitors_get", visitor_id, common::to_sql_timestamp(now));
+  if (rows.empty()) return std::nullopt;
+  return Stored{visitor_from(rows[0]), text_or_null(rows[0][kHostUserId])};
+}
+
+std::vector<Visitor> list_at_property(pqxx::transaction_base& tx, const std::string& property_id,
+                                      common::TimePoint now, const VisitorQuery& query) {
+  const auto at = common::to_sql_timestamp(now);
+  if (!query.after) {
+    return visitors_from(
+        tx.exec_prepared("visitors_list_property_first", property_id, at, query.limit + 1));
+  }
+  return visitors_from(tx.exec_prepared("visitors_list_property_after", property_id, at,
+                                        query.after->time, query.after->id, query.limit + 1));
+}
+
+boost::asio::awaitable<std::vector<Visitor>> list_hosted_by(db::AsyncDatabase& database,
+                                                            const std::string& user_id,
+                                                            common::TimePoint now,
+                                                            const VisitorQuery& query) {
+  const auto at = common::to_sql_timestamp(now);
+  // (Two statements, not one with a conditional co_await: GCC 12 destroys the
+  // result of a co_await inside ?: too early.)
+  db::Rows rows;
+  if (query.after) {
+    rows = co_await database.run("visitors_list_host_after", user_id, at, query.after->time,
+                                 query.after->id, query.limit + 1);
+  } else {
+    rows = co_await database.run("visitors_list_host_first", user_id, at, query.limit + 1);
+  }
+  co_return visitors_from(rows);
 }
 
 }  // namespace frontdoor::visitors::store

@@ -1,9 +1,14 @@
 #pragma once
 
+// The visitors module's SQL (store.cpp) behind typed functions: arguments in,
+// row structs out. Nothing else in the module names a statement.
+#include <boost/asio/awaitable.hpp>
 #include <optional>
+#include <pqxx/transaction_base>
 #include <string>
+#include <vector>
 
-#include "frontdoor/visitors/service.hpp"
+#include "frontdoor/visitors/types.hpp"
 
 namespace frontdoor::db {
 class Pool;
@@ -16,53 +21,61 @@ namespace frontdoor::visitors::store {
 void prepare(db::Pool& pool);
 void use_on_the_io_threads(db::AsyncDatabase& database);
 
-// The columns every visitor statement returns, in this order.
-enum Column {
-  kId,
-  kName,
-  kPhone,
-  kEmail,
-  kAccess,
-  kStartsAt,
-  kEndsAt,
-  kCreatedAt,
-  kPassStatus,
-  kFailureCode,
-  kFailureReason,
-  kArrivedAt,
-  kStatus,
-  kCursor,
-  kPropertyId,
-  kHostUserId,  // visitors_get only
+// A resident's current home and its visitor rules, as they are now.
+struct ResidentContext {
+  std::string property_id;
+  std::string property_name;
+  std::string time_zone;
+  bool visitors_allowed = false;
+  int property_only_max_hours = 0;
+  std::string host_name;
 };
+// Nothing when the person does not live at that property (any more).
+std::optional<ResidentContext> resident_context(pqxx::transaction_base& tx,
+                                                const std::string& user_id,
+                                                const std::string& property_id);
 
-template <typename Field>
-std::optional<std::string> text_or_null(const Field& field) {
-  if (field.is_null()) return std::nullopt;
-  return field.template as<std::string>();
-}
+struct PropertyContext {
+  std::string name;
+  std::string time_zone;
+  bool visitors_allowed = false;
+};
+std::optional<PropertyContext> property_context(pqxx::transaction_base& tx,
+                                                const std::string& property_id);
 
-// One visitor from a row of either path (libpqxx on a worker, the asynchronous
-// path on an I/O thread): both read fields the same way.
-template <typename Row>
-Visitor visitor_from(const Row& row) {
+// The display name of an account (the staff member who invites).
+std::string person_name(pqxx::transaction_base& tx, const std::string& user_id);
+
+struct NewVisitor {
+  std::string property_id;
+  std::optional<std::string> host_user_id;  // none for the staff's visitors
+  std::string created_by;
+  std::string access;
+  std::optional<std::string> visitor_user_id;  // the account of a property-wide visitor
+};
+struct Inserted {
+  std::string id;
+  std::string window_text;  // "Wed 02 Dec 10:00 to 18:00" in the property's time zone
+};
+Inserted insert(pqxx::transaction_base& tx, const NewVisitor& row, const NewVisit& visit,
+                const std::string& time_zone);
+
+// A visitor with who hosts it; `now` decides scheduled, active or expired.
+struct Stored {
   Visitor visitor;
-  visitor.id = row[kId].template as<std::string>();
-  visitor.name = row[kName].template as<std::string>();
-  visitor.phone = text_or_null(row[kPhone]);
-  visitor.email = text_or_null(row[kEmail]);
-  visitor.access = row[kAccess].template as<std::string>();
-  visitor.starts_at = row[kStartsAt].template as<std::string>();
-  visitor.ends_at = row[kEndsAt].template as<std::string>();
-  visitor.created_at = row[kCreatedAt].template as<std::string>();
-  visitor.pass.status = row[kPassStatus].template as<std::string>();
-  visitor.pass.failure_code = text_or_null(row[kFailureCode]);
-  visitor.pass.failure_reason = text_or_null(row[kFailureReason]);
-  visitor.arrived_at = text_or_null(row[kArrivedAt]);
-  visitor.status = row[kStatus].template as<std::string>();
-  visitor.cursor = row[kCursor].template as<std::string>();
-  visitor.property_id = row[kPropertyId].template as<std::string>();
-  return visitor;
-}
+  std::optional<std::string> host_user_id;
+};
+std::optional<Stored> find(pqxx::transaction_base& tx, const std::string& visitor_id,
+                           common::TimePoint now);
+
+// Up to query.limit + 1 visitors of a property, newest first (the extra one only
+// says that more follow).
+std::vector<Visitor> list_at_property(pqxx::transaction_base& tx, const std::string& property_id,
+                                      common::TimePoint now, const VisitorQuery& query);
+// The same for a host, read on the I/O thread.
+boost::asio::awaitable<std::vector<Visitor>> list_hosted_by(db::AsyncDatabase& database,
+                                                            const std::string& user_id,
+                                                            common::TimePoint now,
+                                                            const VisitorQuery& query);
 
 }  // namespace frontdoor::visitors::store

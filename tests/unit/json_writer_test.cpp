@@ -7,7 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "frontdoor/visitors/service.hpp"
+#include "frontdoor/visitors/json.hpp"
 
 namespace frontdoor {
 namespace {

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "frontdoor/common/keyset.hpp"
 #include "frontdoor/http/json_writer.hpp"
 #include "frontdoor/http/message.hpp"
 
@@ -37,11 +38,12 @@ std::optional<std::vector<std::string>> cursor_parts(const PageRequest& page,
                                                      const std::vector<CursorPart>& parts);
 
 // A cursor of [created_at, id] (newest-first lists): both, or 422 naming `cursor`.
-struct TimeAndId {
-  std::string time;
-  std::string id;
-};
+using common::TimeAndId;
 std::optional<TimeAndId> time_and_id_after(const PageRequest& page);
+// ?limit= and ?cursor= of a newest-first list, as the service takes them.
+common::PageQuery<TimeAndId> newest_first_query(const Request& request);
+// The cursor a newest-first page hands out for the next one.
+std::optional<nlohmann::json> next_position(const std::optional<TimeAndId>& next);
 
 // Cursors are opaque to clients: base64url of a small JSON value.
 std::string encode_cursor(const nlohmann::json& position);

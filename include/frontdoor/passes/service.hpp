@@ -41,6 +41,12 @@ struct NewPass {
   std::string window_text;  // the window as the property shows it (its time zone)
 };
 
+// A pass just created: pending, and for a property-only visitor the page its SMS links to.
+struct CreatedPass {
+  std::string status = "pending";
+  std::optional<std::string> url;
+};
+
 // The BMX credential behind a visit: issued through the outbox (a keychain for
 // exactly the visit's window, then its virtual key), revoked at BMX through the
 // outbox, shown on the pass page and in a visitor's credentials.
@@ -52,8 +58,8 @@ class PassesService {
                 std::chrono::milliseconds bmx_settle_time);
 
   // In the visitor's transaction: the pass (pending) and its issuance job.
-  // Returns {status, url?}; the url exists only for property-only passes.
-  nlohmann::json create(pqxx::work& tx, const NewPass& pass) const;
+  // The url exists only for property-only passes.
+  CreatedPass create(pqxx::work& tx, const NewPass& pass) const;
   // In the caller's transaction. Returns false when there was nothing to revoke.
   bool revoke(pqxx::work& tx, const auth::Principal& actor, const std::string& visitor_id) const;
   void revoke_hosted_by(pqxx::work& tx, const auth::Principal& actor, const std::string& user_id,
