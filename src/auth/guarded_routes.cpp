@@ -2,10 +2,7 @@
 
 #include <stdexcept>
 
-#include "frontdoor/auth/async_guarded_routes.hpp"
-#include "frontdoor/auth/async_panel.hpp"
 #include "frontdoor/auth/authenticator.hpp"
-#include "frontdoor/http/async_route.hpp"
 #include "frontdoor/http/idempotency.hpp"
 
 namespace frontdoor::auth {
@@ -38,24 +35,6 @@ void Routes::add(std::string method, std::string pattern, Needs needs, GuardedHa
   };
   if (needs.idempotent) guarded = idempotency_.wrap(pattern, std::move(guarded));
   router_.add(std::move(method), std::move(pattern), std::move(guarded), needs.blocking);
-}
-
-void add_async(Routes& routes, std::string method, std::string pattern, Caller caller,
-               AsyncGuardedHandler handler) {
-  if (caller == Caller::person) {
-    throw std::logic_error("roles are read with a blocking statement; use person_token: " +
-                           pattern);
-  }
-  http::add_async(routes.router(), std::move(method), std::move(pattern),
-                  [&routes, caller, handler = std::move(handler)](
-                      http::Request& request) -> boost::asio::awaitable<http::Response> {
-                    if (caller == Caller::panel) {
-                      const auto panel =
-                          co_await require_panel(routes.authenticator(), routes.reads(), request);
-                      co_return co_await handler(request, panel);
-                    }
-                    co_return co_await handler(request, routes.authenticate(request, caller));
-                  });
 }
 
 }  // namespace frontdoor::auth

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <stdexcept>
 
-#include "frontdoor/http/async_route.hpp"
-
 namespace frontdoor::http {
 namespace {
 
@@ -108,15 +106,6 @@ RouteMatch Router::match(std::string_view method, std::string_view path) const {
     std::sort(result.allowed_methods.begin(), result.allowed_methods.end());
   }
   return result;
-}
-
-}  // namespace frontdoor::http
-
-namespace frontdoor::http {
-
-void add_async(Router& router, std::string method, std::string pattern, AsyncHandler handler) {
-  router.add(std::move(method), std::move(pattern),
-             std::make_shared<const AsyncRoute>(AsyncRoute{std::move(handler)}));
 }
 
 }  // namespace frontdoor::http
