@@ -54,6 +54,10 @@ nlohmann::json parse_json_body(const Request& request) {
   }
 }
 
+nlohmann::json text_or_null(const std::optional<std::string>& text) {
+  return text ? nlohmann::json(*text) : nlohmann::json(nullptr);
+}
+
 Response json_response(int status, const nlohmann::json& body) {
   Response response;
   response.status = status;

@@ -4,8 +4,10 @@
 
 #include "frontdoor/auth/authenticator.hpp"
 #include "frontdoor/http/json.hpp"
+#include "frontdoor/http/pagination.hpp"
 #include "frontdoor/http/uuid.hpp"
 #include "frontdoor/properties/service.hpp"
+#include "json.hpp"
 
 namespace frontdoor::properties {
 namespace {
@@ -16,32 +18,50 @@ bool is_site_name(const std::string& text) {
   return std::regex_match(text, kSiteName);
 }
 
+// ?limit= and ?cursor= of the units list, keyset on (label, id).
+UnitQuery unit_query(const http::Request& request) {
+  const auto page = http::page_request(request);
+  UnitQuery query{page.limit, std::nullopt};
+  if (auto after = http::cursor_parts(page, {http::CursorPart::text, http::CursorPart::uuid})) {
+    query.after = LabelAndId{(*after)[0], (*after)[1]};
+  }
+  return query;
+}
+
+http::Response unit_page_response(const UnitPage& page) {
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& unit : page.items) items.push_back(to_json(unit));
+  std::optional<nlohmann::json> next;
+  if (page.next) next = nlohmann::json::array({page.next->label, page.next->id});
+  return http::page_response(std::move(items), next);
+}
+
 }  // namespace
 
 void add_routes(auth::Routes& routes, PropertiesService& service) {
   const auto& authenticator = routes.authenticator();
-  routes.add(
-      "POST", "/v1/properties", {.caller = auth::Caller::person, .idempotent = true},
-      [&](http::Request& request, const auth::Principal& actor) {
-        const auto body = http::parse_json_body(request);
-        http::JsonFields fields(body);
-        auto name = fields.string("name", true, 1, 200);
-        auto site_name = fields.string("site_name", true, 2, 63);
-        if (site_name && !is_site_name(*site_name)) {
-          fields.add_error(
-              "site_name", "format",
-              "Use lower-case letters, digits, '.', '_' or '-', starting with a letter "
-              "or digit.");
-        }
-        auto time_zone = fields.string("time_zone", true, 1, 64);
-        fields.finish();
-        return http::json_response(201, service.create(actor, {*name, *site_name, *time_zone}));
-      });
+  routes.add("POST", "/v1/properties", {.caller = auth::Caller::person, .idempotent = true},
+             [&](http::Request& request, const auth::Principal& actor) {
+               const auto body = http::parse_json_body(request);
+               http::JsonFields fields(body);
+               auto name = fields.string("name", true, 1, 200);
+               auto site_name = fields.string("site_name", true, 2, 63);
+               if (site_name && !is_site_name(*site_name)) {
+                 fields.add_error(
+                     "site_name", "format",
+                     "Use lower-case letters, digits, '.', '_' or '-', starting with a letter "
+                     "or digit.");
+               }
+               auto time_zone = fields.string("time_zone", true, 1, 64);
+               fields.finish();
+               return http::json_response(
+                   201, to_json(service.create(actor, {*name, *site_name, *time_zone})));
+             });
 
   routes.add("GET", "/v1/properties/{pid}", {.caller = auth::Caller::person},
              [&](http::Request& request, const auth::Principal& actor) {
-               return http::json_response(200,
-                                          service.get(actor, http::uuid_param(request, "pid")));
+               return http::json_response(
+                   200, to_json(service.get(actor, http::uuid_param(request, "pid"))));
              });
 
   routes.add("POST", "/v1/properties/{pid}/units",
@@ -53,34 +73,36 @@ void add_routes(auth::Routes& routes, PropertiesService& service) {
                auto label = fields.string("label", true, 1, 32);
                auto floor = fields.string("floor", false, 1, 16);
                fields.finish();
-               return http::json_response(201, service.add_unit(actor, property_id, *label, floor));
-             });
-
-  routes.add("GET", "/v1/properties/{pid}/units", {.caller = auth::Caller::person},
-             [&](http::Request& request, const auth::Principal& actor) {
-               const auto property_id = http::uuid_param(request, "pid");
-               return service.list_units(actor, property_id, http::page_request(request));
-             });
-
-  routes.add("POST", "/v1/properties/{pid}/staff",
-             {.caller = auth::Caller::person, .idempotent = true},
-             [&](http::Request& request, const auth::Principal& actor) {
-               const auto property_id = http::uuid_param(request, "pid");
-               const auto body = http::parse_json_body(request);
-               http::JsonFields fields(body);
-               auto email = fields.email("email", true);
-               auto display_name = fields.string("display_name", true, 1, 100);
-               auto role = fields.one_of("role", true, {"manager", "staff"});
-               fields.finish();
                return http::json_response(
-                   201, service.invite_staff(actor, property_id, *email, *display_name,
-                                             *auth::role_from_string(*role)));
+                   201, to_json(service.add_unit(actor, property_id, *label, floor)));
              });
+
+  routes.add(
+      "GET", "/v1/properties/{pid}/units", {.caller = auth::Caller::person},
+      [&](http::Request& request, const auth::Principal& actor) {
+        const auto property_id = http::uuid_param(request, "pid");
+        return unit_page_response(service.list_units(actor, property_id, unit_query(request)));
+      });
+
+  routes.add(
+      "POST", "/v1/properties/{pid}/staff", {.caller = auth::Caller::person, .idempotent = true},
+      [&](http::Request& request, const auth::Principal& actor) {
+        const auto property_id = http::uuid_param(request, "pid");
+        const auto body = http::parse_json_body(request);
+        http::JsonFields fields(body);
+        auto email = fields.email("email", true);
+        auto display_name = fields.string("display_name", true, 1, 100);
+        auto role = fields.one_of("role", true, {"manager", "staff"});
+        fields.finish();
+        return http::json_response(
+            201, to_json(service.invite_staff(
+                     actor, property_id, {*email, *display_name, *auth::role_from_string(*role)})));
+      });
 
   routes.add("GET", "/v1/properties/{pid}/settings", {.caller = auth::Caller::person},
              [&](http::Request& request, const auth::Principal& actor) {
                return http::json_response(
-                   200, service.settings(actor, http::uuid_param(request, "pid")).to_json());
+                   200, to_json(service.settings(actor, http::uuid_param(request, "pid"))));
              });
 
   routes.add(
@@ -109,7 +131,7 @@ void add_routes(auth::Routes& routes, PropertiesService& service) {
         }
         fields.finish();
         return http::json_response(200,
-                                   service.change_settings(actor, property_id, change).to_json());
+                                   to_json(service.change_settings(actor, property_id, change)));
       });
 
   routes.add("POST", "/v1/properties/{pid}/panels", {.caller = auth::Caller::person},
@@ -121,7 +143,7 @@ void add_routes(auth::Routes& routes, PropertiesService& service) {
                auto bmx_device_id = fields.string("bmx_device_id", false, 1, 64);
                fields.finish();
                return http::json_response(
-                   201, service.create_panel(actor, property_id, *name, bmx_device_id));
+                   201, to_json(service.create_panel(actor, property_id, {*name, bmx_device_id})));
              });
 
   routes.add("DELETE", "/v1/properties/{pid}/panels/{id}", {.caller = auth::Caller::person},

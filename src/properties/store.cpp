@@ -1,5 +1,7 @@
-// SQL of the properties module; the service runs these by name.
+// SQL of the properties module, behind the typed functions of store.hpp.
 #include "store.hpp"
+
+#include <pqxx/pqxx>
 
 #include "frontdoor/db/pool.hpp"
 
@@ -9,6 +11,15 @@ namespace {
 constexpr const char* kSettingsColumns =
     "allow_visitor_access, property_only_visitor_max_hours, ring_timeout_seconds";
 constexpr const char* kUtc = "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'";
+
+Settings settings_from(const pqxx::row& row, int first) {
+  return {row[first].as<bool>(), row[first + 1].as<int>(), row[first + 2].as<int>()};
+}
+
+std::optional<std::string> optional_text(const pqxx::field& field) {
+  if (field.is_null()) return std::nullopt;
+  return field.as<std::string>();
+}
 }  // namespace
 
 void prepare(db::Pool& pool) {
@@ -21,9 +32,10 @@ void prepare(db::Pool& pool) {
                    kUtc + ")");
   pool.prepare("properties_get", std::string("SELECT id, name, site_name, time_zone, ") +
                                      kSettingsColumns + " FROM properties WHERE id = $1");
+  // A unit of a property that does not exist fails its foreign key: no row.
   pool.prepare("properties_add_unit",
-               "INSERT INTO units (property_id, label, floor) VALUES ($1, $2, $3) "
-               "RETURNING id");
+               "INSERT INTO units (property_id, label, floor) "
+               "SELECT id, $2, $3 FROM properties WHERE id = $1 RETURNING id");
   // Keyset pagination on (label, id).
   pool.prepare("properties_list_units",
                "SELECT id, label, floor FROM units WHERE property_id = $1 "
@@ -47,10 +59,83 @@ void prepare(db::Pool& pool) {
   pool.prepare("properties_name", "SELECT name FROM properties WHERE id = $1");
   pool.prepare("properties_create_panel",
                "INSERT INTO panels (property_id, name, bmx_device_id, key_hash) "
-               "VALUES ($1, $2, $3, $4) RETURNING id");
+               "SELECT id, $2, $3, $4 FROM properties WHERE id = $1 RETURNING id");
   pool.prepare("properties_revoke_panel",
                "UPDATE panels SET revoked_at = now() WHERE id = $1 AND property_id = $2 "
                "AND revoked_at IS NULL");
+}
+
+std::optional<Created> insert(pqxx::transaction_base& tx, const NewProperty& property) {
+  const auto rows =
+      tx.exec_prepared("properties_create", property.name, property.site_name, property.time_zone);
+  if (rows.empty()) return std::nullopt;
+  return Created{rows[0][0].as<std::string>(), rows[0][1].as<std::string>()};
+}
+
+std::optional<Property> find(pqxx::transaction_base& tx, const std::string& property_id) {
+  const auto rows = tx.exec_prepared("properties_get", property_id);
+  if (rows.empty()) return std::nullopt;
+  const auto& row = rows[0];
+  return Property{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
+                  row[3].as<std::string>(), settings_from(row, 4),    std::nullopt};
+}
+
+std::optional<std::string> name_of(pqxx::transaction_base& tx, const std::string& property_id) {
+  const auto rows = tx.exec_prepared("properties_name", property_id);
+  if (rows.empty()) return std::nullopt;
+  return rows[0][0].as<std::string>();
+}
+
+std::optional<Settings> settings_of(pqxx::transaction_base& tx, const std::string& property_id) {
+  const auto rows = tx.exec_prepared("properties_settings", property_id);
+  if (rows.empty()) return std::nullopt;
+  return settings_from(rows[0], 0);
+}
+
+std::optional<SettingsChanged> change_settings(pqxx::transaction_base& tx,
+                                               const std::string& property_id,
+                                               const SettingsChange& change) {
+  const auto rows =
+      tx.exec_prepared("properties_change_settings", property_id, change.allow_visitor_access,
+                       change.property_only_visitor_max_hours, change.ring_timeout_seconds);
+  if (rows.empty()) return std::nullopt;
+  return SettingsChanged{settings_from(rows[0], 0), settings_from(rows[0], 3)};
+}
+
+std::optional<std::string> insert_unit(pqxx::transaction_base& tx, const std::string& property_id,
+                                       const std::string& label,
+                                       const std::optional<std::string>& floor) {
+  const auto rows = tx.exec_prepared("properties_add_unit", property_id, label, floor);
+  if (rows.empty()) return std::nullopt;
+  return rows[0][0].as<std::string>();
+}
+
+std::vector<Unit> list_units(pqxx::transaction_base& tx, const std::string& property_id,
+                             const UnitQuery& query) {
+  std::optional<std::string> after_label, after_id;
+  if (query.after) {
+    after_label = query.after->label;
+    after_id = query.after->id;
+  }
+  std::vector<Unit> units;
+  for (const auto& row : tx.exec_prepared("properties_list_units", property_id, after_label,
+                                          after_id, query.limit + 1)) {
+    units.push_back({row[0].as<std::string>(), row[1].as<std::string>(), optional_text(row[2])});
+  }
+  return units;
+}
+
+std::optional<std::string> insert_panel(pqxx::transaction_base& tx, const std::string& property_id,
+                                        const NewPanel& panel, const std::string& key_hash) {
+  const auto rows = tx.exec_prepared("properties_create_panel", property_id, panel.name,
+                                     panel.bmx_device_id, key_hash);
+  if (rows.empty()) return std::nullopt;
+  return rows[0][0].as<std::string>();
+}
+
+bool revoke_panel(pqxx::transaction_base& tx, const std::string& property_id,
+                  const std::string& panel_id) {
+  return tx.exec_prepared("properties_revoke_panel", panel_id, property_id).affected_rows() > 0;
 }
 
 }  // namespace frontdoor::properties::store

@@ -21,6 +21,8 @@ inline constexpr int kMaxJsonDepth = 32;
 nlohmann::json parse_json_body(const Request& request);
 
 Response json_response(int status, const nlohmann::json& body);
+// The text, or JSON null when there is none (the apps' optional fields).
+nlohmann::json text_or_null(const std::optional<std::string>& text);
 // The same, from text a JsonWriter wrote (json_writer.hpp).
 Response json_response(int status, std::string json_text);
 

@@ -1,0 +1,80 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "frontdoor/auth/principal.hpp"
+#include "frontdoor/common/keyset.hpp"
+
+namespace frontdoor::properties {
+
+// What a property decides about visitors and rings (CONTRACT.md, "Settings").
+struct Settings {
+  bool allow_visitor_access = true;
+  int property_only_visitor_max_hours = 24;
+  int ring_timeout_seconds = 30;
+};
+
+struct SettingsChange {
+  std::optional<bool> allow_visitor_access;
+  std::optional<int> property_only_visitor_max_hours;
+  std::optional<int> ring_timeout_seconds;
+  // With visitor access turned off: also revoke every pass already given.
+  bool revoke_existing = false;
+};
+
+struct NewProperty {
+  std::string name;
+  std::string site_name;
+  std::string time_zone;
+};
+
+struct Property {
+  std::string id;
+  std::string name;
+  std::string site_name;
+  std::string time_zone;
+  Settings settings;
+  std::optional<std::string> created_at;  // RFC 3339; on the answer that created it
+};
+
+struct Unit {
+  std::string id;
+  std::string label;
+  std::optional<std::string> floor;
+};
+
+// Units are listed by label, keyset on (label, id).
+struct LabelAndId {
+  std::string label;
+  std::string id;
+};
+using UnitQuery = common::PageQuery<LabelAndId>;
+using UnitPage = common::Page<Unit, LabelAndId>;
+
+struct StaffInvitation {
+  std::string email;
+  std::string display_name;
+  auth::Role role = auth::Role::staff;
+};
+
+// What the answer to an invitation shows: only what the manager sent, so that it
+// never tells whether the account already existed.
+struct InvitedStaff {
+  std::string user_id;
+  StaffInvitation invitation;
+  std::string property_id;
+};
+
+struct NewPanel {
+  std::string name;
+  std::optional<std::string> bmx_device_id;
+};
+
+struct Panel {
+  std::string id;
+  NewPanel panel;
+  std::string api_key;  // shown once, on the answer that created it; only its hash is kept
+};
+
+}  // namespace frontdoor::properties
