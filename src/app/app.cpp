@@ -203,7 +203,11 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
   ops::add_routes(router_, pool_, reads_, metrics_);
   auth::add_routes(routes_, accounts_);
   properties::add_routes(routes_, properties_);
-  people::add_routes(routes_, people_);
+  // Support's view of a resident also shows their BMX link at that property.
+  people::add_routes(routes_, people_, {{"bmx", [this](const people::MovedOut& resident) {
+                                           return bmx_.link_summary(resident.user_id,
+                                                                    resident.property_id);
+                                         }}});
   audit::add_routes(routes_, audit_);
   bmx::add_routes(routes_, bmx_);
   visitors::add_routes(routes_, visitors_);
@@ -237,9 +241,6 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
       });
   bmx_.on_access([this](const bmx::VerifiedAccess& access) { passes_.on_access(access); });
   passes_.register_on(outbox_dispatcher_);
-  people_.add_diagnostics("bmx", [this](pqxx::work& tx, const people::MovedOut& resident) {
-    return bmx_.link_summary(tx, resident.user_id, resident.property_id);
-  });
   deliveries_.register_on(outbox_dispatcher_);
   // Support sees what waits: this property's BMX work, and every lane's backlog.
   bmx_.add_health_section("outbox", [this](const std::string& property_id) {

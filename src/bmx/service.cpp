@@ -493,10 +493,13 @@ void BmxService::unlink_in(pqxx::work& tx, const auth::Principal& actor, const s
   }
 }
 
-nlohmann::json BmxService::link_summary(pqxx::work& tx, const std::string& user_id,
+nlohmann::json BmxService::link_summary(const std::string& user_id,
                                         const std::string& property_id) const {
-  auto rows = tx.exec_prepared("bmx_link_get", user_id, common::to_sql_timestamp(clock_.now()),
-                               property_id);
+  auto rows = pool_.run([&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    return tx.exec_prepared("bmx_link_get", user_id, common::to_sql_timestamp(clock_.now()),
+                            property_id);
+  });
   if (rows.empty()) return {{"linked", false}};
   const auto& row = rows[0];
   return linked_status(row[3].as<std::int64_t>(), row[2].as<std::int64_t>(),

@@ -77,8 +77,7 @@ class BmxService {
   void unlink_in(pqxx::work& tx, const auth::Principal& actor, const std::string& user_id,
                  const std::string& property_id) const;
   // For a resident's diagnostics: {linked, tenant_id, contact_preference, ...}.
-  nlohmann::json link_summary(pqxx::work& tx, const std::string& user_id,
-                              const std::string& property_id) const;
+  nlohmann::json link_summary(const std::string& user_id, const std::string& property_id) const;
 
   // Inbound webhooks. The property whose webhook secret this is, or nullopt:
   // checked before the body is read.
