@@ -4,6 +4,30 @@
 #include "frontdoor/http/json.hpp"
 
 namespace frontdoor::auth {
+namespace {
+
+nlohmann::json to_json(const TokenPair& tokens) {
+  return {{"access_token", tokens.access_token},
+          {"token_type", "Bearer"},
+          {"expires_in", tokens.expires_in.count()},
+          {"refresh_token", tokens.refresh_token}};
+}
+
+nlohmann::json to_json(const Profile& profile) {
+  nlohmann::json roles = nlohmann::json::array();
+  for (const auto& held : profile.roles) {
+    roles.push_back({{"role", to_string(held.role)},
+                     {"property_id", held.property_id.empty() ? nlohmann::json(nullptr)
+                                                              : nlohmann::json(held.property_id)}});
+  }
+  return {{"id", profile.id},
+          {"email", profile.email},
+          {"phone", http::text_or_null(profile.phone)},
+          {"display_name", profile.display_name},
+          {"roles", roles}};
+}
+
+}  // namespace
 
 void add_routes(Routes& routes, AuthService& service) {
   routes.add("POST", "/v1/auth/login", {.caller = Caller::anonymous},
@@ -15,7 +39,7 @@ void add_routes(Routes& routes, AuthService& service) {
                    fields.string("password", true, 1, kMaxPasswordLength, common::TextKind::secret);
                fields.finish();
                return http::json_response(
-                   200, service.login(*email, *password, request.remote_address).to_json());
+                   200, to_json(service.login(*email, *password, request.remote_address)));
              });
 
   routes.add("POST", "/v1/auth/refresh", {.caller = Caller::anonymous},
@@ -24,7 +48,7 @@ void add_routes(Routes& routes, AuthService& service) {
                http::JsonFields fields(body);
                auto token = fields.string("refresh_token", true, 1, 256);
                fields.finish();
-               return http::json_response(200, service.refresh(*token).to_json());
+               return http::json_response(200, to_json(service.refresh(*token)));
              });
 
   routes.add("POST", "/v1/auth/activate", {.caller = Caller::anonymous},
@@ -35,13 +59,13 @@ void add_routes(Routes& routes, AuthService& service) {
                auto password =
                    fields.string("password", true, 1, kMaxPasswordLength, common::TextKind::secret);
                fields.finish();
-               return http::json_response(200, service.activate(*token, *password).to_json());
+               return http::json_response(200, to_json(service.activate(*token, *password)));
              });
 
   // me() reads the roles itself, with the rest of the profile.
   routes.add("GET", "/v1/me", {.caller = Caller::person_token},
              [&service](http::Request&, const Principal& principal) {
-               return http::json_response(200, service.me(principal.user_id));
+               return http::json_response(200, to_json(service.me(principal.user_id)));
              });
 }
 

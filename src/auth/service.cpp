@@ -29,13 +29,6 @@ std::string address_key(const std::string& address) { return "address:" + addres
 
 }  // namespace
 
-nlohmann::json TokenPair::to_json() const {
-  return {{"access_token", access_token},
-          {"token_type", "Bearer"},
-          {"expires_in", expires_in.count()},
-          {"refresh_token", refresh_token}};
-}
-
 AuthService::AuthService(db::Pool& pool, const AccessTokens& tokens, const common::Clock& clock,
                          const notify::Outbox& outbox, std::string public_base_url,
                          LoginLimits limits)
@@ -135,17 +128,13 @@ TokenPair AuthService::activate(const std::string& invite_token, const std::stri
   });
 }
 
-nlohmann::json AuthService::me(const std::string& user_id) {
+Profile AuthService::me(const std::string& user_id) {
   auto profile = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
     return store::profile(tx, user_id);
   });
   if (!profile) throw common::ApiError::unauthenticated("This account no longer exists.");
-  return nlohmann::json{{"id", profile->id},
-                        {"email", profile->email},
-                        {"phone", profile->phone ? nlohmann::json(*profile->phone) : nullptr},
-                        {"display_name", profile->display_name},
-                        {"roles", nlohmann::json::parse(profile->roles_json)}};
+  return *profile;
 }
 
 void AuthService::send_invite(pqxx::work& tx, const std::string& user_id, const std::string& email,

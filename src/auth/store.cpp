@@ -1,5 +1,7 @@
 #include "store.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include "frontdoor/db/pool.hpp"
 
 namespace frontdoor::auth::store {
@@ -162,9 +164,19 @@ void set_password(pqxx::transaction_base& tx, const std::string& user_id,
 std::optional<Profile> profile(pqxx::transaction_base& tx, const std::string& user_id) {
   auto rows = tx.exec_prepared("auth_profile", user_id);
   if (rows.empty()) return std::nullopt;
-  Profile result{rows[0][0].as<std::string>(), rows[0][1].as<std::string>(), std::nullopt,
-                 rows[0][3].as<std::string>(), rows[0][4].as<std::string>()};
+  Profile result{rows[0][0].as<std::string>(),
+                 rows[0][1].as<std::string>(),
+                 std::nullopt,
+                 rows[0][3].as<std::string>(),
+                 {}};
   if (!rows[0][2].is_null()) result.phone = rows[0][2].as<std::string>();
+  for (const auto& held : nlohmann::json::parse(rows[0][4].as<std::string>())) {
+    // Only roles this build knows are stored (the column's check constraint).
+    const auto role = role_from_string(held.at("role").get<std::string>());
+    if (!role) continue;
+    const auto& property = held.at("property_id");
+    result.roles.push_back({*role, property.is_null() ? "" : property.get<std::string>()});
+  }
   return result;
 }
 

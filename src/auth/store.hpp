@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "frontdoor/auth/principal.hpp"
+#include "frontdoor/auth/types.hpp"
 
 namespace frontdoor::db {
 class Pool;
@@ -59,13 +60,6 @@ bool use_invite(pqxx::transaction_base& tx, const std::string& hash, const std::
 void set_password(pqxx::transaction_base& tx, const std::string& user_id,
                   const std::string& password_hash);
 
-struct Profile {
-  std::string id;
-  std::string email;
-  std::optional<std::string> phone;
-  std::string display_name;
-  std::string roles_json;  // [{"role", "property_id"}], as /v1/me shows them
-};
 // One round trip: the account and its roles.
 std::optional<Profile> profile(pqxx::transaction_base& tx, const std::string& user_id);
 

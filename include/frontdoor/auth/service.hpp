@@ -1,13 +1,14 @@
 #pragma once
 
 #include <chrono>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <pqxx/transaction>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "frontdoor/auth/tokens.hpp"
+#include "frontdoor/auth/types.hpp"
 #include "frontdoor/common/clock.hpp"
 #include "frontdoor/notify/outbox.hpp"
 
@@ -16,13 +17,6 @@ class Pool;
 }
 
 namespace frontdoor::auth {
-
-struct TokenPair {
-  std::string access_token;
-  std::string refresh_token;
-  std::chrono::seconds expires_in;
-  nlohmann::json to_json() const;
-};
 
 // Failed logins. An account is locked for the rest of the window after
 // failures_per_account. An address is never locked: past failures_per_address
@@ -52,7 +46,7 @@ class AuthService {
   TokenPair refresh(const std::string& refresh_token);
   // Sets the password of an invited account; the invite works once, for 7 days.
   TokenPair activate(const std::string& invite_token, const std::string& password);
-  nlohmann::json me(const std::string& user_id);
+  Profile me(const std::string& user_id);
 
   // For other modules, inside their transaction: a single-use invite for this
   // user, and the e-mail that carries its link queued in the outbox.
