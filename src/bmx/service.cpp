@@ -302,9 +302,38 @@ std::optional<BmxAccess> BmxService::resident_access(const std::string& user_id,
     pqxx::nontransaction tx(connection);
     return tx.exec_prepared("bmx_link_access", user_id, property_id);
   });
+  return access_from(rows, property_id);
+}
+
+std::optional<BmxAccess> BmxService::access_from(const pqxx::result& rows,
+                                                 const std::string& property_id) const {
   if (rows.empty()) return std::nullopt;
   return BmxAccess{credentials_.source(rows[0][0].as<std::string>(), property_id),
                    rows[0][1].as<std::int64_t>(), rows[0][2].as<std::int64_t>()};
+}
+
+std::optional<BmxAccess> BmxService::door_access(const std::string& user_id,
+                                                 const std::string& property_id) {
+  auto rows = pool_.run([&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    return tx.exec_prepared("bmx_door_access", user_id, property_id);
+  });
+  return access_from(rows, property_id);
+}
+
+std::optional<std::int64_t> BmxService::find_access_point(BmxAccess& access,
+                                                          std::int64_t device_id) {
+  // Doors are released by access point, not by device (a device may open several).
+  for (const auto& point : client_.list_access_points(*access.token, access.building_id)) {
+    for (auto id : point.device_ids) {
+      if (id == device_id) return point.id;
+    }
+  }
+  return std::nullopt;
+}
+
+std::int64_t BmxService::release_door(BmxAccess& access, std::int64_t access_point_id) {
+  return client_.release_door(*access.token, access.tenant_id, access_point_id).id;
 }
 
 std::optional<BmxAccess> BmxService::site_access(const std::string& property_id) {
@@ -312,9 +341,7 @@ std::optional<BmxAccess> BmxService::site_access(const std::string& property_id)
     pqxx::nontransaction tx(connection);
     return tx.exec_prepared("bmx_site_access", property_id);
   });
-  if (rows.empty()) return std::nullopt;
-  return BmxAccess{credentials_.source(rows[0][0].as<std::string>(), property_id),
-                   rows[0][1].as<std::int64_t>(), rows[0][2].as<std::int64_t>()};
+  return access_from(rows, property_id);
 }
 
 bool BmxService::is_set_up(pqxx::work& tx, const std::string& property_id) const {

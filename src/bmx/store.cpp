@@ -70,6 +70,14 @@ void prepare(db::Pool& pool) {
   pool.prepare("bmx_site_access",
                "SELECT credential_id, placeholder_tenant_id, building_id FROM bmx_integrations "
                "WHERE property_id = $1");
+  // Whose BMX sign-in opens a door for this resident: their own when linked, else
+  // the building admin's on the site's placeholder tenant. One round trip.
+  pool.prepare("bmx_door_access",
+               "SELECT credential_id, tenant_id, building_id FROM ("
+               "SELECT 0 AS rank, credential_id, tenant_id, building_id FROM bmx_links "
+               "WHERE user_id = $1 AND property_id = $2 UNION ALL "
+               "SELECT 1, credential_id, placeholder_tenant_id, building_id FROM bmx_integrations "
+               "WHERE property_id = $2) a ORDER BY rank LIMIT 1");
   pool.prepare("bmx_link_by_tenant",
                "SELECT user_id FROM bmx_links WHERE building_id = $1 AND tenant_id = $2");
   pool.prepare("bmx_state_insert",

@@ -4,8 +4,10 @@
 // views their owners publish (docs/tables.md).
 #include "store.hpp"
 
+#include <pqxx/pqxx>
 #include <string>
 
+#include "frontdoor/common/time.hpp"
 #include "frontdoor/db/pool.hpp"
 
 namespace frontdoor::calls::store {
@@ -17,7 +19,82 @@ const std::string kColumns =
     "rfc3339(c.ended_at), rfc3339(c.ring_deadline), c.media, c.audio_on, c.video_on, "
     "c.accepted_device_id, (SELECT name FROM panel_profiles WHERE id = c.panel_id), "
     "c.bmx_device_id, "
-    "to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
+    "to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
+    "(SELECT bmx_access_point_id FROM panel_profiles WHERE id = c.panel_id)";
+
+// Positions of kColumns.
+enum Column {
+  kId,
+  kPropertyId,
+  kResidentUserId,
+  kState,
+  kCalleeLabel,
+  kOrigin,
+  kRoutedTo,
+  kVideoOffered,
+  kPanelId,
+  kBmxCallId,
+  kCreatedAt,
+  kAnsweredAt,
+  kEndedAt,
+  kRingDeadline,
+  kMedia,
+  kAudioOn,
+  kVideoOn,
+  kAcceptedDeviceId,
+  kPanelName,
+  kBmxDeviceId,
+  kCursor,
+  kAccessPointId,
+};
+
+template <typename T>
+std::optional<T> optional(const pqxx::field& field) {
+  if (field.is_null()) return std::nullopt;
+  return field.as<T>();
+}
+
+Call call_from(const pqxx::row& row) {
+  Call call;
+  call.id = row[kId].as<std::string>();
+  call.property_id = row[kPropertyId].as<std::string>();
+  call.resident_user_id = row[kResidentUserId].as<std::string>();
+  // The column's check constraint admits only the states this build knows.
+  call.state = call_state_from_string(row[kState].as<std::string>()).value_or(CallState::ended);
+  call.callee_label = row[kCalleeLabel].as<std::string>();
+  call.origin = row[kOrigin].as<std::string>();
+  call.routed_to = row[kRoutedTo].as<std::string>();
+  call.video_offered = row[kVideoOffered].as<bool>();
+  call.panel_id = optional<std::string>(row[kPanelId]);
+  call.panel_name = optional<std::string>(row[kPanelName]);
+  call.bmx_call_id = optional<std::int64_t>(row[kBmxCallId]);
+  call.bmx_device_id = optional<std::int64_t>(row[kBmxDeviceId]);
+  call.bmx_access_point_id = optional<std::int64_t>(row[kAccessPointId]);
+  call.created_at = row[kCreatedAt].as<std::string>();
+  call.ring_deadline = row[kRingDeadline].as<std::string>();
+  call.answered_at = optional<std::string>(row[kAnsweredAt]);
+  call.ended_at = optional<std::string>(row[kEndedAt]);
+  call.media = optional<std::string>(row[kMedia]);
+  call.audio_on = optional<bool>(row[kAudioOn]);
+  call.video_on = optional<bool>(row[kVideoOn]);
+  call.accepted_device_id = optional<std::string>(row[kAcceptedDeviceId]);
+  call.cursor = row[kCursor].as<std::string>();
+  return call;
+}
+
+std::optional<Call> first_call(const pqxx::result& rows) {
+  if (rows.empty()) return std::nullopt;
+  return call_from(rows[0]);
+}
+
+std::vector<Call> calls_from(const pqxx::result& rows) {
+  std::vector<Call> calls;
+  calls.reserve(rows.size());
+  for (const auto& row : rows) calls.push_back(call_from(row));
+  return calls;
+}
+
+std::string at(common::TimePoint now) { return common::to_sql_timestamp(now); }
 
 // Who is called and how: BMX's contact preference decides app or phone.
 const std::string kRouting =
@@ -156,7 +233,6 @@ void prepare(db::Pool& pool) {
   pool.prepare("calls_event",
                "INSERT INTO call_events (call_id, event, actor, details) "
                "VALUES ($1, $2, $3, $4::jsonb)");
-  pool.prepare("calls_panel_door", "SELECT bmx_access_point_id FROM panel_profiles WHERE id = $1");
   pool.prepare("calls_panel_door_learnt", "SELECT panel_learn_door($1, $2)");
   pool.prepare(
       // Newest first; the first page without the cursor condition, like the visitor lists.
@@ -168,6 +244,111 @@ void prepare(db::Pool& pool) {
                    " FROM calls c WHERE c.resident_user_id = $1 "
                    "AND (c.created_at, c.id) < ($2::timestamptz, $3::uuid) "
                    "ORDER BY c.created_at DESC, c.id DESC LIMIT $4");
+}
+
+std::optional<Call> start_from_panel(pqxx::transaction_base& tx, const std::string& entry_id,
+                                     const std::string& panel_id, common::TimePoint now) {
+  return first_call(tx.exec_prepared("calls_start_panel", entry_id, panel_id, at(now)));
+}
+
+std::optional<Call> start_from_bmx(pqxx::transaction_base& tx, const std::string& user_id,
+                                   const std::string& property_id, common::TimePoint now,
+                                   std::int64_t bmx_call_id, std::int64_t bmx_device_id) {
+  return first_call(tx.exec_prepared("calls_start_bmx", user_id, property_id, at(now), bmx_call_id,
+                                     bmx_device_id));
+}
+
+std::optional<Call> find(pqxx::transaction_base& tx, const std::string& call_id) {
+  return first_call(tx.exec_prepared("calls_get", call_id));
+}
+
+std::optional<Call> end_if_due(pqxx::transaction_base& tx, const std::string& call_id,
+                               common::TimePoint now) {
+  return first_call(tx.exec_prepared("calls_expire_one", call_id, at(now)));
+}
+
+std::vector<Call> end_due(pqxx::transaction_base& tx, common::TimePoint now) {
+  return calls_from(tx.exec_prepared("calls_sweep", at(now)));
+}
+
+std::vector<Call> end_for_resident(pqxx::transaction_base& tx, const std::string& user_id,
+                                   const std::string& property_id) {
+  return calls_from(tx.exec_prepared("calls_end_for_resident", user_id, property_id));
+}
+
+bool still_ringing(pqxx::transaction_base& tx, const std::string& call_id, common::TimePoint now) {
+  return !tx.exec_prepared("calls_still_ringing", call_id, at(now)).empty();
+}
+
+bool caller_lives_here(pqxx::transaction_base& tx, const std::string& call_id,
+                       const std::string& user_id) {
+  return !tx.exec_prepared("calls_caller_lives_here", call_id, user_id).empty();
+}
+
+bool is_device_of(pqxx::transaction_base& tx, const std::string& device_id,
+                  const std::string& user_id) {
+  return !tx.exec_prepared("calls_device_of", device_id, user_id).empty();
+}
+
+std::vector<Call> list_for_resident(pqxx::transaction_base& tx, const std::string& user_id,
+                                    const CallQuery& query) {
+  if (!query.after) {
+    return calls_from(tx.exec_prepared("calls_list_mine_first", user_id, query.limit + 1));
+  }
+  return calls_from(tx.exec_prepared("calls_list_mine_after", user_id, query.after->time,
+                                     query.after->id, query.limit + 1));
+}
+
+std::optional<Call> accept(pqxx::transaction_base& tx, const std::string& call_id,
+                           const std::string& user_id, const std::string& device_id,
+                           const std::string& media, common::TimePoint now,
+                           std::chrono::seconds longest) {
+  return first_call(tx.exec_prepared("calls_accept", call_id, user_id, device_id, media, at(now),
+                                     static_cast<long long>(longest.count())));
+}
+
+std::optional<Call> deny(pqxx::transaction_base& tx, const std::string& call_id,
+                         const std::string& user_id, common::TimePoint now) {
+  return first_call(tx.exec_prepared("calls_deny", call_id, user_id, at(now)));
+}
+
+std::optional<Call> hang_up(pqxx::transaction_base& tx, const std::string& call_id,
+                            const std::string& user_id) {
+  return first_call(tx.exec_prepared("calls_hangup", call_id, user_id));
+}
+
+std::optional<Call> change_media(pqxx::transaction_base& tx, const std::string& call_id,
+                                 const std::string& user_id, std::optional<bool> audio,
+                                 std::optional<bool> video, common::TimePoint now) {
+  return first_call(tx.exec_prepared("calls_media", call_id, user_id, audio, video, at(now)));
+}
+
+std::optional<Call> claim_door_release(pqxx::transaction_base& tx, const std::string& call_id,
+                                       const std::string& user_id, common::TimePoint now) {
+  return first_call(tx.exec_prepared("calls_door_claim", call_id, user_id, at(now)));
+}
+
+void drop_door_claim(pqxx::transaction_base& tx, const std::string& call_id) {
+  tx.exec_prepared("calls_door_released_claim", call_id);
+}
+
+std::optional<Call> door_opened(pqxx::transaction_base& tx, const std::string& call_id) {
+  return first_call(tx.exec_prepared("calls_door_opened", call_id));
+}
+
+std::optional<Call> cancel(pqxx::transaction_base& tx, const std::string& call_id,
+                           const std::string& panel_id) {
+  return first_call(tx.exec_prepared("calls_cancel", call_id, panel_id));
+}
+
+void record_event(pqxx::transaction_base& tx, const std::string& call_id, const std::string& event,
+                  const std::string& actor, const std::string& details_json) {
+  tx.exec_prepared("calls_event", call_id, event, actor, details_json);
+}
+
+void learn_panel_door(pqxx::transaction_base& tx, const std::string& panel_id,
+                      std::int64_t access_point_id) {
+  tx.exec_prepared("calls_panel_door_learnt", panel_id, access_point_id);
 }
 
 }  // namespace frontdoor::calls::store

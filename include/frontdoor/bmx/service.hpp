@@ -93,6 +93,14 @@ class BmxService {
 
   // For the modules that issue passes and open doors.
   BmxClient& client() { return client_; }
+  // Who opens a door for this resident: their own BMX sign-in when linked, else
+  // the building admin's on the site's placeholder tenant; nullopt when neither.
+  std::optional<BmxAccess> door_access(const std::string& user_id, const std::string& property_id);
+  // The access point (door) a panel's BMX device opens, looked up in BMX.
+  std::optional<std::int64_t> find_access_point(BmxAccess& access, std::int64_t device_id);
+  // Releases the door; BMX's release id. Throws BmxError, never retried here: the
+  // resident sees the failure and may tap again.
+  std::int64_t release_door(BmxAccess& access, std::int64_t access_point_id);
   // The resident's own sign-in and tenant at this property; nullopt when not linked.
   std::optional<BmxAccess> resident_access(const std::string& user_id,
                                            const std::string& property_id);
@@ -115,6 +123,9 @@ class BmxService {
   void record_failure(const TokenSource* as, const BmxError& error);
 
  private:
+  // A sign-in (credential, tenant, building) read by one of the access statements.
+  std::optional<BmxAccess> access_from(const pqxx::result& rows,
+                                       const std::string& property_id) const;
   std::string placeholder_email(const std::string& site_name) const;
   std::string new_link_state(const std::string& user_id, const std::string& property_id);
   nlohmann::json unlinked_status(const std::string& user_id, const std::string& property_id);

@@ -2,18 +2,17 @@
 
 #include <chrono>
 #include <functional>
-#include <nlohmann/json.hpp>
+#include <memory>
 #include <optional>
-#include <pqxx/result>
+#include <pqxx/transaction>
 #include <string>
 
 #include "frontdoor/audit/audit.hpp"
-#include "frontdoor/auth/authenticator.hpp"
 #include "frontdoor/auth/principal.hpp"
 #include "frontdoor/bmx/service.hpp"
+#include "frontdoor/calls/types.hpp"
 #include "frontdoor/common/clock.hpp"
-#include "frontdoor/http/pagination.hpp"
-#include "frontdoor/http/router.hpp"
+#include "frontdoor/common/error.hpp"
 #include "frontdoor/notify/outbox.hpp"
 
 namespace frontdoor::db {
@@ -22,36 +21,37 @@ class Pool;
 
 namespace frontdoor::calls {
 
+class CallEvents;
+
 // Calls from the panel (or BMX) to a resident, with the state machine of
-// CONTRACT.md ("Directory and calls"): ringing -> accepted | denied | missed |
-// canceled; accepted -> door_opened | ended; routed_to_phone when BMX rings the
-// resident's phone instead. Every transition is one conditional UPDATE, so two
-// devices, requests or instances can never both win it; each is recorded as a
-// call event and in the property's audit trail with its actor.
+// types.hpp. Every transition is one conditional UPDATE, so two devices,
+// requests or instances can never both win it; each is recorded as a call
+// event and in the property's audit trail with its actor.
 class CallsService {
  public:
   // An answered call ends by itself after `max_accepted`.
   CallsService(db::Pool& pool, bmx::BmxService& bmx, const notify::Outbox& outbox,
                const audit::AuditTrail& audit, const common::Clock& clock,
                std::chrono::seconds max_accepted);
+  ~CallsService();
 
-  // The panel side.
-  nlohmann::json start_from_panel(const auth::Principal& panel, const std::string& entry_id);
-  nlohmann::json panel_view(const auth::Principal& panel, const std::string& call_id);
-  nlohmann::json cancel(const auth::Principal& panel, const std::string& call_id);
+  // The panel side: only the panel's own calls.
+  Call start_from_panel(const auth::Principal& panel, const std::string& entry_id);
+  Call panel_view(const auth::Principal& panel, const std::string& call_id);
+  Call cancel(const auth::Principal& panel, const std::string& call_id);
   // A verified BMX call.create for a linked resident.
   void start_from_bmx(const bmx::VerifiedCall& call);
 
-  // The resident side.
-  http::Response list_mine(const auth::Principal& actor, const http::PageRequest& page);
-  nlohmann::json get(const auth::Principal& actor, const std::string& call_id);
-  nlohmann::json accept(const auth::Principal& actor, const std::string& call_id,
-                        const std::string& device_id, const std::string& media);
-  nlohmann::json deny(const auth::Principal& actor, const std::string& call_id);
-  nlohmann::json open_door(const auth::Principal& actor, const std::string& call_id);
-  nlohmann::json hangup(const auth::Principal& actor, const std::string& call_id);
-  nlohmann::json media(const auth::Principal& actor, const std::string& call_id,
-                       std::optional<bool> audio, std::optional<bool> video);
+  // The resident side: another resident's call does not exist (404).
+  CallPage list_mine(const auth::Principal& actor, const CallQuery& query);
+  Call get(const auth::Principal& actor, const std::string& call_id);
+  AcceptedCall accept(const auth::Principal& actor, const std::string& call_id,
+                      const std::string& device_id, const std::string& media);
+  Call deny(const auth::Principal& actor, const std::string& call_id);
+  Call open_door(const auth::Principal& actor, const std::string& call_id);
+  Call hangup(const auth::Principal& actor, const std::string& call_id);
+  Call media(const auth::Principal& actor, const std::string& call_id, std::optional<bool> audio,
+             std::optional<bool> video);
 
   // Ringing calls whose time ran out become missed, and answered ones past their
   // time limit ended; returns how many. Every instance runs it on each outbox
@@ -67,37 +67,27 @@ class CallsService {
                         const std::string& property_id) const;
 
  private:
-  struct Moved;
-  // After a transition: its event, the audit trail, and pushes that stop the
-  // other devices ringing when a ringing call ended.
-  void after(pqxx::work& tx, const auth::Principal& actor, const pqxx::row& call,
-             const std::string& event, const nlohmann::json& details) const;
-  // The pushes: ring every device; stop the others ringing; hang up the one in a
-  // call that frontdoor ended.
-  void ring(pqxx::work& tx, const pqxx::row& call) const;
-  void stop_ringing(pqxx::work& tx, const pqxx::row& call) const;
-  void hang_up_devices(pqxx::work& tx, const pqxx::row& call) const;
-  void tell_devices(pqxx::work& tx, const pqxx::row& call, const std::string& key_prefix,
-                    const std::string& type, const std::string& text) const;
-  // A call the clock ended: missed (it rang out) or timed out (answered too long).
-  void ended_by_time(pqxx::work& tx, const pqxx::row& call) const;
-  // Why a transition did not happen, as the 409 (or 404) the caller gets.
+  // Why `action` did not move the call, as the 404, 403 or 409 the caller gets.
   [[noreturn]] void refuse(const std::string& call_id, const std::string& user_id,
-                           const std::string& wanted);
-  // One conditional UPDATE (the move) and what follows it; a refusal when it moved nothing.
-  using Move = std::function<pqxx::result(pqxx::work& tx)>;
-  nlohmann::json transition(const auth::Principal& actor, const std::string& call_id,
-                            const Move& move, const std::string& event, const std::string& wanted);
-  // The call as it is now: expired to missed first when its ring time is over.
-  pqxx::result current(pqxx::work& tx, const std::string& call_id) const;
-  std::optional<std::int64_t> access_point_for(bmx::BmxAccess& access, const std::string& panel_id,
-                                               std::optional<std::int64_t> device_id);
+                           CallAction action);
+  // One conditional UPDATE (the move), recorded as `event`; a refusal when it
+  // moved nothing.
+  using Move = std::function<std::optional<Call>(pqxx::work& tx)>;
+  Call transition(const auth::Principal& actor, const std::string& call_id, const Move& move,
+                  const std::string& event, CallAction action);
+  // The call as it is now: ended first when the clock says it is over.
+  std::optional<Call> current(pqxx::work& tx, const std::string& call_id) const;
+  // The BMX door for the call's panel: known, or looked up in BMX and remembered.
+  std::optional<std::int64_t> access_point_for(bmx::BmxAccess& access, const Call& call);
+  // A failed release: the claim dropped, the event recorded, the 502 to throw.
+  common::ApiError door_failed(const auth::Principal& actor, const std::string& call_id,
+                               const std::string& why, const std::string& kind);
 
   db::Pool& pool_;
   bmx::BmxService& bmx_;
-  const notify::Outbox& outbox_;
-  const audit::AuditTrail& audit_;
   const common::Clock& clock_;
+  // What follows each transition: its record and the pushes (events.cpp).
+  std::unique_ptr<CallEvents> events_;
   std::chrono::seconds max_accepted_;
 };
 

@@ -1,0 +1,97 @@
+#include "frontdoor/calls/rules.hpp"
+
+#include <array>
+#include <utility>
+
+namespace frontdoor::calls {
+namespace {
+constexpr std::array<std::pair<CallState, const char*>, 8> kStates{{
+    {CallState::ringing, "ringing"},
+    {CallState::routed_to_phone, "routed_to_phone"},
+    {CallState::accepted, "accepted"},
+    {CallState::denied, "denied"},
+    {CallState::missed, "missed"},
+    {CallState::canceled, "canceled"},
+    {CallState::door_opened, "door_opened"},
+    {CallState::ended, "ended"},
+}};
+}  // namespace
+
+std::string to_string(CallState state) {
+  for (const auto& [known, text] : kStates) {
+    if (known == state) return text;
+  }
+  return "ended";
+}
+
+std::optional<CallState> call_state_from_string(const std::string& text) {
+  for (const auto& [state, known] : kStates) {
+    if (text == known) return state;
+  }
+  return std::nullopt;
+}
+
+namespace rules {
+
+std::string panel_message(CallState state, const std::string& callee) {
+  switch (state) {
+    case CallState::ringing:
+      return "Calling " + callee + "...";
+    case CallState::accepted:
+      return "Connected to " + callee;
+    case CallState::denied:
+      return callee + " is not available. You may call again.";
+    case CallState::missed:
+      return callee + " did not answer. You may call again.";
+    case CallState::canceled:
+      return "Call canceled";
+    case CallState::door_opened:
+      return "Door opened";
+    case CallState::routed_to_phone:
+      return "Calling " + callee + "'s phone...";
+    case CallState::ended:
+      break;
+  }
+  return "Call ended";
+}
+
+std::string phone_routing_reason() {
+  return "Your ButterflyMX contact preference is Phone Calls, so ButterflyMX calls your phone "
+         "number instead of this app (no video). Choose Mobile App in ButterflyMX to answer here.";
+}
+
+Push push_after(const std::string& event, CallState state) {
+  if (event == "started") return state == CallState::ringing ? Push::ring : Push::none;
+  if (event == "accepted" || event == "denied" || event == "missed" || event == "canceled") {
+    return Push::stop_ringing;
+  }
+  if (event == "door_opened") return Push::door_opened;
+  return Push::none;
+}
+
+common::ApiError refusal(CallAction action, CallState state) {
+  using common::ApiError;
+  if (action == CallAction::accept && state == CallState::accepted) {
+    return ApiError::conflict("answered_elsewhere", "Another device answered this call.");
+  }
+  if (state == CallState::missed) {
+    return ApiError::conflict("call_missed", "The call was not answered in time.");
+  }
+  if (state == CallState::ringing) {
+    return ApiError::conflict("call_not_accepted", "Answer the call first.");
+  }
+  if (state == CallState::accepted) {
+    // Only a door release in progress (or an answered call's time running out)
+    // keeps an accepted call from moving.
+    return ApiError::conflict("door_release_in_progress", "The door is being opened.");
+  }
+  const auto name = to_string(state);
+  return ApiError::conflict("call_" + name, "The call is " + name + ".");
+}
+
+std::string caller_label(const std::optional<std::string>& panel_name) {
+  return "Visitor at " + panel_name.value_or("the entrance");
+}
+
+}  // namespace rules
+}  // namespace frontdoor::calls
