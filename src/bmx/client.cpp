@@ -42,6 +42,11 @@ std::string title_for(ErrorKind kind) {
 
 }  // namespace
 
+bool is_transient(ErrorKind kind) {
+  return kind == ErrorKind::unavailable || kind == ErrorKind::timeout ||
+         kind == ErrorKind::rate_limited;
+}
+
 const char* to_string(ErrorKind kind) {
   switch (kind) {
     case ErrorKind::unauthorized:

@@ -39,11 +39,6 @@ nlohmann::json linked_status(std::int64_t tenant_id, std::int64_t building_id,
           {"linked_at", linked_at}};
 }
 
-bool is_transient(ErrorKind kind) {
-  return kind == ErrorKind::unavailable || kind == ErrorKind::timeout ||
-         kind == ErrorKind::rate_limited;
-}
-
 }  // namespace
 
 BmxService::BmxService(db::Pool& pool, BmxClient& client, const Credentials& credentials,
@@ -334,6 +329,53 @@ std::optional<std::int64_t> BmxService::find_access_point(BmxAccess& access,
 
 std::int64_t BmxService::release_door(BmxAccess& access, std::int64_t access_point_id) {
   return client_.release_door(*access.token, access.tenant_id, access_point_id).id;
+}
+
+std::optional<std::int64_t> BmxService::find_keychain(BmxAccess& access, const std::string& name) {
+  auto found = client_.find_keychains(*access.token, name);
+  if (found.empty()) return std::nullopt;
+  return found.front().id;
+}
+
+std::int64_t BmxService::create_keychain(BmxAccess& access, const std::string& name,
+                                         common::TimePoint starts_at, common::TimePoint ends_at) {
+  return client_
+      .create_keychain(*access.token, {"custom", name, access.tenant_id, starts_at, ends_at, {}})
+      .id;
+}
+
+VirtualKey BmxService::issue_key(BmxAccess& access, std::int64_t keychain_id,
+                                 const std::string& name, const std::optional<std::string>& email) {
+  // One key per keychain: a retry reuses the key an earlier attempt made.
+  const auto keychain = client_.get_keychain(*access.token, keychain_id);
+  if (!keychain.virtual_key_ids.empty()) {
+    return client_.get_virtual_key(*access.token, keychain.virtual_key_ids.front());
+  }
+  try {
+    return client_.create_virtual_key(*access.token, {keychain_id, name, email, std::nullopt});
+  } catch (const BmxError& error) {
+    if (!is_transient(error.kind())) delete_keychain(access, keychain_id);
+    throw;
+  }
+}
+
+void BmxService::delete_keychain(BmxAccess& access, std::int64_t keychain_id) {
+  try {
+    client_.delete_keychain(*access.token, keychain_id);
+  } catch (const BmxError& error) {
+    if (error.kind() != ErrorKind::not_found) throw;
+  }
+}
+
+void BmxService::delete_keychains_named(BmxAccess& access, const std::string& name,
+                                        std::optional<std::int64_t> keep) {
+  for (const auto& found : client_.find_keychains(*access.token, name)) {
+    if (!keep || found.id != *keep) delete_keychain(access, found.id);
+  }
+}
+
+int BmxService::key_uses(BmxAccess& access, std::int64_t key_id) {
+  return client_.get_virtual_key(*access.token, key_id).usage_count;
 }
 
 std::optional<BmxAccess> BmxService::site_access(const std::string& property_id) {

@@ -7,11 +7,30 @@
 #include "frontdoor/passes/service.hpp"
 
 namespace frontdoor::passes {
+namespace {
+
+nlohmann::json to_json(const Credential& credential) {
+  return {{"visitor_id", credential.visitor_id},
+          {"property_id", credential.property_id},
+          {"property_name", credential.property_name},
+          {"starts_at", credential.starts_at},
+          {"ends_at", credential.ends_at},
+          {"valid_now", credential.valid_now},
+          {"type", "bmx_virtual_key"},
+          {"qr_payload", credential.qr_payload},
+          {"pin_code", credential.qr_payload}};
+}
+
+}  // namespace
 
 void add_routes(auth::Routes& routes, PassesService& passes, PassPages& pages) {
   routes.add("GET", "/v1/me/credentials", {.caller = auth::Caller::person_token},
              [&](http::Request&, const auth::Principal& actor) {
-               return http::json_response(200, passes.credentials(actor));
+               nlohmann::json data = nlohmann::json::array();
+               for (const auto& credential : passes.credentials(actor)) {
+                 data.push_back(to_json(credential));
+               }
+               return http::json_response(200, {{"data", data}});
              });
   // The pass page: the token in the path is the only credential. One statement,
   // read on the I/O thread.

@@ -3,9 +3,29 @@
 // view (docs/tables.md); only this module writes passes.
 #include "store.hpp"
 
+#include <pqxx/pqxx>
+
+#include "frontdoor/common/time.hpp"
 #include "frontdoor/db/pool.hpp"
 
 namespace frontdoor::passes::store {
+namespace {
+
+template <typename T>
+std::optional<T> optional(const pqxx::field& field) {
+  if (field.is_null()) return std::nullopt;
+  return field.as<T>();
+}
+
+std::vector<Revoked> revoked_from(const pqxx::result& rows, const std::string& property_id) {
+  std::vector<Revoked> revoked;
+  for (const auto& row : rows) {
+    revoked.push_back({row[0].as<std::string>(), property_id, !row[1].is_null()});
+  }
+  return revoked;
+}
+
+}  // namespace
 
 void prepare(db::Pool& pool) {
   pool.prepare("passes_insert",
@@ -45,8 +65,6 @@ void prepare(db::Pool& pool) {
                "SELECT bmx_keychain_id, status, property_id, "
                "now() - keychain_requested_at >= $2 * interval '1 millisecond' "
                "FROM passes WHERE visitor_id = $1");
-  pool.prepare("passes_keychain_of",
-               "SELECT bmx_keychain_id, property_id FROM passes WHERE visitor_id = $1");
   pool.prepare("passes_bmx_deleted",
                "UPDATE passes SET bmx_deleted_at = now() WHERE visitor_id = $1");
   // The page shows the window in the property's own time zone.
@@ -67,6 +85,111 @@ void prepare(db::Pool& pool) {
   pool.prepare("passes_arrived",
                "UPDATE passes SET arrived_at = now() WHERE visitor_id = $1 "
                "AND arrived_at IS NULL RETURNING property_id");
+}
+
+void insert(pqxx::transaction_base& tx, const NewRow& row) {
+  tx.exec_prepared("passes_insert", row.visitor_id, row.property_id, row.holder_user_id,
+                   row.on_placeholder ? "placeholder_tenant" : "resident_tenant", row.token_hash);
+}
+
+std::optional<Issuance> issuance(pqxx::transaction_base& tx, const std::string& visitor_id) {
+  const auto rows = tx.exec_prepared("passes_load", visitor_id);
+  if (rows.empty()) return std::nullopt;
+  const auto& row = rows[0];
+  // The window's bounds come from rfc3339(): they always parse.
+  return Issuance{row[0].as<std::string>(),
+                  row[1].as<std::string>() == "placeholder_tenant",
+                  optional<std::string>(row[2]),
+                  row[3].as<std::string>(),
+                  row[4].as<std::string>(),
+                  common::parse_rfc3339(row[5].as<std::string>()).value_or(common::TimePoint{}),
+                  common::parse_rfc3339(row[6].as<std::string>()).value_or(common::TimePoint{}),
+                  optional<std::string>(row[7]),
+                  optional<std::int64_t>(row[8]),
+                  row[9].as<bool>()};
+}
+
+void keychain_requested(pqxx::transaction_base& tx, const std::string& visitor_id,
+                        std::int64_t tenant_id) {
+  tx.exec_prepared("passes_keychain_requested", visitor_id, tenant_id);
+}
+
+bool keychain_created(pqxx::transaction_base& tx, const std::string& visitor_id,
+                      std::int64_t keychain_id) {
+  return !tx.exec_prepared("passes_keychain_created", visitor_id, keychain_id).empty();
+}
+
+bool issued(pqxx::transaction_base& tx, const std::string& visitor_id, std::int64_t key_id,
+            const std::string& sealing_key_id, const std::string& sealed_credential) {
+  const pqxx::binarystring credential(sealed_credential);
+  return !tx.exec_prepared("passes_issued", visitor_id, key_id, sealing_key_id, credential).empty();
+}
+
+std::optional<Failed> failed(pqxx::transaction_base& tx, const std::string& visitor_id,
+                             const std::string& code, const std::string& reason) {
+  const auto rows = tx.exec_prepared("passes_failed", visitor_id, code, reason);
+  if (rows.empty()) return std::nullopt;
+  return Failed{rows[0][0].as<std::string>(), optional<std::string>(rows[0][1]),
+                rows[0][2].as<std::string>()};
+}
+
+std::optional<Revoked> revoke(pqxx::transaction_base& tx, const std::string& visitor_id) {
+  const auto rows = tx.exec_prepared("passes_revoke", visitor_id);
+  if (rows.empty()) return std::nullopt;
+  return Revoked{visitor_id, rows[0][0].as<std::string>(), !rows[0][1].is_null()};
+}
+
+std::vector<Revoked> revoke_hosted_by(pqxx::transaction_base& tx, const std::string& user_id,
+                                      const std::string& property_id) {
+  return revoked_from(tx.exec_prepared("passes_revoke_hosted", user_id, property_id), property_id);
+}
+
+std::vector<Revoked> revoke_all_at(pqxx::transaction_base& tx, const std::string& property_id) {
+  return revoked_from(tx.exec_prepared("passes_revoke_property", property_id), property_id);
+}
+
+std::optional<Keychain> keychain_of(pqxx::transaction_base& tx, const std::string& visitor_id,
+                                    std::chrono::milliseconds settle_time) {
+  const auto rows = tx.exec_prepared("passes_reconcile_state", visitor_id,
+                                     static_cast<long long>(settle_time.count()));
+  if (rows.empty()) return std::nullopt;
+  const auto& row = rows[0];
+  // Never asked for a keychain: nothing can be on its way.
+  return Keychain{optional<std::int64_t>(row[0]), row[2].as<std::string>(),
+                  row[1].as<std::string>(), row[3].is_null() || row[3].as<bool>()};
+}
+
+void deleted_at_bmx(pqxx::transaction_base& tx, const std::string& visitor_id) {
+  tx.exec_prepared("passes_bmx_deleted", visitor_id);
+}
+
+std::vector<Credential> credentials_of(pqxx::transaction_base& tx, const std::string& user_id,
+                                       common::TimePoint now) {
+  std::vector<Credential> credentials;
+  for (const auto& row :
+       tx.exec_prepared("passes_credentials", user_id, common::to_sql_timestamp(now))) {
+    credentials.push_back({row[0].as<std::string>(), row[1].as<std::string>(),
+                           row[2].as<std::string>(), row[3].as<std::string>(),
+                           row[4].as<std::string>(), row[5].as<std::string>(),
+                           pqxx::binarystring(row[6]).str(), row[7].as<bool>()});
+  }
+  return credentials;
+}
+
+std::vector<ArrivalCandidate> arrival_candidates(pqxx::transaction_base& tx,
+                                                 const std::string& property_id,
+                                                 std::int64_t tenant_id, common::TimePoint at) {
+  std::vector<ArrivalCandidate> candidates;
+  for (const auto& row : tx.exec_prepared("passes_arrival_candidates", property_id, tenant_id,
+                                          common::to_sql_timestamp(at))) {
+    candidates.push_back({row[0].as<std::string>(), row[1].as<std::int64_t>(),
+                          optional<std::string>(row[2]), row[3].as<std::string>()});
+  }
+  return candidates;
+}
+
+bool arrived(pqxx::transaction_base& tx, const std::string& visitor_id) {
+  return !tx.exec_prepared("passes_arrived", visitor_id).empty();
 }
 
 }  // namespace frontdoor::passes::store

@@ -1,5 +1,15 @@
 #pragma once
 
+// The passes module's SQL (store.cpp) behind typed functions: arguments in, row
+// structs out. Nothing else in the module's service names a statement.
+#include <cstdint>
+#include <optional>
+#include <pqxx/transaction_base>
+#include <string>
+#include <vector>
+
+#include "frontdoor/common/clock.hpp"
+
 namespace frontdoor::db {
 class Pool;
 }
@@ -8,5 +18,93 @@ namespace frontdoor::passes::store {
 
 // Registers the module's prepared statements (names start with "passes_").
 void prepare(db::Pool& pool);
+
+struct NewRow {
+  std::string visitor_id;
+  std::string property_id;
+  std::optional<std::string> holder_user_id;
+  bool on_placeholder = false;
+  std::optional<std::string> token_hash;  // the pass page's link, property-only
+};
+void insert(pqxx::transaction_base& tx, const NewRow& row);
+
+// A pass being issued, with its visit.
+struct Issuance {
+  std::string status;
+  bool on_placeholder = false;
+  std::optional<std::string> host_user_id;
+  std::string property_id;
+  std::string visitor_name;
+  common::TimePoint starts_at;
+  common::TimePoint ends_at;
+  std::optional<std::string> email;
+  std::optional<std::int64_t> keychain_id;
+  bool interrupted = false;  // a keychain was asked for before: BMX may have made it
+};
+std::optional<Issuance> issuance(pqxx::transaction_base& tx, const std::string& visitor_id);
+void keychain_requested(pqxx::transaction_base& tx, const std::string& visitor_id,
+                        std::int64_t tenant_id);
+// Whether the pass is still pending (and now knows its keychain).
+bool keychain_created(pqxx::transaction_base& tx, const std::string& visitor_id,
+                      std::int64_t keychain_id);
+// Whether the pass was still pending and is issued now.
+bool issued(pqxx::transaction_base& tx, const std::string& visitor_id, std::int64_t key_id,
+            const std::string& sealing_key_id, const std::string& sealed_credential);
+
+struct Failed {
+  std::string property_id;
+  std::optional<std::string> host_user_id;
+  std::string visitor_name;
+};
+// Nothing when the pass was no longer pending.
+std::optional<Failed> failed(pqxx::transaction_base& tx, const std::string& visitor_id,
+                             const std::string& code, const std::string& reason);
+
+struct Revoked {
+  std::string visitor_id;
+  std::string property_id;
+  bool has_keychain = false;  // its keychain must be deleted at BMX
+};
+std::optional<Revoked> revoke(pqxx::transaction_base& tx, const std::string& visitor_id);
+std::vector<Revoked> revoke_hosted_by(pqxx::transaction_base& tx, const std::string& user_id,
+                                      const std::string& property_id);
+std::vector<Revoked> revoke_all_at(pqxx::transaction_base& tx, const std::string& property_id);
+
+struct Keychain {
+  std::optional<std::int64_t> id;
+  std::string property_id;
+  std::string status;
+  bool settled = false;  // BMX can no longer be finishing a creation we gave up on
+};
+std::optional<Keychain> keychain_of(pqxx::transaction_base& tx, const std::string& visitor_id,
+                                    std::chrono::milliseconds settle_time);
+void deleted_at_bmx(pqxx::transaction_base& tx, const std::string& visitor_id);
+
+// An issued pass its holder may show now or later.
+struct Credential {
+  std::string visitor_id;
+  std::string property_id;
+  std::string property_name;
+  std::string starts_at;
+  std::string ends_at;
+  std::string sealing_key_id;
+  std::string sealed;
+  bool valid_now = false;
+};
+std::vector<Credential> credentials_of(pqxx::transaction_base& tx, const std::string& user_id,
+                                       common::TimePoint now);
+
+// Issued passes at this tenant whose window is around `at`: one of them was used.
+struct ArrivalCandidate {
+  std::string visitor_id;
+  std::int64_t key_id = 0;
+  std::optional<std::string> host_user_id;
+  std::string visitor_name;
+};
+std::vector<ArrivalCandidate> arrival_candidates(pqxx::transaction_base& tx,
+                                                 const std::string& property_id,
+                                                 std::int64_t tenant_id, common::TimePoint at);
+// Whether this is the visitor's first arrival.
+bool arrived(pqxx::transaction_base& tx, const std::string& visitor_id);
 
 }  // namespace frontdoor::passes::store

@@ -21,6 +21,8 @@ enum class ErrorKind {
 };
 
 const char* to_string(ErrorKind kind);
+// Whether trying again later may succeed (BMX busy, down or slow).
+bool is_transient(ErrorKind kind);
 
 // A BMX failure. It is an ApiError so that one that escapes a service still
 // becomes a sensible problem response (502 refusal, 503 unavailable, 504 timeout).

@@ -1,22 +1,17 @@
 #pragma once
 
 #include <chrono>
-#include <map>
-#include <mutex>
-#include <nlohmann/json.hpp>
+#include <memory>
 #include <optional>
 #include <pqxx/transaction>
 #include <string>
+#include <vector>
 
 #include "frontdoor/audit/audit.hpp"
-#include "frontdoor/auth/authenticator.hpp"
 #include "frontdoor/auth/principal.hpp"
 #include "frontdoor/bmx/service.hpp"
 #include "frontdoor/bmx/token_cipher.hpp"
 #include "frontdoor/common/clock.hpp"
-#include "frontdoor/common/expiring_cache.hpp"
-#include "frontdoor/http/message.hpp"
-#include "frontdoor/http/router.hpp"
 #include "frontdoor/notify/dispatcher.hpp"
 #include "frontdoor/notify/outbox.hpp"
 
@@ -25,6 +20,8 @@ class Pool;
 }
 
 namespace frontdoor::passes {
+
+class PassIssuance;
 
 struct NewPass {
   std::string visitor_id;
@@ -47,6 +44,17 @@ struct CreatedPass {
   std::optional<std::string> url;
 };
 
+// An issued pass as its holder's app shows it (GET /v1/me/credentials).
+struct Credential {
+  std::string visitor_id;
+  std::string property_id;
+  std::string property_name;
+  std::string starts_at;  // RFC 3339
+  std::string ends_at;
+  bool valid_now = false;
+  std::string qr_payload;  // the BMX virtual key's PIN, which its QR code encodes
+};
+
 // The BMX credential behind a visit: issued through the outbox (a keychain for
 // exactly the visit's window, then its virtual key), revoked at BMX through the
 // outbox, shown on the pass page and in a visitor's credentials.
@@ -56,6 +64,7 @@ class PassesService {
                 const notify::Outbox& outbox, const audit::AuditTrail& audit,
                 const common::Clock& clock, std::string public_base_url,
                 std::chrono::milliseconds bmx_settle_time);
+  ~PassesService();
 
   // In the visitor's transaction: the pass (pending) and its issuance job.
   // The url exists only for property-only passes.
@@ -67,25 +76,18 @@ class PassesService {
   void revoke_all_at(pqxx::work& tx, const auth::Principal& actor,
                      const std::string& property_id) const;
 
-  // Outbox handlers (channel "bmx": kinds issue_pass, revoke_pass).
+  // The outbox steps that issue and delete passes at BMX (issuance.hpp).
   void register_on(notify::Dispatcher& dispatcher);
-  notify::Delivery issue(const nlohmann::json& payload);
-  notify::Delivery delete_at_bmx(const nlohmann::json& payload);
-  // After an interrupted keychain creation: once BMX can no longer be finishing
-  // it, every keychain with the visit's name but not the pass's is deleted.
-  notify::Delivery reconcile(const nlohmann::json& payload);
   // A BMX access event: the host's visitor has arrived when their key was used.
   void on_access(const bmx::VerifiedAccess& access);
 
-  // GET /v1/me/credentials.
-  nlohmann::json credentials(const auth::Principal& actor);
+  // The caller's passes that are valid now or later.
+  std::vector<Credential> credentials(const auth::Principal& actor);
 
  private:
   // The keychain of a revoked pass is deleted at BMX through the outbox.
   void queue_deletion(pqxx::work& tx, const std::string& visitor_id,
                       const std::string& property_id) const;
-  notify::Delivery fail(const std::string& visitor_id, const std::string& code,
-                        const std::string& reason);
 
   db::Pool& pool_;
   bmx::BmxService& bmx_;
@@ -94,7 +96,7 @@ class PassesService {
   const audit::AuditTrail& audit_;
   const common::Clock& clock_;
   std::string public_base_url_;
-  std::chrono::milliseconds bmx_settle_time_;
+  std::unique_ptr<PassIssuance> issuance_;
 };
 
 }  // namespace frontdoor::passes
