@@ -7,7 +7,7 @@
 #include "frontdoor/http/pagination.hpp"
 #include "frontdoor/http/uuid.hpp"
 #include "frontdoor/properties/service.hpp"
-#include "json.hpp"
+#include "json_shapes.hpp"
 
 namespace frontdoor::properties {
 namespace {

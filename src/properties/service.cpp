@@ -6,7 +6,7 @@
 #include "frontdoor/common/error.hpp"
 #include "frontdoor/common/random.hpp"
 #include "frontdoor/db/pool.hpp"
-#include "json.hpp"
+#include "json_shapes.hpp"
 #include "store.hpp"
 
 namespace frontdoor::properties {

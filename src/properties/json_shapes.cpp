@@ -1,4 +1,4 @@
-#include "json.hpp"
+#include "json_shapes.hpp"
 
 #include "frontdoor/http/json.hpp"
 
