@@ -8,6 +8,7 @@
 #include <string>
 
 #include "frontdoor/common/time.hpp"
+#include "frontdoor/db/fields.hpp"
 #include "frontdoor/db/pool.hpp"
 
 namespace frontdoor::calls::store {
@@ -48,12 +49,6 @@ enum Column {
   kAccessPointId,
 };
 
-template <typename T>
-std::optional<T> optional(const pqxx::field& field) {
-  if (field.is_null()) return std::nullopt;
-  return field.as<T>();
-}
-
 Call call_from(const pqxx::row& row) {
   Call call;
   call.id = row[kId].as<std::string>();
@@ -65,19 +60,19 @@ Call call_from(const pqxx::row& row) {
   call.origin = row[kOrigin].as<std::string>();
   call.routed_to = row[kRoutedTo].as<std::string>();
   call.video_offered = row[kVideoOffered].as<bool>();
-  call.panel_id = optional<std::string>(row[kPanelId]);
-  call.panel_name = optional<std::string>(row[kPanelName]);
-  call.bmx_call_id = optional<std::int64_t>(row[kBmxCallId]);
-  call.bmx_device_id = optional<std::int64_t>(row[kBmxDeviceId]);
-  call.bmx_access_point_id = optional<std::int64_t>(row[kAccessPointId]);
+  call.panel_id = db::optional_of<std::string>(row[kPanelId]);
+  call.panel_name = db::optional_of<std::string>(row[kPanelName]);
+  call.bmx_call_id = db::optional_of<std::int64_t>(row[kBmxCallId]);
+  call.bmx_device_id = db::optional_of<std::int64_t>(row[kBmxDeviceId]);
+  call.bmx_access_point_id = db::optional_of<std::int64_t>(row[kAccessPointId]);
   call.created_at = row[kCreatedAt].as<std::string>();
   call.ring_deadline = row[kRingDeadline].as<std::string>();
-  call.answered_at = optional<std::string>(row[kAnsweredAt]);
-  call.ended_at = optional<std::string>(row[kEndedAt]);
-  call.media = optional<std::string>(row[kMedia]);
-  call.audio_on = optional<bool>(row[kAudioOn]);
-  call.video_on = optional<bool>(row[kVideoOn]);
-  call.accepted_device_id = optional<std::string>(row[kAcceptedDeviceId]);
+  call.answered_at = db::optional_of<std::string>(row[kAnsweredAt]);
+  call.ended_at = db::optional_of<std::string>(row[kEndedAt]);
+  call.media = db::optional_of<std::string>(row[kMedia]);
+  call.audio_on = db::optional_of<bool>(row[kAudioOn]);
+  call.video_on = db::optional_of<bool>(row[kVideoOn]);
+  call.accepted_device_id = db::optional_of<std::string>(row[kAcceptedDeviceId]);
   call.cursor = row[kCursor].as<std::string>();
   return call;
 }

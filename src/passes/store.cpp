@@ -6,16 +6,11 @@
 #include <pqxx/pqxx>
 
 #include "frontdoor/common/time.hpp"
+#include "frontdoor/db/fields.hpp"
 #include "frontdoor/db/pool.hpp"
 
 namespace frontdoor::passes::store {
 namespace {
-
-template <typename T>
-std::optional<T> optional(const pqxx::field& field) {
-  if (field.is_null()) return std::nullopt;
-  return field.as<T>();
-}
 
 std::vector<Revoked> revoked_from(const pqxx::result& rows, const std::string& property_id) {
   std::vector<Revoked> revoked;
@@ -99,13 +94,13 @@ std::optional<Issuance> issuance(pqxx::transaction_base& tx, const std::string& 
   // The window's bounds come from rfc3339(): they always parse.
   return Issuance{row[0].as<std::string>(),
                   row[1].as<std::string>() == "placeholder_tenant",
-                  optional<std::string>(row[2]),
+                  db::optional_of<std::string>(row[2]),
                   row[3].as<std::string>(),
                   row[4].as<std::string>(),
                   common::parse_rfc3339(row[5].as<std::string>()).value_or(common::TimePoint{}),
                   common::parse_rfc3339(row[6].as<std::string>()).value_or(common::TimePoint{}),
-                  optional<std::string>(row[7]),
-                  optional<std::int64_t>(row[8]),
+                  db::optional_of<std::string>(row[7]),
+                  db::optional_of<std::int64_t>(row[8]),
                   row[9].as<bool>()};
 }
 
@@ -129,7 +124,7 @@ std::optional<Failed> failed(pqxx::transaction_base& tx, const std::string& visi
                              const std::string& code, const std::string& reason) {
   const auto rows = tx.exec_prepared("passes_failed", visitor_id, code, reason);
   if (rows.empty()) return std::nullopt;
-  return Failed{rows[0][0].as<std::string>(), optional<std::string>(rows[0][1]),
+  return Failed{rows[0][0].as<std::string>(), db::optional_of<std::string>(rows[0][1]),
                 rows[0][2].as<std::string>()};
 }
 
@@ -155,7 +150,7 @@ std::optional<Keychain> keychain_of(pqxx::transaction_base& tx, const std::strin
   if (rows.empty()) return std::nullopt;
   const auto& row = rows[0];
   // Never asked for a keychain: nothing can be on its way.
-  return Keychain{optional<std::int64_t>(row[0]), row[2].as<std::string>(),
+  return Keychain{db::optional_of<std::int64_t>(row[0]), row[2].as<std::string>(),
                   row[1].as<std::string>(), row[3].is_null() || row[3].as<bool>()};
 }
 
@@ -183,7 +178,7 @@ std::vector<ArrivalCandidate> arrival_candidates(pqxx::transaction_base& tx,
   for (const auto& row : tx.exec_prepared("passes_arrival_candidates", property_id, tenant_id,
                                           common::to_sql_timestamp(at))) {
     candidates.push_back({row[0].as<std::string>(), row[1].as<std::int64_t>(),
-                          optional<std::string>(row[2]), row[3].as<std::string>()});
+                          db::optional_of<std::string>(row[2]), row[3].as<std::string>()});
   }
   return candidates;
 }

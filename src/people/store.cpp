@@ -3,6 +3,7 @@
 
 #include <pqxx/pqxx>
 
+#include "frontdoor/db/fields.hpp"
 #include "frontdoor/db/pool.hpp"
 
 namespace frontdoor::people::store {
@@ -13,17 +14,13 @@ constexpr const char* kResidentColumns =
     "r.directory_listed, to_char(r.moved_in_at AT TIME ZONE 'UTC', "
     "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), lower(r.last_name), lower(r.first_name)";
 
-std::optional<std::string> optional_text(const pqxx::field& field) {
-  if (field.is_null()) return std::nullopt;
-  return field.as<std::string>();
-}
-
 // A row of kResidentColumns.
 Resident resident_from(const pqxx::row& row) {
-  return {row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>(),
-          row[3].as<std::string>(), row[4].as<std::string>(), row[5].as<std::string>(),
-          row[6].as<std::string>(), optional_text(row[7]),    row[8].as<bool>(),
-          row[9].as<std::string>()};
+  return {row[0].as<std::string>(), row[1].as<std::string>(),
+          row[2].as<std::string>(), row[3].as<std::string>(),
+          row[4].as<std::string>(), row[5].as<std::string>(),
+          row[6].as<std::string>(), db::optional_of<std::string>(row[7]),
+          row[8].as<bool>(),        row[9].as<std::string>()};
 }
 
 std::optional<std::string> first_text(const pqxx::result& rows) {
@@ -156,8 +153,8 @@ std::vector<DeviceReport> devices_of(pqxx::transaction_base& tx, const std::stri
   std::vector<DeviceReport> devices;
   for (const auto& row : tx.exec_prepared("people_devices_of", user_id)) {
     devices.push_back({row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<bool>(),
-                       row[3].as<bool>(), row[4].as<std::string>(), optional_text(row[5]),
-                       optional_text(row[6])});
+                       row[3].as<bool>(), row[4].as<std::string>(),
+                       db::optional_of<std::string>(row[5]), db::optional_of<std::string>(row[6])});
   }
   return devices;
 }

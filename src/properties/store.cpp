@@ -3,6 +3,7 @@
 
 #include <pqxx/pqxx>
 
+#include "frontdoor/db/fields.hpp"
 #include "frontdoor/db/pool.hpp"
 
 namespace frontdoor::properties::store {
@@ -16,10 +17,6 @@ Settings settings_from(const pqxx::row& row, int first) {
   return {row[first].as<bool>(), row[first + 1].as<int>(), row[first + 2].as<int>()};
 }
 
-std::optional<std::string> optional_text(const pqxx::field& field) {
-  if (field.is_null()) return std::nullopt;
-  return field.as<std::string>();
-}
 }  // namespace
 
 void prepare(db::Pool& pool) {
@@ -120,7 +117,8 @@ std::vector<Unit> list_units(pqxx::transaction_base& tx, const std::string& prop
   std::vector<Unit> units;
   for (const auto& row : tx.exec_prepared("properties_list_units", property_id, after_label,
                                           after_id, query.limit + 1)) {
-    units.push_back({row[0].as<std::string>(), row[1].as<std::string>(), optional_text(row[2])});
+    units.push_back(
+        {row[0].as<std::string>(), row[1].as<std::string>(), db::optional_of<std::string>(row[2])});
   }
   return units;
 }
