@@ -205,11 +205,14 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
   properties::add_routes(routes_, properties_);
   // Support's view of a resident also shows their BMX link at that property.
   people::add_routes(routes_, people_, {{"bmx", [this](const people::MovedOut& resident) {
-                                           return bmx_.link_summary(resident.user_id,
-                                                                    resident.property_id);
+                                           return bmx::link_summary_json(bmx_, resident.user_id,
+                                                                         resident.property_id);
                                          }}});
   audit::add_routes(routes_, audit_);
-  bmx::add_routes(routes_, bmx_);
+  // Support sees what waits: this property's BMX work, and every lane's backlog.
+  bmx::add_routes(
+      routes_, bmx_,
+      {{"outbox", [this](const std::string& property_id) { return outbox_health(property_id); }}});
   visitors::add_routes(routes_, visitors_);
   passes::add_routes(routes_, passes_, pass_pages_);
   directory::add_routes(routes_, directory_);
@@ -242,20 +245,8 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
   bmx_.on_access([this](const bmx::VerifiedAccess& access) { passes_.on_access(access); });
   passes_.register_on(outbox_dispatcher_);
   deliveries_.register_on(outbox_dispatcher_);
-  // Support sees what waits: this property's BMX work, and every lane's backlog.
-  bmx_.add_health_section("outbox", [this](const std::string& property_id) {
-    nlohmann::json lanes = nlohmann::json::object();
-    for (const auto& lane : outbox_dispatcher_.stats()) {
-      lanes[lane.lane] = {{"pending", lane.pending},
-                          {"oldest_pending_seconds", lane.oldest_pending_seconds},
-                          {"in_flight_here", lane.in_flight},
-                          {"circuit", lane.circuit}};
-    }
-    return nlohmann::json{{"this_property_bmx", outbox_.pending_for("bmx", property_id)},
-                          {"lanes", lanes}};
-  });
   outbox_dispatcher_.handle("bmx", "webhook", [this](const nlohmann::json& payload) {
-    return bmx_.process_webhook(payload);
+    return bmx_.process_webhook(payload.value("event_id", ""));
   });
   metrics_.on_scrape([this](http::Metrics& metrics) {
     const auto stats = pool_.stats();
@@ -268,6 +259,17 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
 }
 
 App::~App() { shutdown(); }
+
+nlohmann::json App::outbox_health(const std::string& property_id) {
+  nlohmann::json lanes = nlohmann::json::object();
+  for (const auto& lane : outbox_dispatcher_.stats()) {
+    lanes[lane.lane] = {{"pending", lane.pending},
+                        {"oldest_pending_seconds", lane.oldest_pending_seconds},
+                        {"in_flight_here", lane.in_flight},
+                        {"circuit", lane.circuit}};
+  }
+  return {{"this_property_bmx", outbox_.pending_for("bmx", property_id)}, {"lanes", lanes}};
+}
 
 void App::sweep_finished_rows() {
   using std::chrono::hours;

@@ -10,27 +10,27 @@ namespace frontdoor::bmx {
 
 std::optional<BmxAccess> BmxService::resident_access(const std::string& user_id,
                                                      const std::string& property_id) {
-  auto rows = pool_.run([&](pqxx::connection& connection) {
+  auto sign_in = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
-    return tx.exec_prepared("bmx_link_access", user_id, property_id);
+    return store::resident_sign_in(tx, user_id, property_id);
   });
-  return access_from(rows, property_id);
+  return access_from(sign_in, property_id);
 }
 
-std::optional<BmxAccess> BmxService::access_from(const pqxx::result& rows,
+std::optional<BmxAccess> BmxService::access_from(const std::optional<store::SignIn>& sign_in,
                                                  const std::string& property_id) const {
-  if (rows.empty()) return std::nullopt;
-  return BmxAccess{credentials_.source(rows[0][0].as<std::string>(), property_id),
-                   rows[0][1].as<std::int64_t>(), rows[0][2].as<std::int64_t>()};
+  if (!sign_in) return std::nullopt;
+  return BmxAccess{credentials_.source(sign_in->credential_id, property_id), sign_in->tenant_id,
+                   sign_in->building_id};
 }
 
 std::optional<BmxAccess> BmxService::door_access(const std::string& user_id,
                                                  const std::string& property_id) {
-  auto rows = pool_.run([&](pqxx::connection& connection) {
+  auto sign_in = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
-    return tx.exec_prepared("bmx_door_access", user_id, property_id);
+    return store::door_sign_in(tx, user_id, property_id);
   });
-  return access_from(rows, property_id);
+  return access_from(sign_in, property_id);
 }
 
 std::optional<std::int64_t> BmxService::find_access_point(BmxAccess& access,
@@ -96,11 +96,11 @@ int BmxService::key_uses(BmxAccess& access, std::int64_t key_id) {
 }
 
 std::optional<BmxAccess> BmxService::site_access(const std::string& property_id) {
-  auto rows = pool_.run([&](pqxx::connection& connection) {
+  auto sign_in = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
-    return tx.exec_prepared("bmx_site_access", property_id);
+    return store::site_sign_in(tx, property_id);
   });
-  return access_from(rows, property_id);
+  return access_from(sign_in, property_id);
 }
 
 }  // namespace frontdoor::bmx

@@ -22,26 +22,15 @@ constexpr auto kLinkStateLifetime = std::chrono::minutes(15);
 // How long a contact preference read from BMX is trusted before it is read again.
 constexpr auto kPreferenceFreshFor = std::chrono::seconds(60);
 
-// A resident's link as the app sees it (CONTRACT.md, "Resident link").
-nlohmann::json linked_status(std::int64_t tenant_id, std::int64_t building_id,
-                             const std::string& contact_preference, const std::string& linked_at) {
-  return {{"linked", true},
-          {"tenant_id", tenant_id},
-          {"building_id", building_id},
-          {"contact_preference", contact_preference},
-          // Phone Calls in BMX means BMX rings the phone number: no video, no app call.
-          {"video_calls_ready", contact_preference == "mobile_app"},
-          {"linked_at", linked_at}};
-}
-
 }  // namespace
 
 std::string BmxService::new_link_state(const std::string& user_id, const std::string& property_id) {
   const auto state = common::random_hex(24);
   pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
-    tx.exec_prepared("bmx_state_insert", user_id, common::sha256_hex(state),
-                     common::to_sql_timestamp(clock_.now() + kLinkStateLifetime), property_id);
+    store::insert_link_state(tx, user_id, common::sha256_hex(state),
+                             common::to_sql_timestamp(clock_.now() + kLinkStateLifetime),
+                             property_id);
   });
   return state;
 }
@@ -54,53 +43,47 @@ std::string BmxService::authorize_url(const std::string& user_id, const std::str
          "&response_type=code&state=" + state;
 }
 
-nlohmann::json BmxService::unlinked_status(const std::string& user_id,
-                                           const std::string& property_id) {
-  return {{"linked", false},
-          {"property_id", property_id},
-          {"authorize_url", authorize_url(user_id, property_id)}};
+LinkStatus BmxService::unlinked_status(const std::string& user_id, const std::string& property_id) {
+  return {property_id, std::nullopt, authorize_url(user_id, property_id)};
 }
 
 bool BmxService::is_set_up(pqxx::work& tx, const std::string& property_id) const {
-  return !tx.exec_prepared("bmx_site_access", property_id).empty();
+  return store::site_sign_in(tx, property_id).has_value();
 }
 
 bool BmxService::is_linked(pqxx::work& tx, const std::string& user_id,
                            const std::string& property_id) const {
-  return !tx.exec_prepared("bmx_link_access", user_id, property_id).empty();
+  return store::resident_sign_in(tx, user_id, property_id).has_value();
 }
 
-nlohmann::json BmxService::link_status(const auth::Principal& actor,
-                                       const std::optional<std::string>& property) {
+LinkStatus BmxService::link_status(const auth::Principal& actor,
+                                   const std::optional<std::string>& property) {
   // BMX links belong to residencies: they are what lets a visitor in or a call ring.
   const auto property_id = Policy::resident_property(actor, property);
-  auto rows = pool_.run([&](pqxx::connection& connection) {
+  auto stored = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
-    return tx.exec_prepared("bmx_link_get", actor.user_id,
-                            common::to_sql_timestamp(clock_.now() - kPreferenceFreshFor),
-                            property_id);
+    return store::find_link(tx, actor.user_id, property_id,
+                            common::to_sql_timestamp(clock_.now() - kPreferenceFreshFor));
   });
-  if (rows.empty()) return unlinked_status(actor.user_id, property_id);
-  const auto& row = rows[0];
-  const auto tenant_id = row[3].as<std::int64_t>();
-  auto preference = row[5].as<std::string>();
+  if (!stored) return unlinked_status(actor.user_id, property_id);
+  auto& link = stored->link;
   // The preference lives in BMX and the resident may change it there at any
   // time: look again when the stored one is older than kPreferenceFreshFor.
-  if (row[7].as<bool>()) {
+  if (stored->stale) {
     try {
-      auto as = credentials_.source(row[1].as<std::string>(), property_id);
-      preference = client_.get_tenant(*as, tenant_id).contact_preference;
+      auto as = credentials_.source(stored->credential_id, property_id);
+      link.contact_preference = client_.get_tenant(*as, link.tenant_id).contact_preference;
       pool_.run([&](pqxx::connection& connection) {
         pqxx::nontransaction tx(connection);
-        tx.exec_prepared("bmx_link_checked", actor.user_id, preference,
-                         common::to_sql_timestamp(clock_.now()), property_id);
+        store::mark_link_checked(tx, actor.user_id, property_id, link.contact_preference,
+                                 common::to_sql_timestamp(clock_.now()));
       });
     } catch (const BmxError& error) {
       if (error.kind() == ErrorKind::unauthorized) {
         // BMX no longer honours this sign-in: the link is gone, say so.
         pool_.run([&](pqxx::connection& connection) {
           pqxx::work tx(connection);
-          tx.exec_prepared("bmx_link_delete", actor.user_id, property_id);
+          store::delete_link(tx, actor.user_id, property_id);
           audit_.record(tx, actor, {property_id, "bmx.link_lost", "user", actor.user_id, {}});
           tx.commit();
         });
@@ -109,49 +92,35 @@ nlohmann::json BmxService::link_status(const auth::Principal& actor,
       // BMX is away: answer with what we knew.
     }
   }
-  auto status =
-      linked_status(tenant_id, row[2].as<std::int64_t>(), preference, row[6].as<std::string>());
-  status["property_id"] = property_id;
-  const bool both_apps = row[8].as<bool>();
-  // iOS shows only the first app's call screen: with the BMX app also installed,
-  // calls seem not to arrive here.
-  if (both_apps) {
-    status["notice"] =
-        "The ButterflyMX app is also installed on one of your phones. iOS shows only one "
-        "app's incoming call, so calls may not ring here: in Settings, Notifications, "
-        "ButterflyMX, turn off notifications (or remove the ButterflyMX app).";
-  }
-  return status;
+  return LinkStatus{property_id, link, std::nullopt, stored->bmx_app_installed};
 }
 
-nlohmann::json BmxService::link(const auth::Principal& actor, const std::string& code,
-                                const std::string& state) {
+LinkStatus BmxService::link(const auth::Principal& actor, const std::string& code,
+                            const std::string& state) {
   Policy::require_resident(actor);
   auto site = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
     // The state proves this sign-in started from this user's own authorize URL,
     // and says for which of their homes.
-    auto taken = tx.exec_prepared("bmx_state_take", common::sha256_hex(state), actor.user_id,
-                                  common::to_sql_timestamp(clock_.now()));
-    if (taken.empty()) {
+    auto taken = store::take_link_state(tx, common::sha256_hex(state), actor.user_id,
+                                        common::to_sql_timestamp(clock_.now()));
+    if (!taken) {
       throw ApiError::unprocessable(
           "bmx_state_mismatch",
           "This BMX sign-in was not started here or has expired. Start again from the app.",
           {{"state", "mismatch", "Does not match a sign-in started by you."}});
     }
-    const auto property_id = taken[0][0].as<std::string>();
-    return std::make_pair(property_id, tx.exec_prepared("bmx_site_building", property_id));
+    return std::make_pair(*taken, store::site_building(tx, *taken));
   });
   // Still a resident there (they may have moved out since the sign-in began).
   const auto property_id = Policy::resident_property(actor, site.first);
-  const auto& residence = site.second;
-  if (residence.empty()) {
+  if (!site.second) {
     throw ApiError::conflict("bmx_not_set_up",
                              "Your property has not connected ButterflyMX yet. Ask the "
                              "property manager.");
   }
-  const auto building_id = residence[0][0].as<std::int64_t>();
-  const auto building_name = residence[0][1].as<std::string>();
+  const auto building_id = site.second->id;
+  const auto& building_name = site.second->name;
 
   TokenGrant grant;
   try {
@@ -179,10 +148,8 @@ nlohmann::json BmxService::link(const auth::Principal& actor, const std::string&
     const auto credential_id = credentials_.store(tx, grant);
     std::string linked_at;
     try {
-      linked_at =
-          tx.exec_prepared1("bmx_link_upsert", actor.user_id, property_id, credential_id,
-                            building_id, tenant->id, tenant->unit_id, tenant->contact_preference)[0]
-              .as<std::string>();
+      linked_at = store::upsert_link(tx, {actor.user_id, property_id, credential_id, building_id,
+                                          tenant->id, tenant->unit_id, tenant->contact_preference});
     } catch (const pqxx::unique_violation&) {
       throw ApiError::conflict("bmx_tenant_already_linked",
                                "Another frontdoor account is already linked to this BMX tenant.");
@@ -195,9 +162,9 @@ nlohmann::json BmxService::link(const auth::Principal& actor, const std::string&
          actor.user_id,
          {{"tenant_id", tenant->id}, {"contact_preference", tenant->contact_preference}}});
     tx.commit();
-    auto status = linked_status(tenant->id, building_id, tenant->contact_preference, linked_at);
-    status["property_id"] = property_id;
-    return status;
+    return LinkStatus{property_id,
+                      Link{tenant->id, building_id, tenant->contact_preference, linked_at},
+                      std::nullopt, false};
   });
 }
 
@@ -211,14 +178,13 @@ void BmxService::unlink(const auth::Principal& actor, const std::optional<std::s
   const auto property_id = Policy::resident_property(actor, property);
   pool_.run([&](pqxx::connection& connection) {
     pqxx::work tx(connection);
-    auto gone = tx.exec_prepared("bmx_link_delete", actor.user_id, property_id);
-    if (!gone.empty()) {
+    if (const auto gone = store::delete_link(tx, actor.user_id, property_id)) {
       audit_.record(tx, actor,
-                    {gone[0][0].as<std::string>(),
+                    {gone->property_id,
                      "bmx.unlinked",
                      "user",
                      actor.user_id,
-                     {{"tenant_id", gone[0][1].as<std::int64_t>()}}});
+                     {{"tenant_id", gone->tenant_id}}});
     }
     tx.commit();
   });
@@ -226,32 +192,28 @@ void BmxService::unlink(const auth::Principal& actor, const std::optional<std::s
 
 void BmxService::unlink_in(pqxx::work& tx, const auth::Principal& actor, const std::string& user_id,
                            const std::string& property_id) const {
-  auto gone = tx.exec_prepared("bmx_link_delete", user_id, property_id);
-  if (!gone.empty()) {
+  if (const auto gone = store::delete_link(tx, user_id, property_id)) {
     audit_.record(tx, actor,
                   {property_id,
                    "bmx.unlinked",
                    "user",
                    user_id,
-                   {{"tenant_id", gone[0][1].as<std::int64_t>()}, {"reason", "moved_out"}}});
+                   {{"tenant_id", gone->tenant_id}, {"reason", "moved_out"}}});
   }
 }
 
-nlohmann::json BmxService::link_summary(const std::string& user_id,
-                                        const std::string& property_id) const {
-  auto rows = pool_.run([&](pqxx::connection& connection) {
+std::optional<Link> BmxService::link_summary(const std::string& user_id,
+                                             const std::string& property_id) const {
+  auto stored = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
-    return tx.exec_prepared("bmx_link_get", user_id, common::to_sql_timestamp(clock_.now()),
-                            property_id);
+    return store::find_link(tx, user_id, property_id, common::to_sql_timestamp(clock_.now()));
   });
-  if (rows.empty()) return {{"linked", false}};
-  const auto& row = rows[0];
-  return linked_status(row[3].as<std::int64_t>(), row[2].as<std::int64_t>(),
-                       row[5].as<std::string>(), row[6].as<std::string>());
+  if (!stored) return std::nullopt;
+  return stored->link;
 }
 
 long long BmxService::sweep_link_states(std::chrono::seconds retention) {
-  return db::sweep(pool_, "bmx_sweep_link_states", retention.count());
+  return store::sweep_link_states(pool_, retention);
 }
 
 }  // namespace frontdoor::bmx

@@ -20,18 +20,18 @@ using common::ApiError;
 
 }  // namespace
 
-nlohmann::json BmxService::set_up(const auth::Principal& actor, const std::string& property_id,
-                                  std::int64_t building_id, const std::string& code) {
+SiteIntegration BmxService::set_up(const auth::Principal& actor, const std::string& property_id,
+                                   std::int64_t building_id, const std::string& code) {
   Policy::require(actor, Action::configure_bmx, property_id);
   const auto site_name = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
-    auto rows = tx.exec_prepared("bmx_property_site", property_id);
-    if (rows.empty()) throw ApiError::not_found();
-    if (!tx.exec_prepared("bmx_building_taken", building_id, property_id).empty()) {
+    auto name = store::site_name(tx, property_id);
+    if (!name) throw ApiError::not_found();
+    if (store::building_taken(tx, building_id, property_id)) {
       throw ApiError::conflict("bmx_building_taken",
                                "Another property is already connected to this BMX building.");
     }
-    return rows[0][0].as<std::string>();
+    return *name;
   });
 
   // BMX first, with no database connection held: it may be slow.
@@ -83,12 +83,10 @@ nlohmann::json BmxService::set_up(const auth::Principal& actor, const std::strin
 
   return pool_.run([&](pqxx::connection& connection) {
     pqxx::work tx(connection);
-    const auto credential_id = credentials_.store(tx, grant);
-    const auto configured_at =
-        tx.exec_prepared1("bmx_integration_upsert", property_id, building_id, building.name,
-                          credential_id, placeholder.unit_id, placeholder.id,
-                          common::sha256_hex(secret), webhook.id, actor.user_id)[0]
-            .as<std::string>();
+    const auto configured_at = store::upsert_integration(
+        tx, {property_id, building_id, building.name, credentials_.store(tx, grant),
+             placeholder.unit_id, placeholder.id, common::sha256_hex(secret), webhook.id,
+             actor.user_id});
     audit_.record(tx, actor,
                   {property_id,
                    "bmx.site_set_up",
@@ -96,51 +94,33 @@ nlohmann::json BmxService::set_up(const auth::Principal& actor, const std::strin
                    property_id,
                    {{"building_id", building_id}, {"placeholder_tenant_id", placeholder.id}}});
     tx.commit();
-    return nlohmann::json{{"status", "active"},
-                          {"building_id", building_id},
-                          {"building_name", building.name},
-                          {"placeholder_unit_id", placeholder.unit_id},
-                          {"placeholder_tenant_id", placeholder.id},
-                          {"placeholder_email", email},
-                          {"configured_at", configured_at}};
+    return SiteIntegration{email, Site{building_id, building.name, placeholder.unit_id,
+                                       placeholder.id, configured_at}};
   });
 }
 
-nlohmann::json BmxService::integration(const auth::Principal& actor,
-                                       const std::string& property_id) {
+SiteIntegration BmxService::integration(const auth::Principal& actor,
+                                        const std::string& property_id) {
   Policy::require(actor, Action::view_bmx_health, property_id);
   return pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
-    auto site = tx.exec_prepared("bmx_property_site", property_id);
-    if (site.empty()) throw ApiError::not_found();
-    const auto email = placeholder_email(site[0][0].as<std::string>());
-    auto rows = tx.exec_prepared("bmx_integration_get", property_id);
-    if (rows.empty()) {
-      return nlohmann::json{{"status", "not_configured"}, {"placeholder_email", email}};
-    }
-    const auto& row = rows[0];
-    return nlohmann::json{{"status", "active"},
-                          {"building_id", row[0].as<std::int64_t>()},
-                          {"building_name", row[1].as<std::string>()},
-                          {"placeholder_unit_id", row[2].as<std::int64_t>()},
-                          {"placeholder_tenant_id", row[3].as<std::int64_t>()},
-                          {"placeholder_email", email},
-                          {"configured_at", row[6].as<std::string>()}};
+    const auto name = store::site_name(tx, property_id);
+    if (!name) throw ApiError::not_found();
+    return SiteIntegration{placeholder_email(*name), store::site(tx, property_id)};
   });
 }
 
-nlohmann::json BmxService::request_set_up(const auth::Principal& actor,
-                                          const std::string& property_id,
-                                          const std::optional<std::string>& building_name,
-                                          const std::optional<std::string>& note) {
+SetUpRequest BmxService::request_set_up(const auth::Principal& actor,
+                                        const std::string& property_id,
+                                        const std::optional<std::string>& building_name,
+                                        const std::optional<std::string>& note) {
   Policy::require(actor, Action::request_bmx_setup, property_id);
   return pool_.run([&](pqxx::connection& connection) {
     pqxx::work tx(connection);
-    auto site = tx.exec_prepared("bmx_property_site", property_id);
-    if (site.empty()) throw ApiError::not_found();
-    auto row = tx.exec_prepared1("bmx_setup_request_insert", property_id, actor.user_id,
-                                 building_name, note);
-    const auto email = placeholder_email(site[0][0].as<std::string>());
+    const auto name = store::site_name(tx, property_id);
+    if (!name) throw ApiError::not_found();
+    const auto created =
+        store::insert_set_up_request(tx, property_id, actor.user_id, building_name, note);
     audit_.record(tx, actor,
                   {property_id,
                    "bmx.set_up_requested",
@@ -148,13 +128,8 @@ nlohmann::json BmxService::request_set_up(const auth::Principal& actor,
                    property_id,
                    {{"building_name", building_name ? nlohmann::json(*building_name) : nullptr}}});
     tx.commit();
-    return nlohmann::json{
-        {"id", row[0].as<std::string>()},
-        {"property_id", property_id},
-        {"placeholder_email", email},
-        {"building_name", building_name ? nlohmann::json(*building_name) : nullptr},
-        {"note", note ? nlohmann::json(*note) : nullptr},
-        {"created_at", row[1].as<std::string>()}};
+    return SetUpRequest{created.id,    property_id, placeholder_email(*name),
+                        building_name, note,        created.created_at};
   });
 }
 

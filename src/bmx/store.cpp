@@ -1,5 +1,9 @@
+// SQL of the bmx module, behind the typed functions of store.hpp.
 #include "store.hpp"
 
+#include <pqxx/pqxx>
+
+#include "frontdoor/db/fields.hpp"
 #include "frontdoor/db/pool.hpp"
 
 namespace frontdoor::bmx::store {
@@ -136,6 +140,192 @@ void prepare(db::Pool& pool) {
   pool.prepare(
       "bmx_setup_requests_for",
       "SELECT count(*), rfc3339(max(created_at)) FROM bmx_setup_requests WHERE property_id = $1");
+}
+
+namespace {
+
+std::optional<SignIn> sign_in_from(const pqxx::result& rows) {
+  if (rows.empty()) return std::nullopt;
+  return SignIn{rows[0][0].as<std::string>(), rows[0][1].as<std::int64_t>(),
+                rows[0][2].as<std::int64_t>()};
+}
+
+std::optional<std::string> first_text(const pqxx::result& rows) {
+  if (rows.empty()) return std::nullopt;
+  return rows[0][0].as<std::string>();
+}
+
+}  // namespace
+
+std::optional<std::string> site_name(pqxx::transaction_base& tx, const std::string& property_id) {
+  return first_text(tx.exec_prepared("bmx_property_site", property_id));
+}
+
+bool building_taken(pqxx::transaction_base& tx, std::int64_t building_id,
+                    const std::string& property_id) {
+  return !tx.exec_prepared("bmx_building_taken", building_id, property_id).empty();
+}
+
+std::optional<Site> site(pqxx::transaction_base& tx, const std::string& property_id) {
+  const auto rows = tx.exec_prepared("bmx_integration_get", property_id);
+  if (rows.empty()) return std::nullopt;
+  const auto& row = rows[0];
+  return Site{row[0].as<std::int64_t>(), row[1].as<std::string>(), row[2].as<std::int64_t>(),
+              row[3].as<std::int64_t>(), row[6].as<std::string>()};
+}
+
+std::string upsert_integration(pqxx::transaction_base& tx, const NewIntegration& integration) {
+  return tx
+      .exec_prepared1("bmx_integration_upsert", integration.property_id, integration.building_id,
+                      integration.building_name, integration.credential_id,
+                      integration.placeholder_unit_id, integration.placeholder_tenant_id,
+                      integration.webhook_secret_hash, integration.bmx_integration_id,
+                      integration.configured_by)[0]
+      .as<std::string>();
+}
+
+Created insert_set_up_request(pqxx::transaction_base& tx, const std::string& property_id,
+                              const std::string& requested_by,
+                              const std::optional<std::string>& building_name,
+                              const std::optional<std::string>& note) {
+  const auto row =
+      tx.exec_prepared1("bmx_setup_request_insert", property_id, requested_by, building_name, note);
+  return {row[0].as<std::string>(), row[1].as<std::string>()};
+}
+
+std::optional<StoredLink> find_link(pqxx::transaction_base& tx, const std::string& user_id,
+                                    const std::string& property_id,
+                                    const std::string& fresh_after) {
+  const auto rows = tx.exec_prepared("bmx_link_get", user_id, fresh_after, property_id);
+  if (rows.empty()) return std::nullopt;
+  const auto& row = rows[0];
+  return StoredLink{row[1].as<std::string>(),
+                    {row[3].as<std::int64_t>(), row[2].as<std::int64_t>(), row[5].as<std::string>(),
+                     row[6].as<std::string>()},
+                    row[7].as<bool>(),
+                    row[8].as<bool>()};
+}
+
+std::string upsert_link(pqxx::transaction_base& tx, const NewLink& link) {
+  return tx
+      .exec_prepared1("bmx_link_upsert", link.user_id, link.property_id, link.credential_id,
+                      link.building_id, link.tenant_id, link.unit_id, link.contact_preference)[0]
+      .as<std::string>();
+}
+
+void mark_link_checked(pqxx::transaction_base& tx, const std::string& user_id,
+                       const std::string& property_id, const std::string& contact_preference,
+                       const std::string& checked_at) {
+  tx.exec_prepared("bmx_link_checked", user_id, contact_preference, checked_at, property_id);
+}
+
+std::optional<Unlinked> delete_link(pqxx::transaction_base& tx, const std::string& user_id,
+                                    const std::optional<std::string>& property_id) {
+  const auto rows = tx.exec_prepared("bmx_link_delete", user_id, property_id);
+  if (rows.empty()) return std::nullopt;
+  return Unlinked{rows[0][0].as<std::string>(), rows[0][1].as<std::int64_t>()};
+}
+
+std::optional<SiteBuilding> site_building(pqxx::transaction_base& tx,
+                                          const std::string& property_id) {
+  const auto rows = tx.exec_prepared("bmx_site_building", property_id);
+  if (rows.empty()) return std::nullopt;
+  return SiteBuilding{rows[0][0].as<std::int64_t>(), rows[0][1].as<std::string>()};
+}
+
+void insert_link_state(pqxx::transaction_base& tx, const std::string& user_id,
+                       const std::string& state_hash, const std::string& expires_at,
+                       const std::string& property_id) {
+  tx.exec_prepared("bmx_state_insert", user_id, state_hash, expires_at, property_id);
+}
+
+std::optional<std::string> take_link_state(pqxx::transaction_base& tx,
+                                           const std::string& state_hash,
+                                           const std::string& user_id, const std::string& now) {
+  return first_text(tx.exec_prepared("bmx_state_take", state_hash, user_id, now));
+}
+
+long long sweep_link_states(db::Pool& pool, std::chrono::seconds retention) {
+  return db::sweep(pool, "bmx_sweep_link_states", retention.count());
+}
+
+std::optional<SignIn> resident_sign_in(pqxx::transaction_base& tx, const std::string& user_id,
+                                       const std::string& property_id) {
+  return sign_in_from(tx.exec_prepared("bmx_link_access", user_id, property_id));
+}
+
+std::optional<SignIn> site_sign_in(pqxx::transaction_base& tx, const std::string& property_id) {
+  return sign_in_from(tx.exec_prepared("bmx_site_access", property_id));
+}
+
+std::optional<SignIn> door_sign_in(pqxx::transaction_base& tx, const std::string& user_id,
+                                   const std::string& property_id) {
+  return sign_in_from(tx.exec_prepared("bmx_door_access", user_id, property_id));
+}
+
+std::optional<std::string> linked_user(pqxx::transaction_base& tx, std::int64_t building_id,
+                                       std::int64_t tenant_id) {
+  return first_text(tx.exec_prepared("bmx_link_by_tenant", building_id, tenant_id));
+}
+
+std::optional<std::string> webhook_property(pqxx::transaction_base& tx,
+                                            const std::string& secret_hash) {
+  return first_text(tx.exec_prepared("bmx_webhook_property", secret_hash));
+}
+
+Received receive_webhook(pqxx::transaction_base& tx, const std::string& property_id,
+                         const std::string& resource_type, const std::string& action,
+                         std::int64_t resource_id, const std::string& payload) {
+  const auto row = tx.exec_prepared1("bmx_webhook_receive", property_id, resource_type, action,
+                                     resource_id, payload);
+  return {row[0].as<int>() > 0, row[1].as<int>() > 0};
+}
+
+std::optional<QueuedEvent> webhook_event(pqxx::transaction_base& tx, const std::string& event_id) {
+  const auto rows = tx.exec_prepared("bmx_webhook_event", event_id);
+  if (rows.empty()) return std::nullopt;
+  const auto& row = rows[0];
+  return QueuedEvent{row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::int64_t>(),
+                     row[3].as<std::int64_t>(), row[4].as<std::string>()};
+}
+
+void mark_webhook_processed(pqxx::transaction_base& tx, const std::string& event_id,
+                            const std::string& outcome) {
+  tx.exec_prepared("bmx_webhook_processed", event_id, outcome);
+}
+
+void record_error(pqxx::transaction_base& tx, const Failure& failure) {
+  tx.exec_prepared("bmx_error_record", failure.property_id, failure.operation, failure.kind,
+                   failure.bmx_status, failure.detail, failure.bmx_request_id);
+}
+
+std::vector<RecordedError> errors_for(pqxx::transaction_base& tx, const std::string& property_id) {
+  std::vector<RecordedError> errors;
+  for (const auto& row : tx.exec_prepared("bmx_errors_for", property_id)) {
+    errors.push_back({row[0].as<std::string>(), row[1].as<std::string>(),
+                      db::optional_of<int>(row[2]).value_or(0), row[3].as<std::string>(),
+                      db::optional_of<std::string>(row[4]), row[5].as<std::string>()});
+  }
+  return errors;
+}
+
+std::optional<ConnectedSite> connected_site(pqxx::transaction_base& tx,
+                                            const std::string& property_id) {
+  const auto rows = tx.exec_prepared("bmx_health", property_id);
+  if (rows.empty()) return std::nullopt;
+  const auto& row = rows[0];
+  return ConnectedSite{row[0].as<std::int64_t>(),
+                       row[1].as<std::string>(),
+                       row[2].as<std::string>(),
+                       db::optional_of<std::string>(row[3]),
+                       db::optional_of<std::string>(row[4]),
+                       row[5].as<std::string>(),
+                       row[6].as<int>()};
+}
+
+SetUpRequests set_up_requests_for(pqxx::transaction_base& tx, const std::string& property_id) {
+  const auto row = tx.exec_prepared1("bmx_setup_requests_for", property_id);
+  return {row[0].as<int>(), db::optional_of<std::string>(row[1])};
 }
 
 }  // namespace frontdoor::bmx::store

@@ -2,7 +2,6 @@
 #include <pqxx/pqxx>
 
 #include "frontdoor/bmx/service.hpp"
-#include "frontdoor/bmx/webhook_event.hpp"
 #include "frontdoor/common/error.hpp"
 #include "frontdoor/common/log.hpp"
 #include "frontdoor/common/random.hpp"
@@ -18,30 +17,27 @@ using common::ApiError;
 }  // namespace
 
 std::optional<std::string> BmxService::webhook_property(const std::string& secret) {
-  auto rows = pool_.run([&](pqxx::connection& connection) {
+  return pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
-    return tx.exec_prepared("bmx_webhook_property", common::sha256_hex(secret));
+    return store::webhook_property(tx, common::sha256_hex(secret));
   });
-  if (rows.empty()) return std::nullopt;
-  return rows[0][0].as<std::string>();
 }
 
-std::string BmxService::receive_webhook(const std::string& property_id,
-                                        const nlohmann::json& body) {
+WebhookReceipt BmxService::receive_webhook(const std::string& property_id,
+                                           const std::optional<WebhookEvent>& event,
+                                           const std::string& payload) {
   // Only the event families frontdoor acts on are kept; others are acknowledged
-  // (so BMX stops retrying) and dropped.
-  const auto event = parse_webhook_event(body);
+  // (so BMX stops retrying) and dropped. The delivery is noted either way.
   const std::string resource_type = event ? event->resource_type : "";
   const std::string action = event ? event->action : "";
   const std::int64_t resource_id = event ? event->resource_id : 0;
-  auto counts = pool_.run([&](pqxx::connection& connection) {
+  const auto received = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
-    return tx.exec_prepared1("bmx_webhook_receive", property_id, resource_type, action, resource_id,
-                             body.dump());
+    return store::receive_webhook(tx, property_id, resource_type, action, resource_id, payload);
   });
-  if (counts[0].as<int>() == 0) throw ApiError::not_found();
-  if (resource_type.empty()) return "ignored";
-  return counts[1].as<int>() > 0 ? "queued" : "duplicate";
+  if (!received.integration_found) throw ApiError::not_found();
+  if (!event) return WebhookReceipt::ignored;
+  return received.queued ? WebhookReceipt::queued : WebhookReceipt::duplicate;
 }
 
 void BmxService::on_call(std::function<void(const VerifiedCall&)> handler) {
@@ -52,38 +48,34 @@ void BmxService::on_access(std::function<void(const VerifiedAccess&)> handler) {
   access_handlers_.push_back(std::move(handler));
 }
 
-notify::Delivery BmxService::process_webhook(const nlohmann::json& payload) {
-  const auto event_id = payload.value("event_id", "");
-  auto rows = pool_.run([&](pqxx::connection& connection) {
+notify::Delivery BmxService::process_webhook(const std::string& event_id) {
+  const auto event = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
-    return tx.exec_prepared("bmx_webhook_event", event_id);
+    return store::webhook_event(tx, event_id);
   });
-  if (rows.empty()) return notify::Delivery::give_up("the event or its integration is gone");
-  const auto& row = rows[0];
-  const auto property_id = row[0].as<std::string>();
-  const auto resource_type = row[1].as<std::string>();
-  const auto resource_id = row[2].as<std::int64_t>();
-  const auto building_id = row[3].as<std::int64_t>();
-  auto as = credentials_.source(row[4].as<std::string>(), property_id);
+  if (!event) return notify::Delivery::give_up("the event or its integration is gone");
+  const auto& property_id = event->property_id;
+  const auto building_id = event->building_id;
+  auto as = credentials_.source(event->credential_id, property_id);
 
   std::string outcome;
   try {
     // The payload is only a hint: what happened is read back from BMX.
-    if (resource_type == "call") {
-      auto call = client_.get_call(*as, building_id, resource_id);
-      auto linked = pool_.run([&](pqxx::connection& connection) {
+    if (event->resource_type == "call") {
+      auto call = client_.get_call(*as, building_id, event->resource_id);
+      const auto linked = pool_.run([&](pqxx::connection& connection) {
         pqxx::nontransaction tx(connection);
-        return tx.exec_prepared("bmx_link_by_tenant", building_id, call.tenant_id);
+        return store::linked_user(tx, building_id, call.tenant_id);
       });
-      if (linked.empty()) {
+      if (!linked) {
         outcome = "unknown_tenant";
       } else {
         outcome = "call_for_resident";
-        VerifiedCall verified{property_id, linked[0][0].as<std::string>(), call};
+        VerifiedCall verified{property_id, *linked, call};
         for (const auto& handler : call_handlers_) handler(verified);
       }
     } else {
-      auto access = client_.get_access_log(*as, building_id, resource_id);
+      auto access = client_.get_access_log(*as, building_id, event->resource_id);
       outcome = "access_" +
                 (access.release_status.empty() ? std::string("logged") : access.release_status);
       VerifiedAccess verified{property_id, access};
@@ -96,7 +88,7 @@ notify::Delivery BmxService::process_webhook(const nlohmann::json& payload) {
   }
   pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
-    tx.exec_prepared("bmx_webhook_processed", event_id, outcome);
+    store::mark_webhook_processed(tx, event_id, outcome);
   });
   return notify::Delivery::ok();
 }

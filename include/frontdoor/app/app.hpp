@@ -60,6 +60,9 @@ class App {
   void sweep_finished_rows();
 
  private:
+  // The outbox's part of the BMX health view: this property's BMX work and every
+  // lane's backlog.
+  nlohmann::json outbox_health(const std::string& property_id);
   Config config_;
   std::shared_ptr<const common::Clock> clock_;
   http::Metrics metrics_;

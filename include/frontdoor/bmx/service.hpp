@@ -3,7 +3,6 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <optional>
 #include <pqxx/transaction>
 #include <string>
@@ -13,6 +12,8 @@
 #include "frontdoor/auth/principal.hpp"
 #include "frontdoor/bmx/client.hpp"
 #include "frontdoor/bmx/credentials.hpp"
+#include "frontdoor/bmx/types.hpp"
+#include "frontdoor/bmx/webhook_event.hpp"
 #include "frontdoor/common/clock.hpp"
 #include "frontdoor/notify/dispatcher.hpp"
 
@@ -21,6 +22,10 @@ class Pool;
 }
 
 namespace frontdoor::bmx {
+
+namespace store {
+struct SignIn;
+}
 
 struct ServiceSettings {
   std::string accounts_url;
@@ -58,36 +63,39 @@ class BmxService {
              const audit::AuditTrail& audit, const common::Clock& clock, ServiceSettings settings);
 
   // Site set-up (admin) and the manager's request to the operator.
-  nlohmann::json set_up(const auth::Principal& actor, const std::string& property_id,
-                        std::int64_t building_id, const std::string& authorization_code);
-  nlohmann::json integration(const auth::Principal& actor, const std::string& property_id);
-  nlohmann::json request_set_up(const auth::Principal& actor, const std::string& property_id,
-                                const std::optional<std::string>& building_name,
-                                const std::optional<std::string>& note);
-  nlohmann::json health(const auth::Principal& actor, const std::string& property_id);
+  SiteIntegration set_up(const auth::Principal& actor, const std::string& property_id,
+                         std::int64_t building_id, const std::string& authorization_code);
+  SiteIntegration integration(const auth::Principal& actor, const std::string& property_id);
+  SetUpRequest request_set_up(const auth::Principal& actor, const std::string& property_id,
+                              const std::optional<std::string>& building_name,
+                              const std::optional<std::string>& note);
+  Health health(const auth::Principal& actor, const std::string& property_id);
 
   // A resident's own BMX link at one of their homes (`property`, or their only one).
-  nlohmann::json link_status(const auth::Principal& actor,
-                             const std::optional<std::string>& property);
+  LinkStatus link_status(const auth::Principal& actor, const std::optional<std::string>& property);
   // The home comes from the state of the authorize URL the sign-in started with.
-  nlohmann::json link(const auth::Principal& actor, const std::string& code,
-                      const std::string& state);
+  LinkStatus link(const auth::Principal& actor, const std::string& code, const std::string& state);
   void unlink(const auth::Principal& actor, const std::optional<std::string>& property);
   // The move-out hook: the link goes with the residency.
   void unlink_in(pqxx::work& tx, const auth::Principal& actor, const std::string& user_id,
                  const std::string& property_id) const;
-  // For a resident's diagnostics: {linked, tenant_id, contact_preference, ...}.
-  nlohmann::json link_summary(const std::string& user_id, const std::string& property_id) const;
+  // For a resident's diagnostics: the link as stored, without asking BMX.
+  std::optional<Link> link_summary(const std::string& user_id,
+                                   const std::string& property_id) const;
 
   // Inbound webhooks. The property whose webhook secret this is, or nullopt:
   // checked before the body is read.
   std::optional<std::string> webhook_property(const std::string& secret);
   // Stored (once) and queued in the outbox in one round trip; the answer does not
-  // wait for BMX. Returns "queued", "duplicate" or "ignored" (an event frontdoor
-  // does not act on), or throws 404 when the integration went away meanwhile.
-  std::string receive_webhook(const std::string& property_id, const nlohmann::json& body);
-  // The outbox handler: reads the truth back from BMX and hands it on.
-  notify::Delivery process_webhook(const nlohmann::json& payload);
+  // wait for BMX. `event` is nothing for an event frontdoor does not act on (it
+  // is acknowledged and dropped); `payload` is the body as received. Throws 404
+  // when the integration went away meanwhile.
+  WebhookReceipt receive_webhook(const std::string& property_id,
+                                 const std::optional<WebhookEvent>& event,
+                                 const std::string& payload);
+  // The outbox handler for a stored event: reads the truth back from BMX and
+  // hands it on.
+  notify::Delivery process_webhook(const std::string& event_id);
   void on_call(std::function<void(const VerifiedCall&)> handler);
   void on_access(std::function<void(const VerifiedAccess&)> handler);
 
@@ -130,20 +138,16 @@ class BmxService {
   // Deletes sign-in states expired longer ago than `retention`; returns how many.
   long long sweep_link_states(std::chrono::seconds retention);
 
-  // Adds one section to the health view (the outbox's lanes), read when it is asked for.
-  using HealthSection = std::function<nlohmann::json(const std::string& property_id)>;
-  void add_health_section(std::string name, HealthSection section);
-
   // Support's error history (the BmxClient's FailureObserver).
   void record_failure(const TokenSource* as, const BmxError& error);
 
  private:
   // A sign-in (credential, tenant, building) read by one of the access statements.
-  std::optional<BmxAccess> access_from(const pqxx::result& rows,
+  std::optional<BmxAccess> access_from(const std::optional<store::SignIn>& sign_in,
                                        const std::string& property_id) const;
   std::string placeholder_email(const std::string& site_name) const;
   std::string new_link_state(const std::string& user_id, const std::string& property_id);
-  nlohmann::json unlinked_status(const std::string& user_id, const std::string& property_id);
+  LinkStatus unlinked_status(const std::string& user_id, const std::string& property_id);
 
   db::Pool& pool_;
   BmxClient& client_;
@@ -153,7 +157,6 @@ class BmxService {
   ServiceSettings settings_;
   std::vector<std::function<void(const VerifiedCall&)>> call_handlers_;
   std::vector<std::function<void(const VerifiedAccess&)>> access_handlers_;
-  std::vector<std::pair<std::string, HealthSection>> health_sections_;
 };
 
 }  // namespace frontdoor::bmx
