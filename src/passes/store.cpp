@@ -6,6 +6,7 @@
 #include <pqxx/pqxx>
 
 #include "frontdoor/common/time.hpp"
+#include "frontdoor/db/async.hpp"
 #include "frontdoor/db/fields.hpp"
 #include "frontdoor/db/pool.hpp"
 
@@ -185,6 +186,37 @@ std::vector<ArrivalCandidate> arrival_candidates(pqxx::transaction_base& tx,
 
 bool arrived(pqxx::transaction_base& tx, const std::string& visitor_id) {
   return !tx.exec_prepared("passes_arrived", visitor_id).empty();
+}
+
+void prepare_page(db::Pool& pool, db::AsyncDatabase& database) {
+  pool.prepare("passes_page",
+               "SELECT p.visitor_id, p.status, p.key_id, p.credential, v.name, pr.name, "
+               "to_char(v.starts_at AT TIME ZONE pr.time_zone, 'Dy DD Mon YYYY, HH24:MI'), "
+               "to_char(v.ends_at AT TIME ZONE pr.time_zone, 'Dy DD Mon YYYY, HH24:MI'), "
+               "pr.time_zone, v.starts_at > $2::timestamptz, v.ends_at <= $2::timestamptz "
+               "FROM passes p JOIN visit_windows v ON v.id = p.visitor_id "
+               "JOIN property_rules pr ON pr.id = p.property_id WHERE p.token_hash = $1");
+  database.use("passes_page");
+}
+
+boost::asio::awaitable<std::optional<Page>> page(db::AsyncDatabase& database,
+                                                 const std::string& token_hash,
+                                                 common::TimePoint now) {
+  const auto rows = co_await database.run("passes_page", token_hash, common::to_sql_timestamp(now));
+  if (rows.empty()) co_return std::nullopt;
+  const auto row = rows[0];
+  // A pass still pending has no key or credential yet.
+  co_return Page{row[0].as<std::string>(),
+                 row[1].as<std::string>(),
+                 row[2].is_null() ? std::string() : row[2].as<std::string>(),
+                 row[3].is_null() ? std::string() : row[3].bytes(),
+                 row[4].as<std::string>(),
+                 row[5].as<std::string>(),
+                 row[6].as<std::string>(),
+                 row[7].as<std::string>(),
+                 row[8].as<std::string>(),
+                 row[9].as<bool>(),
+                 row[10].as<bool>()};
 }
 
 }  // namespace frontdoor::passes::store

@@ -2,6 +2,7 @@
 
 // The passes module's SQL (store.cpp) behind typed functions: arguments in, row
 // structs out. Nothing else in the module's service names a statement.
+#include <boost/asio/awaitable.hpp>
 #include <cstdint>
 #include <optional>
 #include <pqxx/transaction_base>
@@ -12,7 +13,8 @@
 
 namespace frontdoor::db {
 class Pool;
-}
+class AsyncDatabase;
+}  // namespace frontdoor::db
 
 namespace frontdoor::passes::store {
 
@@ -106,5 +108,28 @@ std::vector<ArrivalCandidate> arrival_candidates(pqxx::transaction_base& tx,
                                                  std::int64_t tenant_id, common::TimePoint at);
 // Whether this is the visitor's first arrival.
 bool arrived(pqxx::transaction_base& tx, const std::string& visitor_id);
+
+// --- The pass page (read on the I/O thread) --------------------------------
+
+// Prepares the page's statement and has the I/O threads' connections use it.
+void prepare_page(db::Pool& pool, db::AsyncDatabase& database);
+
+// A pass as its page shows it, found by the hash of the SMS link's token.
+struct Page {
+  std::string pass_id;
+  std::string status;  // "pending", "issued", "failed", "revoked"
+  std::string sealing_key_id;
+  std::string sealed_credential;
+  std::string visitor_name;
+  std::string property_name;
+  std::string starts;  // in the property's time zone, as the page shows it
+  std::string ends;
+  std::string time_zone;
+  bool not_yet = false;  // the window has not begun at `now`
+  bool over = false;     // the window has ended at `now`
+};
+boost::asio::awaitable<std::optional<Page>> page(db::AsyncDatabase& database,
+                                                 const std::string& token_hash,
+                                                 common::TimePoint now);
 
 }  // namespace frontdoor::passes::store

@@ -19,6 +19,10 @@ class AsyncDatabase;
 
 namespace frontdoor::passes {
 
+namespace store {
+struct Page;
+}
+
 // What the pass page shows for a token, and why.
 struct PassView {
   enum class State {
@@ -64,8 +68,7 @@ class PassPages {
     std::string qr_svg;
   };
   // Shared, not copied: the QR code is a few kilobytes and every page view shows it.
-  std::shared_ptr<const Shown> shown(const std::string& pass_id, const std::string& key_id,
-                                     const std::string& ciphertext);
+  std::shared_ptr<const Shown> shown(const store::Page& page);
   // Unknown page tokens per client address in the current window: guessing is slow.
   bool unknown_token_allowed(const std::string& remote_address);
 
