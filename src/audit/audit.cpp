@@ -8,10 +8,11 @@
 namespace frontdoor::audit {
 
 AuditTrail::AuditTrail(db::Pool& pool) : pool_(pool) {
+  // The one INSERT is the audit_record function (migrations/0010), which the
+  // outbox's dead letters call too.
   pool_.prepare("audit_record",
-                "INSERT INTO audit_events (property_id, actor_user_id, actor, action, "
-                "subject_type, subject_id, details) "
-                "VALUES (NULLIF($1, '')::uuid, NULLIF($2, '')::uuid, $3, $4, $5, $6, $7::jsonb)");
+                "SELECT audit_record(NULLIF($1, '')::uuid, NULLIF($2, '')::uuid, $3, $4, $5, $6, "
+                "$7::jsonb)");
   // Newest first; the cursor is the last seq seen.
   pool_.prepare("audit_list",
                 "SELECT seq, id, actor, action, subject_type, subject_id, details::text, "
@@ -27,25 +28,21 @@ void AuditTrail::record(pqxx::work& tx, const auth::Principal& actor,
 }
 
 AuditPage AuditTrail::list(const auth::Principal& viewer, const std::string& property_id,
-                           std::optional<std::int64_t> after, int limit) const {
+                           const AuditQuery& query) const {
   auth::Policy::require(viewer, auth::Action::view_audit, property_id);
   auto rows = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
-    return tx.exec_prepared("audit_list", property_id, after, limit + 1);
+    return tx.exec_prepared("audit_list", property_id, query.after, query.limit + 1);
   });
-  AuditPage page;
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    if (static_cast<int>(i) == limit) {
-      page.next_after = rows[i - 1][0].as<std::int64_t>();
-      break;
-    }
-    const auto& row = rows[i];
-    page.items.push_back({row[1].as<std::string>(), row[2].as<std::string>(),
-                          row[3].as<std::string>(), row[4].as<std::string>(),
-                          row[5].is_null() ? "" : row[5].as<std::string>(),
-                          row[6].as<std::string>(), row[7].as<std::string>()});
+  std::vector<AuditEntry> entries;
+  for (const auto& row : rows) {
+    entries.push_back({row[0].as<std::int64_t>(), row[1].as<std::string>(),
+                       row[2].as<std::string>(), row[3].as<std::string>(), row[4].as<std::string>(),
+                       row[5].is_null() ? "" : row[5].as<std::string>(), row[6].as<std::string>(),
+                       row[7].as<std::string>()});
   }
-  return page;
+  return common::keyset_page<std::int64_t>(std::move(entries), query.limit,
+                                           [](const AuditEntry& entry) { return entry.seq; });
 }
 
 }  // namespace frontdoor::audit

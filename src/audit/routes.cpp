@@ -12,11 +12,11 @@ void add_routes(auth::Routes& routes, AuditTrail& trail) {
              [&trail](http::Request& request, const auth::Principal& viewer) {
                const auto property_id = http::uuid_param(request, "pid");
                const auto page_request = http::page_request(request);
-               std::optional<std::int64_t> after;
+               AuditQuery query{page_request.limit, std::nullopt};
                if (auto parts = http::cursor_parts(page_request, {http::CursorPart::integer})) {
-                 after = std::stoll((*parts)[0]);
+                 query.after = std::stoll((*parts)[0]);
                }
-               const auto page = trail.list(viewer, property_id, after, page_request.limit);
+               const auto page = trail.list(viewer, property_id, query);
                nlohmann::json items = nlohmann::json::array();
                for (const auto& entry : page.items) {
                  items.push_back({{"id", entry.id},
@@ -28,7 +28,7 @@ void add_routes(auth::Routes& routes, AuditTrail& trail) {
                                   {"at", entry.at}});
                }
                std::optional<nlohmann::json> next;
-               if (page.next_after) next = nlohmann::json::array({*page.next_after});
+               if (page.next) next = nlohmann::json::array({*page.next});
                return http::page_response(std::move(items), next);
              });
 }

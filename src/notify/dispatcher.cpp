@@ -621,7 +621,7 @@ Dispatcher::Dispatcher(db::Pool& pool, http::Metrics& metrics, DispatcherOptions
                "WITH dead AS (UPDATE outbox SET status = 'dead', finished_at = now(), "
                "lease_until = NULL, last_error = $2 WHERE id = $1 RETURNING id, channel, payload) "
                "SELECT audit_record((SELECT id FROM property_rules WHERE id::text = "
-               "dead.payload->>'property_id'), 'system:outbox', 'outbox.dead_lettered', "
+               "dead.payload->>'property_id'), NULL, 'system:outbox', 'outbox.dead_lettered', "
                "'outbox', dead.id::text, jsonb_build_object('channel', dead.channel, "
                "'kind', dead.payload->>'kind', 'error', $2::text)) FROM dead");
   // A lane's channel recovered: retries it pushed back are due now.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <pqxx/transaction>
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include "frontdoor/auth/principal.hpp"
+#include "frontdoor/common/keyset.hpp"
 
 namespace frontdoor::db {
 class Pool;
@@ -24,6 +26,7 @@ struct AuditEvent {
 
 // One event as the trail shows it.
 struct AuditEntry {
+  std::int64_t seq = 0;  // the trail's order, newest highest; the list's cursor
   std::string id;
   std::string actor;
   std::string action;
@@ -33,21 +36,18 @@ struct AuditEntry {
   std::string at;          // RFC 3339, UTC
 };
 
-// Newest first; next_after is the cursor of the following page, when there is one.
-struct AuditPage {
-  std::vector<AuditEntry> items;
-  std::optional<std::int64_t> next_after;
-};
+// Newest first, by seq: a page starts after (older than) the event numbered `after`.
+using AuditQuery = common::PageQuery<std::int64_t>;
+using AuditPage = common::Page<AuditEntry, std::int64_t>;
 
 // The audit trail: written in the transaction of the change it records.
 class AuditTrail {
  public:
   explicit AuditTrail(db::Pool& pool);
   void record(pqxx::work& tx, const auth::Principal& actor, const AuditEvent& event) const;
-  // A property's trail for someone allowed to see it (403 otherwise): up to
-  // `limit` events older than the event numbered `after`.
+  // A property's trail for someone allowed to see it (403 otherwise).
   AuditPage list(const auth::Principal& viewer, const std::string& property_id,
-                 std::optional<std::int64_t> after, int limit) const;
+                 const AuditQuery& query) const;
 
  private:
   db::Pool& pool_;
