@@ -192,10 +192,7 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
       directory_(pool_, reads_, static_cast<int>(config_.directory.searches_per_minute)),
       calls_(pool_, bmx_, outbox_, audit_, *clock_,
              std::chrono::seconds(config_.calls.max_accepted_seconds)),
-      idempotency_(pool_,
-                   [this](const http::Request& request) {
-                     return authenticator_.require_person(request).actor();
-                   }),
+      idempotency_(pool_),
       routes_(router_, authenticator_, idempotency_, reads_),
       dispatcher_(router_, metrics_) {
   // A panel's key is looked up on the I/O thread that answers its directory search.

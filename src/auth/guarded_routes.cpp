@@ -29,11 +29,15 @@ void Routes::add(std::string method, std::string pattern, Needs needs, GuardedHa
   if (needs.idempotent && needs.caller == Caller::anonymous) {
     throw std::logic_error("an idempotent route needs a caller to scope its keys: " + pattern);
   }
-  http::Handler guarded = [this, caller = needs.caller,
+  // The caller is known before an Idempotency-Key is looked at: keys are scoped
+  // to them, and an unauthenticated retry claims nothing.
+  http::Handler guarded = [this, caller = needs.caller, idempotent = needs.idempotent, pattern,
                            handler = std::move(handler)](http::Request& request) {
-    return handler(request, authenticate(request, caller));
+    const auto principal = authenticate(request, caller);
+    if (!idempotent) return handler(request, principal);
+    return idempotency_.run(principal.actor(), pattern, request,
+                            [&] { return handler(request, principal); });
   };
-  if (needs.idempotent) guarded = idempotency_.wrap(pattern, std::move(guarded));
   router_.add(std::move(method), std::move(pattern), std::move(guarded), needs.blocking);
 }
 

@@ -20,8 +20,7 @@ bool is_valid_key(std::string_view key) {
 
 }  // namespace
 
-Idempotency::Idempotency(db::Pool& pool, std::function<std::string(const Request&)> scope_of)
-    : pool_(pool), scope_of_(std::move(scope_of)) {
+Idempotency::Idempotency(db::Pool& pool) : pool_(pool) {
   // Claims the key; expired keys (older than 24 h) are taken over.
   pool_.prepare("idempotency_claim",
                 "INSERT INTO idempotency_keys AS k (scope, key, request_hash) VALUES ($1, $2, $3) "
@@ -52,64 +51,61 @@ void Idempotency::forget(pqxx::work& tx, const std::string& scope) const {
   tx.exec_prepared("idempotency_forget", scope);
 }
 
-Handler Idempotency::wrap(std::string route_pattern, Handler handler) const {
-  return [this, route_pattern = std::move(route_pattern),
-          handler = std::move(handler)](Request& request) -> Response {
-    const auto header = request.header("idempotency-key");
-    if (!header) return handler(request);
-    if (!is_valid_key(*header)) {
-      throw common::ApiError::bad_request(
-          "invalid_idempotency_key", "Idempotency-Key must be 1 to 255 visible ASCII characters.");
-    }
-    const std::string key(*header);
-    const std::string scope = scope_of_(request);
-    const std::string request_hash =
-        common::sha256_hex(request.method + " " + route_pattern + "\n" + request.body);
+Response Idempotency::run(const std::string& scope, const std::string& route_pattern,
+                          Request& request, const std::function<Response()>& create) const {
+  const auto header = request.header("idempotency-key");
+  if (!header) return create();
+  if (!is_valid_key(*header)) {
+    throw common::ApiError::bad_request(
+        "invalid_idempotency_key", "Idempotency-Key must be 1 to 255 visible ASCII characters.");
+  }
+  const std::string key(*header);
+  const std::string request_hash =
+      common::sha256_hex(request.method + " " + route_pattern + "\n" + request.body);
 
-    const bool claimed = pool_.run([&](pqxx::connection& connection) {
+  const bool claimed = pool_.run([&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    return !tx.exec_prepared("idempotency_claim", scope, key, request_hash).empty();
+  });
+  if (!claimed) {
+    auto rows = pool_.run([&](pqxx::connection& connection) {
       pqxx::nontransaction tx(connection);
-      return !tx.exec_prepared("idempotency_claim", scope, key, request_hash).empty();
+      return tx.exec_prepared("idempotency_find", scope, key);
     });
-    if (!claimed) {
-      auto rows = pool_.run([&](pqxx::connection& connection) {
-        pqxx::nontransaction tx(connection);
-        return tx.exec_prepared("idempotency_find", scope, key);
-      });
-      if (rows.empty() || rows[0][0].as<std::string>() != request_hash) {
-        throw common::ApiError::unprocessable(
-            "idempotency_key_reused", "This Idempotency-Key was used for a different request.");
-      }
-      if (rows[0][1].is_null()) {
-        throw common::ApiError::conflict("idempotency_key_in_use",
-                                         "The first request with this key is still running.");
-      }
-      Response replay;
-      replay.status = rows[0][1].as<int>();
-      replay.content_type = rows[0][2].as<std::string>();
-      replay.body = rows[0][3].as<std::string>();
-      replay.set_header("Idempotent-Replayed", "true");
-      return replay;
+    if (rows.empty() || rows[0][0].as<std::string>() != request_hash) {
+      throw common::ApiError::unprocessable(
+          "idempotency_key_reused", "This Idempotency-Key was used for a different request.");
     }
+    if (rows[0][1].is_null()) {
+      throw common::ApiError::conflict("idempotency_key_in_use",
+                                       "The first request with this key is still running.");
+    }
+    Response replay;
+    replay.status = rows[0][1].as<int>();
+    replay.content_type = rows[0][2].as<std::string>();
+    replay.body = rows[0][3].as<std::string>();
+    replay.set_header("Idempotent-Replayed", "true");
+    return replay;
+  }
 
-    Response response;
-    try {
-      response = handler(request);
-    } catch (...) {
-      response = response_for_exception(std::current_exception(), request);
+  Response response;
+  try {
+    response = create();
+  } catch (...) {
+    response = response_for_exception(std::current_exception(), request);
+  }
+  pool_.run([&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    if (response.status >= 500) {
+      // Nothing was decided: let a retry run again.
+      tx.exec_prepared("idempotency_release", scope, key);
+    } else {
+      tx.exec_prepared("idempotency_store", scope, key, response.status, response.content_type,
+                       response.body);
     }
-    pool_.run([&](pqxx::connection& connection) {
-      pqxx::nontransaction tx(connection);
-      if (response.status >= 500) {
-        // Nothing was decided: let a retry run again.
-        tx.exec_prepared("idempotency_release", scope, key);
-      } else {
-        tx.exec_prepared("idempotency_store", scope, key, response.status, response.content_type,
-                         response.body);
-      }
-      return 0;
-    });
-    return response;
-  };
+    return 0;
+  });
+  return response;
 }
 
 }  // namespace frontdoor::http

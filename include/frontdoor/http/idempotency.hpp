@@ -20,10 +20,13 @@ namespace frontdoor::http {
 // Responses that are 5xx are not kept, so the client may retry them.
 class Idempotency {
  public:
-  // scope_of names the caller ("user:<id>"); it may throw 401 like any handler.
-  Idempotency(db::Pool& pool, std::function<std::string(const Request&)> scope_of);
+  explicit Idempotency(db::Pool& pool);
 
-  Handler wrap(std::string route_pattern, Handler handler) const;
+  // Runs `create` for a request to `route_pattern`, or replays its first answer.
+  // `scope` names the caller ("user:<id>"), who was authenticated before: the
+  // route registration (auth::Routes) knows who it is and passes it on.
+  Response run(const std::string& scope, const std::string& route_pattern, Request& request,
+               const std::function<Response()>& create) const;
   // Drops every answer kept for this caller, in the caller's transaction: after a
   // move-out a replay must not hand back what a resident could do before it.
   void forget(pqxx::work& tx, const std::string& scope) const;
@@ -32,7 +35,6 @@ class Idempotency {
 
  private:
   db::Pool& pool_;
-  std::function<std::string(const Request&)> scope_of_;
 };
 
 }  // namespace frontdoor::http
