@@ -433,6 +433,67 @@ TEST_F(SandboxApi, CallsAndScansAreDeliveredToRegisteredWebhooks) {
   EXPECT_EQ(deliveries[0]["attempts"], 3);  // not answered 200: retried
 }
 
+// The preamble the building routes share: the building's admin sees every call
+// there, a tenant only their own, nobody a building they have nothing to do
+// with, and an integration only under the owner it was made for.
+TEST_F(SandboxApi, BuildingRecordsAreSeenByTheirAdminAndTheirOwnTenantOnly) {
+  seed();
+  const auto admin = access_token();
+  const auto ana = access_token("ana@example.com");
+  const auto chloe = access_token("chloe@example.com");
+  const auto id_text = [](const nlohmann::json& value) {
+    return value.is_string() ? value.get<std::string>() : value.dump();
+  };
+  const auto call_for = [&](const char* tenant) {
+    auto call = client().post(
+        "/_sandbox/panels/" + id("/devices/0/id") + "/calls",
+        nlohmann::json{{"tenant_id", building[nlohmann::json::json_pointer(tenant)]}}.dump());
+    EXPECT_EQ(call.status, 201) << call.body;
+    return id_text(call.json()["data"]["id"]);
+  };
+  const auto anas_call = call_for("/units/0/tenants/0/id");
+  const auto chloes_call = call_for("/units/1/tenants/0/id");
+  const auto calls = "/v4/buildings/" + id("/id") + "/calls";
+
+  EXPECT_EQ(client().get(calls, bearer(admin)).json()["data"].size(), 2u);
+  const auto seen_by_ana = client().get(calls, bearer(ana)).json()["data"];
+  ASSERT_EQ(seen_by_ana.size(), 1u);
+  EXPECT_EQ(id_text(seen_by_ana[0]["id"]), anas_call);
+  EXPECT_EQ(client().get(calls + "/" + anas_call, bearer(ana)).status, 200);
+  EXPECT_EQ(client().get(calls + "/" + chloes_call, bearer(ana)).status, 404);
+  EXPECT_EQ(client().get(calls + "/" + chloes_call, bearer(chloe)).status, 200);
+  EXPECT_EQ(client().get(calls).status, 401);
+  EXPECT_EQ(client().get("/v4/buildings/999999/calls", bearer(admin)).status, 404);
+  EXPECT_EQ(client().get("/v4/buildings/999999/access_logs", bearer(admin)).status, 404);
+  EXPECT_EQ(client().get("/v4/buildings/" + id("/id") + "/access_logs/1", bearer(admin)).status,
+            404);
+
+  const nlohmann::json webhook = {
+      {"data",
+       {{"type", "integrations"},
+        {"attributes",
+         {{"integrator", "webhook"},
+          {"configuration", {{"url", sandbox.url() + "/_sandbox/nowhere"}, {"method", "post"}}},
+          {"bindings", {{{"resource_type", "call"}, {"actions", {"create"}}}}}}}}}};
+  const auto anas_tenant =
+      std::to_string(building["units"][0]["tenants"][0]["id"].get<long long>());
+  auto made = post("/v4/tenants/" + anas_tenant + "/integrations", webhook, ana);
+  ASSERT_EQ(made.status, 200) << made.body;
+  const auto integration = id_text(made.json()["data"]["id"]);
+  const auto mine = "/v4/tenants/" + anas_tenant + "/integrations/" + integration;
+  EXPECT_EQ(client().get(mine, bearer(ana)).status, 200);
+  // Not under another owner's path, and not for another caller.
+  EXPECT_EQ(client()
+                .get("/v4/buildings/" + id("/id") + "/integrations/" + integration, bearer(admin))
+                .status,
+            404);
+  EXPECT_EQ(client().get(mine, bearer(chloe)).status, 404);
+  EXPECT_EQ(post("/v4/tenants/" + anas_tenant + "/integrations", webhook, chloe).status, 404);
+  EXPECT_EQ(client().send("DELETE", mine, "", bearer(chloe)).status, 404);
+  EXPECT_EQ(client().send("DELETE", mine, "", bearer(ana)).status, 204);
+  EXPECT_EQ(client().get(mine, bearer(ana)).status, 404);
+}
+
 TEST_F(SandboxApi, ResponsesHaveTheFieldsOfThePublishedExamples) {
   seed();
   const auto token = access_token();

@@ -43,165 +43,162 @@ std::optional<nlohmann::json> integration_attributes(const Request& request) {
   return attributes;
 }
 
+frontdoor::http::Response invalid_integration() {
+  return wire::error(422, "data", "invalid",
+                     "needs type integrations with integrator, configuration and bindings");
+}
+
 }  // namespace
 
 void Sandbox::add_event_routes(frontdoor::http::Router& router) {
   router.add(
       "POST", "/v4/door_release_requests", bmx_route([this](Request& request) {
-        std::lock_guard lock(mutex_);
-        auto me = caller(request);
-        if (!me) return wire::unauthorized();
-        auto body = wire::json_body(request);
-        if (!body || !body->contains("door_release_request") ||
-            !(*body)["door_release_request"].is_object()) {
-          return wire::error(422, "door_release_request", "blank", "can't be blank");
-        }
-        const auto& spec = (*body)["door_release_request"];
-        // The schema is a oneOf: exactly one of the two keys, and no null beside it.
-        const bool by_access_point = spec.contains("access_point_id");
-        const bool by_device = spec.contains("device_id");
-        for (const auto& [key, value] : spec.items()) {
-          if (key != "tenant_id" && key != "access_point_id" && key != "device_id") {
-            return wire::error(422, key, "unpermitted_parameter", "is not permitted");
+        return as_caller(request, [&](const Caller& me) {
+          auto body = wire::json_body(request);
+          if (!body || !body->contains("door_release_request") ||
+              !(*body)["door_release_request"].is_object()) {
+            return wire::error(422, "door_release_request", "blank", "can't be blank");
           }
-          if (!value.is_number_integer()) {
-            return wire::error(422, key, "invalid", "must be an integer");
+          const auto& spec = (*body)["door_release_request"];
+          // The schema is a oneOf: exactly one of the two keys, and no null beside it.
+          const bool by_access_point = spec.contains("access_point_id");
+          const bool by_device = spec.contains("device_id");
+          for (const auto& [key, value] : spec.items()) {
+            if (key != "tenant_id" && key != "access_point_id" && key != "device_id") {
+              return wire::error(422, key, "unpermitted_parameter", "is not permitted");
+            }
+            if (!value.is_number_integer()) {
+              return wire::error(422, key, "invalid", "must be an integer");
+            }
           }
-        }
-        if (by_access_point == by_device) {
-          return wire::error(422, "base", "invalid", "give either access_point_id or device_id");
-        }
-        if (!spec.contains("tenant_id")) {
-          return wire::error(422, "tenant_id", "blank", "can't be blank");
-        }
-        const auto tenant_id = spec["tenant_id"].get<std::int64_t>();
-        if (!can_act_for_tenant(*me, tenant_id)) return wire::not_found();
-        const auto& tenant = tenants_.at(tenant_id);
-        std::int64_t access_point_id = 0;
-        if (by_access_point) {
-          access_point_id = spec["access_point_id"].get<std::int64_t>();
-          auto found = access_points_.find(access_point_id);
-          if (found == access_points_.end() || found->second.building_id != tenant.building_id) {
-            return wire::not_found();
+          if (by_access_point == by_device) {
+            return wire::error(422, "base", "invalid", "give either access_point_id or device_id");
           }
-        } else {
-          const auto device_id = spec["device_id"].get<std::int64_t>();
-          auto found = devices_.find(device_id);
-          if (found == devices_.end() || found->second.building_id != tenant.building_id) {
-            return wire::not_found();
+          if (!spec.contains("tenant_id")) {
+            return wire::error(422, "tenant_id", "blank", "can't be blank");
           }
-        }
-        const auto id = next_id();
-        const auto now = now_text();
-        nlohmann::json release = {
-            {"access_point_id", by_access_point ? nlohmann::json(access_point_id) : nullptr},
-            {"created_at", now},
-            {"device_id", by_device ? spec["device_id"] : nlohmann::json(nullptr)},
-            {"guid", uuid_text()},
-            {"id", id},
-            {"release_method", "api"},
-            {"updated_at", now},
-            {"tenant_id", tenant_id}};
-        door_releases_[id] = release;
-        AccessLog log{next_id(),
-                      tenant.building_id,
-                      access_point_id,
-                      "Unlocked",
-                      tenant.first_name + " " + tenant.last_name,
-                      "Tenant",
-                      tenant.unit_id,
-                      tenant.id,
-                      "Swipe to open",
-                      now};
-        access_logs_[log.id] = log;
-        publish("access_log", access_log_json(log), tenant.building_id, tenant.id,
-                {"door_release"});
-        return wire::created(release);
+          const auto tenant_id = spec["tenant_id"].get<std::int64_t>();
+          if (!can_act_for_tenant(me, tenant_id)) return wire::not_found();
+          const auto& tenant = tenants_.at(tenant_id);
+          std::int64_t access_point_id = 0;
+          if (by_access_point) {
+            access_point_id = spec["access_point_id"].get<std::int64_t>();
+            auto found = access_points_.find(access_point_id);
+            if (found == access_points_.end() || found->second.building_id != tenant.building_id) {
+              return wire::not_found();
+            }
+          } else {
+            const auto device_id = spec["device_id"].get<std::int64_t>();
+            auto found = devices_.find(device_id);
+            if (found == devices_.end() || found->second.building_id != tenant.building_id) {
+              return wire::not_found();
+            }
+          }
+          const auto id = next_id();
+          const auto now = now_text();
+          nlohmann::json release = {
+              {"access_point_id", by_access_point ? nlohmann::json(access_point_id) : nullptr},
+              {"created_at", now},
+              {"device_id", by_device ? spec["device_id"] : nlohmann::json(nullptr)},
+              {"guid", uuid_text()},
+              {"id", id},
+              {"release_method", "api"},
+              {"updated_at", now},
+              {"tenant_id", tenant_id}};
+          door_releases_[id] = release;
+          AccessLog log{next_id(),
+                        tenant.building_id,
+                        access_point_id,
+                        "Unlocked",
+                        tenant.first_name + " " + tenant.last_name,
+                        "Tenant",
+                        tenant.unit_id,
+                        tenant.id,
+                        "Swipe to open",
+                        now};
+          access_logs_[log.id] = log;
+          publish("access_log", access_log_json(log), tenant.building_id, tenant.id,
+                  {"door_release"});
+          return wire::created(release);
+        });
+      }));
+
+  const auto sees_building = [this](const Caller& me, std::int64_t building) {
+    return can_see_building(me, building);
+  };
+  router.add(
+      "GET", "/v4/buildings/{building_id}/calls",
+      bmx_route([this, sees_building](Request& request) {
+        return as_owner(
+            request, "building_id", sees_building, [&](const Caller& me, std::int64_t building) {
+              std::vector<nlohmann::json> items;
+              for (auto it = calls_.rbegin(); it != calls_.rend(); ++it) {
+                const auto& call = it->second;
+                if (!sees_record(me, building, call)) continue;
+                const auto& tenant = tenants_.at(call.tenant_id);
+                if (!wire::passes_filters(
+                        request,
+                        {{"logged_at", {call.logged_at}},
+                         {"notification_type", {"visitor"}},
+                         {"origin", {"panel"}},
+                         {"unit_label", {units_.at(call.unit_id).label}},
+                         {"user_full_name", {tenant.first_name + " " + tenant.last_name}}})) {
+                  continue;
+                }
+                items.push_back(call_json(call));
+              }
+              return json_response(200, wire::page_of(items, request));
+            });
+      }));
+
+  router.add("GET", "/v4/buildings/{building_id}/calls/{id}",
+             bmx_route([this, sees_building](Request& request) {
+               return as_owner(request, "building_id", sees_building,
+                               [&](const Caller& me, std::int64_t building) {
+                                 const auto* call = find_visible(
+                                     request, me, calls_, [&](const Caller&, const Call& c) {
+                                       return sees_record(me, building, c);
+                                     });
+                                 return call ? wire::ok(call_json(*call)) : wire::not_found();
+                               });
+             }));
+
+  router.add(
+      "GET", "/v4/buildings/{building_id}/access_logs",
+      bmx_route([this, sees_building](Request& request) {
+        return as_owner(
+            request, "building_id", sees_building, [&](const Caller& me, std::int64_t building) {
+              std::vector<nlohmann::json> items;
+              for (auto it = access_logs_.rbegin(); it != access_logs_.rend(); ++it) {
+                const auto& log = it->second;
+                if (!sees_record(me, building, log)) continue;
+                const auto unit = units_.find(log.unit_id);
+                if (!wire::passes_filters(
+                        request, {{"logged_at", {log.logged_at}},
+                                  {"release_status", {log.release_status}},
+                                  {"release_method", {log.entry_method}},
+                                  {"unit_label", {unit == units_.end() ? "" : unit->second.label}},
+                                  {"user_full_name", {log.name}},
+                                  {"delivery_authorization_description", {}}})) {
+                  continue;
+                }
+                items.push_back(access_log_json(log));
+              }
+              return json_response(200, wire::page_of(items, request));
+            });
       }));
 
   router.add(
-      "GET", "/v4/buildings/{building_id}/calls", bmx_route([this](Request& request) {
-        std::lock_guard lock(mutex_);
-        auto me = caller(request);
-        if (!me) return wire::unauthorized();
-        auto building = wire::id_param(request, "building_id");
-        if (!building || !can_see_building(*me, *building)) return wire::not_found();
-        std::vector<nlohmann::json> items;
-        for (auto it = calls_.rbegin(); it != calls_.rend(); ++it) {
-          const auto& call = it->second;
-          if (call.building_id != *building) continue;
-          if (me->is_tenant() && call.tenant_id != *me->tenant_id) continue;
-          const auto& tenant = tenants_.at(call.tenant_id);
-          if (!wire::passes_filters(
-                  request, {{"logged_at", {call.logged_at}},
-                            {"notification_type", {"visitor"}},
-                            {"origin", {"panel"}},
-                            {"unit_label", {units_.at(call.unit_id).label}},
-                            {"user_full_name", {tenant.first_name + " " + tenant.last_name}}})) {
-            continue;
-          }
-          items.push_back(call_json(call));
-        }
-        return json_response(200, wire::page_of(items, request));
+      "GET", "/v4/buildings/{building_id}/access_logs/{id}",
+      bmx_route([this, sees_building](Request& request) {
+        return as_owner(
+            request, "building_id", sees_building, [&](const Caller& me, std::int64_t building) {
+              const auto* log = find_visible(
+                  request, me, access_logs_,
+                  [&](const Caller&, const AccessLog& l) { return sees_record(me, building, l); });
+              return log ? wire::ok(access_log_json(*log)) : wire::not_found();
+            });
       }));
-
-  router.add("GET", "/v4/buildings/{building_id}/calls/{id}", bmx_route([this](Request& request) {
-               std::lock_guard lock(mutex_);
-               auto me = caller(request);
-               if (!me) return wire::unauthorized();
-               auto building = wire::id_param(request, "building_id");
-               auto id = wire::id_param(request, "id");
-               if (!building || !id || !can_see_building(*me, *building) || !calls_.count(*id)) {
-                 return wire::not_found();
-               }
-               const auto& call = calls_.at(*id);
-               if (call.building_id != *building ||
-                   (me->is_tenant() && call.tenant_id != *me->tenant_id)) {
-                 return wire::not_found();
-               }
-               return wire::ok(call_json(call));
-             }));
-
-  router.add("GET", "/v4/buildings/{building_id}/access_logs", bmx_route([this](Request& request) {
-               std::lock_guard lock(mutex_);
-               auto me = caller(request);
-               if (!me) return wire::unauthorized();
-               auto building = wire::id_param(request, "building_id");
-               if (!building || !can_see_building(*me, *building)) return wire::not_found();
-               std::vector<nlohmann::json> items;
-               for (auto it = access_logs_.rbegin(); it != access_logs_.rend(); ++it) {
-                 const auto& log = it->second;
-                 if (log.building_id != *building) continue;
-                 if (me->is_tenant() && log.tenant_id != *me->tenant_id) continue;
-                 const auto unit = units_.find(log.unit_id);
-                 if (!wire::passes_filters(
-                         request, {{"logged_at", {log.logged_at}},
-                                   {"release_status", {log.release_status}},
-                                   {"release_method", {log.entry_method}},
-                                   {"unit_label", {unit == units_.end() ? "" : unit->second.label}},
-                                   {"user_full_name", {log.name}},
-                                   {"delivery_authorization_description", {}}})) {
-                   continue;
-                 }
-                 items.push_back(access_log_json(log));
-               }
-               return json_response(200, wire::page_of(items, request));
-             }));
-
-  router.add("GET", "/v4/buildings/{building_id}/access_logs/{id}",
-             bmx_route([this](Request& request) {
-               std::lock_guard lock(mutex_);
-               auto me = caller(request);
-               if (!me) return wire::unauthorized();
-               auto building = wire::id_param(request, "building_id");
-               auto id = wire::id_param(request, "id");
-               if (!building || !id || !can_see_building(*me, *building) ||
-                   !access_logs_.count(*id) || access_logs_.at(*id).building_id != *building ||
-                   (me->is_tenant() && access_logs_.at(*id).tenant_id != *me->tenant_id)) {
-                 return wire::not_found();
-               }
-               return wire::ok(access_log_json(access_logs_.at(*id)));
-             }));
 
   // Integrations (webhooks) exist on buildings (admins) and tenants (the tenant).
   for (const std::string scope : {"building", "tenant"}) {
@@ -210,84 +207,64 @@ void Sandbox::add_event_routes(frontdoor::http::Router& router) {
       if (scope == "tenant") return me.tenant_id == owner;
       return buildings_.count(owner) > 0 && buildings_.at(owner).admins.count(me.email) > 0;
     };
+    // The integration {id} of the owner the path names.
+    const auto of_owner = [scope](std::int64_t owner) {
+      return [scope, owner](const Caller&, const Integration& integration) {
+        return integration.scope == scope && integration.owner_id == owner;
+      };
+    };
     router.add("GET", base, bmx_route([this, scope, allowed](Request& request) {
-                 std::lock_guard lock(mutex_);
-                 auto me = caller(request);
-                 if (!me) return wire::unauthorized();
-                 auto owner = wire::id_param(request, "owner_id");
-                 if (!owner || !allowed(*me, *owner)) return wire::not_found();
-                 std::vector<nlohmann::json> items;
-                 for (const auto& [id, integration] : integrations_) {
-                   if (integration.scope == scope && integration.owner_id == *owner) {
-                     items.push_back(integration_json(integration));
-                   }
-                 }
-                 return json_response(200, wire::page_of(items, request));
+                 return as_owner(
+                     request, "owner_id", allowed, [&](const Caller&, std::int64_t owner) {
+                       std::vector<nlohmann::json> items;
+                       for (const auto& [id, integration] : integrations_) {
+                         if (integration.scope == scope && integration.owner_id == owner) {
+                           items.push_back(integration_json(integration));
+                         }
+                       }
+                       return json_response(200, wire::page_of(items, request));
+                     });
                }));
     router.add("POST", base, bmx_route([this, scope, allowed](Request& request) {
-                 std::lock_guard lock(mutex_);
-                 auto me = caller(request);
-                 if (!me) return wire::unauthorized();
-                 auto owner = wire::id_param(request, "owner_id");
-                 if (!owner || !allowed(*me, *owner)) return wire::not_found();
-                 auto attributes = integration_attributes(request);
-                 if (!attributes) {
-                   return wire::error(422, "data", "invalid",
-                                      "needs type integrations with integrator, configuration "
-                                      "and bindings");
-                 }
-                 Integration integration{next_id(), scope, *owner, *attributes};
-                 integrations_[integration.id] = integration;
-                 // The published description answers a new integration with 200, not 201.
-                 return wire::ok(integration_json(integration));
+                 return as_owner(request, "owner_id", allowed,
+                                 [&](const Caller&, std::int64_t owner) {
+                                   auto attributes = integration_attributes(request);
+                                   if (!attributes) return invalid_integration();
+                                   Integration integration{next_id(), scope, owner, *attributes};
+                                   integrations_[integration.id] = integration;
+                                   // The published description answers a new integration with 200,
+                                   // not 201.
+                                   return wire::ok(integration_json(integration));
+                                 });
                }));
-    router.add("GET", base + "/{id}", bmx_route([this, scope, allowed](Request& request) {
-                 std::lock_guard lock(mutex_);
-                 auto me = caller(request);
-                 if (!me) return wire::unauthorized();
-                 auto owner = wire::id_param(request, "owner_id");
-                 auto id = wire::id_param(request, "id");
-                 if (!owner || !id || !allowed(*me, *owner) || !integrations_.count(*id) ||
-                     integrations_.at(*id).scope != scope ||
-                     integrations_.at(*id).owner_id != *owner) {
-                   return wire::not_found();
-                 }
-                 return wire::ok(integration_json(integrations_.at(*id)));
-               }));
-    router.add("PUT", base + "/{id}", bmx_route([this, scope, allowed](Request& request) {
-                 std::lock_guard lock(mutex_);
-                 auto me = caller(request);
-                 if (!me) return wire::unauthorized();
-                 auto owner = wire::id_param(request, "owner_id");
-                 auto id = wire::id_param(request, "id");
-                 if (!owner || !id || !allowed(*me, *owner) || !integrations_.count(*id) ||
-                     integrations_.at(*id).scope != scope ||
-                     integrations_.at(*id).owner_id != *owner) {
-                   return wire::not_found();
-                 }
-                 auto attributes = integration_attributes(request);
-                 if (!attributes) {
-                   return wire::error(422, "data", "invalid",
-                                      "needs type integrations with integrator, configuration "
-                                      "and bindings");
-                 }
-                 integrations_.at(*id).attributes = *attributes;
-                 return wire::ok(integration_json(integrations_.at(*id)));
-               }));
-    router.add("DELETE", base + "/{id}", bmx_route([this, scope, allowed](Request& request) {
-                 std::lock_guard lock(mutex_);
-                 auto me = caller(request);
-                 if (!me) return wire::unauthorized();
-                 auto owner = wire::id_param(request, "owner_id");
-                 auto id = wire::id_param(request, "id");
-                 if (!owner || !id || !allowed(*me, *owner) || !integrations_.count(*id) ||
-                     integrations_.at(*id).scope != scope ||
-                     integrations_.at(*id).owner_id != *owner) {
-                   return wire::not_found();
-                 }
-                 integrations_.erase(*id);
-                 return Response::no_content();
-               }));
+    router.add(
+        "GET", base + "/{id}", bmx_route([this, allowed, of_owner](Request& request) {
+          return as_owner(request, "owner_id", allowed, [&](const Caller& me, std::int64_t owner) {
+            const auto* integration = find_visible(request, me, integrations_, of_owner(owner));
+            return integration ? wire::ok(integration_json(*integration)) : wire::not_found();
+          });
+        }));
+    router.add(
+        "PUT", base + "/{id}", bmx_route([this, allowed, of_owner](Request& request) {
+          return as_owner(request, "owner_id", allowed, [&](const Caller& me, std::int64_t owner) {
+            const auto* found = find_visible(request, me, integrations_, of_owner(owner));
+            if (!found) return wire::not_found();
+            auto attributes = integration_attributes(request);
+            if (!attributes) return invalid_integration();
+            auto& integration = integrations_.at(found->id);
+            integration.attributes = *attributes;
+            return wire::ok(integration_json(integration));
+          });
+        }));
+    router.add(
+        "DELETE", base + "/{id}", bmx_route([this, allowed, of_owner](Request& request) {
+          return as_owner(request, "owner_id", allowed, [&](const Caller& me, std::int64_t owner) {
+            const auto* found = find_visible(request, me, integrations_, of_owner(owner));
+            if (!found) return wire::not_found();
+            integrations_.erase(found->id);
+            return Response::no_content();
+          });
+        }));
   }
 
   // A visitor at the panel calls a tenant: a BMX call and a call.create webhook.

@@ -68,109 +68,108 @@ std::optional<nlohmann::json> weak_pin(const std::string& pin) {
 void Sandbox::add_key_routes(frontdoor::http::Router& router) {
   const auto create_keychain = [this](const std::string& type) {
     return bmx_route([this, type](Request& request) {
-      std::lock_guard lock(mutex_);
-      auto me = caller(request);
-      if (!me) return wire::unauthorized();
-      auto body = wire::json_body(request);
-      if (!body || !body->contains("keychain") || !(*body)["keychain"].is_object()) {
-        return wire::error(422, "keychain", "blank", "can't be blank");
-      }
-      const auto& spec = (*body)["keychain"];
-      nlohmann::json problems = nlohmann::json::array();
-      static const std::vector<std::string> kAllowed = {
-          "name",    "tenant_id",  "unit_id",          "allow_unit_access", "starts_at",
-          "ends_at", "recipients", "access_point_ids", "device_ids"};
-      for (const auto& [key, value] : spec.items()) {
-        if (std::find(kAllowed.begin(), kAllowed.end(), key) == kAllowed.end()) {
-          problems.push_back(field_error(key, "unpermitted_parameter", "is not permitted"));
+      return as_caller(request, [&](const Caller& me) {
+        auto body = wire::json_body(request);
+        if (!body || !body->contains("keychain") || !(*body)["keychain"].is_object()) {
+          return wire::error(422, "keychain", "blank", "can't be blank");
         }
-      }
-      if (!spec.contains("name") || !spec["name"].is_string() ||
-          spec["name"].get<std::string>().empty()) {
-        problems.push_back(field_error("name", "blank", "can't be blank"));
-      }
-      std::optional<TimePoint> starts, ends;
-      for (const char* name : {"starts_at", "ends_at"}) {
-        auto& slot = std::string(name) == "starts_at" ? starts : ends;
-        if (spec.contains(name) && spec[name].is_string()) {
-          slot = frontdoor::common::parse_rfc3339(spec[name].get<std::string>());
-        }
-        if (!slot) problems.push_back(field_error(name, "invalid", "must be a date-time"));
-      }
-      // The tenant the keychain belongs to: given, or the unit's first tenant.
-      std::optional<std::int64_t> tenant_id;
-      if (spec.contains("tenant_id") && spec["tenant_id"].is_number_integer()) {
-        tenant_id = spec["tenant_id"].get<std::int64_t>();
-      }
-      if (!tenant_id || !can_act_for_tenant(*me, *tenant_id)) {
-        return wire::errors(422, {field_error("building", "blank", "must exist"),
-                                  field_error("base", "must_have_an_associated_unit_or_tenant",
-                                              "must have an associated unit or tenant"),
-                                  field_error("unit_id", "must_have_an_associated_unit",
-                                              "must have an associated unit"),
-                                  field_error("units_user_id", "must_have_an_associated_tenant",
-                                              "must have an associated tenant")});
-      }
-      const auto& tenant = tenants_.at(*tenant_id);
-      if (starts && ends && *starts >= *ends) {
-        problems.push_back(field_error("starts_at", "start_time_must_be_before_the_end_time",
-                                       "Start time must be before the end time"));
-        problems.push_back(field_error("ends_at", "end_time_must_be_after_the_start_time",
-                                       "End time must be after the start time"));
-      } else if (starts && ends && *ends - *starts > kCustomKeychainLongest) {
-        problems.push_back(
-            field_error("ends_at", "too_long", "must be within a year of the start time"));
-      }
-      auto access_point_ids = id_list(spec, "access_point_ids", problems);
-      auto device_ids = id_list(spec, "device_ids", problems);
-      for (auto id : access_point_ids) {
-        auto found = access_points_.find(id);
-        if (found == access_points_.end() || found->second.building_id != tenant.building_id) {
-          problems.push_back(
-              field_error("access_point_ids", "invalid", "must exist in the building"));
-        }
-      }
-      for (auto id : device_ids) {
-        auto found = devices_.find(id);
-        if (found == devices_.end() || found->second.building_id != tenant.building_id) {
-          problems.push_back(field_error("device_ids", "invalid", "must exist in the building"));
-        }
-      }
-      std::vector<std::string> recipients;
-      if (spec.contains("recipients")) {
-        if (!spec["recipients"].is_array()) {
-          problems.push_back(field_error("recipients", "invalid", "must be an array of strings"));
-        } else {
-          for (const auto& item : spec["recipients"]) {
-            if (item.is_string()) recipients.push_back(item.get<std::string>());
+        const auto& spec = (*body)["keychain"];
+        nlohmann::json problems = nlohmann::json::array();
+        static const std::vector<std::string> kAllowed = {
+            "name",    "tenant_id",  "unit_id",          "allow_unit_access", "starts_at",
+            "ends_at", "recipients", "access_point_ids", "device_ids"};
+        for (const auto& [key, value] : spec.items()) {
+          if (std::find(kAllowed.begin(), kAllowed.end(), key) == kAllowed.end()) {
+            problems.push_back(field_error(key, "unpermitted_parameter", "is not permitted"));
           }
         }
-      }
-      if (!problems.empty()) return wire::errors(422, problems);
-      // With no access points named, the key opens every one in the building.
-      if (access_point_ids.empty() && device_ids.empty()) {
-        for (const auto& [id, access_point] : access_points_) {
-          if (access_point.building_id == tenant.building_id) access_point_ids.push_back(id);
+        if (!spec.contains("name") || !spec["name"].is_string() ||
+            spec["name"].get<std::string>().empty()) {
+          problems.push_back(field_error("name", "blank", "can't be blank"));
         }
-      }
-      Keychain keychain{next_id(),
-                        type,
-                        spec["name"].get<std::string>(),
-                        tenant.building_id,
-                        tenant.id,
-                        tenant.unit_id,
-                        *starts,
-                        *ends,
-                        access_point_ids,
-                        device_ids,
-                        frontdoor::common::to_rfc3339(std::chrono::system_clock::now())};
-      keychains_[keychain.id] = keychain;
-      for (const auto& recipient : recipients) {
-        const bool is_email = recipient.find('@') != std::string::npos;
-        create_virtual_key(keychain, recipient, is_email ? wire::lower(recipient) : "",
-                           is_email ? "" : recipient, "");
-      }
-      return wire::created(keychain_json(keychain));
+        std::optional<TimePoint> starts, ends;
+        for (const char* name : {"starts_at", "ends_at"}) {
+          auto& slot = std::string(name) == "starts_at" ? starts : ends;
+          if (spec.contains(name) && spec[name].is_string()) {
+            slot = frontdoor::common::parse_rfc3339(spec[name].get<std::string>());
+          }
+          if (!slot) problems.push_back(field_error(name, "invalid", "must be a date-time"));
+        }
+        // The tenant the keychain belongs to: given, or the unit's first tenant.
+        std::optional<std::int64_t> tenant_id;
+        if (spec.contains("tenant_id") && spec["tenant_id"].is_number_integer()) {
+          tenant_id = spec["tenant_id"].get<std::int64_t>();
+        }
+        if (!tenant_id || !can_act_for_tenant(me, *tenant_id)) {
+          return wire::errors(422, {field_error("building", "blank", "must exist"),
+                                    field_error("base", "must_have_an_associated_unit_or_tenant",
+                                                "must have an associated unit or tenant"),
+                                    field_error("unit_id", "must_have_an_associated_unit",
+                                                "must have an associated unit"),
+                                    field_error("units_user_id", "must_have_an_associated_tenant",
+                                                "must have an associated tenant")});
+        }
+        const auto& tenant = tenants_.at(*tenant_id);
+        if (starts && ends && *starts >= *ends) {
+          problems.push_back(field_error("starts_at", "start_time_must_be_before_the_end_time",
+                                         "Start time must be before the end time"));
+          problems.push_back(field_error("ends_at", "end_time_must_be_after_the_start_time",
+                                         "End time must be after the start time"));
+        } else if (starts && ends && *ends - *starts > kCustomKeychainLongest) {
+          problems.push_back(
+              field_error("ends_at", "too_long", "must be within a year of the start time"));
+        }
+        auto access_point_ids = id_list(spec, "access_point_ids", problems);
+        auto device_ids = id_list(spec, "device_ids", problems);
+        for (auto id : access_point_ids) {
+          auto found = access_points_.find(id);
+          if (found == access_points_.end() || found->second.building_id != tenant.building_id) {
+            problems.push_back(
+                field_error("access_point_ids", "invalid", "must exist in the building"));
+          }
+        }
+        for (auto id : device_ids) {
+          auto found = devices_.find(id);
+          if (found == devices_.end() || found->second.building_id != tenant.building_id) {
+            problems.push_back(field_error("device_ids", "invalid", "must exist in the building"));
+          }
+        }
+        std::vector<std::string> recipients;
+        if (spec.contains("recipients")) {
+          if (!spec["recipients"].is_array()) {
+            problems.push_back(field_error("recipients", "invalid", "must be an array of strings"));
+          } else {
+            for (const auto& item : spec["recipients"]) {
+              if (item.is_string()) recipients.push_back(item.get<std::string>());
+            }
+          }
+        }
+        if (!problems.empty()) return wire::errors(422, problems);
+        // With no access points named, the key opens every one in the building.
+        if (access_point_ids.empty() && device_ids.empty()) {
+          for (const auto& [id, access_point] : access_points_) {
+            if (access_point.building_id == tenant.building_id) access_point_ids.push_back(id);
+          }
+        }
+        Keychain keychain{next_id(),
+                          type,
+                          spec["name"].get<std::string>(),
+                          tenant.building_id,
+                          tenant.id,
+                          tenant.unit_id,
+                          *starts,
+                          *ends,
+                          access_point_ids,
+                          device_ids,
+                          frontdoor::common::to_rfc3339(std::chrono::system_clock::now())};
+        keychains_[keychain.id] = keychain;
+        for (const auto& recipient : recipients) {
+          const bool is_email = recipient.find('@') != std::string::npos;
+          create_virtual_key(keychain, recipient, is_email ? wire::lower(recipient) : "",
+                             is_email ? "" : recipient, "");
+        }
+        return wire::created(keychain_json(keychain));
+      });
     });
   };
   router.add("POST", "/v4/keychains/custom", create_keychain("custom_keychain"));
@@ -232,35 +231,34 @@ void Sandbox::add_key_routes(frontdoor::http::Router& router) {
 
   router.add(
       "POST", "/v4/virtual_keys", bmx_route([this](Request& request) {
-        std::lock_guard lock(mutex_);
-        auto me = caller(request);
-        if (!me) return wire::unauthorized();
-        auto body = wire::json_body(request);
-        if (!body) return wire::error(422, "keychain_id", "blank", "can't be blank");
-        nlohmann::json problems = nlohmann::json::array();
-        for (const auto& [key, value] : body->items()) {
-          if (key != "keychain_id" && key != "name" && key != "email" && key != "sms_number" &&
-              key != "pin_code") {
-            problems.push_back(field_error(key, "unpermitted_parameter", "is not permitted"));
-          } else if (key == "keychain_id" ? !value.is_number_integer() : !value.is_string()) {
-            problems.push_back(field_error(key, "invalid", "has the wrong type"));
+        return as_caller(request, [&](const Caller& me) {
+          auto body = wire::json_body(request);
+          if (!body) return wire::error(422, "keychain_id", "blank", "can't be blank");
+          nlohmann::json problems = nlohmann::json::array();
+          for (const auto& [key, value] : body->items()) {
+            if (key != "keychain_id" && key != "name" && key != "email" && key != "sms_number" &&
+                key != "pin_code") {
+              problems.push_back(field_error(key, "unpermitted_parameter", "is not permitted"));
+            } else if (key == "keychain_id" ? !value.is_number_integer() : !value.is_string()) {
+              problems.push_back(field_error(key, "invalid", "has the wrong type"));
+            }
           }
-        }
-        if (!problems.empty()) return wire::errors(422, problems);
-        const auto keychain_id = body->value("keychain_id", std::int64_t{0});
-        auto keychain = keychains_.find(keychain_id);
-        if (keychain == keychains_.end() || !can_act_for_tenant(*me, keychain->second.tenant_id)) {
-          return wire::error(422, "keychain", "blank", "must exist");
-        }
-        const auto pin = body->value("pin_code", std::string());
-        if (!pin.empty()) {
-          if (auto weak = weak_pin(pin)) return wire::errors(422, *weak);
-        }
-        const auto email = wire::lower(body->value("email", std::string()));
-        const auto sms = body->value("sms_number", std::string());
-        auto& key = create_virtual_key(keychain->second, body->value("name", std::string()), email,
-                                       sms, pin);
-        return wire::created(virtual_key_json(key));
+          if (!problems.empty()) return wire::errors(422, problems);
+          const auto keychain_id = body->value("keychain_id", std::int64_t{0});
+          auto keychain = keychains_.find(keychain_id);
+          if (keychain == keychains_.end() || !can_act_for_tenant(me, keychain->second.tenant_id)) {
+            return wire::error(422, "keychain", "blank", "must exist");
+          }
+          const auto pin = body->value("pin_code", std::string());
+          if (!pin.empty()) {
+            if (auto weak = weak_pin(pin)) return wire::errors(422, *weak);
+          }
+          const auto email = wire::lower(body->value("email", std::string()));
+          const auto sms = body->value("sms_number", std::string());
+          auto& key = create_virtual_key(keychain->second, body->value("name", std::string()),
+                                         email, sms, pin);
+          return wire::created(virtual_key_json(key));
+        });
       }));
 
   router.add("GET", "/v4/virtual_keys/{id}", bmx_route([this, key_visible](Request& request) {

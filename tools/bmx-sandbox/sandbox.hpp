@@ -198,6 +198,25 @@ class Sandbox {
     if (!me) return wire::unauthorized();
     return answer(*me);
   }
+  // The preamble of a route under /v4/buildings/{building_id} or
+  // /v4/tenants/{owner_id}: as_caller, then 404 unless `may_see(caller, owner)`
+  // for the owner the path names, then answer(caller, owner).
+  template <typename MaySee, typename Answer>
+  frontdoor::http::Response as_owner(const frontdoor::http::Request& request,
+                                     const char* owner_param, MaySee may_see, Answer answer) {
+    return as_caller(request, [&](const Caller& me) {
+      const auto owner = wire::id_param(request, owner_param);
+      if (!owner || !may_see(me, *owner)) return wire::not_found();
+      return answer(me, *owner);
+    });
+  }
+  // A building's records (calls, access logs) a caller may see: a building's
+  // admin sees all of them, a tenant only their own.
+  template <typename Record>
+  static bool sees_record(const Caller& me, std::int64_t building_id, const Record& record) {
+    return record.building_id == building_id &&
+           (!me.is_tenant() || record.tenant_id == *me.tenant_id);
+  }
   // GET /v4/<things>: what the caller may see and the request's q[...] filters
   // let through, a page at a time.
   template <typename Item, typename Visible, typename Values, typename ToJson>
