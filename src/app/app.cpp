@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "frontdoor/audit/routes.hpp"
+#include "frontdoor/auth/async_panel.hpp"
 #include "frontdoor/auth/routes.hpp"
 #include "frontdoor/bmx/http_client.hpp"
 #include "frontdoor/bmx/routes.hpp"
@@ -196,7 +197,7 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
       routes_(router_, authenticator_, idempotency_, reads_),
       dispatcher_(router_, metrics_) {
   // A panel's key is looked up on the I/O thread that answers its directory search.
-  reads_.use("auth_panel_by_key");
+  auth::use_panel_keys_on(reads_);
   ops::add_routes(router_, pool_, reads_, metrics_);
   auth::add_routes(routes_, accounts_);
   properties::add_routes(routes_, properties_);

@@ -6,6 +6,7 @@
 #include "frontdoor/common/error.hpp"
 #include "frontdoor/common/random.hpp"
 #include "frontdoor/db/pool.hpp"
+#include "store.hpp"
 
 namespace frontdoor::auth {
 namespace {
@@ -21,10 +22,7 @@ common::ApiError invalid_credentials() {
 
 Authenticator::Authenticator(const AccessTokens& tokens, db::Pool& pool)
     : tokens_(tokens), pool_(pool) {
-  pool_.prepare("auth_panel_by_key", "SELECT id, property_id FROM panel_keys WHERE key_hash = $1");
-  pool_.prepare("auth_current_roles",
-                "SELECT role, coalesce(property_id::text, '') FROM role_assignments "
-                "WHERE user_id = $1");
+  store::prepare_authentication(pool_);
 }
 
 Principal Authenticator::authenticate(const http::Request& request) const {
@@ -36,17 +34,10 @@ Principal Authenticator::authenticate(const http::Request& request) const {
 // The roles written into an access token were true when it was issued; a move-out
 // or any other change since must count at once, so they are read again here.
 std::vector<RoleAssignment> Authenticator::current_roles(const std::string& user_id) const {
-  auto rows = pool_.run([&](pqxx::connection& connection) {
+  return pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
-    return tx.exec_prepared("auth_current_roles", user_id);
+    return store::roles_of(tx, user_id);
   });
-  std::vector<RoleAssignment> roles;
-  for (const auto& row : rows) {
-    if (auto role = role_from_string(row[0].as<std::string>())) {
-      roles.push_back({*role, row[1].as<std::string>()});
-    }
-  }
-  return roles;
 }
 
 Principal Authenticator::identify(const http::Request& request) const {
@@ -70,10 +61,10 @@ Principal Authenticator::panel_principal(const std::string& key) const {
   if (auto cached = cached_panel(hash)) return *cached;
   auto found = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
-    return tx.exec_prepared("auth_panel_by_key", hash);
+    return store::panel_by_key(tx, hash);
   });
-  if (found.empty()) throw invalid_credentials();
-  return remember_panel(hash, found[0][0].as<std::string>(), found[0][1].as<std::string>());
+  if (!found) throw invalid_credentials();
+  return remember_panel(hash, found->panel_id, found->property_id);
 }
 
 std::optional<Principal> Authenticator::cached_panel(const std::string& key_hash) const {

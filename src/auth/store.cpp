@@ -2,15 +2,36 @@
 
 #include <nlohmann/json.hpp>
 
+#include "frontdoor/db/async.hpp"
 #include "frontdoor/db/pool.hpp"
 
 namespace frontdoor::auth::store {
 
-void prepare(db::Pool& pool) {
-  pool.prepare("auth_credentials", "SELECT id, password_hash FROM users WHERE email = $1");
+void prepare_authentication(db::Pool& pool) {
+  pool.prepare("auth_panel_by_key", "SELECT id, property_id FROM panel_keys WHERE key_hash = $1");
+  // Read on every request of a person: roles change (a move-out) while tokens live.
   pool.prepare("auth_roles",
                "SELECT role, coalesce(property_id::text, '') FROM role_assignments "
                "WHERE user_id = $1 ORDER BY role, property_id");
+}
+
+void use_on_the_io_threads(db::AsyncDatabase& database) { database.use("auth_panel_by_key"); }
+
+std::optional<PanelIdentity> panel_by_key(pqxx::transaction_base& tx, const std::string& key_hash) {
+  const auto rows = tx.exec_prepared("auth_panel_by_key", key_hash);
+  if (rows.empty()) return std::nullopt;
+  return PanelIdentity{rows[0][0].as<std::string>(), rows[0][1].as<std::string>()};
+}
+
+boost::asio::awaitable<std::optional<PanelIdentity>> panel_by_key(db::AsyncDatabase& database,
+                                                                  const std::string& key_hash) {
+  const auto rows = co_await database.run("auth_panel_by_key", key_hash);
+  if (rows.empty()) co_return std::nullopt;
+  co_return PanelIdentity{rows[0][0].as<std::string>(), rows[0][1].as<std::string>()};
+}
+
+void prepare(db::Pool& pool) {
+  pool.prepare("auth_credentials", "SELECT id, password_hash FROM users WHERE email = $1");
   // Seconds to wait before the next attempt: an account over its limit waits for
   // its window to end; an address over its limit waits until `spacing` after its
   // last failure (slowed down, never locked out). $1 account key, $2 its limit,

@@ -1,6 +1,7 @@
 #pragma once
 
 // SQL of the auth module. Every function runs in the caller's transaction.
+#include <boost/asio/awaitable.hpp>
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
@@ -11,11 +12,26 @@
 
 namespace frontdoor::db {
 class Pool;
-}
+class AsyncDatabase;
+}  // namespace frontdoor::db
 
 namespace frontdoor::auth::store {
 
+// The statements of sign-in, tokens, invites and roles (AuthService).
 void prepare(db::Pool& pool);
+// The statements every request's authentication needs (Authenticator).
+void prepare_authentication(db::Pool& pool);
+// Panel keys are also looked up on the I/O threads (directory searches).
+void use_on_the_io_threads(db::AsyncDatabase& database);
+
+struct PanelIdentity {
+  std::string panel_id;
+  std::string property_id;
+};
+// The live panel whose key has this hash.
+std::optional<PanelIdentity> panel_by_key(pqxx::transaction_base& tx, const std::string& key_hash);
+boost::asio::awaitable<std::optional<PanelIdentity>> panel_by_key(db::AsyncDatabase& database,
+                                                                  const std::string& key_hash);
 
 struct Credentials {
   std::string user_id;

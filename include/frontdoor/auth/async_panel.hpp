@@ -8,10 +8,12 @@
 namespace frontdoor::auth {
 
 // require_panel for routes on the I/O thread: the cache first, then the
-// asynchronous database (statement "auth_panel_by_key"); 401 or 403 as the
-// blocking one answers.
+// asynchronous database; 401 or 403 as the blocking one answers.
 boost::asio::awaitable<Principal> require_panel(const Authenticator& authenticator,
                                                 db::AsyncDatabase& database,
                                                 const http::Request& request);
+
+// Lets the I/O threads' connections look panel keys up (call once at start-up).
+void use_panel_keys_on(db::AsyncDatabase& database);
 
 }  // namespace frontdoor::auth

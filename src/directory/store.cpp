@@ -1,0 +1,50 @@
+// SQL of the directory module, behind the typed functions of store.hpp.
+#include "store.hpp"
+
+#include "frontdoor/db/async.hpp"
+#include "frontdoor/db/pool.hpp"
+
+namespace frontdoor::directory::store {
+
+// Residents who live here now (people's current_residents view) and their unit's
+// label (properties' unit_labels). Each name is matched as a range on its folded form ([q, q ||
+// U+10FFFF) in byte order), which the text_pattern_ops indexes of migration 0006 serve also in a
+// generic plan. Exact matches rank first, then last names, first names and display names.
+std::string search_sql() {
+  const auto match = [](const std::string& column) {
+    return "(directory_fold(" + column + ") ~>=~ q.f AND directory_fold(" + column +
+           ") ~<~ (q.f || chr(1114111)))";
+  };
+  return "WITH q AS (SELECT directory_fold($2::text) AS f) "
+         "SELECT r.id, coalesce(r.directory_display_name, r.first_name || ' ' || r.last_name), "
+         "un.label FROM current_residents r CROSS JOIN q JOIN unit_labels un ON un.id = r.unit_id "
+         "WHERE r.property_id = $1 AND r.directory_listed AND (" +
+         match("r.first_name") + " OR " + match("r.last_name") + " OR " +
+         match("r.directory_display_name") +
+         ") ORDER BY CASE WHEN q.f IN (directory_fold(r.first_name), directory_fold(r.last_name), "
+         "directory_fold(r.directory_display_name)) THEN 0 WHEN " +
+         match("r.last_name") + " THEN 1 WHEN " + match("r.first_name") +
+         " THEN 2 ELSE 3 END, directory_fold(r.last_name), directory_fold(r.first_name), r.id "
+         "LIMIT " +
+         std::to_string(kMaxEntries);
+}
+
+void prepare(db::Pool& pool, db::AsyncDatabase& database) {
+  pool.prepare("directory_search", search_sql());
+  database.use("directory_search");
+}
+
+boost::asio::awaitable<std::vector<Entry>> search(db::AsyncDatabase& database,
+                                                  const std::string& property_id,
+                                                  const std::string& query) {
+  const auto rows = co_await database.run("directory_search", property_id, query);
+  std::vector<Entry> entries;
+  entries.reserve(rows.size());
+  for (const auto row : rows) {
+    entries.push_back(
+        {row[0].as<std::string>(), row[1].as<std::string>(), row[2].as<std::string>()});
+  }
+  co_return entries;
+}
+
+}  // namespace frontdoor::directory::store
