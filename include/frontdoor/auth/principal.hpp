@@ -1,20 +1,11 @@
 #pragma once
 
-#include <optional>
 #include <string>
 #include <vector>
 
+#include "frontdoor/auth/roles.hpp"
+
 namespace frontdoor::auth {
-
-enum class Role { admin, manager, staff, resident, visitor };
-
-std::string to_string(Role role);
-std::optional<Role> role_from_string(const std::string& text);
-
-struct RoleAssignment {
-  Role role;
-  std::string property_id;  // empty for admin
-};
 
 // Who is calling: nobody, a person (with roles from their access token), or a panel.
 struct Principal {

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "frontdoor/auth/principal.hpp"
+#include "frontdoor/auth/roles.hpp"
 
 namespace frontdoor::auth {
 

@@ -3,7 +3,7 @@
 #include <optional>
 #include <string>
 
-#include "frontdoor/auth/principal.hpp"
+#include "frontdoor/auth/roles.hpp"
 #include "frontdoor/common/keyset.hpp"
 
 namespace frontdoor::properties {
