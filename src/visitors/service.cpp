@@ -7,6 +7,7 @@
 #include "frontdoor/common/keyset.hpp"
 #include "frontdoor/db/pool.hpp"
 #include "frontdoor/notify/messages.hpp"
+#include "frontdoor/visitors/rules.hpp"
 #include "store.hpp"
 
 namespace frontdoor::visitors {
@@ -15,11 +16,6 @@ namespace {
 using auth::Action;
 using auth::Policy;
 using common::ApiError;
-
-// BMX keychains last at most a year; a visit that ended is no visit.
-constexpr auto kLongestVisit = std::chrono::hours(24 * 365);
-// Clocks differ a little: a start a few minutes ago still counts as "now".
-constexpr auto kStartSlack = std::chrono::minutes(5);
 
 }  // namespace
 
@@ -40,18 +36,7 @@ VisitorsService::VisitorsService(db::Pool& pool, db::AsyncDatabase& database,
 }
 
 void VisitorsService::check_window(const NewVisit& visit) const {
-  std::vector<common::FieldError> errors;
-  if (visit.ends_at <= visit.starts_at) {
-    errors.push_back({"ends_at", "before_start", "Must be after starts_at."});
-  } else if (visit.ends_at - visit.starts_at > kLongestVisit) {
-    errors.push_back({"ends_at", "too_long", "A visit lasts at most a year."});
-  }
-  if (visit.ends_at <= clock_.now()) {
-    errors.push_back({"ends_at", "in_the_past", "Must be in the future."});
-  }
-  if (visit.starts_at < clock_.now() - kStartSlack) {
-    errors.push_back({"starts_at", "in_the_past", "Must be now or later."});
-  }
+  auto errors = rules::window_problems(visit, clock_.now());
   if (!errors.empty()) throw ApiError::validation(std::move(errors));
 }
 
@@ -95,15 +80,8 @@ Visitor VisitorsService::create_for_resident(const auth::Principal& actor, const
       throw ApiError(403, "visitor_access_disabled", "Visitor access is off",
                      "This property does not allow visitors at the moment.");
     }
-    const auto max_hours = home_now->property_only_max_hours;
-    if (visit.access == "property_only" &&
-        visit.ends_at - visit.starts_at > std::chrono::hours(max_hours)) {
-      throw ApiError::unprocessable(
-          "duration_exceeds_limit",
-          "A property-only visit may last at most " + std::to_string(max_hours) +
-              " hours at this property.",
-          {{"ends_at", "duration_exceeds_limit",
-            "At most " + std::to_string(max_hours) + " hours after starts_at."}});
+    if (auto too_long = rules::length_refusal(visit, home_now->property_only_max_hours)) {
+      throw *too_long;
     }
     if (!bmx_.is_linked(tx, actor.user_id, property_id)) {
       link_needed = true;

@@ -1,0 +1,80 @@
+// The visitors module's pure rules: when a visit may be, and how long a
+// property-only visit may last.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <set>
+#include <string>
+
+#include "frontdoor/visitors/rules.hpp"
+
+namespace frontdoor::visitors {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::minutes;
+
+const common::TimePoint kNow = common::TimePoint(std::chrono::seconds(1'800'000'000));
+
+NewVisit visit(common::TimePoint starts_at, common::TimePoint ends_at,
+               std::string access = "property_only") {
+  NewVisit visit;
+  visit.name = "Ada";
+  visit.access = std::move(access);
+  visit.starts_at = starts_at;
+  visit.ends_at = ends_at;
+  return visit;
+}
+
+// "field:code" of each problem, to compare as a set.
+std::set<std::string> problems(const NewVisit& visit) {
+  std::set<std::string> found;
+  for (const auto& error : rules::window_problems(visit, kNow)) {
+    found.insert(error.field + ":" + error.code);
+  }
+  return found;
+}
+
+TEST(VisitWindow, AVisitFromNowOnIsFine) {
+  EXPECT_TRUE(problems(visit(kNow, kNow + hours(2))).empty());
+  EXPECT_TRUE(problems(visit(kNow + hours(24), kNow + hours(26))).empty());
+}
+
+TEST(VisitWindow, AStartAFewMinutesAgoStillCountsAsNow) {
+  EXPECT_TRUE(problems(visit(kNow - minutes(5), kNow + hours(1))).empty());
+  EXPECT_EQ(problems(visit(kNow - minutes(6), kNow + hours(1))),
+            std::set<std::string>{"starts_at:in_the_past"});
+}
+
+TEST(VisitWindow, TheEndComesAfterTheStartAndInTheFuture) {
+  EXPECT_EQ(problems(visit(kNow + hours(2), kNow + hours(2))),
+            std::set<std::string>{"ends_at:before_start"});
+  EXPECT_EQ(problems(visit(kNow + hours(3), kNow + hours(1))),
+            std::set<std::string>{"ends_at:before_start"});
+  EXPECT_EQ(problems(visit(kNow - hours(3), kNow - hours(1))),
+            (std::set<std::string>{"ends_at:in_the_past", "starts_at:in_the_past"}));
+}
+
+TEST(VisitWindow, AVisitLastsAtMostAYear) {
+  EXPECT_TRUE(problems(visit(kNow, kNow + rules::kLongestVisit)).empty());
+  EXPECT_EQ(problems(visit(kNow, kNow + rules::kLongestVisit + minutes(1))),
+            std::set<std::string>{"ends_at:too_long"});
+}
+
+TEST(VisitLength, APropertyOnlyVisitKeepsToThePropertysLimit) {
+  EXPECT_FALSE(rules::length_refusal(visit(kNow, kNow + hours(24)), 24));
+  const auto refused = rules::length_refusal(visit(kNow, kNow + hours(24) + minutes(1)), 24);
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status(), 422);
+  EXPECT_EQ(refused->code(), "duration_exceeds_limit");
+  ASSERT_EQ(refused->errors().size(), 1u);
+  EXPECT_EQ(refused->errors()[0].field, "ends_at");
+  EXPECT_NE(refused->detail().find("24 hours"), std::string::npos) << refused->detail();
+}
+
+TEST(VisitLength, APropertyWideVisitHasNoSuchLimit) {
+  EXPECT_FALSE(rules::length_refusal(visit(kNow, kNow + hours(24 * 30), "property_wide"), 24));
+}
+
+}  // namespace
+}  // namespace frontdoor::visitors
