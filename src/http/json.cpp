@@ -92,6 +92,19 @@ bool JsonFields::has(std::string_view name) const {
   return body_.is_object() && body_.contains(name) && !body_.at(std::string(name)).is_null();
 }
 
+bool JsonFields::present(std::string_view name) const {
+  return body_.is_object() && body_.contains(name);
+}
+
+JsonFields::Nullable JsonFields::nullable_integer(std::string_view name, std::int64_t min,
+                                                  std::int64_t max) {
+  if (!present(name)) return {};
+  // A refused value is not given: its error is noted for finish().
+  if (!has(name)) return {true, std::nullopt};
+  const auto value = integer(name, false, min, max);
+  return {value.has_value(), value};
+}
+
 std::optional<std::string> JsonFields::string(std::string_view name, bool required,
                                               std::size_t min_length, std::size_t max_length,
                                               common::TextKind kind) {

@@ -36,6 +36,13 @@ http::Response unit_page_response(const UnitPage& page) {
   return http::page_response(std::move(items), next);
 }
 
+// A per-resident pass limit: 1 to 1000, or null for none (CONTRACT.md).
+LimitChange pass_limit(http::JsonFields& fields, std::string_view name) {
+  const auto limit = fields.nullable_integer(name, 1, 1000);
+  if (!limit.given) return {};
+  return {true, limit.value ? std::optional(static_cast<int>(*limit.value)) : std::nullopt};
+}
+
 }  // namespace
 
 void add_routes(auth::Routes& routes, PropertiesService& service) {
@@ -119,6 +126,10 @@ void add_routes(auth::Routes& routes, PropertiesService& service) {
         if (auto seconds = fields.integer("ring_timeout_seconds", false, 10, 120)) {
           change.ring_timeout_seconds = static_cast<int>(*seconds);
         }
+        change.max_active_passes_per_resident =
+            pass_limit(fields, "max_active_passes_per_resident");
+        change.max_passes_per_resident_per_day =
+            pass_limit(fields, "max_passes_per_resident_per_day");
         change.revoke_existing = fields.boolean("revoke_existing", false).value_or(false);
         if (change.revoke_existing && change.allow_visitor_access.value_or(false)) {
           fields.add_error("revoke_existing", "conflict",
@@ -126,7 +137,9 @@ void add_routes(auth::Routes& routes, PropertiesService& service) {
                            "access is turned off.");
         }
         if (!fields.has("allow_visitor_access") && !fields.has("property_only_visitor_max_hours") &&
-            !fields.has("ring_timeout_seconds")) {
+            !fields.has("ring_timeout_seconds") &&
+            !fields.present("max_active_passes_per_resident") &&
+            !fields.present("max_passes_per_resident_per_day")) {
           fields.add_error("", "empty", "Send at least one setting to change.");
         }
         fields.finish();

@@ -10,11 +10,14 @@ namespace frontdoor::properties::store {
 
 namespace {
 constexpr const char* kSettingsColumns =
-    "allow_visitor_access, property_only_visitor_max_hours, ring_timeout_seconds";
+    "allow_visitor_access, property_only_visitor_max_hours, ring_timeout_seconds, "
+    "max_active_passes_per_resident, max_passes_per_resident_per_day";
+constexpr int kSettingsCount = 5;
 constexpr const char* kUtc = "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'";
 
 Settings settings_from(const pqxx::row& row, int first) {
-  return {row[first].as<bool>(), row[first + 1].as<int>(), row[first + 2].as<int>()};
+  return {row[first].as<bool>(), row[first + 1].as<int>(), row[first + 2].as<int>(),
+          db::optional_of<int>(row[first + 3]), db::optional_of<int>(row[first + 4])};
 }
 
 }  // namespace
@@ -48,11 +51,18 @@ void prepare(db::Pool& pool) {
                    "allow_visitor_access = coalesce($2, p.allow_visitor_access), "
                    "property_only_visitor_max_hours = "
                    "  coalesce($3, p.property_only_visitor_max_hours), "
-                   "ring_timeout_seconds = coalesce($4, p.ring_timeout_seconds) "
+                   "ring_timeout_seconds = coalesce($4, p.ring_timeout_seconds), "
+                   // A limit is set ($5/$7 true) to a value or to NULL (no limit).
+                   "max_active_passes_per_resident = CASE WHEN $5 THEN $6::integer "
+                   "  ELSE p.max_active_passes_per_resident END, "
+                   "max_passes_per_resident_per_day = CASE WHEN $7 THEN $8::integer "
+                   "  ELSE p.max_passes_per_resident_per_day END "
                    "FROM old WHERE p.id = old.id RETURNING "
                    "old.allow_visitor_access, old.property_only_visitor_max_hours, "
-                   "old.ring_timeout_seconds, p.allow_visitor_access, "
-                   "p.property_only_visitor_max_hours, p.ring_timeout_seconds");
+                   "old.ring_timeout_seconds, old.max_active_passes_per_resident, "
+                   "old.max_passes_per_resident_per_day, p.allow_visitor_access, "
+                   "p.property_only_visitor_max_hours, p.ring_timeout_seconds, "
+                   "p.max_active_passes_per_resident, p.max_passes_per_resident_per_day");
   pool.prepare("properties_name", "SELECT name FROM properties WHERE id = $1");
   pool.prepare("properties_create_panel",
                "INSERT INTO panels (property_id, name, bmx_device_id, key_hash) "
@@ -92,11 +102,14 @@ std::optional<Settings> settings_of(pqxx::transaction_base& tx, const std::strin
 std::optional<SettingsChanged> change_settings(pqxx::transaction_base& tx,
                                                const std::string& property_id,
                                                const SettingsChange& change) {
+  const auto& active = change.max_active_passes_per_resident;
+  const auto& daily = change.max_passes_per_resident_per_day;
   const auto rows =
       tx.exec_prepared("properties_change_settings", property_id, change.allow_visitor_access,
-                       change.property_only_visitor_max_hours, change.ring_timeout_seconds);
+                       change.property_only_visitor_max_hours, change.ring_timeout_seconds,
+                       active.change, active.to, daily.change, daily.to);
   if (rows.empty()) return std::nullopt;
-  return SettingsChanged{settings_from(rows[0], 0), settings_from(rows[0], 3)};
+  return SettingsChanged{settings_from(rows[0], 0), settings_from(rows[0], kSettingsCount)};
 }
 
 std::optional<std::string> insert_unit(pqxx::transaction_base& tx, const std::string& property_id,

@@ -213,7 +213,9 @@ TEST_F(PropertiesApi, SettingsChangesAreValidatedAndAudited) {
   ASSERT_EQ(defaults.status, 200);
   EXPECT_EQ(defaults.json(), (nlohmann::json{{"allow_visitor_access", true},
                                              {"property_only_visitor_max_hours", 24},
-                                             {"ring_timeout_seconds", 30}}));
+                                             {"ring_timeout_seconds", 30},
+                                             {"max_active_passes_per_resident", nullptr},
+                                             {"max_passes_per_resident_per_day", nullptr}}));
 
   for (const auto& body :
        {nlohmann::json{{"property_only_visitor_max_hours", 0}},

@@ -40,6 +40,13 @@ class JsonFields {
   std::optional<std::int64_t> integer(std::string_view name, bool required, std::int64_t min,
                                       std::int64_t max);
   std::optional<bool> boolean(std::string_view name, bool required);
+  // A field whose null means "none" (a limit lifted): `given` when it is there
+  // (null or an integer from min to max), `value` when it is not null.
+  struct Nullable {
+    bool given = false;
+    std::optional<std::int64_t> value;
+  };
+  Nullable nullable_integer(std::string_view name, std::int64_t min, std::int64_t max);
   // A string that must be one of `allowed`.
   std::optional<std::string> one_of(std::string_view name, bool required,
                                     const std::vector<std::string_view>& allowed);
@@ -52,7 +59,10 @@ class JsonFields {
   std::optional<std::string> uuid(std::string_view name, bool required);
 
   void add_error(std::string field, std::string code, std::string message);
+  // Whether the field is there with a value other than null.
   bool has(std::string_view name) const;
+  // Whether the field is there at all, null included.
+  bool present(std::string_view name) const;
   // Throws ApiError::validation when any read failed.
   void finish() const;
 

@@ -13,12 +13,24 @@ struct Settings {
   bool allow_visitor_access = true;
   int property_only_visitor_max_hours = 24;
   int ring_timeout_seconds = 30;
+  // How many passes a resident may hold at once and create per day (in the
+  // property's time zone); nothing: no limit.
+  std::optional<int> max_active_passes_per_resident;
+  std::optional<int> max_passes_per_resident_per_day;
+};
+
+// A limit to set (`change`): to a number, or lifted (`to` nothing).
+struct LimitChange {
+  bool change = false;
+  std::optional<int> to;
 };
 
 struct SettingsChange {
   std::optional<bool> allow_visitor_access;
   std::optional<int> property_only_visitor_max_hours;
   std::optional<int> ring_timeout_seconds;
+  LimitChange max_active_passes_per_resident;
+  LimitChange max_passes_per_resident_per_day;
   // With visitor access turned off: also revoke every pass already given.
   bool revoke_existing = false;
 };
