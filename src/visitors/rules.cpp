@@ -32,4 +32,21 @@ std::optional<common::ApiError> length_refusal(const NewVisit& visit, int proper
       {{"ends_at", "duration_exceeds_limit", "At most " + hours + " hours after starts_at."}});
 }
 
+std::optional<common::ApiError> limit_refusal(const PassLimits& limits,
+                                              const HostedPasses& hosted) {
+  if (limits.max_active && hosted.active >= *limits.max_active) {
+    return common::ApiError::conflict("active_pass_limit_reached",
+                                      "You hold " + std::to_string(hosted.active) +
+                                          " active visitor passes, the most this "
+                                          "property allows. Revoke one, or wait until one ends.");
+  }
+  if (limits.max_per_day && hosted.created_today >= *limits.max_per_day) {
+    return common::ApiError::conflict("daily_pass_limit_reached",
+                                      "You have added " + std::to_string(hosted.created_today) +
+                                          " visitors today, the most "
+                                          "this property allows per day. Try again tomorrow.");
+  }
+  return std::nullopt;
+}
+
 }  // namespace frontdoor::visitors::rules

@@ -40,6 +40,17 @@ void VisitorsService::check_window(const NewVisit& visit) const {
   if (!errors.empty()) throw ApiError::validation(std::move(errors));
 }
 
+void VisitorsService::check_limits(pqxx::work& tx, const store::ResidentContext& home,
+                                   const std::string& user_id) const {
+  if (!home.limits.any()) return;
+  // Held until commit: a concurrent create by the same resident waits here, then
+  // counts this one.
+  store::lock_host(tx, home.property_id, user_id);
+  const auto hosted =
+      store::hosted_passes(tx, home.property_id, user_id, clock_.now(), home.time_zone);
+  if (auto refused = rules::limit_refusal(home.limits, hosted)) throw *refused;
+}
+
 std::pair<std::string, bool> VisitorsService::visitor_account(pqxx::work& tx, const NewVisit& visit,
                                                               const std::string& property_id) {
   auto account = accounts_.ensure_user(tx, *visit.email, visit.name, visit.phone);
@@ -87,6 +98,7 @@ Visitor VisitorsService::create_for_resident(const auth::Principal& actor, const
       link_needed = true;
       return std::nullopt;
     }
+    check_limits(tx, *home_now, actor.user_id);
     const auto& host_name = home_now->host_name;
 
     // Property-wide visitors get an account (the same one if they have one).

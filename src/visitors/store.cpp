@@ -9,6 +9,7 @@
 
 #include "frontdoor/common/time.hpp"
 #include "frontdoor/db/async.hpp"
+#include "frontdoor/db/fields.hpp"
 #include "frontdoor/db/pool.hpp"
 
 namespace frontdoor::visitors::store {
@@ -98,9 +99,22 @@ std::vector<Visitor> visitors_from(const Rows& rows) {
 void prepare(db::Pool& pool) {
   pool.prepare("visitors_resident_context",
                "SELECT r.property_id, pr.name, pr.time_zone, pr.allow_visitor_access, "
-               "pr.property_only_visitor_max_hours, r.first_name || ' ' || r.last_name "
+               "pr.property_only_visitor_max_hours, r.first_name || ' ' || r.last_name, "
+               "pr.max_active_passes_per_resident, pr.max_passes_per_resident_per_day "
                "FROM current_residents r JOIN property_rules pr ON pr.id = r.property_id "
                "WHERE r.user_id = $1 AND r.property_id = $2");
+  pool.prepare("visitors_lock_host",
+               "SELECT pg_advisory_xact_lock(hashtextextended('visitor-limits:' || $1 || ':' || "
+               "$2, 0))");
+  // "Today" is the property's: since its last midnight. A pass whose window is
+  // over, or that was revoked or failed, is no longer active.
+  pool.prepare("visitors_hosted_passes",
+               "SELECT count(*) FILTER (WHERE v.ends_at > $3::timestamptz "
+               "  AND coalesce(s.status, 'pending') NOT IN ('revoked', 'failed')), "
+               "count(*) FILTER (WHERE v.created_at >= "
+               "  date_trunc('day', $3::timestamptz AT TIME ZONE $4) AT TIME ZONE $4) "
+               "FROM visitors v LEFT JOIN pass_states s ON s.visitor_id = v.id "
+               "WHERE v.property_id = $1 AND v.host_user_id = $2");
   pool.prepare("visitors_property_context",
                "SELECT name, time_zone, allow_visitor_access FROM property_rules WHERE id = $1");
   pool.prepare("visitors_inviter_name", "SELECT display_name FROM person_names WHERE id = $1");
@@ -133,9 +147,26 @@ std::optional<ResidentContext> resident_context(pqxx::transaction_base& tx,
   const auto rows = tx.exec_prepared("visitors_resident_context", user_id, property_id);
   if (rows.empty()) return std::nullopt;
   const auto& row = rows[0];
-  return ResidentContext{row[0].as<std::string>(), row[1].as<std::string>(),
-                         row[2].as<std::string>(), row[3].as<bool>(),
-                         row[4].as<int>(),         row[5].as<std::string>()};
+  return ResidentContext{row[0].as<std::string>(),
+                         row[1].as<std::string>(),
+                         row[2].as<std::string>(),
+                         row[3].as<bool>(),
+                         row[4].as<int>(),
+                         row[5].as<std::string>(),
+                         {db::optional_of<int>(row[6]), db::optional_of<int>(row[7])}};
+}
+
+void lock_host(pqxx::transaction_base& tx, const std::string& property_id,
+               const std::string& user_id) {
+  tx.exec_prepared("visitors_lock_host", property_id, user_id);
+}
+
+rules::HostedPasses hosted_passes(pqxx::transaction_base& tx, const std::string& property_id,
+                                  const std::string& user_id, common::TimePoint now,
+                                  const std::string& time_zone) {
+  const auto row = tx.exec_prepared1("visitors_hosted_passes", property_id, user_id,
+                                     common::to_sql_timestamp(now), time_zone);
+  return {row[0].as<int>(), row[1].as<int>()};
 }
 
 std::optional<PropertyContext> property_context(pqxx::transaction_base& tx,

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "frontdoor/visitors/rules.hpp"
 #include "frontdoor/visitors/types.hpp"
 
 namespace frontdoor::db {
@@ -29,11 +30,21 @@ struct ResidentContext {
   bool visitors_allowed = false;
   int property_only_max_hours = 0;
   std::string host_name;
+  rules::PassLimits limits;
 };
 // Nothing when the person does not live at that property (any more).
 std::optional<ResidentContext> resident_context(pqxx::transaction_base& tx,
                                                 const std::string& user_id,
                                                 const std::string& property_id);
+
+// Serializes this resident's creates at the property until the transaction
+// ends, so that two concurrent ones cannot both pass a limit. Take it before
+// hosted_passes: that statement then sees every pass a rival committed.
+void lock_host(pqxx::transaction_base& tx, const std::string& property_id,
+               const std::string& user_id);
+rules::HostedPasses hosted_passes(pqxx::transaction_base& tx, const std::string& property_id,
+                                  const std::string& user_id, common::TimePoint now,
+                                  const std::string& time_zone);
 
 struct PropertyContext {
   std::string name;

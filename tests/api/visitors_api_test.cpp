@@ -3,8 +3,11 @@
 // outages and refusals, revocation, arrival, and the pass page's states.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <map>
 #include <thread>
+#include <vector>
 
 #include "../support/bmx_world.hpp"
 #include "../support/sandbox_process.hpp"
@@ -431,6 +434,85 @@ TEST_F(VisitorsApi, MovingOutAndClosingVisitorAccessRevokePasses) {
   ASSERT_EQ(closed.status, 200) << closed.body;
   EXPECT_EQ(world.client().get(page_path(second)).status, 410);
   EXPECT_EQ(query("SELECT count(*) FROM audit_events WHERE action = 'passes.revoked_all'"), "1");
+}
+
+// Per-resident limits (CONTRACT.md, "Pass kinds, limits and the deny list").
+TEST_F(VisitorsApi, AResidentsPassesKeepToThePropertysLimits) {
+  auto manager = world.staff(property, "manager");
+  const auto settings = "/v1/properties/" + property + "/settings";
+  const auto patch = [&](const std::string& body) {
+    return world.client().send("PATCH", settings, body, manager.auth());
+  };
+  for (const char* bad :
+       {R"({"max_active_passes_per_resident": 0})", R"({"max_active_passes_per_resident": 1001})",
+        R"({"max_passes_per_resident_per_day": "3"})",
+        R"({"max_passes_per_resident_per_day": 2.5})"}) {
+    auto refused = patch(bad);
+    EXPECT_EQ(refused.status, 422) << bad;
+  }
+  EXPECT_EQ(world.client()
+                .send("PATCH", settings, R"({"max_active_passes_per_resident": 2})", ana.auth())
+                .status,
+            403);
+  auto limited = patch(R"({"max_active_passes_per_resident": 2})");
+  ASSERT_EQ(limited.status, 200) << limited.body;
+  EXPECT_EQ(limited.json()["max_active_passes_per_resident"], 2);
+  EXPECT_TRUE(limited.json()["max_passes_per_resident_per_day"].is_null());
+
+  const auto first = add_visitor(ana, property_only("+15550002001"));
+  ASSERT_EQ(first.status, 201) << first.body;
+  ASSERT_EQ(add_visitor(ana, property_only("+15550002002")).status, 201);
+  auto over = add_visitor(ana, property_only("+15550002003"));
+  EXPECT_EQ(over.status, 409);
+  EXPECT_EQ(over.json()["code"], "active_pass_limit_reached");
+  // The limit is per resident: Ben still has room.
+  auto ben = linked_resident("ben@bmx.test");
+  EXPECT_EQ(add_visitor(ben, property_only("+15550002101")).status, 201);
+  // A revoked pass is not active any more.
+  const auto visitor_id = first.json()["id"].get<std::string>();
+  ASSERT_EQ(world.client().send("DELETE", "/v1/me/visitors/" + visitor_id, "", ana.auth()).status,
+            204);
+  ASSERT_EQ(add_visitor(ana, property_only("+15550002004")).status, 201);
+
+  // null lifts a limit; Ana has added 3 today, so a daily limit of 4 leaves one.
+  auto daily = patch(R"({"max_active_passes_per_resident": null,
+                         "max_passes_per_resident_per_day": 4})");
+  ASSERT_EQ(daily.status, 200) << daily.body;
+  EXPECT_TRUE(daily.json()["max_active_passes_per_resident"].is_null());
+  EXPECT_EQ(daily.json()["max_passes_per_resident_per_day"], 4);
+  EXPECT_EQ(add_visitor(ana, property_only("+15550002005")).status, 201);
+  over = add_visitor(ana, property_only("+15550002006"));
+  EXPECT_EQ(over.status, 409);
+  EXPECT_EQ(over.json()["code"], "daily_pass_limit_reached");
+  EXPECT_EQ(query("SELECT count(*) FROM visitors WHERE host_user_id = '" + ana.user_id + "'"), "4");
+}
+
+// Two creates at once cannot both take the last place under a limit.
+TEST_F(VisitorsApi, ConcurrentCreatesCannotBothPassALimit) {
+  auto manager = world.staff(property, "manager");
+  ASSERT_EQ(world.client()
+                .send("PATCH", "/v1/properties/" + property + "/settings",
+                      R"({"max_active_passes_per_resident": 1})", manager.auth())
+                .status,
+            200);
+  sync(server);
+  constexpr int kRacers = 6;
+  std::atomic<int> ready{0};
+  std::vector<int> statuses(kRacers);
+  std::vector<std::thread> racers;
+  for (int i = 0; i < kRacers; ++i) {
+    racers.emplace_back([&, i] {
+      auto client = server.client();
+      const auto body = property_only("+1555000300" + std::to_string(i)).dump();
+      ++ready;
+      while (ready < kRacers) std::this_thread::yield();
+      statuses[i] = client.post("/v1/me/visitors", body, ana.auth()).status;
+    });
+  }
+  for (auto& racer : racers) racer.join();
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 201), 1);
+  EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 409), kRacers - 1);
+  EXPECT_EQ(query("SELECT count(*) FROM visitors"), "1");
 }
 
 TEST_F(VisitorsApi, ResidentsSeeOnlyTheirOwnVisitors) {

@@ -76,5 +76,29 @@ TEST(VisitLength, APropertyWideVisitHasNoSuchLimit) {
   EXPECT_FALSE(rules::length_refusal(visit(kNow, kNow + hours(24 * 30), "property_wide"), 24));
 }
 
+TEST(PassLimits, NoLimitRefusesNothing) {
+  EXPECT_FALSE(rules::PassLimits{}.any());
+  EXPECT_FALSE(rules::limit_refusal({}, {1000, 1000}));
+}
+
+TEST(PassLimits, TheLimitIsTheMostAResidentHolds) {
+  const rules::PassLimits two_active{2, std::nullopt};
+  EXPECT_FALSE(rules::limit_refusal(two_active, {1, 50}));
+  const auto refused = rules::limit_refusal(two_active, {2, 0});
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status(), 409);
+  EXPECT_EQ(refused->code(), "active_pass_limit_reached");
+}
+
+TEST(PassLimits, TheDailyLimitCountsTodaysCreatesWhateverBecameOfThem) {
+  const rules::PassLimits three_a_day{std::nullopt, 3};
+  EXPECT_FALSE(rules::limit_refusal(three_a_day, {0, 2}));
+  const auto refused = rules::limit_refusal(three_a_day, {0, 3});
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->code(), "daily_pass_limit_reached");
+  // Both reached: the active one is named first (revoking one helps at once).
+  EXPECT_EQ(rules::limit_refusal({1, 1}, {1, 1})->code(), "active_pass_limit_reached");
+}
+
 }  // namespace
 }  // namespace frontdoor::visitors

@@ -25,4 +25,18 @@ std::vector<common::FieldError> window_problems(const NewVisit& visit, common::T
 // one within the limit, and for property-wide visits (they have no such limit).
 std::optional<common::ApiError> length_refusal(const NewVisit& visit, int property_only_max_hours);
 
+// A property's per-resident pass limits (nothing: no limit), and where the
+// resident stands against them before one more pass.
+struct PassLimits {
+  std::optional<int> max_active;
+  std::optional<int> max_per_day;
+  bool any() const { return max_active || max_per_day; }
+};
+struct HostedPasses {
+  int active = 0;         // neither revoked nor failed, and not over
+  int created_today = 0;  // since midnight in the property's time zone
+};
+// The 409 for one pass more than a limit allows; nothing when it is allowed.
+std::optional<common::ApiError> limit_refusal(const PassLimits& limits, const HostedPasses& hosted);
+
 }  // namespace frontdoor::visitors::rules

@@ -21,6 +21,10 @@ class AsyncDatabase;
 
 namespace frontdoor::visitors {
 
+namespace store {
+struct ResidentContext;
+}
+
 // Visitors of residents and of properties, with the rules of CONTRACT.md
 // ("Visitors and passes"); each visit gets its pass from the passes module.
 class VisitorsService {
@@ -51,6 +55,9 @@ class VisitorsService {
                 const passes::CreatedPass& pass) const;
   // The window rules common to both flows (times, BMX's one-year limit).
   void check_window(const NewVisit& visit) const;
+  // 409 when the property's per-resident limits leave no room for one more pass.
+  void check_limits(pqxx::work& tx, const store::ResidentContext& home,
+                    const std::string& user_id) const;
   // The visitor's account (the same one if the e-mail has one) with the visitor
   // role here; returns the user id and whether it already has a password.
   std::pair<std::string, bool> visitor_account(pqxx::work& tx, const NewVisit& visit,
