@@ -55,12 +55,14 @@ void Policy::require(const Principal& principal, Action action, const std::strin
   throw common::ApiError::forbidden();
 }
 
+bool Policy::lives_somewhere(const Principal& principal) {
+  return std::any_of(principal.roles.begin(), principal.roles.end(),
+                     [](const RoleAssignment& role) { return role.role == Role::resident; });
+}
+
 void Policy::require_resident(const Principal& principal) {
   if (principal.kind == Principal::Kind::anonymous) throw common::ApiError::unauthenticated();
-  for (const auto& role : principal.roles) {
-    if (role.role == Role::resident) return;
-  }
-  throw common::ApiError::forbidden("Only residents may do this.");
+  if (!lives_somewhere(principal)) throw common::ApiError::forbidden("Only residents may do this.");
 }
 
 std::string Policy::resident_property(const Principal& principal,

@@ -171,10 +171,7 @@ LinkStatus BmxService::link(const auth::Principal& actor, const std::string& cod
 void BmxService::unlink(const auth::Principal& actor, const std::optional<std::string>& property) {
   if (actor.kind != auth::Principal::Kind::user) throw ApiError::forbidden();
   // Someone with no home has no link: unlinking is done already.
-  const bool lives_somewhere = std::any_of(
-      actor.roles.begin(), actor.roles.end(),
-      [](const auth::RoleAssignment& role) { return role.role == auth::Role::resident; });
-  if (!property && !lives_somewhere) return;
+  if (!property && !Policy::lives_somewhere(actor)) return;
   const auto property_id = Policy::resident_property(actor, property);
   pool_.run([&](pqxx::connection& connection) {
     pqxx::work tx(connection);

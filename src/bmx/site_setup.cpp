@@ -9,6 +9,7 @@
 #include "frontdoor/common/random.hpp"
 #include "frontdoor/common/time.hpp"
 #include "frontdoor/db/pool.hpp"
+#include "frontdoor/http/json.hpp"
 #include "store.hpp"
 
 namespace frontdoor::bmx {
@@ -126,7 +127,7 @@ SetUpRequest BmxService::request_set_up(const auth::Principal& actor,
                    "bmx.set_up_requested",
                    "property",
                    property_id,
-                   {{"building_name", building_name ? nlohmann::json(*building_name) : nullptr}}});
+                   {{"building_name", http::text_or_null(building_name)}}});
     tx.commit();
     return SetUpRequest{created.id,    property_id, placeholder_email(*name),
                         building_name, note,        created.created_at};

@@ -10,11 +10,7 @@ namespace frontdoor::calls {
 namespace {
 
 using http::text_or_null;
-
-template <typename T>
-nlohmann::json value_or_null(const std::optional<T>& value) {
-  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
-}
+using http::value_or_null;
 
 // A call as the resident's app reads it (CONTRACT.md, "Directory and calls").
 nlohmann::json to_json(const Call& call) {

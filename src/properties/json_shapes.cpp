@@ -5,22 +5,15 @@
 namespace frontdoor::properties {
 
 using http::text_or_null;
-
-namespace {
-
-nlohmann::json int_or_null(const std::optional<int>& value) {
-  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
-}
-
-}  // namespace
+using http::value_or_null;
 
 nlohmann::json to_json(const Settings& settings) {
   return {
       {"allow_visitor_access", settings.allow_visitor_access},
       {"property_only_visitor_max_hours", settings.property_only_visitor_max_hours},
       {"ring_timeout_seconds", settings.ring_timeout_seconds},
-      {"max_active_passes_per_resident", int_or_null(settings.max_active_passes_per_resident)},
-      {"max_passes_per_resident_per_day", int_or_null(settings.max_passes_per_resident_per_day)}};
+      {"max_active_passes_per_resident", value_or_null(settings.max_active_passes_per_resident)},
+      {"max_passes_per_resident_per_day", value_or_null(settings.max_passes_per_resident_per_day)}};
 }
 
 nlohmann::json to_json(const Property& property) {

@@ -85,6 +85,17 @@ class SandboxApi : public ::testing::Test {
     return response.json()["data"];
   }
 
+  // An integration that posts call.create to an address that answers 404.
+  nlohmann::json call_webhook() {
+    return {
+        {"data",
+         {{"type", "integrations"},
+          {"attributes",
+           {{"integrator", "webhook"},
+            {"configuration", {{"url", sandbox.url() + "/_sandbox/nowhere"}, {"method", "post"}}},
+            {"bindings", {{{"resource_type", "call"}, {"actions", {"create"}}}}}}}}}};
+  }
+
   SandboxProcess& sandbox;
   nlohmann::json building;
 };
@@ -468,13 +479,7 @@ TEST_F(SandboxApi, BuildingRecordsAreSeenByTheirAdminAndTheirOwnTenantOnly) {
   EXPECT_EQ(client().get("/v4/buildings/" + id("/id") + "/access_logs/1", bearer(admin)).status,
             404);
 
-  const nlohmann::json webhook = {
-      {"data",
-       {{"type", "integrations"},
-        {"attributes",
-         {{"integrator", "webhook"},
-          {"configuration", {{"url", sandbox.url() + "/_sandbox/nowhere"}, {"method", "post"}}},
-          {"bindings", {{{"resource_type", "call"}, {"actions", {"create"}}}}}}}}}};
+  const auto webhook = call_webhook();
   const auto anas_tenant =
       std::to_string(building["units"][0]["tenants"][0]["id"].get<long long>());
   auto made = post("/v4/tenants/" + anas_tenant + "/integrations", webhook, ana);
@@ -706,13 +711,7 @@ TEST_F(SandboxApi, EveryOperationAnswersTheDocumentedStatus) {
                                           .get("/v4/buildings/" + b + "/calls", bearer(token))
                                           .json()["data"][0]["id"]
                                           .get<long long>());
-  const nlohmann::json integration_body = {
-      {"data",
-       {{"type", "integrations"},
-        {"attributes",
-         {{"integrator", "webhook"},
-          {"configuration", {{"url", sandbox.url() + "/_sandbox/nowhere"}, {"method", "post"}}},
-          {"bindings", {{{"resource_type", "call"}, {"actions", {"create"}}}}}}}}}};
+  const auto integration_body = call_webhook();
   const auto tenant_token = access_token("Ana@Example.com");
 
   struct Operation {

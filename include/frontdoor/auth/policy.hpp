@@ -34,6 +34,8 @@ class Policy {
   // the property (its existence is not revealed); 403 when they do but may not.
   static void require(const Principal& principal, Action action, const std::string& property_id);
 
+  // Whether the caller is a resident anywhere now.
+  static bool lives_somewhere(const Principal& principal);
   // 401 for anonymous callers, 403 unless the caller lives somewhere now.
   static void require_resident(const Principal& principal);
 

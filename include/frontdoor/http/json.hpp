@@ -23,6 +23,11 @@ nlohmann::json parse_json_body(const Request& request);
 Response json_response(int status, const nlohmann::json& body);
 // The text, or JSON null when there is none (the apps' optional fields).
 nlohmann::json text_or_null(const std::optional<std::string>& text);
+// Any optional value (a count, an id, a flag), or JSON null when there is none.
+template <typename T>
+nlohmann::json value_or_null(const std::optional<T>& value) {
+  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+}
 // The same, from text a JsonWriter wrote (json_writer.hpp).
 Response json_response(int status, std::string json_text);
 
