@@ -29,6 +29,11 @@ std::string in_hours(int hours) {
                                        std::chrono::hours(hours));
 }
 
+std::string in_minutes(int minutes) {
+  return frontdoor::common::to_rfc3339(std::chrono::system_clock::now() +
+                                       std::chrono::minutes(minutes));
+}
+
 class SandboxApi : public ::testing::Test {
  protected:
   SandboxApi() : sandbox(SandboxProcess::shared()) { sandbox.reset(); }
@@ -348,6 +353,109 @@ TEST_F(SandboxApi, VirtualKeysAreSentByBmxAndScannedAtThePanel) {
       post("/v4/virtual_keys", {{"keychain_id", keychain["id"]}, {"pin_code", "111111"}}, token);
   EXPECT_EQ(weak.status, 422);
   EXPECT_EQ(weak.json()["errors"][0]["code"], "low_entropy");
+}
+
+// Each keychain type keeps its own rules at the panel. Scans name the instant
+// they happen at ("at", the sandbox's clock), so weekly windows and grace
+// periods are checked on both sides without waiting.
+TEST_F(SandboxApi, EachKeychainTypeOpensByItsOwnRules) {
+  seed();
+  const auto token = access_token();
+  const auto tenant = building["units"][0]["tenants"][0]["id"];
+  const auto device = id("/devices/0/id");
+  const auto key_of = [&](const HttpResponse& created) {
+    EXPECT_EQ(created.status, 201) << created.body;
+    const auto keychain = created.json()["data"];
+    if (!keychain["virtual_key_ids"].empty()) {
+      return client()
+          .get(
+              "/v4/virtual_keys/" + std::to_string(keychain["virtual_key_ids"][0].get<long long>()),
+              bearer(token))
+          .json()["data"];
+    }
+    return post("/v4/virtual_keys", {{"keychain_id", keychain["id"]}, {"name", "Guest"}}, token)
+        .json()["data"];
+  };
+  const auto scan = [&](const nlohmann::json& key, const std::string& at) {
+    const auto answer = client().post("/_sandbox/panels/" + device + "/scans",
+                                      nlohmann::json{{"code", key["pin_code"]}, {"at", at}}.dump());
+    EXPECT_EQ(answer.status, 200) << answer.body;
+    return answer.json()["reason"].get<std::string>();
+  };
+
+  // Mondays and Thursdays 09:00-12:00 in New York, across the change to summer
+  // time on Sun 14 Mar 2027: 09:30 local is 14:30Z before it and 13:30Z after.
+  auto recurring = post("/v4/keychains/recurring",
+                        {{"keychain",
+                          {{"name", "Cleaner"},
+                           {"tenant_id", tenant},
+                           {"start_date", "2027-03-01"},
+                           {"end_date", "2027-03-31"},
+                           {"time_from", "09:00"},
+                           {"time_to", "12:00"},
+                           {"weekdays", {"mon", "thu"}}}}},
+                        token);
+  const auto weekly = key_of(recurring);
+  EXPECT_EQ(recurring.json()["data"]["type"], "recurring_keychain");
+  EXPECT_EQ(recurring.json()["data"]["time_from"], "09:00");
+  EXPECT_EQ(recurring.json()["data"]["starts_at"], "2027-03-01T14:00:00Z");
+  EXPECT_EQ(recurring.json()["data"]["ends_at"], "2027-03-31T16:00:00Z");
+  EXPECT_EQ(scan(weekly, "2027-03-08T14:30:00Z"), "granted");           // Mon 09:30 EST
+  EXPECT_EQ(scan(weekly, "2027-03-15T13:30:00Z"), "granted");           // Mon 09:30 EDT
+  EXPECT_EQ(scan(weekly, "2027-03-15T16:30:00Z"), "outside_schedule");  // Mon 12:30 EDT
+  EXPECT_EQ(scan(weekly, "2027-03-16T14:30:00Z"), "outside_schedule");  // a Tuesday
+  EXPECT_EQ(scan(weekly, "2027-02-25T15:00:00Z"), "not_yet_valid");
+  auto backwards = post("/v4/keychains/recurring",
+                        {{"keychain",
+                          {{"name", "Backwards"},
+                           {"tenant_id", tenant},
+                           {"start_date", "2027-03-01"},
+                           {"end_date", "2027-03-31"},
+                           {"time_from", "15:00"},
+                           {"time_to", "12:05"},
+                           {"weekdays", {"mon"}}}}},
+                        token);
+  EXPECT_EQ(backwards.status, 422);
+  EXPECT_EQ(backwards.json()["errors"][0]["code"], "must_be_less_than_time_to");
+  auto timed_recurring = post("/v4/keychains/recurring",
+                              {{"keychain",
+                                {{"name", "Wrong fields"},
+                                 {"tenant_id", tenant},
+                                 {"starts_at", in_hours(0)},
+                                 {"ends_at", in_hours(1)}}}},
+                              token);
+  EXPECT_EQ(timed_recurring.status, 422);
+
+  // A delivery pass comes with its one key and opens once, plus 5 minutes.
+  auto delivery = post("/v4/keychains/delivery_pass",
+                       {{"keychain", {{"name", "DoorDash"}, {"tenant_id", tenant}}}}, token);
+  EXPECT_EQ(delivery.json()["data"]["virtual_key_ids"].size(), 1u) << delivery.body;
+  const auto courier = key_of(delivery);
+  EXPECT_EQ(scan(courier, in_minutes(1)), "granted");
+  EXPECT_EQ(scan(courier, in_minutes(2)), "granted");
+  EXPECT_EQ(scan(courier, in_minutes(7)), "already_used");
+  EXPECT_EQ(
+      client()
+          .get("/v4/virtual_keys/" + std::to_string(courier["id"].get<long long>()), bearer(token))
+          .json()["data"]["usage_count"],
+      2);
+  auto timed_delivery = post(
+      "/v4/keychains/delivery_pass",
+      {{"keychain", {{"name", "X"}, {"tenant_id", tenant}, {"starts_at", in_hours(0)}}}}, token);
+  EXPECT_EQ(timed_delivery.status, 422);
+  EXPECT_EQ(timed_delivery.json()["errors"][0]["code"], "unpermitted_parameter");
+
+  // A one-time key: once, plus 15 minutes.
+  const auto once = key_of(post("/v4/keychains/one_time",
+                                {{"keychain",
+                                  {{"name", "Once"},
+                                   {"tenant_id", tenant},
+                                   {"starts_at", in_hours(-1)},
+                                   {"ends_at", in_hours(3)}}}},
+                                token));
+  EXPECT_EQ(scan(once, in_hours(0)), "granted");
+  EXPECT_EQ(scan(once, in_minutes(12)), "granted");
+  EXPECT_EQ(scan(once, in_minutes(18)), "already_used");
 }
 
 TEST_F(SandboxApi, DoorReleaseTakesAccessPointOrDeviceNeverBoth) {
@@ -753,6 +861,24 @@ TEST_F(SandboxApi, EveryOperationAnswersTheDocumentedStatus) {
                         {"starts_at", in_hours(0)},
                         {"ends_at", in_hours(1)}}}},
                      token);
+       }},
+      {"post", "/v4/keychains/recurring", "",
+       [&] {
+         return post("/v4/keychains/recurring",
+                     {{"keychain",
+                       {{"name", "R"},
+                        {"tenant_id", tenant},
+                        {"start_date", "2027-03-01"},
+                        {"end_date", "2027-03-31"},
+                        {"time_from", "09:00"},
+                        {"time_to", "12:00"},
+                        {"weekdays", {"mon", "thu"}}}}},
+                     token);
+       }},
+      {"post", "/v4/keychains/delivery_pass", "",
+       [&] {
+         return post("/v4/keychains/delivery_pass",
+                     {{"keychain", {{"name", "DoorDash"}, {"tenant_id", tenant}}}}, token);
        }},
       {"get", "/v4/keychains", "", get("/v4/keychains")},
       {"get", "/v4/keychains/{id}", "", get("/v4/keychains/" + keychain_id)},

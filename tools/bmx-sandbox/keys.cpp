@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "frontdoor/common/time.hpp"
+#include "frontdoor/common/zone.hpp"
 #include "frontdoor/http/json.hpp"
 #include "sandbox.hpp"
 #include "wire.hpp"
@@ -15,11 +16,91 @@ using frontdoor::http::Request;
 using frontdoor::http::Response;
 
 constexpr auto kCustomKeychainLongest = std::chrono::hours(24 * 366);
+// After its first use a one-time key works for 15 more minutes, a delivery
+// pass's for 5 (the keychain list's description in the OpenAPI file).
 constexpr auto kOneTimeGrace = std::chrono::minutes(15);
+constexpr auto kDeliveryGrace = std::chrono::minutes(5);
+// BMX gives a delivery pass a month from its creation.
+constexpr auto kDeliveryPassLasts = std::chrono::hours(24 * 30);
 
 nlohmann::json field_error(const std::string& field, const std::string& code,
                            const std::string& message) {
   return {{"field", field}, {"code", code}, {"message", message}};
+}
+
+// The fields each keychain type takes (additionalProperties: false).
+const std::vector<std::string>& allowed_fields(const std::string& type) {
+  static const std::vector<std::string> kTimed = {
+      "name",    "tenant_id",  "unit_id",          "allow_unit_access", "starts_at",
+      "ends_at", "recipients", "access_point_ids", "device_ids"};
+  static const std::vector<std::string> kRecurring = {
+      "name",      "tenant_id", "unit_id",  "allow_unit_access", "start_date",       "end_date",
+      "time_from", "time_to",   "weekdays", "recipients",        "access_point_ids", "device_ids"};
+  static const std::vector<std::string> kDelivery = {"name", "tenant_id", "unit_id"};
+  if (type == "recurring_keychain") return kRecurring;
+  if (type == "delivery_pass") return kDelivery;
+  return kTimed;
+}
+
+// The weekly windows of a recurring keychain; problems are added to `problems`.
+std::optional<WeeklyWindows> weekly_from(const nlohmann::json& spec, nlohmann::json& problems) {
+  static const std::vector<std::string> kDays = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+  WeeklyWindows weekly;
+  const auto text = [&](const char* name) {
+    return spec.contains(name) && spec[name].is_string() ? spec[name].get<std::string>()
+                                                         : std::string();
+  };
+  const auto from = frontdoor::common::parse_clock_time(text("time_from"));
+  const auto to = frontdoor::common::parse_clock_time(text("time_to"));
+  const auto start = frontdoor::common::parse_local_date(text("start_date"));
+  const auto end = frontdoor::common::parse_local_date(text("end_date"));
+  const auto before = problems.size();
+  if (!from) problems.push_back(field_error("time_from", "invalid", "must be a time"));
+  if (!to) problems.push_back(field_error("time_to", "invalid", "must be a time"));
+  if (!start) problems.push_back(field_error("start_date", "invalid", "must be a date"));
+  if (!end) problems.push_back(field_error("end_date", "invalid", "must be a date"));
+  if (!spec.contains("weekdays") || !spec["weekdays"].is_array() || spec["weekdays"].empty()) {
+    problems.push_back(field_error("weekdays", "blank", "can't be blank"));
+  } else {
+    for (const auto& day : spec["weekdays"]) {
+      if (!day.is_string() ||
+          std::find(kDays.begin(), kDays.end(), day.get<std::string>()) == kDays.end()) {
+        problems.push_back(field_error("weekdays", "invalid", "must be weekday names"));
+        break;
+      }
+      weekly.weekdays.push_back(day.get<std::string>());
+    }
+  }
+  if (from && to && *from >= *to) {
+    problems.push_back(
+        field_error("time_from", "must_be_less_than_time_to", "must be less than time to"));
+    problems.push_back(
+        field_error("time_to", "must_be_greater_than_time_from", "must be greater than time from"));
+  }
+  if (start && end && *start > *end) {
+    problems.push_back(
+        field_error("end_date", "must_be_after_start_date", "must be after the start date"));
+  }
+  if (problems.size() != before) return std::nullopt;
+  weekly.time_from = *from;
+  weekly.time_to = *to;
+  weekly.start_date = *start;
+  weekly.end_date = *end;
+  return weekly;
+}
+
+// Why a scan at `now` (the building's wall clock in `local`) does not open
+// with this recurring keychain, or nothing when it does.
+std::optional<std::string> outside_weekly(const WeeklyWindows& weekly,
+                                          const frontdoor::common::LocalMoment& local) {
+  static const char* kDays[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+  const std::string day = kDays[std::chrono::weekday(local.day).c_encoding()];
+  if (local.day < weekly.start_date || local.day > weekly.end_date ||
+      std::find(weekly.weekdays.begin(), weekly.weekdays.end(), day) == weekly.weekdays.end() ||
+      local.time_of_day < weekly.time_from || local.time_of_day >= weekly.time_to) {
+    return "outside_schedule";
+  }
+  return std::nullopt;
 }
 
 std::vector<std::int64_t> id_list(const nlohmann::json& body, const char* name,
@@ -75,9 +156,7 @@ void Sandbox::add_key_routes(frontdoor::http::Router& router) {
         }
         const auto& spec = (*body)["keychain"];
         nlohmann::json problems = nlohmann::json::array();
-        static const std::vector<std::string> kAllowed = {
-            "name",    "tenant_id",  "unit_id",          "allow_unit_access", "starts_at",
-            "ends_at", "recipients", "access_point_ids", "device_ids"};
+        const auto& kAllowed = allowed_fields(type);
         for (const auto& [key, value] : spec.items()) {
           if (std::find(kAllowed.begin(), kAllowed.end(), key) == kAllowed.end()) {
             problems.push_back(field_error(key, "unpermitted_parameter", "is not permitted"));
@@ -87,14 +166,18 @@ void Sandbox::add_key_routes(frontdoor::http::Router& router) {
             spec["name"].get<std::string>().empty()) {
           problems.push_back(field_error("name", "blank", "can't be blank"));
         }
+        const bool timed = type == "custom_keychain" || type == "one_time_keychain";
         std::optional<TimePoint> starts, ends;
         for (const char* name : {"starts_at", "ends_at"}) {
+          if (!timed) break;
           auto& slot = std::string(name) == "starts_at" ? starts : ends;
           if (spec.contains(name) && spec[name].is_string()) {
             slot = frontdoor::common::parse_rfc3339(spec[name].get<std::string>());
           }
           if (!slot) problems.push_back(field_error(name, "invalid", "must be a date-time"));
         }
+        std::optional<WeeklyWindows> weekly;
+        if (type == "recurring_keychain") weekly = weekly_from(spec, problems);
         // The tenant the keychain belongs to: given, or the unit's first tenant.
         std::optional<std::int64_t> tenant_id;
         if (spec.contains("tenant_id") && spec["tenant_id"].is_number_integer()) {
@@ -110,6 +193,18 @@ void Sandbox::add_key_routes(frontdoor::http::Router& router) {
                                                 "must have an associated tenant")});
         }
         const auto& tenant = tenants_.at(*tenant_id);
+        const auto& zone = buildings_.at(tenant.building_id).time_zone;
+        const auto created = std::chrono::system_clock::now();
+        if (weekly) {
+          // From the first day's time_from to the last day's time_to, locally.
+          starts = frontdoor::common::instant_of(zone, weekly->start_date, weekly->time_from,
+                                                 frontdoor::common::Ambiguity::earliest);
+          ends = frontdoor::common::instant_of(zone, weekly->end_date, weekly->time_to,
+                                               frontdoor::common::Ambiguity::latest);
+        } else if (type == "delivery_pass") {
+          starts = created;
+          ends = created + kDeliveryPassLasts;
+        }
         if (starts && ends && *starts >= *ends) {
           problems.push_back(field_error("starts_at", "start_time_must_be_before_the_end_time",
                                          "Start time must be before the end time"));
@@ -161,8 +256,11 @@ void Sandbox::add_key_routes(frontdoor::http::Router& router) {
                           *ends,
                           access_point_ids,
                           device_ids,
-                          frontdoor::common::to_rfc3339(std::chrono::system_clock::now())};
+                          frontdoor::common::to_rfc3339(created),
+                          weekly};
         keychains_[keychain.id] = keychain;
+        // A delivery pass always holds exactly one key, made with it.
+        if (type == "delivery_pass") create_virtual_key(keychain, keychain.name, "", "", "");
         for (const auto& recipient : recipients) {
           const bool is_email = recipient.find('@') != std::string::npos;
           create_virtual_key(keychain, recipient, is_email ? wire::lower(recipient) : "",
@@ -174,6 +272,8 @@ void Sandbox::add_key_routes(frontdoor::http::Router& router) {
   };
   router.add("POST", "/v4/keychains/custom", create_keychain("custom_keychain"));
   router.add("POST", "/v4/keychains/one_time", create_keychain("one_time_keychain"));
+  router.add("POST", "/v4/keychains/recurring", create_keychain("recurring_keychain"));
+  router.add("POST", "/v4/keychains/delivery_pass", create_keychain("delivery_pass"));
 
   const auto keychain_visible = [this](const Caller& me, const Keychain& keychain) {
     return can_act_for_tenant(me, keychain.tenant_id);
@@ -302,12 +402,19 @@ void Sandbox::add_key_routes(frontdoor::http::Router& router) {
     const auto body = frontdoor::http::parse_json_body(request);
     frontdoor::http::JsonFields fields(body);
     auto code = fields.string("code", true, 1, 200);
+    // The sandbox's clock control: judge the scan as if it happened then.
+    auto at_text = fields.string("at", false, 1, 64);
+    std::optional<TimePoint> at;
+    if (at_text) {
+      at = frontdoor::common::parse_rfc3339(*at_text);
+      if (!at) fields.add_error("at", "format", "Use RFC 3339, e.g. 2027-03-15T13:30:00Z.");
+    }
     fields.finish();
     std::lock_guard lock(mutex_);
     auto device_id = wire::id_param(request, "device_id");
     if (!device_id || !devices_.count(*device_id)) return wire::not_found();
     const auto& device = devices_.at(*device_id);
-    const auto now = std::chrono::system_clock::now();
+    const auto now = at.value_or(std::chrono::system_clock::now());
     VirtualKey* key = nullptr;
     for (auto& [id, candidate] : virtual_keys_) {
       const auto& keychain = keychains_.at(candidate.keychain_id);
@@ -326,6 +433,13 @@ void Sandbox::add_key_routes(frontdoor::http::Router& router) {
       } else if (keychain.type == "one_time_keychain" && key->first_used_at &&
                  now > *key->first_used_at + kOneTimeGrace) {
         reason = "already_used";
+      } else if (keychain.type == "delivery_pass" && key->first_used_at &&
+                 now > *key->first_used_at + kDeliveryGrace) {
+        reason = "already_used";
+      } else if (keychain.weekly) {
+        const auto& zone = buildings_.at(keychain.building_id).time_zone;
+        reason = outside_weekly(*keychain.weekly, frontdoor::common::local_moment(zone, now))
+                     .value_or("granted");
       }
     }
     const bool granted = reason == "granted";

@@ -2,6 +2,7 @@
 
 #include "frontdoor/common/random.hpp"
 #include "frontdoor/common/time.hpp"
+#include "frontdoor/common/zone.hpp"
 #include "frontdoor/http/client.hpp"
 #include "wire.hpp"
 
@@ -239,19 +240,27 @@ nlohmann::json Sandbox::keychain_json(const Keychain& keychain) const {
   for (const auto& [id, key] : virtual_keys_) {
     if (key.keychain_id == keychain.id) key_ids.push_back(id);
   }
-  return {{"id", keychain.id},
-          {"created_at", keychain.created_at},
-          {"updated_at", keychain.created_at},
-          {"name", keychain.name},
-          {"starts_at", frontdoor::common::to_rfc3339(keychain.starts_at)},
-          {"ends_at", frontdoor::common::to_rfc3339(keychain.ends_at)},
-          {"type", keychain.type},
-          {"building_id", keychain.building_id},
-          {"tenant_id", keychain.tenant_id},
-          {"unit_id", keychain.unit_id},
-          {"virtual_key_ids", key_ids},
-          {"access_point_ids", keychain.access_point_ids},
-          {"device_ids", keychain.device_ids}};
+  nlohmann::json json = {{"id", keychain.id},
+                         {"created_at", keychain.created_at},
+                         {"updated_at", keychain.created_at},
+                         {"name", keychain.name},
+                         {"starts_at", frontdoor::common::to_rfc3339(keychain.starts_at)},
+                         {"ends_at", frontdoor::common::to_rfc3339(keychain.ends_at)},
+                         {"type", keychain.type},
+                         {"building_id", keychain.building_id},
+                         {"tenant_id", keychain.tenant_id},
+                         {"unit_id", keychain.unit_id},
+                         {"virtual_key_ids", key_ids},
+                         {"access_point_ids", keychain.access_point_ids},
+                         {"device_ids", keychain.device_ids}};
+  if (keychain.weekly) {
+    json["start_date"] = frontdoor::common::date_text(keychain.weekly->start_date);
+    json["end_date"] = frontdoor::common::date_text(keychain.weekly->end_date);
+    json["time_from"] = frontdoor::common::clock_text(keychain.weekly->time_from);
+    json["time_to"] = frontdoor::common::clock_text(keychain.weekly->time_to);
+    json["weekdays"] = keychain.weekly->weekdays;
+  }
+  return json;
 }
 
 nlohmann::json Sandbox::virtual_key_json(const VirtualKey& key) const {

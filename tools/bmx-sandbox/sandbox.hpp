@@ -19,6 +19,15 @@
 
 namespace bmx_sandbox {
 
+// A recurring keychain's weekly windows, in the building's time zone.
+struct WeeklyWindows {
+  std::vector<std::string> weekdays;  // "mon".."sun"
+  std::chrono::minutes time_from{};
+  std::chrono::minutes time_to{};
+  std::chrono::sys_days start_date;
+  std::chrono::sys_days end_date;
+};
+
 struct Options {
   std::string client_id = "frontdoor";
   std::string client_secret = "sandbox-secret";
@@ -91,7 +100,7 @@ class Sandbox {
   };
   struct Keychain {
     std::int64_t id;
-    std::string type;  // custom_keychain, one_time_keychain
+    std::string type;  // custom_keychain, one_time_keychain, recurring_keychain, delivery_pass
     std::string name;
     std::int64_t building_id;
     std::int64_t tenant_id;
@@ -101,6 +110,7 @@ class Sandbox {
     std::vector<std::int64_t> access_point_ids;
     std::vector<std::int64_t> device_ids;
     std::string created_at;
+    std::optional<WeeklyWindows> weekly;  // recurring_keychain only
   };
   struct VirtualKey {
     std::int64_t id;
