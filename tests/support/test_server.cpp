@@ -33,8 +33,12 @@ TestServer::TestServer(TestServerOptions options)
   app::Config config;
   config.listen.port = 0;
   config.database.url = database_url_;
-  config.database.pool_size = 4;
-  config.database.acquire_timeout_ms = 1000;
+  // The outbox lanes, the urgent path and housekeeping each take a connection
+  // while the test's own requests run: with 4 and a 1 s wait, a test on a
+  // loaded 2-core machine failed now and then with database_unavailable in its
+  // set-up. The pool's queue is pool_test's subject, not these tests'.
+  config.database.pool_size = 8;
+  config.database.acquire_timeout_ms = 5000;
   config.http.worker_threads = 4;
   config.http.drain_timeout_ms = 5000;
   config.log.level = "warn";
