@@ -189,7 +189,8 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
       passes_(pool_, bmx_, token_cipher_, outbox_, audit_, *clock_, config_.public_base_url,
               std::chrono::milliseconds(2 * config_.bmx.timeout_ms)),
       pass_pages_(pool_, reads_, token_cipher_, *clock_),
-      visitors_(pool_, reads_, accounts_, bmx_, passes_, outbox_, audit_, *clock_),
+      deny_list_(pool_, accounts_, outbox_, audit_),
+      visitors_(pool_, reads_, accounts_, bmx_, passes_, outbox_, audit_, deny_list_, *clock_),
       directory_(pool_, reads_, static_cast<int>(config_.directory.searches_per_minute)),
       calls_(pool_, bmx_, outbox_, audit_, *clock_,
              std::chrono::seconds(config_.calls.max_accepted_seconds)),
@@ -211,7 +212,7 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
   bmx::add_routes(
       routes_, bmx_,
       {{"outbox", [this](const std::string& property_id) { return outbox_health(property_id); }}});
-  visitors::add_routes(routes_, visitors_);
+  visitors::add_routes(routes_, visitors_, deny_list_);
   passes::add_routes(routes_, passes_, pass_pages_);
   directory::add_routes(routes_, directory_);
   calls::add_routes(routes_, calls_);

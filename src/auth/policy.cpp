@@ -36,10 +36,12 @@ bool Policy::allows(const Principal& principal, Action action, const std::string
     case Action::view_audit:
     case Action::request_bmx_setup:
     case Action::view_bmx_health:
+    case Action::manage_deny_list:
       return any_role(principal, property_id, {Role::manager});
     case Action::manage_units:
     case Action::manage_residents:
     case Action::manage_visitors:
+    case Action::view_deny_list:
     case Action::support:
       return any_role(principal, property_id, {Role::manager, Role::staff});
   }

@@ -200,6 +200,11 @@ void AuthService::grant_role(pqxx::work& tx, const std::string& user_id, Role ro
   store::grant_role(tx, user_id, role, property_id);
 }
 
+std::vector<std::string> AuthService::emails_with_role(pqxx::work& tx, Role role,
+                                                       const std::string& property_id) const {
+  return store::emails_with_role(tx, role, property_id);
+}
+
 void AuthService::revoke_role(pqxx::work& tx, const std::string& user_id, Role role,
                               const std::string& property_id) const {
   store::revoke_role(tx, user_id, role, property_id);

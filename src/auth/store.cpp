@@ -100,6 +100,9 @@ void prepare(db::Pool& pool) {
   pool.prepare("auth_revoke_role",
                "DELETE FROM role_assignments WHERE user_id = $1 AND role = $2 "
                "AND property_id IS NOT DISTINCT FROM NULLIF($3, '')::uuid");
+  pool.prepare("auth_emails_with_role",
+               "SELECT u.email FROM role_assignments r JOIN users u ON u.id = r.user_id "
+               "WHERE r.role = $1 AND r.property_id = $2::uuid ORDER BY u.email");
   pool.prepare("auth_grant_role",
                "INSERT INTO role_assignments (user_id, role, property_id) "
                "VALUES ($1, $2, NULLIF($3, '')::uuid) ON CONFLICT DO NOTHING");
@@ -215,6 +218,15 @@ void grant_role(pqxx::transaction_base& tx, const std::string& user_id, Role rol
 void revoke_role(pqxx::transaction_base& tx, const std::string& user_id, Role role,
                  const std::string& property_id) {
   tx.exec_prepared("auth_revoke_role", user_id, to_string(role), property_id);
+}
+
+std::vector<std::string> emails_with_role(pqxx::transaction_base& tx, Role role,
+                                          const std::string& property_id) {
+  std::vector<std::string> emails;
+  for (const auto& row : tx.exec_prepared("auth_emails_with_role", to_string(role), property_id)) {
+    emails.push_back(row[0].as<std::string>());
+  }
+  return emails;
 }
 
 }  // namespace frontdoor::auth::store

@@ -93,4 +93,8 @@ void grant_role(pqxx::transaction_base& tx, const std::string& user_id, Role rol
 void revoke_role(pqxx::transaction_base& tx, const std::string& user_id, Role role,
                  const std::string& property_id);
 
+// The e-mail addresses of everyone with this role at the property.
+std::vector<std::string> emails_with_role(pqxx::transaction_base& tx, Role role,
+                                          const std::string& property_id);
+
 }  // namespace frontdoor::auth::store

@@ -54,11 +54,9 @@ std::optional<std::int64_t> BmxService::find_keychain(BmxAccess& access, const s
   return found.front().id;
 }
 
-std::int64_t BmxService::create_keychain(BmxAccess& access, const std::string& name,
-                                         common::TimePoint starts_at, common::TimePoint ends_at) {
-  return client_
-      .create_keychain(*access.token, {"custom", name, access.tenant_id, starts_at, ends_at, {}})
-      .id;
+std::int64_t BmxService::create_keychain(BmxAccess& access, KeychainRequest request) {
+  request.tenant_id = access.tenant_id;
+  return client_.create_keychain(*access.token, request).id;
 }
 
 VirtualKey BmxService::issue_key(BmxAccess& access, std::int64_t keychain_id,
@@ -91,8 +89,8 @@ void BmxService::delete_keychains_named(BmxAccess& access, const std::string& na
   }
 }
 
-int BmxService::key_uses(BmxAccess& access, std::int64_t key_id) {
-  return client_.get_virtual_key(*access.token, key_id).usage_count;
+VirtualKey BmxService::key_usage(BmxAccess& access, std::int64_t key_id) {
+  return client_.get_virtual_key(*access.token, key_id);
 }
 
 std::optional<BmxAccess> BmxService::site_access(const std::string& property_id) {

@@ -202,10 +202,18 @@ class HttpBmxClient final : public BmxClient {
   }
 
   Keychain create_keychain(TokenSource& as, const KeychainRequest& request) override {
-    json keychain = {{"name", request.name},
-                     {"tenant_id", request.tenant_id},
-                     {"starts_at", common::to_rfc3339(request.starts_at)},
-                     {"ends_at", common::to_rfc3339(request.ends_at)}};
+    // Each type takes its own fields (additionalProperties: false).
+    json keychain = {{"name", request.name}, {"tenant_id", request.tenant_id}};
+    if (request.weekly) {
+      keychain["weekdays"] = request.weekly->weekdays;
+      keychain["time_from"] = request.weekly->time_from;
+      keychain["time_to"] = request.weekly->time_to;
+      keychain["start_date"] = request.weekly->start_date;
+      keychain["end_date"] = request.weekly->end_date;
+    } else if (request.kind != "delivery_pass") {
+      keychain["starts_at"] = common::to_rfc3339(request.starts_at);
+      keychain["ends_at"] = common::to_rfc3339(request.ends_at);
+    }
     if (!request.access_point_ids.empty()) keychain["access_point_ids"] = request.access_point_ids;
     auto data = perform(as, {"create_keychain", "POST", "/v4/keychains/" + request.kind,
                              json{{"keychain", keychain}}, Repeat::write})

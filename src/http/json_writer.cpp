@@ -170,6 +170,16 @@ JsonWriter& JsonWriter::null() {
   return *this;
 }
 
+JsonWriter& JsonWriter::number(long long value) {
+  before_value();
+  out_ += std::to_string(value);
+  return *this;
+}
+
+JsonWriter& JsonWriter::number(const std::optional<int>& value) {
+  return value ? number(static_cast<long long>(*value)) : null();
+}
+
 JsonWriter& JsonWriter::raw(std::string_view json) {
   before_value();
   out_ += json;

@@ -81,8 +81,29 @@ EmailText visitor_invite_email(const std::string& visitor_name, const std::strin
   return email;
 }
 
+EmailText visitor_denied_email(const std::string& property_name, const std::string& inviter,
+                               const std::string& visitor, const std::string& reason) {
+  EmailText email;
+  email.subject = "A visitor on the deny list was refused at " + property_name;
+  email.text = inviter + " tried to add " + visitor + " as a visitor at " + property_name +
+               ". They are on the property's deny list (" + reason +
+               "), so no pass was issued.\n\nThe property's audit trail has the details.\n";
+  email.html = "<p>" + common::html_escape(inviter) + " tried to add <strong>" +
+               common::html_escape(visitor) + "</strong> as a visitor at " +
+               common::html_escape(property_name) + ". They are on the property's deny list (" +
+               common::html_escape(reason) +
+               "), so no pass was issued.</p><p>The property's audit trail has the details.</p>";
+  return email;
+}
+
 PushText visitor_arrived_push(const std::string& visitor_name) {
   return {"Your visitor has arrived", visitor_name + " just came in."};
+}
+
+PushText pass_used_up_push(const std::string& visitor_name, int uses) {
+  return {"Visitor pass used up", "The pass for " + visitor_name + " has been used " +
+                                      std::to_string(uses) + (uses == 1 ? " time" : " times") +
+                                      " and no longer opens the door."};
 }
 
 PushText pass_failed_push(const std::string& visitor_name, const std::string& reason) {

@@ -26,6 +26,21 @@ notify::Delivery after_cleanup_error(const BmxError& error) {
   return notify::Delivery::give_up(error.detail());
 }
 
+// The BMX keychain type of each kind of pass, for exactly the visit's window.
+bmx::KeychainRequest keychain_request(const std::string& visitor_id, const store::Issuance& pass) {
+  bmx::KeychainRequest request;
+  request.name = keychain_name(visitor_id);
+  request.starts_at = pass.starts_at;
+  request.ends_at = pass.ends_at;
+  if (pass.kind == "one_time") request.kind = "one_time";
+  if (pass.kind == "delivery") request.kind = "delivery_pass";
+  if (pass.kind == "recurring") {
+    request.kind = "recurring";
+    request.weekly = pass.weekly;
+  }
+  return request;
+}
+
 }  // namespace
 
 std::string keychain_name(const std::string& visitor_id) { return "frontdoor pass " + visitor_id; }
@@ -67,6 +82,9 @@ void PassIssuance::register_on(notify::Dispatcher& dispatcher) {
   dispatcher.handle("bmx", "revoke_pass", [this](const nlohmann::json& p) {
     return delete_at_bmx(p.value("visitor_id", ""));
   });
+  dispatcher.handle("bmx", "close_pass", [this](const nlohmann::json& p) {
+    return close_at_window_end(p.value("visitor_id", ""));
+  });
   dispatcher.handle("bmx", "reconcile_pass", [this](const nlohmann::json& p) {
     return reconcile(p.value("visitor_id", ""));
   });
@@ -80,6 +98,15 @@ notify::Delivery PassIssuance::issue(const IssueJob& job) {
   if (!pass) return notify::Delivery::give_up("no such pass");
   // Revoked (or already issued) while waiting: nothing to do.
   if (pass->status != "pending") return notify::Delivery::ok();
+  // BMX starts a delivery pass when it is made and keeps it for a month: it is
+  // made when the visit's window opens, and deleted when it closes.
+  if (pass->kind == "delivery") {
+    const auto until_start = pass->starts_at - std::chrono::system_clock::now();
+    if (until_start > std::chrono::seconds(0)) {
+      return notify::Delivery::wait("a delivery pass is made when its window opens",
+                                    std::chrono::ceil<std::chrono::milliseconds>(until_start));
+    }
+  }
 
   auto access = pass->on_placeholder
                     ? bmx_.site_access(pass->property_id)
@@ -97,7 +124,11 @@ notify::Delivery PassIssuance::issue(const IssueJob& job) {
     const auto email = pass->on_placeholder ? pass->email : std::nullopt;
     const auto key = bmx_.issue_key(*access, *keychain_id, pass->visitor_name, email);
     // Revoked while BMX was working: the key must not outlive the revocation.
-    if (!record_issued(job, *keychain_id, key)) bmx_.delete_keychain(*access, *keychain_id);
+    if (!record_issued(job, *keychain_id, key)) {
+      bmx_.delete_keychain(*access, *keychain_id);
+    } else if (pass->kind == "delivery") {
+      schedule_window_end(job.visitor_id, pass->property_id);
+    }
     if (pass->interrupted) schedule_reconcile(job.visitor_id, pass->property_id);
     return notify::Delivery::ok();
   } catch (const BmxError& error) {
@@ -122,8 +153,7 @@ std::optional<std::int64_t> PassIssuance::keychain_for(const std::string& visito
       pqxx::nontransaction tx(connection);
       store::keychain_requested(tx, visitor_id, access.tenant_id);
     });
-    keychain_id =
-        bmx_.create_keychain(access, keychain_name(visitor_id), pass.starts_at, pass.ends_at);
+    keychain_id = bmx_.create_keychain(access, keychain_request(visitor_id, pass));
   }
   const bool still_wanted = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
@@ -156,6 +186,32 @@ bool PassIssuance::record_issued(const IssueJob& job, std::int64_t keychain_id,
     tx.commit();
     return true;
   });
+}
+
+void PassIssuance::schedule_window_end(const std::string& visitor_id,
+                                       const std::string& property_id) {
+  pool_.run([&](pqxx::connection& connection) {
+    pqxx::work tx(connection);
+    outbox_.enqueue(
+        tx, {"bmx",
+             "close-pass:" + visitor_id,
+             {{"kind", "close_pass"}, {"visitor_id", visitor_id}, {"property_id", property_id}}});
+    tx.commit();
+  });
+}
+
+notify::Delivery PassIssuance::close_at_window_end(const std::string& visitor_id) {
+  const auto pass = pool_.run([&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    return store::issuance(tx, visitor_id);
+  });
+  if (!pass) return notify::Delivery::give_up("no such pass");
+  const auto until_end = pass->ends_at - std::chrono::system_clock::now();
+  if (until_end > std::chrono::seconds(0)) {
+    return notify::Delivery::wait("the window is still open",
+                                  std::chrono::ceil<std::chrono::milliseconds>(until_end));
+  }
+  return delete_at_bmx(visitor_id);
 }
 
 void PassIssuance::schedule_reconcile(const std::string& visitor_id,

@@ -8,6 +8,9 @@
 //                   one for exactly the visit's window; then its one key; then
 //                   the pass is issued (and the SMS with its page queued).
 //   revoke_pass:    the keychain of a revoked pass is deleted at BMX.
+//   close_pass:     a delivery pass (BMX gives it a month) is deleted at BMX
+//                   when the visit's window ends; its issue_pass waits for the
+//                   window to open.
 //   reconcile_pass: after an interrupted creation, once BMX can no longer be
 //                   finishing it, every keychain of the visit but the pass's goes.
 #include <chrono>
@@ -56,6 +59,8 @@ class PassIssuance {
   notify::Delivery issue(const IssueJob& job);
   notify::Delivery delete_at_bmx(const std::string& visitor_id);
   notify::Delivery reconcile(const std::string& visitor_id);
+  // A delivery pass's keychain goes at BMX once its window is over.
+  notify::Delivery close_at_window_end(const std::string& visitor_id);
 
  private:
   // The steps of issue().
@@ -66,6 +71,7 @@ class PassIssuance {
   // The key sealed and the pass issued, in one transaction with its SMS and audit;
   // false when it was revoked while BMX worked.
   bool record_issued(const IssueJob& job, std::int64_t keychain_id, const bmx::VirtualKey& key);
+  void schedule_window_end(const std::string& visitor_id, const std::string& property_id);
   // BMX has no idempotency keys: a creation we gave up on may still happen.
   void schedule_reconcile(const std::string& visitor_id, const std::string& property_id);
   // The pass failed for good: recorded, and the resident who asked is told.

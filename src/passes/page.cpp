@@ -51,6 +51,14 @@ http::Response unknown_page() {
                    "send a new one.</p>");
 }
 
+// What kind of pass this is, as the page names it.
+std::string kind_label(const std::string& kind) {
+  if (kind == "one_time") return "One-time pass: it opens the door once";
+  if (kind == "recurring") return "Weekly pass";
+  if (kind == "delivery") return "Delivery pass: it opens the door once";
+  return "Visitor pass";
+}
+
 }  // namespace
 
 http::Response render_pass_page(const PassView& view) {
@@ -58,10 +66,14 @@ http::Response render_pass_page(const PassView& view) {
   const auto starts = common::html_escape(view.starts);
   const auto ends = common::html_escape(view.ends);
   const auto zone = common::html_escape(view.time_zone);
-  const std::string heading =
-      "<p class=\"muted\">" + common::html_escape(view.property_name) + "</p>";
+  const std::string heading = "<p class=\"muted\">" + common::html_escape(view.property_name) +
+                              " &middot; " + common::html_escape(kind_label(view.kind)) + "</p>";
+  // A weekly pass opens in its windows, not from its first to its last.
   const std::string window =
-      "<p>" + starts + " to " + ends + " <span class=\"muted\">(" + zone + ")</span></p>";
+      view.schedule.empty()
+          ? "<p>" + starts + " to " + ends + " <span class=\"muted\">(" + zone + ")</span></p>"
+          : "<p>" + common::html_escape(view.schedule) + " <span class=\"muted\">(" + zone +
+                ")</span></p>";
   switch (view.state) {
     case PassView::State::unknown:
       return unknown_page();
@@ -77,6 +89,13 @@ http::Response render_pass_page(const PassView& view) {
                        heading + "<h1>This pass was revoked</h1><p>The pass for " + visitor +
                            " no longer opens the door. Ask the person you are visiting for a "
                            "new one.</p>");
+    case PassView::State::used_up:
+      return html_page(410, "Pass used",
+                       heading + "<h1>This pass has been used</h1><p>The pass for " + visitor +
+                           " was used " + std::to_string(view.uses) +
+                           (view.uses == 1 ? " time" : " times") +
+                           ", as many as it allows, and no longer opens the door. Ask the person "
+                           "you are visiting for a new one.</p>");
     case PassView::State::failed:
       return html_page(200, "Pass unavailable",
                        heading +
@@ -96,7 +115,8 @@ http::Response render_pass_page(const PassView& view) {
       return html_page(200, "Pass not valid yet",
                        heading + "<h1>Your pass is not valid yet</h1><p>Hello " + visitor +
                            ", your pass works from <strong>" + starts + "</strong> (" + zone +
-                           ") until " + ends + ". Open this page again then.</p>");
+                           ") until " + ends + ". Open this page again then.</p>" +
+                           (view.schedule.empty() ? std::string() : window));
     case PassView::State::valid:
       break;
   }

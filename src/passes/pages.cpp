@@ -60,7 +60,12 @@ boost::asio::awaitable<PassView> PassPages::view(const std::string& token,
   view.starts = page->starts;
   view.ends = page->ends;
   view.time_zone = page->time_zone;
-  if (page->status == "revoked") {
+  view.kind = page->kind;
+  view.schedule = page->schedule;
+  view.uses = page->uses;
+  if (page->used_up) {
+    view.state = PassView::State::used_up;
+  } else if (page->status == "revoked") {
     view.state = PassView::State::revoked;
   } else if (page->status == "failed") {
     view.state = PassView::State::failed;
@@ -82,7 +87,9 @@ boost::asio::awaitable<PassView> PassPages::view(const std::string& token,
 boost::asio::awaitable<std::optional<std::string>> PassPages::qr(const std::string& token) {
   if (!is_token(token)) co_return std::nullopt;
   const auto page = co_await store::page(database_, common::sha256_hex(token), clock_.now());
-  if (!page || page->status != "issued" || page->not_yet || page->over) co_return std::nullopt;
+  if (!page || page->status != "issued" || page->not_yet || page->over || page->used_up) {
+    co_return std::nullopt;
+  }
   co_return shown(*page)->qr_svg;
 }
 

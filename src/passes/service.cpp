@@ -49,7 +49,7 @@ CreatedPass PassesService::create(pqxx::work& tx, const NewPass& pass) const {
   store::insert(tx,
                 {pass.visitor_id, pass.property_id,
                  pass.holder_user_id.empty() ? std::nullopt : std::optional(pass.holder_user_id),
-                 pass.on_placeholder, token_hash});
+                 pass.on_placeholder, token_hash, pass.max_uses});
   IssueJob job{pass.visitor_id, pass.property_id, std::nullopt};
   CreatedPass result;
   if (token) {
@@ -103,31 +103,64 @@ void PassesService::on_access(const bmx::VerifiedAccess& event) {
   if (event.access.release_status != "Unlocked" || !event.access.tenant_id) return;
   const auto candidates = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
-    return store::arrival_candidates(tx, event.property_id, *event.access.tenant_id, clock_.now());
+    return store::usage_candidates(tx, event.property_id, *event.access.tenant_id, clock_.now());
   });
   if (candidates.empty()) return;
   auto access = bmx_.site_access(event.property_id);
   if (!access) return;
   for (const auto& candidate : candidates) {
-    // The event names no key: BMX's count of the key's uses says whose it was.
-    if (bmx_.key_uses(*access, candidate.key_id) == 0) continue;
-    pool_.run([&](pqxx::connection& connection) {
-      pqxx::work tx(connection);
-      if (!store::arrived(tx, candidate.visitor_id)) return;
-      const auth::Principal system;
-      audit_.record(tx, system,
-                    {event.property_id, "visitor.arrived", "visitor", candidate.visitor_id, {}});
-      if (candidate.host_user_id) {
-        const auto text = notify::visitor_arrived_push(candidate.visitor_name);
-        outbox_.enqueue(
-            tx, notify::push_message(
-                    "arrived:" + candidate.visitor_id, *candidate.host_user_id, text.title,
-                    text.body, {{"type", "visitor_arrived"}, {"visitor_id", candidate.visitor_id}},
-                    false, {}, event.property_id));
-      }
-      tx.commit();
-    });
+    // The event names no key: BMX's count of each key's uses says whose it was.
+    const auto key = bmx_.key_usage(*access, candidate.key_id);
+    if (key.usage_count <= candidate.uses) continue;
+    record_use(event.property_id, candidate, key);
   }
+}
+
+void PassesService::record_use(const std::string& property_id,
+                               const store::UsageCandidate& candidate,
+                               const bmx::VirtualKey& key) const {
+  pool_.run([&](pqxx::connection& connection) {
+    pqxx::work tx(connection);
+    const auto used =
+        store::used(tx, candidate.visitor_id, key.usage_count, key.first_used_at, key.last_used_at);
+    if (!used) return;  // another event's read got there first
+    const auth::Principal system;
+    if (used->first_arrival) {
+      audit_.record(tx, system,
+                    {property_id, "visitor.arrived", "visitor", candidate.visitor_id, {}});
+      tell_host(tx, candidate, property_id, "arrived",
+                notify::visitor_arrived_push(candidate.visitor_name));
+    }
+    if (used->cap_reached) {
+      audit_.record(tx, system,
+                    {property_id,
+                     "pass.used_up",
+                     "visitor",
+                     candidate.visitor_id,
+                     {{"uses", key.usage_count}}});
+      // BMX ends one_time and delivery keys itself, a few minutes after their
+      // use, so that a visitor can still pass an inner door; a window pass has
+      // no such rule there and is deleted at BMX now.
+      if (candidate.kind == "window") {
+        const auto revoked = store::revoke(tx, candidate.visitor_id);
+        if (revoked && revoked->has_keychain) queue_deletion(tx, candidate.visitor_id, property_id);
+        tell_host(tx, candidate, property_id, "used-up",
+                  notify::pass_used_up_push(candidate.visitor_name, key.usage_count));
+      }
+    }
+    tx.commit();
+  });
+}
+
+void PassesService::tell_host(pqxx::work& tx, const store::UsageCandidate& candidate,
+                              const std::string& property_id, const std::string& what,
+                              const notify::PushText& text) const {
+  if (!candidate.host_user_id) return;
+  const auto type = what == "arrived" ? "visitor_arrived" : "pass_used_up";
+  outbox_.enqueue(tx, notify::push_message(what + ":" + candidate.visitor_id,
+                                           *candidate.host_user_id, text.title, text.body,
+                                           {{"type", type}, {"visitor_id", candidate.visitor_id}},
+                                           false, {}, property_id));
 }
 
 // ---------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 // view (docs/tables.md); only this module writes passes.
 #include "store.hpp"
 
+#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
 #include "frontdoor/common/time.hpp"
@@ -21,16 +22,23 @@ std::vector<Revoked> revoked_from(const pqxx::result& rows, const std::string& p
   return revoked;
 }
 
+// A weekly schedule as the visitors module stores it, in BMX's terms.
+bmx::WeeklyWindows weekly_windows(const std::string& schedule_text) {
+  const auto schedule = nlohmann::json::parse(schedule_text);
+  return {schedule.at("days").get<std::vector<std::string>>(), schedule.at("from"),
+          schedule.at("to"), schedule.at("starts_on"), schedule.at("ends_on")};
+}
+
 }  // namespace
 
 void prepare(db::Pool& pool) {
   pool.prepare("passes_insert",
-               "INSERT INTO passes (visitor_id, property_id, holder_user_id, via, token_hash) "
-               "VALUES ($1, $2, $3, $4, $5)");
+               "INSERT INTO passes (visitor_id, property_id, holder_user_id, via, token_hash, "
+               "max_uses) VALUES ($1, $2, $3, $4, $5, $6)");
   pool.prepare("passes_load",
                "SELECT p.status, p.via, v.host_user_id, p.property_id, v.name, "
                "rfc3339(v.starts_at), rfc3339(v.ends_at), v.email, p.bmx_keychain_id, "
-               "p.keychain_requested_at IS NOT NULL FROM passes p "
+               "p.keychain_requested_at IS NOT NULL, v.kind, v.schedule::text FROM passes p "
                "JOIN visit_windows v ON v.id = p.visitor_id WHERE p.visitor_id = $1");
   pool.prepare("passes_keychain_requested",
                "UPDATE passes SET keychain_requested_at = now(), bmx_tenant_id = $2 "
@@ -70,22 +78,35 @@ void prepare(db::Pool& pool) {
                "FROM passes p JOIN visit_windows v ON v.id = p.visitor_id "
                "JOIN property_rules pr ON pr.id = p.property_id "
                "WHERE p.holder_user_id = $1 AND p.status = 'issued' "
+               "AND NOT coalesce(p.uses >= p.max_uses, false) "
                "AND v.ends_at > $2::timestamptz ORDER BY v.starts_at, p.visitor_id");
-  // Passes at this tenant that could have been used around the event's time.
-  pool.prepare("passes_arrival_candidates",
-               "SELECT p.visitor_id, p.bmx_virtual_key_id, v.host_user_id, v.name "
-               "FROM passes p JOIN visit_windows v ON v.id = p.visitor_id "
+  // Passes at this tenant that could have been used around the event's time
+  // (one_time and delivery keys work for a few minutes after their window).
+  pool.prepare("passes_usage_candidates",
+               "SELECT p.visitor_id, p.bmx_virtual_key_id, v.host_user_id, v.name, p.uses, "
+               "v.kind FROM passes p JOIN visit_windows v ON v.id = p.visitor_id "
                "WHERE p.property_id = $1 AND p.bmx_tenant_id = $2 AND p.status = 'issued' "
-               "AND p.arrived_at IS NULL AND v.starts_at <= $3::timestamptz + interval '15 min' "
-               "AND v.ends_at >= $3::timestamptz - interval '15 min'");
-  pool.prepare("passes_arrived",
-               "UPDATE passes SET arrived_at = now() WHERE visitor_id = $1 "
-               "AND arrived_at IS NULL RETURNING property_id");
+               "AND NOT coalesce(p.uses >= p.max_uses, false) "
+               "AND v.starts_at <= $3::timestamptz + interval '15 min' "
+               "AND v.ends_at >= $3::timestamptz - interval '20 min'");
+  // BMX's count only grows: an older read that comes late changes nothing. The
+  // self-join gives the row as it was, to tell a first arrival and the use that
+  // reached the cap.
+  pool.prepare("passes_used",
+               "UPDATE passes p SET uses = $2, "
+               "first_used_at = coalesce(p.first_used_at, $3::timestamptz, now()), "
+               "last_used_at = coalesce($4::timestamptz, now()), "
+               "arrived_at = coalesce(p.arrived_at, $3::timestamptz, now()) "
+               "FROM passes old WHERE old.visitor_id = p.visitor_id AND p.visitor_id = $1 "
+               "AND p.uses < $2 "
+               "RETURNING old.arrived_at IS NULL, "
+               "p.max_uses IS NOT NULL AND $2 >= p.max_uses, p.max_uses");
 }
 
 void insert(pqxx::transaction_base& tx, const NewRow& row) {
   tx.exec_prepared("passes_insert", row.visitor_id, row.property_id, row.holder_user_id,
-                   row.on_placeholder ? "placeholder_tenant" : "resident_tenant", row.token_hash);
+                   row.on_placeholder ? "placeholder_tenant" : "resident_tenant", row.token_hash,
+                   row.max_uses);
 }
 
 std::optional<Issuance> issuance(pqxx::transaction_base& tx, const std::string& visitor_id) {
@@ -93,16 +114,19 @@ std::optional<Issuance> issuance(pqxx::transaction_base& tx, const std::string& 
   if (rows.empty()) return std::nullopt;
   const auto& row = rows[0];
   // The window's bounds come from rfc3339(): they always parse.
-  return Issuance{row[0].as<std::string>(),
-                  row[1].as<std::string>() == "placeholder_tenant",
-                  db::optional_of<std::string>(row[2]),
-                  row[3].as<std::string>(),
-                  row[4].as<std::string>(),
-                  common::parse_rfc3339(row[5].as<std::string>()).value_or(common::TimePoint{}),
-                  common::parse_rfc3339(row[6].as<std::string>()).value_or(common::TimePoint{}),
-                  db::optional_of<std::string>(row[7]),
-                  db::optional_of<std::int64_t>(row[8]),
-                  row[9].as<bool>()};
+  return Issuance{
+      row[0].as<std::string>(),
+      row[1].as<std::string>() == "placeholder_tenant",
+      db::optional_of<std::string>(row[2]),
+      row[3].as<std::string>(),
+      row[4].as<std::string>(),
+      common::parse_rfc3339(row[5].as<std::string>()).value_or(common::TimePoint{}),
+      common::parse_rfc3339(row[6].as<std::string>()).value_or(common::TimePoint{}),
+      db::optional_of<std::string>(row[7]),
+      db::optional_of<std::int64_t>(row[8]),
+      row[9].as<bool>(),
+      row[10].as<std::string>(),
+      row[11].is_null() ? std::nullopt : std::optional(weekly_windows(row[11].as<std::string>()))};
 }
 
 void keychain_requested(pqxx::transaction_base& tx, const std::string& visitor_id,
@@ -172,20 +196,25 @@ std::vector<Credential> credentials_of(pqxx::transaction_base& tx, const std::st
   return credentials;
 }
 
-std::vector<ArrivalCandidate> arrival_candidates(pqxx::transaction_base& tx,
-                                                 const std::string& property_id,
-                                                 std::int64_t tenant_id, common::TimePoint at) {
-  std::vector<ArrivalCandidate> candidates;
-  for (const auto& row : tx.exec_prepared("passes_arrival_candidates", property_id, tenant_id,
+std::vector<UsageCandidate> usage_candidates(pqxx::transaction_base& tx,
+                                             const std::string& property_id, std::int64_t tenant_id,
+                                             common::TimePoint at) {
+  std::vector<UsageCandidate> candidates;
+  for (const auto& row : tx.exec_prepared("passes_usage_candidates", property_id, tenant_id,
                                           common::to_sql_timestamp(at))) {
     candidates.push_back({row[0].as<std::string>(), row[1].as<std::int64_t>(),
-                          db::optional_of<std::string>(row[2]), row[3].as<std::string>()});
+                          db::optional_of<std::string>(row[2]), row[3].as<std::string>(),
+                          row[4].as<int>(), row[5].as<std::string>()});
   }
   return candidates;
 }
 
-bool arrived(pqxx::transaction_base& tx, const std::string& visitor_id) {
-  return !tx.exec_prepared("passes_arrived", visitor_id).empty();
+std::optional<Used> used(pqxx::transaction_base& tx, const std::string& visitor_id, int uses,
+                         const std::optional<std::string>& first_used_at,
+                         const std::optional<std::string>& last_used_at) {
+  const auto rows = tx.exec_prepared("passes_used", visitor_id, uses, first_used_at, last_used_at);
+  if (rows.empty()) return std::nullopt;
+  return Used{rows[0][0].as<bool>(), rows[0][1].as<bool>(), db::optional_of<int>(rows[0][2])};
 }
 
 void prepare_page(db::Pool& pool, db::AsyncDatabase& database) {
@@ -193,7 +222,15 @@ void prepare_page(db::Pool& pool, db::AsyncDatabase& database) {
                "SELECT p.visitor_id, p.status, p.key_id, p.credential, v.name, pr.name, "
                "to_char(v.starts_at AT TIME ZONE pr.time_zone, 'Dy DD Mon YYYY, HH24:MI'), "
                "to_char(v.ends_at AT TIME ZONE pr.time_zone, 'Dy DD Mon YYYY, HH24:MI'), "
-               "pr.time_zone, v.starts_at > $2::timestamptz, v.ends_at <= $2::timestamptz "
+               "pr.time_zone, v.starts_at > $2::timestamptz, v.ends_at <= $2::timestamptz, "
+               "v.kind, coalesce(p.uses >= p.max_uses, false), p.uses, "
+               // A weekly pass's schedule as the apps word it (rules::schedule_text):
+               // "Mon, Thu 09:00–12:00, until 1 Mar 2027"; its days are stored Monday first.
+               "CASE WHEN v.schedule IS NOT NULL THEN "
+               "(SELECT string_agg(initcap(d), ', ' ORDER BY n) "
+               "FROM jsonb_array_elements_text(v.schedule->'days') WITH ORDINALITY AS x(d, n)) "
+               "|| ' ' || (v.schedule->>'from') || '–' || (v.schedule->>'to') || ', until ' "
+               "|| to_char((v.schedule->>'ends_on')::date, 'FMDD Mon YYYY') END "
                "FROM passes p JOIN visit_windows v ON v.id = p.visitor_id "
                "JOIN property_rules pr ON pr.id = p.property_id WHERE p.token_hash = $1");
   database.use("passes_page");
@@ -216,7 +253,11 @@ boost::asio::awaitable<std::optional<Page>> page(db::AsyncDatabase& database,
                  row[7].as<std::string>(),
                  row[8].as<std::string>(),
                  row[9].as<bool>(),
-                 row[10].as<bool>()};
+                 row[10].as<bool>(),
+                 row[11].as<std::string>(),
+                 row[12].as<bool>(),
+                 row[13].as<int>(),
+                 row[14].is_null() ? std::string() : row[14].as<std::string>()};
 }
 
 }  // namespace frontdoor::passes::store

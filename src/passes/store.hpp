@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "frontdoor/bmx/client.hpp"
 #include "frontdoor/common/clock.hpp"
 
 namespace frontdoor::db {
@@ -27,6 +28,7 @@ struct NewRow {
   std::optional<std::string> holder_user_id;
   bool on_placeholder = false;
   std::optional<std::string> token_hash;  // the pass page's link, property-only
+  std::optional<int> max_uses;
 };
 void insert(pqxx::transaction_base& tx, const NewRow& row);
 
@@ -42,6 +44,8 @@ struct Issuance {
   std::optional<std::string> email;
   std::optional<std::int64_t> keychain_id;
   bool interrupted = false;  // a keychain was asked for before: BMX may have made it
+  std::string kind;          // the visit's: window, one_time, recurring, delivery
+  std::optional<bmx::WeeklyWindows> weekly;  // recurring
 };
 std::optional<Issuance> issuance(pqxx::transaction_base& tx, const std::string& visitor_id);
 void keychain_requested(pqxx::transaction_base& tx, const std::string& visitor_id,
@@ -96,18 +100,29 @@ struct Credential {
 std::vector<Credential> credentials_of(pqxx::transaction_base& tx, const std::string& user_id,
                                        common::TimePoint now);
 
-// Issued passes at this tenant whose window is around `at`: one of them was used.
-struct ArrivalCandidate {
+// Issued passes at this tenant, not used up, whose window is around `at`: one
+// of them may have been used.
+struct UsageCandidate {
   std::string visitor_id;
   std::int64_t key_id = 0;
   std::optional<std::string> host_user_id;
   std::string visitor_name;
+  int uses = 0;  // as last recorded
+  std::string kind;
 };
-std::vector<ArrivalCandidate> arrival_candidates(pqxx::transaction_base& tx,
-                                                 const std::string& property_id,
-                                                 std::int64_t tenant_id, common::TimePoint at);
-// Whether this is the visitor's first arrival.
-bool arrived(pqxx::transaction_base& tx, const std::string& visitor_id);
+std::vector<UsageCandidate> usage_candidates(pqxx::transaction_base& tx,
+                                             const std::string& property_id, std::int64_t tenant_id,
+                                             common::TimePoint at);
+// BMX's count of the key's uses, recorded when it is higher than the one
+// recorded; nothing when it was not.
+struct Used {
+  bool first_arrival = false;
+  bool cap_reached = false;  // this count reached max_uses
+  std::optional<int> max_uses;
+};
+std::optional<Used> used(pqxx::transaction_base& tx, const std::string& visitor_id, int uses,
+                         const std::optional<std::string>& first_used_at,
+                         const std::optional<std::string>& last_used_at);
 
 // --- The pass page (read on the I/O thread) --------------------------------
 
@@ -127,6 +142,10 @@ struct Page {
   std::string time_zone;
   bool not_yet = false;  // the window has not begun at `now`
   bool over = false;     // the window has ended at `now`
+  std::string kind;      // window, one_time, recurring, delivery
+  bool used_up = false;  // its entries reached max_uses
+  int uses = 0;
+  std::string schedule;  // recurring: "Mon, Thu 09:00–12:00, until 1 Mar 2027"
 };
 boost::asio::awaitable<std::optional<Page>> page(db::AsyncDatabase& database,
                                                  const std::string& token_hash,

@@ -1,8 +1,53 @@
 #include "frontdoor/visitors/rules.hpp"
 
+#include <algorithm>
 #include <string>
 
+#include "frontdoor/common/zone.hpp"
+
 namespace frontdoor::visitors::rules {
+namespace {
+
+using std::chrono::days;
+using std::chrono::sys_days;
+
+bool on_a_window_day(const Schedule& schedule, sys_days day) {
+  const std::chrono::weekday weekday(day);
+  return std::find(schedule.days.begin(), schedule.days.end(), weekday) != schedule.days.end();
+}
+
+// The first and last window days from starts_on to ends_on (a week at most to look).
+std::optional<sys_days> first_window_day(const Schedule& schedule) {
+  for (auto day = schedule.starts_on; day <= schedule.ends_on && day < schedule.starts_on + days(7);
+       day += days(1)) {
+    if (on_a_window_day(schedule, day)) return day;
+  }
+  return std::nullopt;
+}
+std::optional<sys_days> last_window_day(const Schedule& schedule) {
+  for (auto day = schedule.ends_on; day >= schedule.starts_on && day > schedule.ends_on - days(7);
+       day -= days(1)) {
+    if (on_a_window_day(schedule, day)) return day;
+  }
+  return std::nullopt;
+}
+
+std::string day_month_year(sys_days day) {
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  const std::chrono::year_month_day date(day);
+  return std::to_string(static_cast<unsigned>(date.day())) + " " +
+         kMonths[static_cast<unsigned>(date.month()) - 1] + " " +
+         std::to_string(static_cast<int>(date.year()));
+}
+
+std::string clock(std::chrono::minutes time_of_day) {
+  const auto hours = time_of_day.count() / 60, minutes = time_of_day.count() % 60;
+  return (hours < 10 ? "0" : "") + std::to_string(hours) + ":" + (minutes < 10 ? "0" : "") +
+         std::to_string(minutes);
+}
+
+}  // namespace
 
 std::vector<common::FieldError> window_problems(const NewVisit& visit, common::TimePoint now) {
   std::vector<common::FieldError> errors;
@@ -30,6 +75,84 @@ std::optional<common::ApiError> length_refusal(const NewVisit& visit, int proper
       "duration_exceeds_limit",
       "A property-only visit may last at most " + hours + " hours at this property.",
       {{"ends_at", "duration_exceeds_limit", "At most " + hours + " hours after starts_at."}});
+}
+
+std::vector<common::FieldError> schedule_problems(const Schedule& schedule, sys_days today) {
+  std::vector<common::FieldError> errors;
+  if (schedule.days.empty()) {
+    errors.push_back({"schedule.days", "required", "Name at least one day, e.g. [\"mon\"]."});
+  }
+  if (schedule.to <= schedule.from) {
+    errors.push_back({"schedule.to", "before_from", "Must be later in the day than from."});
+  }
+  if (schedule.ends_on < schedule.starts_on) {
+    errors.push_back({"schedule.ends_on", "before_start", "Must be on or after starts_on."});
+  } else if ((schedule.ends_on - schedule.starts_on).count() + 1 > kLongestScheduleDays) {
+    errors.push_back(
+        {"schedule.ends_on", "too_long",
+         "A weekly pass lasts at most " + std::to_string(kLongestScheduleDays) + " days."});
+  } else if (!schedule.days.empty() && !first_window_day(schedule)) {
+    errors.push_back(
+        {"schedule.days", "no_day_in_range", "None of these days falls between the dates."});
+  }
+  if (schedule.starts_on < today) {
+    errors.push_back(
+        {"schedule.starts_on", "in_the_past", "Must be today or later (the property's date)."});
+  }
+  return errors;
+}
+
+common::ApiError schedule_refusal(std::vector<common::FieldError> problems) {
+  return common::ApiError::unprocessable("schedule_invalid",
+                                         "The weekly schedule is not valid; see the field errors.",
+                                         std::move(problems));
+}
+
+std::optional<common::ApiError> daily_length_refusal(const NewVisit& visit,
+                                                     int property_only_max_hours) {
+  if (visit.access != "property_only" || !visit.schedule ||
+      visit.schedule->to - visit.schedule->from <= std::chrono::hours(property_only_max_hours)) {
+    return std::nullopt;
+  }
+  const auto hours = std::to_string(property_only_max_hours);
+  return schedule_refusal(
+      {{"schedule.to", "duration_exceeds_limit",
+        "A property-only visit may last at most " + hours + " hours a day at this property."}});
+}
+
+std::optional<Span> schedule_span(const Schedule& schedule, const std::string& zone) {
+  const auto first = first_window_day(schedule);
+  const auto last = last_window_day(schedule);
+  if (!first || !last) return std::nullopt;
+  // A window that starts in a repeated hour starts at its first pass, and one
+  // that ends there ends at its second: the visitor never gets less time.
+  return Span{common::instant_of(zone, *first, schedule.from, common::Ambiguity::earliest),
+              common::instant_of(zone, *last, schedule.to, common::Ambiguity::latest)};
+}
+
+bool schedule_open_at(const Schedule& schedule, const std::string& zone,
+                      common::TimePoint instant) {
+  const auto local = common::local_moment(zone, instant);
+  return local.day >= schedule.starts_on && local.day <= schedule.ends_on &&
+         on_a_window_day(schedule, local.day) && local.time_of_day >= schedule.from &&
+         local.time_of_day < schedule.to;
+}
+
+std::string schedule_text(const Schedule& schedule, sys_days today) {
+  static constexpr const char* kDays[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+  std::string text;
+  for (const auto day : schedule.days) {
+    if (!text.empty()) text += ", ";
+    text += kDays[day.iso_encoding() - 1];
+  }
+  text += " " + clock(schedule.from) + "\u2013" + clock(schedule.to) + ", ";
+  if (schedule.starts_on > today) text += "from " + day_month_year(schedule.starts_on) + ", ";
+  return text + "until " + day_month_year(schedule.ends_on);
+}
+
+std::optional<int> uses_allowed(const NewVisit& visit) {
+  if (visit.kind == Kind::one_time || visit.kind == Kind::delivery) return 1;
+  return visit.max_uses;
 }
 
 std::optional<common::ApiError> limit_refusal(const PassLimits& limits,

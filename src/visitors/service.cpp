@@ -1,10 +1,12 @@
 #include "frontdoor/visitors/service.hpp"
 
 #include <pqxx/pqxx>
+#include <tuple>
 
 #include "frontdoor/auth/policy.hpp"
 #include "frontdoor/common/error.hpp"
 #include "frontdoor/common/keyset.hpp"
+#include "frontdoor/common/zone.hpp"
 #include "frontdoor/db/pool.hpp"
 #include "frontdoor/notify/messages.hpp"
 #include "frontdoor/visitors/rules.hpp"
@@ -22,7 +24,8 @@ using common::ApiError;
 VisitorsService::VisitorsService(db::Pool& pool, db::AsyncDatabase& database,
                                  auth::AuthService& accounts, bmx::BmxService& bmx,
                                  const passes::PassesService& passes, const notify::Outbox& outbox,
-                                 const audit::AuditTrail& audit, const common::Clock& clock)
+                                 const audit::AuditTrail& audit, const DenyList& deny_list,
+                                 const common::Clock& clock)
     : pool_(pool),
       database_(database),
       accounts_(accounts),
@@ -30,14 +33,51 @@ VisitorsService::VisitorsService(db::Pool& pool, db::AsyncDatabase& database,
       passes_(passes),
       outbox_(outbox),
       audit_(audit),
+      deny_list_(deny_list),
       clock_(clock) {
   store::prepare(pool_);
   store::use_on_the_io_threads(database_);
 }
 
 void VisitorsService::check_window(const NewVisit& visit) const {
+  // A weekly pass's window comes from its schedule, in the property's zone.
+  if (visit.kind == Kind::recurring) return;
   auto errors = rules::window_problems(visit, clock_.now());
   if (!errors.empty()) throw ApiError::validation(std::move(errors));
+}
+
+NewVisit VisitorsService::timed(const NewVisit& visit, const std::string& time_zone,
+                                std::optional<int> property_only_max_hours) const {
+  if (visit.kind != Kind::recurring) {
+    if (property_only_max_hours) {
+      if (auto too_long = rules::length_refusal(visit, *property_only_max_hours)) throw *too_long;
+    }
+    return visit;
+  }
+  const auto now = clock_.now();
+  auto problems =
+      rules::schedule_problems(*visit.schedule, common::local_moment(time_zone, now).day);
+  if (!problems.empty()) throw rules::schedule_refusal(std::move(problems));
+  if (property_only_max_hours) {
+    if (auto too_long = rules::daily_length_refusal(visit, *property_only_max_hours)) {
+      throw *too_long;
+    }
+  }
+  const auto span = rules::schedule_span(*visit.schedule, time_zone);
+  if (!span || span->ends_at <= now) {
+    throw rules::schedule_refusal(
+        {{"schedule.ends_on", "in_the_past", "The schedule's last window is already over."}});
+  }
+  auto timed = visit;
+  timed.starts_at = span->starts_at;
+  timed.ends_at = span->ends_at;
+  return timed;
+}
+
+std::string VisitorsService::window_text(const NewVisit& visit, const std::string& time_zone,
+                                         const std::string& sql_text) const {
+  if (!visit.schedule) return sql_text;
+  return rules::schedule_text(*visit.schedule, common::local_moment(time_zone, clock_.now()).day);
 }
 
 void VisitorsService::check_limits(pqxx::work& tx, const store::ResidentContext& home,
@@ -69,17 +109,18 @@ void VisitorsService::invite(pqxx::work& tx, const std::string& visitor_id,
                                             email.subject, email.text, email.html, property_id));
 }
 
-Visitor VisitorsService::create_for_resident(const auth::Principal& actor, const NewVisit& visit) {
+Visitor VisitorsService::create_for_resident(const auth::Principal& actor, const NewVisit& asked) {
   // Where the visitor comes to: the named residency, or the resident's only one.
-  const auto home = Policy::resident_property(actor, visit.property_id);
-  if (visit.access == "property_wide" && !visit.email) {
+  const auto home = Policy::resident_property(actor, asked.property_id);
+  if (asked.access == "property_wide" && !asked.email) {
     throw ApiError::unprocessable("email_required",
                                   "Property-wide access needs the visitor's e-mail address: "
                                   "they get an account to log in with.",
                                   {{"email", "required", "Required for property-wide access."}});
   }
-  check_window(visit);
+  check_window(asked);
   bool link_needed = false;
+  std::optional<Refused> refused;
   auto created = pool_.run([&](pqxx::connection& connection) -> std::optional<Visitor> {
     pqxx::work tx(connection);
     const auto home_now = store::resident_context(tx, actor.user_id, home);
@@ -91,8 +132,10 @@ Visitor VisitorsService::create_for_resident(const auth::Principal& actor, const
       throw ApiError(403, "visitor_access_disabled", "Visitor access is off",
                      "This property does not allow visitors at the moment.");
     }
-    if (auto too_long = rules::length_refusal(visit, home_now->property_only_max_hours)) {
-      throw *too_long;
+    const auto visit = timed(asked, home_now->time_zone, home_now->property_only_max_hours);
+    if (auto denial = deny_list_.match(tx, property_id, visit)) {
+      refused.emplace(Refused{*denial, property_id, property_name, visit});
+      return std::nullopt;
     }
     if (!bmx_.is_linked(tx, actor.user_id, property_id)) {
       link_needed = true;
@@ -113,12 +156,13 @@ Visitor VisitorsService::create_for_resident(const auth::Principal& actor, const
         tx, {property_id, actor.user_id, actor.user_id, visit.access, visitor_user_id}, visit,
         home_now->time_zone);
     const auto& visitor_id = inserted.id;
-    const auto& window = inserted.window_text;
+    const auto window = window_text(visit, home_now->time_zone, inserted.window_text);
 
     passes::NewPass pass;
     pass.visitor_id = visitor_id;
     pass.property_id = property_id;
     pass.visitor_name = visit.name;
+    pass.max_uses = rules::uses_allowed(visit);
     pass.host_user_id = actor.user_id;
     pass.holder_user_id = visitor_user_id.value_or("");
     pass.host_name = host_name;
@@ -136,11 +180,17 @@ Visitor VisitorsService::create_for_resident(const auth::Principal& actor, const
                    "visitor.added",
                    "visitor",
                    visitor_id,
-                   {{"access", visit.access}, {"by", "resident"}}});
+                   {{"access", visit.access},
+                    {"kind", std::string(kind_name(visit.kind))},
+                    {"by", "resident"}}});
     auto visitor = added(tx, visitor_id, created_pass);
     tx.commit();
     return visitor;
   });
+  if (refused) {
+    throw deny_list_.refuse(actor, refused->property_id, refused->property_name, refused->denial,
+                            refused->visit, false);
+  }
   if (link_needed) {
     throw ApiError::conflict("bmx_login_required",
                              "Link your ButterflyMX account before adding visitors.")
@@ -151,10 +201,11 @@ Visitor VisitorsService::create_for_resident(const auth::Principal& actor, const
 
 Visitor VisitorsService::create_for_property(const auth::Principal& actor,
                                              const std::string& property_id,
-                                             const NewVisit& visit) {
+                                             const NewVisit& asked) {
   Policy::require(actor, Action::manage_visitors, property_id);
-  check_window(visit);
-  return pool_.run([&](pqxx::connection& connection) {
+  check_window(asked);
+  std::optional<Refused> refused;
+  auto created = pool_.run([&](pqxx::connection& connection) -> std::optional<Visitor> {
     pqxx::work tx(connection);
     const auto property = store::property_context(tx, property_id);
     if (!property) throw ApiError::not_found();
@@ -168,41 +219,70 @@ Visitor VisitorsService::create_for_property(const auth::Principal& actor,
                                "This property is not connected to ButterflyMX yet; the operator "
                                "sets it up.");
     }
+    // The staff set the property's limits: their passes are not held to them.
+    const auto visit = timed(asked, property->time_zone, std::nullopt);
+    if (auto denial = deny_list_.match(tx, property_id, visit)) {
+      refused.emplace(Refused{*denial, property_id, property_name, visit});
+      return std::nullopt;
+    }
     const auto inviter = store::person_name(tx, actor.user_id);
-    auto [user_id, has_password] = visitor_account(tx, visit, property_id);
+    // A courier gets the pass page by SMS; everyone else an account, and BMX
+    // e-mails them the QR code.
+    const bool courier = visit.kind == Kind::delivery;
+    std::optional<std::string> user_id;
+    bool has_password = false;
+    if (!courier) std::tie(user_id, has_password) = visitor_account(tx, visit, property_id);
     const auto inserted =
-        store::insert(tx, {property_id, std::nullopt, actor.user_id, "property_wide", user_id},
-                      visit, property->time_zone);
+        store::insert(tx, {property_id, std::nullopt, actor.user_id, visit.access, user_id}, visit,
+                      property->time_zone);
     const auto& visitor_id = inserted.id;
-    const auto& window = inserted.window_text;
+    const auto window = window_text(visit, property->time_zone, inserted.window_text);
 
     passes::NewPass pass;
     pass.visitor_id = visitor_id;
     pass.property_id = property_id;
     pass.visitor_name = visit.name;
-    pass.holder_user_id = user_id;
+    pass.max_uses = rules::uses_allowed(visit);
+    pass.holder_user_id = user_id.value_or("");
     pass.on_placeholder = true;
-    pass.bmx_email = visit.email;
     pass.property_name = property_name;
     pass.window_text = window;
+    if (courier) {
+      pass.sms_to = visit.phone;
+      pass.host_name = property_name;
+    } else {
+      pass.bmx_email = visit.email;
+    }
     const auto created_pass = passes_.create(tx, pass);
 
-    // BMX e-mails the QR code; frontdoor e-mails the account.
-    invite(tx, visitor_id, user_id, has_password, visit, inviter + " (" + property_name + ")",
-           property_name, window, property_id);
+    if (user_id) {
+      invite(tx, visitor_id, *user_id, has_password, visit, inviter + " (" + property_name + ")",
+             property_name, window, property_id);
+    }
     audit_.record(tx, actor,
-                  {property_id, "visitor.added", "visitor", visitor_id, {{"by", "staff"}}});
+                  {property_id,
+                   "visitor.added",
+                   "visitor",
+                   visitor_id,
+                   {{"kind", std::string(kind_name(visit.kind))}, {"by", "staff"}}});
     auto visitor = added(tx, visitor_id, created_pass);
     tx.commit();
     return visitor;
   });
+  if (refused) {
+    throw deny_list_.refuse(actor, property_id, refused->property_name, refused->denial,
+                            refused->visit, true);
+  }
+  return *created;
 }
 
 Visitor VisitorsService::added(pqxx::work& tx, const std::string& visitor_id,
                                const passes::CreatedPass& pass) const {
   auto stored = store::find(tx, visitor_id, clock_.now());
   if (!stored) throw std::logic_error("a visitor just inserted is not there: " + visitor_id);
-  stored->visitor.pass = {pass.status, std::nullopt, std::nullopt, pass.url};
+  // The answer that created the pass is the only one to carry its page's link.
+  stored->visitor.pass.status = pass.status;
+  stored->visitor.pass.url = pass.url;
   return stored->visitor;
 }
 

@@ -5,12 +5,14 @@
 #include "store.hpp"
 
 #include <pqxx/pqxx>
+#include <stdexcept>
 #include <string>
 
 #include "frontdoor/common/time.hpp"
 #include "frontdoor/db/async.hpp"
 #include "frontdoor/db/fields.hpp"
 #include "frontdoor/db/pool.hpp"
+#include "frontdoor/visitors/json.hpp"
 
 namespace frontdoor::visitors::store {
 namespace {
@@ -19,11 +21,13 @@ namespace {
 const std::string kColumns =
     "v.id, v.name, v.phone, v.email, v.access, rfc3339(v.starts_at), rfc3339(v.ends_at), "
     "rfc3339(v.created_at), p.status, p.failure_code, p.failure_reason, rfc3339(p.arrived_at), "
-    "CASE WHEN p.status = 'revoked' THEN 'revoked' WHEN v.ends_at <= $2::timestamptz "
+    "CASE WHEN p.uses >= p.max_uses THEN 'used_up' "
+    "WHEN p.status = 'revoked' THEN 'revoked' WHEN v.ends_at <= $2::timestamptz "
     "THEN 'expired' WHEN p.arrived_at IS NOT NULL THEN 'arrived' "
     "WHEN v.starts_at > $2::timestamptz THEN 'scheduled' ELSE 'active' END, "
     "to_char(v.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
-    "v.property_id";
+    "v.property_id, v.kind, v.schedule::text, p.uses, p.max_uses, rfc3339(p.first_used_at), "
+    "rfc3339(p.last_used_at)";
 
 // Newest first, keyset on (created_at, id). The first page has its own
 // statement, so no plan has to keep a "no cursor" branch (and the benchmark's
@@ -54,6 +58,12 @@ enum Column {
   kStatus,
   kCursor,
   kPropertyId,
+  kKind,
+  kSchedule,
+  kUses,
+  kMaxUses,
+  kFirstUsedAt,
+  kLastUsedAt,
   kHostUserId,  // visitors_get only
 };
 
@@ -61,6 +71,14 @@ template <typename Field>
 std::optional<std::string> text_or_null(const Field& field) {
   if (field.is_null()) return std::nullopt;
   return field.template as<std::string>();
+}
+
+// A schedule this module wrote (schedule_json): it always reads back.
+std::optional<Schedule> stored_schedule(const std::string& text) {
+  std::vector<common::FieldError> problems;
+  auto schedule = schedule_from_json(nlohmann::json::parse(text), problems);
+  if (!schedule) throw std::logic_error("a stored schedule does not read back: " + text);
+  return schedule;
 }
 
 // One visitor from a row of either path (libpqxx on a worker, the asynchronous
@@ -83,6 +101,13 @@ Visitor visitor_from(const Row& row) {
   visitor.status = row[kStatus].template as<std::string>();
   visitor.cursor = row[kCursor].template as<std::string>();
   visitor.property_id = row[kPropertyId].template as<std::string>();
+  visitor.kind = kind_named(row[kKind].template as<std::string>()).value_or(Kind::window);
+  if (!row[kSchedule].is_null())
+    visitor.schedule = stored_schedule(row[kSchedule].template as<std::string>());
+  visitor.pass.uses = row[kUses].template as<int>();
+  if (!row[kMaxUses].is_null()) visitor.pass.max_uses = row[kMaxUses].template as<int>();
+  visitor.pass.first_used_at = text_or_null(row[kFirstUsedAt]);
+  visitor.pass.last_used_at = text_or_null(row[kLastUsedAt]);
   return visitor;
 }
 
@@ -94,9 +119,43 @@ std::vector<Visitor> visitors_from(const Rows& rows) {
   return visitors;
 }
 
+const std::string kDenialColumns =
+    "id, property_id, name, phone, email, reason, rfc3339(created_at), "
+    "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')";
+
+Denial denial_from(const pqxx::row& row) {
+  return {row[0].as<std::string>(), row[1].as<std::string>(), text_or_null(row[2]),
+          text_or_null(row[3]),     text_or_null(row[4]),     row[5].as<std::string>(),
+          row[6].as<std::string>(), row[7].as<std::string>()};
+}
+
+std::vector<Denial> denials_from(const pqxx::result& rows) {
+  std::vector<Denial> found;
+  for (const auto& row : rows) found.push_back(denial_from(row));
+  return found;
+}
+
 }  // namespace
 
 void prepare(db::Pool& pool) {
+  pool.prepare("visitors_denial_insert",
+               "INSERT INTO denied_visitors (property_id, name, phone, email, reason, created_by) "
+               "VALUES ($1, $2, $3, $4, $5, $6) RETURNING " +
+                   kDenialColumns);
+  pool.prepare("visitors_denials_first", "SELECT " + kDenialColumns +
+                                             " FROM denied_visitors WHERE property_id = $1 "
+                                             "ORDER BY created_at DESC, id DESC LIMIT $2");
+  pool.prepare("visitors_denials_after", "SELECT " + kDenialColumns +
+                                             " FROM denied_visitors WHERE property_id = $1 "
+                                             "AND (created_at, id) < ($2::timestamptz, $3::uuid) "
+                                             "ORDER BY created_at DESC, id DESC LIMIT $4");
+  pool.prepare("visitors_denial_delete",
+               "DELETE FROM denied_visitors WHERE property_id = $1 AND id = $2 RETURNING id");
+  pool.prepare("visitors_denial_match",
+               "SELECT " + kDenialColumns +
+                   " FROM denied_visitors WHERE property_id = $1 AND "
+                   "(phone = $3 OR email = $4 OR name_key = visitor_name_key($2)) "
+                   "ORDER BY created_at, id LIMIT 1");
   pool.prepare("visitors_resident_context",
                "SELECT r.property_id, pr.name, pr.time_zone, pr.allow_visitor_access, "
                "pr.property_only_visitor_max_hours, r.first_name || ' ' || r.last_name, "
@@ -110,7 +169,8 @@ void prepare(db::Pool& pool) {
   // over, or that was revoked or failed, is no longer active.
   pool.prepare("visitors_hosted_passes",
                "SELECT count(*) FILTER (WHERE v.ends_at > $3::timestamptz "
-               "  AND coalesce(s.status, 'pending') NOT IN ('revoked', 'failed')), "
+               "  AND coalesce(s.status, 'pending') NOT IN ('revoked', 'failed') "
+               "  AND NOT coalesce(s.uses >= s.max_uses, false)), "
                "count(*) FILTER (WHERE v.created_at >= "
                "  date_trunc('day', $3::timestamptz AT TIME ZONE $4) AT TIME ZONE $4) "
                "FROM visitors v LEFT JOIN pass_states s ON s.visitor_id = v.id "
@@ -120,8 +180,8 @@ void prepare(db::Pool& pool) {
   pool.prepare("visitors_inviter_name", "SELECT display_name FROM person_names WHERE id = $1");
   pool.prepare("visitors_insert",
                "INSERT INTO visitors (property_id, host_user_id, created_by, name, phone, email, "
-               "access, visitor_user_id, starts_at, ends_at) "
-               "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id, "
+               "access, visitor_user_id, starts_at, ends_at, kind, schedule) "
+               "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $12, $13::jsonb) RETURNING id, "
                "to_char(starts_at AT TIME ZONE $11, 'Dy DD Mon HH24:MI') || ' to ' || "
                "to_char(ends_at AT TIME ZONE $11, CASE WHEN (starts_at AT TIME ZONE $11)::date "
                "= (ends_at AT TIME ZONE $11)::date THEN 'HH24:MI' "
@@ -186,7 +246,8 @@ Inserted insert(pqxx::transaction_base& tx, const NewVisitor& row, const NewVisi
   const auto inserted = tx.exec_prepared1(
       "visitors_insert", row.property_id, row.host_user_id, row.created_by, visit.name, visit.phone,
       visit.email, row.access, row.visitor_user_id, common::to_sql_timestamp(visit.starts_at),
-      common::to_sql_timestamp(visit.ends_at), time_zone);
+      common::to_sql_timestamp(visit.ends_at), time_zone, std::string(kind_name(visit.kind)),
+      visit.schedule ? std::optional(schedule_json(*visit.schedule)) : std::nullopt);
   return {inserted[0].as<std::string>(), inserted[1].as<std::string>()};
 }
 
@@ -223,6 +284,35 @@ boost::asio::awaitable<std::vector<Visitor>> list_hosted_by(db::AsyncDatabase& d
     rows = co_await database.run("visitors_list_host_first", user_id, at, query.limit + 1);
   }
   co_return visitors_from(rows);
+}
+
+Denial insert_denial(pqxx::transaction_base& tx, const std::string& property_id,
+                     const NewDenial& denial, const std::string& created_by) {
+  return denial_from(tx.exec_prepared1("visitors_denial_insert", property_id, denial.name,
+                                       denial.phone, denial.email, denial.reason, created_by));
+}
+
+std::vector<Denial> denials(pqxx::transaction_base& tx, const std::string& property_id,
+                            const DenialQuery& query) {
+  if (!query.after) {
+    return denials_from(tx.exec_prepared("visitors_denials_first", property_id, query.limit + 1));
+  }
+  return denials_from(tx.exec_prepared("visitors_denials_after", property_id, query.after->time,
+                                       query.after->id, query.limit + 1));
+}
+
+bool delete_denial(pqxx::transaction_base& tx, const std::string& property_id,
+                   const std::string& denial_id) {
+  return !tx.exec_prepared("visitors_denial_delete", property_id, denial_id).empty();
+}
+
+std::optional<Denial> denial_matching(pqxx::transaction_base& tx, const std::string& property_id,
+                                      const std::optional<std::string>& name,
+                                      const std::optional<std::string>& phone,
+                                      const std::optional<std::string>& email) {
+  const auto rows = tx.exec_prepared("visitors_denial_match", property_id, name, phone, email);
+  if (rows.empty()) return std::nullopt;
+  return denial_from(rows[0]);
 }
 
 }  // namespace frontdoor::visitors::store

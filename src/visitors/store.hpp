@@ -89,4 +89,20 @@ boost::asio::awaitable<std::vector<Visitor>> list_hosted_by(db::AsyncDatabase& d
                                                             common::TimePoint now,
                                                             const VisitorQuery& query);
 
+// --- The deny list ----------------------------------------------------------
+
+Denial insert_denial(pqxx::transaction_base& tx, const std::string& property_id,
+                     const NewDenial& denial, const std::string& created_by);
+// Up to query.limit + 1 entries, newest first.
+std::vector<Denial> denials(pqxx::transaction_base& tx, const std::string& property_id,
+                            const DenialQuery& query);
+// Whether there was such an entry at the property.
+bool delete_denial(pqxx::transaction_base& tx, const std::string& property_id,
+                   const std::string& denial_id);
+// The first entry that names this phone, e-mail or (folded) name.
+std::optional<Denial> denial_matching(pqxx::transaction_base& tx, const std::string& property_id,
+                                      const std::optional<std::string>& name,
+                                      const std::optional<std::string>& phone,
+                                      const std::optional<std::string>& email);
+
 }  // namespace frontdoor::visitors::store

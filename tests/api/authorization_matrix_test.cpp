@@ -144,6 +144,19 @@ class AuthorizationMatrix : public ::testing::Test {
   }
 
   // A visitor of the matrix's resident, written directly: issuing one needs BMX.
+  // An entry of the property's deny list, for the routes that remove one.
+  std::string fresh_denial() {
+    pqxx::connection connection(server.database_url());
+    pqxx::work tx(connection);
+    const auto id = tx.exec_params1(
+                          "INSERT INTO denied_visitors (property_id, name, reason, "
+                          "created_by) VALUES ($1, 'Dan', 'matrix', $2) RETURNING id",
+                          property, resident_user)[0]
+                        .as<std::string>();
+    tx.commit();
+    return id;
+  }
+
   std::string fresh_visitor() {
     pqxx::connection connection(server.database_url());
     pqxx::work tx(connection);
@@ -292,6 +305,17 @@ class AuthorizationMatrix : public ::testing::Test {
          {office,
           [this, p](Who) {
             return Call{p + "/visitors/" + fresh_visitor(), nullptr};
+          }}},
+        {"POST /v1/properties/{pid}/deny-list",
+         {managers,
+          [this, p](Who) {
+            return Call{p + "/deny-list", {{"name", fresh("Banned ")}, {"reason", "matrix"}}};
+          }}},
+        {"GET /v1/properties/{pid}/deny-list", {office, fixed(p + "/deny-list")}},
+        {"DELETE /v1/properties/{pid}/deny-list/{id}",
+         {managers,
+          [this, p](Who) {
+            return Call{p + "/deny-list/" + fresh_denial(), nullptr};
           }}},
         {"GET /v1/me/credentials", {kPeople, fixed("/v1/me/credentials")}},
         {"GET /p/{token}", {kEveryone, fixed("/p/" + std::string(32, 'a'))}},

@@ -119,6 +119,26 @@ class VisitorsApi : public ::testing::Test {
         .json()["data"];
   }
 
+  // The PIN of the one key BMX holds for a visit (what its QR code encodes).
+  std::string pin_of(const std::string& visitor_id) {
+    const auto key_id = bmx_keychain(visitor_id)["virtual_key_ids"][0].get<std::int64_t>();
+    return sandbox.client()
+        .get("/v4/virtual_keys/" + std::to_string(key_id),
+             {{"Authorization", "Bearer " + admin_bmx_token()}})
+        .json()["data"]["pin_code"]
+        .get<std::string>();
+  }
+
+  // A scan at the panel judged as if it happened `at` (the sandbox's clock).
+  std::string scan_at(const std::string& code, const std::string& at) {
+    return sandbox.client()
+        .post("/_sandbox/panels/" +
+                  std::to_string(building["devices"][0]["id"].get<std::int64_t>()) + "/scans",
+              nlohmann::json{{"code", code}, {"at", at}}.dump())
+        .json()["reason"]
+        .get<std::string>();
+  }
+
   HttpResponse scan(const std::string& code) {
     return sandbox.client().post(
         "/_sandbox/panels/" + std::to_string(building["devices"][0]["id"].get<std::int64_t>()) +
@@ -668,6 +688,396 @@ TEST_F(VisitorsApi, AResidentOfTwoPropertiesActsAtEach) {
             false);
   EXPECT_EQ(world.client().get("/v1/me/bmx?property_id=" + property, ana.auth()).json()["linked"],
             true);
+}
+
+// ---------------------------------------------------------------------------
+// Pass kinds (CONTRACT.md, "Pass kinds, limits and the deny list")
+
+namespace pass_kinds {
+
+// Mondays and Thursdays 09:00-12:00 in March 2027, when New York moves to
+// summer time (Sun 14 Mar): the first window is Mon 1 Mar 09:00 EST (14:00Z),
+// the last Mon 29 Mar 12:00 EDT (16:00Z).
+nlohmann::json march_mornings() {
+  return {{"days", {"mon", "thu"}},
+          {"from", "09:00"},
+          {"to", "12:00"},
+          {"starts_on", "2027-03-01"},
+          {"ends_on", "2027-03-31"}};
+}
+
+}  // namespace pass_kinds
+
+TEST_F(VisitorsApi, EachKindIsIssuedAsItsOwnBmxKeychainType) {
+  auto window = property_only();
+  window["max_uses"] = 10;
+  auto one_time = property_only("+15550002222");
+  one_time["kind"] = "one_time";
+  auto weekly = nlohmann::json{{"name", "Cleo Cleaner"},
+                               {"phone", "+15550003333"},
+                               {"access", "property_only"},
+                               {"kind", "recurring"},
+                               {"schedule", pass_kinds::march_mornings()}};
+  auto courier = nlohmann::json{{"kind", "delivery"},
+                                {"phone", "+15550004444"},
+                                {"starts_at", in_hours(0)},
+                                {"ends_at", in_hours(2)}};
+  const std::map<std::string, std::pair<nlohmann::json, std::string>> kinds = {
+      {"window", {window, "custom_keychain"}},
+      {"one_time", {one_time, "one_time_keychain"}},
+      {"recurring", {weekly, "recurring_keychain"}},
+      {"delivery", {courier, "delivery_pass"}}};
+  for (const auto& [kind, request] : kinds) {
+    SCOPED_TRACE(kind);
+    auto created = add_visitor(ana, request.first);
+    ASSERT_EQ(created.status, 201) << created.body;
+    const auto visitor = created.json();
+    EXPECT_EQ(visitor["kind"], kind);
+    EXPECT_EQ(visitor["pass"]["uses"], 0);
+    EXPECT_TRUE(visitor["pass"]["first_used_at"].is_null());
+    const auto issued = settled(ana, visitor["id"]);
+    EXPECT_EQ(issued["pass"]["status"], "issued") << issued;
+    const auto keychain = bmx_keychain(visitor["id"]);
+    EXPECT_EQ(keychain["type"], request.second);
+    if (kind == "window") {
+      EXPECT_EQ(issued["pass"]["max_uses"], 10);
+    }
+    if (kind == "one_time" || kind == "delivery") {
+      EXPECT_EQ(issued["pass"]["max_uses"], 1);
+    }
+    if (kind == "recurring") {
+      EXPECT_TRUE(issued["pass"]["max_uses"].is_null());
+      EXPECT_EQ(issued["schedule"], pass_kinds::march_mornings());
+      EXPECT_EQ(issued["starts_at"], "2027-03-01T14:00:00Z");
+      EXPECT_EQ(issued["ends_at"], "2027-03-29T16:00:00Z");
+      EXPECT_EQ(issued["status"], "scheduled");
+      // BMX gets the windows in local time, never converted to UTC.
+      EXPECT_EQ(keychain["weekdays"], nlohmann::json({"mon", "thu"}));
+      EXPECT_EQ(keychain["time_from"], "09:00");
+      EXPECT_EQ(keychain["time_to"], "12:00");
+      EXPECT_EQ(keychain["start_date"], "2027-03-01");
+      EXPECT_EQ(keychain["end_date"], "2027-03-31");
+      // Its SMS and its page name the schedule as people read it.
+      nlohmann::json sms;
+      ASSERT_TRUE(
+          eventually([&] { return !(sms = sandbox.messages("sms", "+15550003333")).empty(); }));
+      EXPECT_NE(sms[0]["body"].get<std::string>().find("Mon, Thu 09:00"), std::string::npos)
+          << sms[0]["body"];
+      const auto page = page_of(visitor);
+      EXPECT_NE(page.body.find("Weekly pass"), std::string::npos) << page.body;
+      EXPECT_NE(page.body.find("Mon, Thu 09:00\u201312:00, until 31 Mar 2027"), std::string::npos)
+          << page.body;
+    }
+    if (kind == "delivery") {
+      EXPECT_EQ(visitor["name"], "Delivery");
+      EXPECT_EQ(visitor["access"], "property_only");
+      EXPECT_NE(page_of(visitor).body.find("Delivery pass"), std::string::npos);
+    }
+  }
+}
+
+TEST_F(VisitorsApi, EveryPassKindRuleHasItsCode) {
+  const auto refused = [&](nlohmann::json body, const std::string& code, const std::string& field) {
+    SCOPED_TRACE(body.dump());
+    const auto response = add_visitor(ana, body);
+    EXPECT_EQ(response.status, 422) << response.body;
+    EXPECT_EQ(response.json()["code"], code) << response.body;
+    bool named = false;
+    const auto problem = response.json();
+    for (const auto& error : problem["errors"]) named = named || error["field"] == field;
+    EXPECT_TRUE(named) << field << " is not named in " << response.body;
+  };
+  const auto weekly = [&](const nlohmann::json& change) {
+    auto schedule = pass_kinds::march_mornings();
+    schedule.merge_patch(change);
+    return nlohmann::json{{"name", "Cleo"},
+                          {"phone", "+15550003333"},
+                          {"access", "property_only"},
+                          {"kind", "recurring"},
+                          {"schedule", schedule}};
+  };
+  refused(weekly({{"to", "08:00"}}), "schedule_invalid", "schedule.to");
+  refused(weekly({{"from", "9am"}}), "schedule_invalid", "schedule.from");
+  refused(weekly({{"days", {"monday"}}}), "schedule_invalid", "schedule.days");
+  refused(weekly({{"days", {"mon", "mon"}}}), "schedule_invalid", "schedule.days");
+  refused(weekly({{"days", nlohmann::json::array()}}), "schedule_invalid", "schedule.days");
+  refused(weekly({{"starts_on", "2027-02-30"}}), "schedule_invalid", "schedule.starts_on");
+  refused(weekly({{"starts_on", "2026-01-05"}}), "schedule_invalid", "schedule.starts_on");
+  refused(weekly({{"ends_on", "2028-03-01"}}), "schedule_invalid", "schedule.ends_on");
+  refused(weekly({{"ends_on", "2027-02-01"}}), "schedule_invalid", "schedule.ends_on");
+  refused(weekly({{"every", "week"}}), "schedule_invalid", "schedule.every");
+  auto no_schedule = weekly(nlohmann::json::object());
+  no_schedule.erase("schedule");
+  refused(no_schedule, "schedule_invalid", "schedule");
+  auto timed_weekly = weekly(nlohmann::json::object());
+  timed_weekly["starts_at"] = in_hours(0);
+  refused(timed_weekly, "validation_failed", "starts_at");
+  auto capped_weekly = weekly(nlohmann::json::object());
+  capped_weekly["max_uses"] = 3;
+  refused(capped_weekly, "validation_failed", "max_uses");
+
+  auto window = property_only();
+  window["schedule"] = pass_kinds::march_mornings();
+  refused(window, "validation_failed", "schedule");
+  for (int bad : {0, 101}) {
+    auto capped = property_only();
+    capped["max_uses"] = bad;
+    refused(capped, "validation_failed", "max_uses");
+  }
+  auto once = property_only();
+  once["kind"] = "one_time";
+  once["max_uses"] = 2;
+  refused(once, "validation_failed", "max_uses");
+  auto odd = property_only();
+  odd["kind"] = "forever";
+  refused(odd, "validation_failed", "kind");
+  auto wide_courier = property_only();
+  wide_courier["kind"] = "delivery";
+  wide_courier["access"] = "property_wide";
+  wide_courier["email"] = "courier@example.com";
+  refused(wide_courier, "validation_failed", "access");
+  auto nameless = property_only();
+  nameless["kind"] = "delivery";
+  nameless.erase("name");
+  nameless.erase("phone");
+  refused(nameless, "validation_failed", "phone");
+
+  // A property-only day longer than the property allows.
+  auto manager = world.staff(property, "manager");
+  EXPECT_EQ(world.client()
+                .send("PATCH", "/v1/properties/" + property + "/settings",
+                      R"({"property_only_visitor_max_hours": 2})", manager.auth())
+                .status,
+            200);
+  refused(weekly(nlohmann::json::object()), "schedule_invalid", "schedule.to");
+  auto wide_weekly = weekly(nlohmann::json::object());
+  wide_weekly["access"] = "property_wide";
+  wide_weekly["email"] = "cleo@example.com";
+  EXPECT_EQ(add_visitor(ana, wide_weekly).status, 201);  // the limit is for property-only
+
+  EXPECT_EQ(query("SELECT count(*) FROM visitors"), "1");
+}
+
+// The e2e of a capped pass: each entry at the panel is counted from BMX's own
+// count, and the entry that reaches the cap ends the pass at BMX.
+TEST_F(VisitorsApi, AMaxUsesPassIsDeniedAfterItsLastEntryAndSaysSo) {
+  world.client().post("/v1/me/devices", R"({"platform":"android","push_token":"fcm-ana-1"})",
+                      ana.auth());
+  auto twice = property_only();
+  twice["max_uses"] = 2;
+  const auto visitor = add_visitor(ana, twice).json();
+  const std::string id = visitor["id"];
+  ASSERT_EQ(settled(ana, id)["pass"]["status"], "issued");
+  const auto pin = pin_of(id);
+  const auto read = [&] { return world.client().get("/v1/me/visitors/" + id, ana.auth()).json(); };
+
+  EXPECT_EQ(scan(pin).json()["granted"], true);
+  ASSERT_TRUE(eventually([&] { return read()["pass"]["uses"] == 1; })) << read();
+  EXPECT_EQ(read()["status"], "arrived");
+  EXPECT_FALSE(read()["pass"]["first_used_at"].is_null());
+  EXPECT_EQ(page_of(visitor).status, 200);
+
+  EXPECT_EQ(scan(pin).json()["granted"], true);
+  ASSERT_TRUE(eventually([&] { return read()["pass"]["uses"] == 2; })) << read();
+  EXPECT_EQ(read()["status"], "used_up");
+  EXPECT_FALSE(read()["pass"]["last_used_at"].is_null());
+  // The third entry is refused: the keychain is gone at BMX.
+  ASSERT_TRUE(eventually([&] { return scan(pin).json()["granted"] == false; }));
+  const auto page = page_of(visitor);
+  EXPECT_EQ(page.status, 410);
+  EXPECT_NE(page.body.find("has been used"), std::string::npos) << page.body;
+  EXPECT_EQ(page.body.find("<svg"), std::string::npos);
+  EXPECT_EQ(page_of(visitor, "/qr.svg").status, 404);
+  nlohmann::json pushes;
+  ASSERT_TRUE(eventually([&] {
+    pushes = sandbox.messages("push", "fcm-ana-1");
+    return std::any_of(pushes.begin(), pushes.end(), [](const nlohmann::json& push) {
+      return push["data"]["payload"]["title"] == "Visitor pass used up";
+    });
+  })) << pushes;
+  EXPECT_EQ(query("SELECT count(*) FROM audit_events WHERE action = 'pass.used_up'"), "1");
+}
+
+// A weekly pass opens only inside its windows at the panel, on the building's
+// wall clock across the change to summer time; scans name their instant.
+TEST_F(VisitorsApi, ARecurringPassOpensOnlyInItsWeeklyWindows) {
+  auto weekly = nlohmann::json{{"name", "Cleo Cleaner"},
+                               {"phone", "+15550003333"},
+                               {"access", "property_only"},
+                               {"kind", "recurring"},
+                               {"schedule", pass_kinds::march_mornings()}};
+  const auto visitor = add_visitor(ana, weekly).json();
+  ASSERT_EQ(settled(ana, visitor["id"])["pass"]["status"], "issued");
+  const auto pin = pin_of(visitor["id"]);
+  EXPECT_EQ(scan_at(pin, "2027-03-04T14:30:00Z"), "granted");           // Thu 09:30 EST
+  EXPECT_EQ(scan_at(pin, "2027-03-18T13:30:00Z"), "granted");           // Thu 09:30 EDT
+  EXPECT_EQ(scan_at(pin, "2027-03-18T16:30:00Z"), "outside_schedule");  // Thu 12:30 EDT
+  EXPECT_EQ(scan_at(pin, "2027-03-19T14:30:00Z"), "outside_schedule");  // a Friday
+  EXPECT_EQ(scan_at(pin, "2027-04-01T14:30:00Z"), "expired");           // after ends_on
+}
+
+// A courier's pass opens once (BMX keeps it open for 5 minutes after, for an
+// inner door), then its page says it was used.
+TEST_F(VisitorsApi, ADeliveryPassIsUsedOnce) {
+  const auto visitor = add_visitor(ana, {{"kind", "delivery"},
+                                         {"name", "Parcel Co"},
+                                         {"phone", "+15550004444"},
+                                         {"starts_at", in_hours(0)},
+                                         {"ends_at", in_hours(1)}})
+                           .json();
+  const std::string id = visitor["id"];
+  ASSERT_EQ(settled(ana, id)["pass"]["status"], "issued");
+  const auto keychain = bmx_keychain(id);
+  EXPECT_EQ(keychain["type"], "delivery_pass");
+  const auto pin = pin_of(id);
+  EXPECT_EQ(scan(pin).json()["granted"], true);
+  const auto read = [&] { return world.client().get("/v1/me/visitors/" + id, ana.auth()).json(); };
+  ASSERT_TRUE(eventually([&] { return read()["status"] == "used_up"; })) << read();
+  EXPECT_EQ(read()["pass"]["uses"], 1);
+  const auto page = page_of(visitor);
+  EXPECT_EQ(page.status, 410);
+  EXPECT_EQ(page.body.find("<svg"), std::string::npos);
+  const auto later = sandbox.client().post(
+      "/_sandbox/panels/" + std::to_string(building["devices"][0]["id"].get<std::int64_t>()) +
+          "/scans",
+      nlohmann::json{
+          {"code", pin},
+          {"at", common::to_rfc3339(std::chrono::system_clock::now() + std::chrono::minutes(6))}}
+          .dump());
+  EXPECT_EQ(later.json()["reason"], "already_used");
+
+  // A delivery later today waits for its window: BMX would start it at once.
+  const auto tonight = add_visitor(ana, {{"kind", "delivery"},
+                                         {"phone", "+15550005555"},
+                                         {"starts_at", in_hours(3)},
+                                         {"ends_at", in_hours(4)}})
+                           .json();
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(query("SELECT status || ':' || (bmx_keychain_id IS NULL) FROM passes WHERE "
+                  "visitor_id = '" +
+                  tonight["id"].get<std::string>() + "'"),
+            "pending:true");
+}
+
+// Staff add a courier's pass too: the courier gets the page by SMS, on the
+// site's placeholder tenant.
+TEST_F(VisitorsApi, StaffAddADeliveryPassThatIsTexted) {
+  auto staff = world.staff(property, "staff");
+  auto created = world.client().post("/v1/properties/" + property + "/visitors",
+                                     nlohmann::json{{"kind", "delivery"},
+                                                    {"phone", "+15550006666"},
+                                                    {"starts_at", in_hours(0)},
+                                                    {"ends_at", in_hours(1)}}
+                                         .dump(),
+                                     staff.auth());
+  ASSERT_EQ(created.status, 201) << created.body;
+  const auto visitor_id = created.json()["id"].get<std::string>();
+  EXPECT_EQ(created.json()["access"], "property_only");
+  ASSERT_TRUE(eventually([&] {
+    return query("SELECT status FROM passes WHERE visitor_id = '" + visitor_id + "'") == "issued";
+  }));
+  const auto keychain = bmx_keychain(visitor_id);
+  EXPECT_EQ(keychain["type"], "delivery_pass");
+  EXPECT_EQ(keychain["tenant_id"], building["units"][2]["tenants"][0]["id"]);
+  nlohmann::json sms;
+  ASSERT_TRUE(eventually([&] { return !(sms = sandbox.messages("sms", "+15550006666")).empty(); }));
+  EXPECT_NE(sms[0]["body"].get<std::string>().find("/p/"), std::string::npos);
+  EXPECT_EQ(query("SELECT count(*) FROM users WHERE phone = '+15550006666'"), "0");
+}
+
+// ---------------------------------------------------------------------------
+// The deny list
+
+TEST_F(VisitorsApi, TheDenyListRefusesMatchingVisitorsNeutrallyForResidents) {
+  auto manager = world.staff(property, "manager");
+  auto staff = world.staff(property, "staff");
+  const std::string list = "/v1/properties/" + property + "/deny-list";
+  const auto deny = [&](const Account& who, const nlohmann::json& body) {
+    return world.client().post(list, body.dump(), who.auth());
+  };
+  auto by_name =
+      deny(manager, {{"name", "  Jos\u00e9   \u00c1lvarez "}, {"reason", "Trespass notice"}});
+  ASSERT_EQ(by_name.status, 201) << by_name.body;
+  auto by_phone = deny(manager, {{"phone", "+1 (555) 999-0000"}, {"reason", "Harassment"}});
+  ASSERT_EQ(by_phone.status, 201) << by_phone.body;
+  EXPECT_EQ(by_phone.json()["phone"], "+15559990000");
+  auto by_email = deny(manager, {{"email", "Mallory@Example.com"}, {"reason", "Fraud"}});
+  ASSERT_EQ(by_email.status, 201) << by_email.body;
+  EXPECT_EQ(by_email.json()["email"], "mallory@example.com");
+
+  // Bad entries change nothing; only managers and admins write, staff read.
+  EXPECT_EQ(deny(manager, {{"reason", "nobody named"}}).json()["errors"][0]["code"],
+            "one_required");
+  EXPECT_EQ(deny(manager, {{"name", "No Reason"}}).status, 422);
+  EXPECT_EQ(deny(manager, {{"phone", "12345"}, {"reason", "x"}}).status, 422);
+  EXPECT_EQ(deny(manager, {{"name", "Line\nbreak"}, {"reason", "x"}}).status, 422);
+  EXPECT_EQ(deny(staff, {{"name", "Staff Entry"}, {"reason", "x"}}).status, 403);
+  EXPECT_EQ(deny(ana, {{"name", "Resident Entry"}, {"reason", "x"}}).status, 403);
+  const auto listed = world.client().get(list, staff.auth());
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(listed.json()["data"].size(), 3u);
+  EXPECT_EQ(world.client().get(list, ana.auth()).status, 403);
+
+  // A resident learns only "no": not the reason, not which detail matched.
+  const auto refused_for_ana = [&](nlohmann::json body) {
+    SCOPED_TRACE(body.dump());
+    const auto response = add_visitor(ana, body);
+    EXPECT_EQ(response.status, 422) << response.body;
+    EXPECT_EQ(response.json()["code"], "visitor_not_allowed");
+    for (const char* secret : {"Trespass", "Harassment", "Fraud", "deny"}) {
+      EXPECT_EQ(response.body.find(secret), std::string::npos) << response.body;
+    }
+    EXPECT_TRUE(response.json().value("errors", nlohmann::json::array()).empty());
+    EXPECT_FALSE(response.json().contains("deny_list_entry_id"));
+  };
+  auto named = property_only();
+  named["name"] = "JOSE alvarez";
+  refused_for_ana(named);
+  refused_for_ana(property_only("+15559990000"));
+  auto mailed = property_only();
+  mailed["access"] = "property_wide";
+  mailed["email"] = "mallory@example.com";
+  refused_for_ana(mailed);
+  auto courier = nlohmann::json{{"kind", "delivery"},
+                                {"phone", "+15559990000"},
+                                {"starts_at", in_hours(0)},
+                                {"ends_at", in_hours(1)}};
+  refused_for_ana(courier);
+  auto namesake = property_only();
+  namesake["name"] = "Jose Alvarez Junior";
+  EXPECT_EQ(add_visitor(ana, namesake).status, 201);  // a whole name, not a part of one
+
+  // Staff see why.
+  const auto by_staff = world.client().post("/v1/properties/" + property + "/visitors",
+                                            nlohmann::json{{"name", "M. M."},
+                                                           {"email", "MALLORY@example.com"},
+                                                           {"starts_at", in_hours(1)},
+                                                           {"ends_at", in_hours(2)}}
+                                                .dump(),
+                                            staff.auth());
+  EXPECT_EQ(by_staff.status, 422) << by_staff.body;
+  EXPECT_EQ(by_staff.json()["code"], "visitor_not_allowed");
+  EXPECT_NE(by_staff.json()["detail"].get<std::string>().find("Fraud"), std::string::npos);
+  EXPECT_EQ(by_staff.json()["deny_list_entry_id"], by_email.json()["id"]);
+
+  // Every refusal is in the audit trail, and the managers hear of it.
+  EXPECT_EQ(query("SELECT count(*) FROM audit_events WHERE action = 'visitor.denied'"), "5");
+  EXPECT_EQ(query("SELECT count(*) FROM visitors"), "1");
+  nlohmann::json mail;
+  const auto alerts = [&] {
+    mail = sandbox.messages("email", manager.email);
+    return std::count_if(mail.begin(), mail.end(), [](const nlohmann::json& message) {
+      return message["subject"].get<std::string>().find("deny list") != std::string::npos;
+    });
+  };
+  ASSERT_TRUE(eventually([&] { return alerts() == 5; })) << mail;
+
+  // Removed from the list: the visitor may be invited again.
+  const std::string entry = by_phone.json()["id"];
+  EXPECT_EQ(world.client().send("DELETE", list + "/" + entry, "", staff.auth()).status, 403);
+  EXPECT_EQ(world.client().send("DELETE", list + "/" + entry, "", manager.auth()).status, 204);
+  EXPECT_EQ(world.client().send("DELETE", list + "/" + entry, "", manager.auth()).status, 404);
+  EXPECT_EQ(add_visitor(ana, property_only("+15559990000")).status, 201);
 }
 
 }  // namespace

@@ -377,5 +377,99 @@ TEST_F(VisitorsEndToEnd, ThePanelPageSearchesCallsAndShowsTheDoorOpening) {
   EXPECT_EQ(sandbox.requests("/v4/door_release_requests").size(), 1u);
 }
 
+// The kinds of pass, as their visitors live them: each gets its SMS, reads its
+// PIN off the pass page and tries it at the panel. The sandbox's scans name
+// their instant ("at"), so a weekly pass's windows next March are tried today.
+TEST_F(VisitorsEndToEnd, EachKindOfPassOpensTheDoorByItsOwnRules) {
+  const auto add = [&](nlohmann::json body) {
+    auto created = post("/v1/me/visitors", body, ana);
+    EXPECT_EQ(created.status, 201) << created.body;
+    return created.json()["id"].get<std::string>();
+  };
+  // The PIN the pass page shows (the same code its QR encodes).
+  const auto pin_on_page = [&](const std::string& phone) {
+    const auto link = link_from_sms(phone);
+    const auto page = frontdoor->client().get(link.substr(link.find("/p/")));
+    const auto at = page.body.find("class=\"pin\">");
+    EXPECT_NE(at, std::string::npos) << page.body;
+    return at == std::string::npos ? std::string() : page.body.substr(at + 12, 6);
+  };
+  const auto page_status = [&](const std::string& phone) {
+    const auto link = link_from_sms(phone);
+    return frontdoor->client().get(link.substr(link.find("/p/"))).status;
+  };
+  const auto scan_at = [&](const std::string& pin, const std::string& at) {
+    return sandbox.client()
+        .post("/_sandbox/panels/" +
+                  std::to_string(building["devices"][0]["id"].get<std::int64_t>()) + "/scans",
+              nlohmann::json{{"code", pin}, {"at", at}}.dump())
+        .json()["reason"]
+        .get<std::string>();
+  };
+
+  // A cleaner on Thursday mornings in March 2027, across the change to summer
+  // time (Sun 14 Mar in New York).
+  const auto cleaner_id = add({{"kind", "recurring"},
+                               {"name", "Cleo Cleaner"},
+                               {"phone", "+15550200011"},
+                               {"access", "property_only"},
+                               {"schedule",
+                                {{"days", {"thu"}},
+                                 {"from", "09:00"},
+                                 {"to", "12:00"},
+                                 {"starts_on", "2027-03-01"},
+                                 {"ends_on", "2027-03-31"}}}});
+  // Its page says when it works (no code before then); BMX holds the key.
+  link_from_sms("+15550200011");
+  EXPECT_TRUE(eventually([&] { return visitor(ana, cleaner_id)["pass"]["status"] == "issued"; }));
+  const auto token = admin_bmx_token();
+  const auto keychains = sandbox.client()
+                             .get("/v4/keychains?q%5Bname_eq%5D=frontdoor%20pass%20" + cleaner_id,
+                                  {{"Authorization", "Bearer " + token}})
+                             .json()["data"];
+  ASSERT_EQ(keychains.size(), 1u);
+  const auto weekly =
+      sandbox.client()
+          .get("/v4/virtual_keys/" +
+                   std::to_string(keychains[0]["virtual_key_ids"][0].get<std::int64_t>()),
+               {{"Authorization", "Bearer " + token}})
+          .json()["data"]["pin_code"]
+          .get<std::string>();
+  EXPECT_EQ(scan_at(weekly, "2027-03-04T14:30:00Z"), "granted");           // 09:30 EST
+  EXPECT_EQ(scan_at(weekly, "2027-03-11T13:30:00Z"), "outside_schedule");  // 08:30 EST
+  EXPECT_EQ(scan_at(weekly, "2027-03-18T13:30:00Z"), "granted");           // 09:30 EDT
+  EXPECT_EQ(scan_at(weekly, "2027-03-18T16:30:00Z"), "outside_schedule");  // 12:30 EDT
+  EXPECT_EQ(scan_at(weekly, "2027-03-19T14:30:00Z"), "outside_schedule");  // a Friday
+
+  // A dog-walker allowed two entries: the third is refused, the page says so.
+  const auto walker_id = add({{"name", "Wes Walker"},
+                              {"phone", "+15550200012"},
+                              {"access", "property_only"},
+                              {"max_uses", 2},
+                              {"starts_at", in_hours(0)},
+                              {"ends_at", in_hours(3)}});
+  const auto walker = pin_on_page("+15550200012");
+  for (int entry = 1; entry <= 2; ++entry) {
+    EXPECT_TRUE(scan(walker).json()["granted"]);
+    EXPECT_TRUE(eventually([&] { return visitor(ana, walker_id)["pass"]["uses"] == entry; }))
+        << visitor(ana, walker_id);
+  }
+  EXPECT_EQ(visitor(ana, walker_id)["status"], "used_up");
+  EXPECT_TRUE(eventually([&] { return scan(walker).json()["granted"] == false; }));
+  EXPECT_EQ(page_status("+15550200012"), 410);
+
+  // A courier: one entry (BMX allows 5 minutes after it for an inner door).
+  const auto courier_id = add({{"kind", "delivery"},
+                               {"phone", "+15550200013"},
+                               {"starts_at", in_hours(0)},
+                               {"ends_at", in_hours(1)}});
+  const auto courier = pin_on_page("+15550200013");
+  EXPECT_TRUE(scan(courier).json()["granted"]);
+  EXPECT_TRUE(eventually([&] { return visitor(ana, courier_id)["status"] == "used_up"; }))
+      << visitor(ana, courier_id);
+  EXPECT_EQ(page_status("+15550200013"), 410);
+  EXPECT_EQ(scan_at(courier, in_hours(0.1)), "already_used");
+}
+
 }  // namespace
 }  // namespace frontdoor

@@ -60,51 +60,71 @@ TEST(JsonWriter, ContainersNullsAndRawValuesNest) {
   EXPECT_EQ(out.text(), nlohmann::json::parse(out.text()).dump());
 }
 
-// The shape the apps have always had, built the old way, field by field.
+// The shape the apps read, built the old way, field by field.
 nlohmann::json visitor_as_before(const visitors::Visitor& visitor) {
   const auto text_or_null = [](const std::optional<std::string>& text) {
     return text ? nlohmann::json(*text) : nlohmann::json(nullptr);
   };
-  nlohmann::json pass = {{"status", visitor.pass.status}};
+  nlohmann::json pass = {{"status", visitor.pass.status},
+                         {"uses", visitor.pass.uses},
+                         {"max_uses", visitor.pass.max_uses ? nlohmann::json(*visitor.pass.max_uses)
+                                                            : nlohmann::json(nullptr)},
+                         {"first_used_at", text_or_null(visitor.pass.first_used_at)},
+                         {"last_used_at", text_or_null(visitor.pass.last_used_at)}};
   if (visitor.pass.failure_code) {
     pass["failure_code"] = *visitor.pass.failure_code;
     pass["failure_reason"] = text_or_null(visitor.pass.failure_reason);
   }
-  return {{"id", visitor.id},
-          {"name", visitor.name},
-          {"phone", text_or_null(visitor.phone)},
-          {"email", text_or_null(visitor.email)},
-          {"access", visitor.access},
-          {"starts_at", visitor.starts_at},
-          {"ends_at", visitor.ends_at},
-          {"created_at", visitor.created_at},
-          {"arrived_at", text_or_null(visitor.arrived_at)},
-          {"status", visitor.status},
-          {"property_id", visitor.property_id},
-          {"pass", pass}};
+  nlohmann::json shape = {{"id", visitor.id},
+                          {"kind", std::string(visitors::kind_name(visitor.kind))},
+                          {"name", visitor.name},
+                          {"phone", text_or_null(visitor.phone)},
+                          {"email", text_or_null(visitor.email)},
+                          {"access", visitor.access},
+                          {"starts_at", visitor.starts_at},
+                          {"ends_at", visitor.ends_at},
+                          {"created_at", visitor.created_at},
+                          {"arrived_at", text_or_null(visitor.arrived_at)},
+                          {"status", visitor.status},
+                          {"property_id", visitor.property_id},
+                          {"pass", pass}};
+  if (visitor.schedule)
+    shape["schedule"] = nlohmann::json::parse(visitors::schedule_json(*visitor.schedule));
+  return shape;
 }
 
 TEST(JsonWriter, AVisitorIsWrittenAsItWasBuilt) {
-  visitors::Visitor issued{"7c1e0d5e-0000-4000-8000-000000000001",
-                           "7c1e0d5e-0000-4000-8000-0000000000aa",
-                           "Dana \"D\" O'Neil",
-                           "+15551234567",
-                           std::nullopt,
-                           "property_only",
-                           "2026-12-02T10:00:00Z",
-                           "2026-12-02T18:00:00Z",
-                           "2026-12-01T09:00:00Z",
-                           std::nullopt,
-                           "active",
-                           {"issued", std::nullopt, std::nullopt},
-                           "2026-12-01T09:00:00.000000Z"};
+  visitors::Visitor issued;
+  issued.id = "7c1e0d5e-0000-4000-8000-000000000001";
+  issued.property_id = "7c1e0d5e-0000-4000-8000-0000000000aa";
+  issued.name = "Dana \"D\" O'Neil";
+  issued.phone = "+15551234567";
+  issued.access = "property_only";
+  issued.starts_at = "2026-12-02T10:00:00Z";
+  issued.ends_at = "2026-12-02T18:00:00Z";
+  issued.created_at = "2026-12-01T09:00:00Z";
+  issued.status = "active";
+  issued.pass.status = "issued";
+  issued.cursor = "2026-12-01T09:00:00.000000Z";
   auto failed = issued;
   failed.email = "dana@example.com";
   failed.arrived_at = "2026-12-02T10:05:00Z";
-  failed.pass = {"failed", "bmx_rejected", std::nullopt};
+  failed.pass.status = "failed";
+  failed.pass.failure_code = "bmx_rejected";
   auto explained = failed;
   explained.pass.failure_reason = "Keychain refused:\nname taken";
-  for (const auto& visitor : {issued, failed, explained}) {
+  auto weekly = issued;
+  weekly.kind = visitors::Kind::recurring;
+  weekly.schedule = visitors::Schedule{{std::chrono::Monday, std::chrono::Thursday},
+                                       std::chrono::hours(9),
+                                       std::chrono::hours(12),
+                                       std::chrono::sys_days(std::chrono::year(2027) / 1 / 4),
+                                       std::chrono::sys_days(std::chrono::year(2027) / 3 / 1)};
+  weekly.pass.uses = 3;
+  weekly.pass.max_uses = 10;
+  weekly.pass.first_used_at = "2027-01-04T14:01:00Z";
+  weekly.pass.last_used_at = "2027-01-07T14:02:00Z";
+  for (const auto& visitor : {issued, failed, explained, weekly}) {
     http::JsonWriter out;
     visitors::write_json(out, visitor);
     EXPECT_EQ(out.text(), nlohmann_text(visitor_as_before(visitor)));

@@ -31,6 +31,7 @@
 #include "frontdoor/passes/service.hpp"
 #include "frontdoor/people/service.hpp"
 #include "frontdoor/properties/service.hpp"
+#include "frontdoor/visitors/deny_list.hpp"
 #include "frontdoor/visitors/service.hpp"
 
 namespace frontdoor::app {
@@ -87,6 +88,7 @@ class App {
   notify::Deliveries deliveries_;
   passes::PassesService passes_;
   passes::PassPages pass_pages_;
+  visitors::DenyList deny_list_;
   visitors::VisitorsService visitors_;
   directory::DirectoryService directory_;
   calls::CallsService calls_;

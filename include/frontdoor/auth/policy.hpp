@@ -24,6 +24,8 @@ enum class Action {
   request_bmx_setup,  // admin, manager: tell the operator the placeholder tenant exists
   view_bmx_health,    // admin, manager: the integration record and its health
   manage_visitors,    // admin, manager, staff: the property's own visitors
+  view_deny_list,     // admin, manager, staff: who may not be invited, and why
+  manage_deny_list,   // admin, manager
 };
 
 class Policy {

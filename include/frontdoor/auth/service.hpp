@@ -66,6 +66,9 @@ class AuthService {
                                            const std::optional<std::string>& phone) const;
   void grant_role(pqxx::work& tx, const std::string& user_id, Role role,
                   const std::string& property_id) const;
+  // Everyone with this role at the property (the managers to alert, say).
+  std::vector<std::string> emails_with_role(pqxx::work& tx, Role role,
+                                            const std::string& property_id) const;
   void revoke_role(pqxx::work& tx, const std::string& user_id, Role role,
                    const std::string& property_id) const;
 

@@ -85,13 +85,26 @@ struct TenantQuery {
   std::optional<std::int64_t> unit_id;
 };
 
+// A recurring keychain's weekly windows, in the building's time zone, as BMX
+// takes them: weekdays "mon".."sun", times "HH:MM", dates "YYYY-MM-DD".
+struct WeeklyWindows {
+  std::vector<std::string> weekdays;
+  std::string time_from;
+  std::string time_to;
+  std::string start_date;
+  std::string end_date;
+};
+
 struct KeychainRequest {
-  std::string kind;  // "custom" or "one_time"
+  // "custom", "one_time" (both for starts_at..ends_at), "recurring" (weekly)
+  // or "delivery_pass" (BMX sets its window; one key, which BMX creates).
+  std::string kind = "custom";
   std::string name;
   std::int64_t tenant_id = 0;
   std::chrono::system_clock::time_point starts_at;
   std::chrono::system_clock::time_point ends_at;
   std::vector<std::int64_t> access_point_ids;  // empty: every access point
+  std::optional<WeeklyWindows> weekly;         // recurring only
 };
 
 struct Keychain {

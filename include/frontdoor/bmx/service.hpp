@@ -102,8 +102,8 @@ class BmxService {
   // Visitor passes: a keychain for exactly the visit's window, and its one key.
   // BMX knows no idempotency keys, so the keychain carries a name to be found by.
   std::optional<std::int64_t> find_keychain(BmxAccess& access, const std::string& name);
-  std::int64_t create_keychain(BmxAccess& access, const std::string& name,
-                               common::TimePoint starts_at, common::TimePoint ends_at);
+  // On the access's tenant, whatever the request names.
+  std::int64_t create_keychain(BmxAccess& access, KeychainRequest request);
   // The keychain's key: the one an earlier attempt made, or a new one (which BMX
   // e-mails when `email` is given). A key BMX refuses for good takes its keychain
   // back with it, since a keychain without its key is useless (NOTES.md).
@@ -114,8 +114,8 @@ class BmxService {
   // Every keychain with this name but `keep`.
   void delete_keychains_named(BmxAccess& access, const std::string& name,
                               std::optional<std::int64_t> keep);
-  // How often a key has opened a door.
-  int key_uses(BmxAccess& access, std::int64_t key_id);
+  // How often a key has opened a door, and when first and last (BMX's count).
+  VirtualKey key_usage(BmxAccess& access, std::int64_t key_id);
   // Who opens a door for this resident: their own BMX sign-in when linked, else
   // the building admin's on the site's placeholder tenant; nullopt when neither.
   std::optional<BmxAccess> door_access(const std::string& user_id, const std::string& property_id);

@@ -68,6 +68,8 @@ class JsonFields {
   bool has(std::string_view name) const;
   // Whether the field is there at all, null included.
   bool present(std::string_view name) const;
+  // Whether every read so far succeeded.
+  bool ok() const { return errors_.empty(); }
   // Throws ApiError::validation when any read failed.
   void finish() const;
 

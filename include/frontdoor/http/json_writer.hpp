@@ -32,6 +32,8 @@ class JsonWriter {
   JsonWriter& value(const std::string& text) { return value(std::string_view(text)); }
   JsonWriter& value(const std::optional<std::string>& text);  // null when empty
   JsonWriter& null();
+  JsonWriter& number(long long value);
+  JsonWriter& number(const std::optional<int>& value);  // null when empty
   // key(name), then value(text).
   template <typename Text>
   JsonWriter& field(std::string_view name, const Text& text) {

@@ -36,7 +36,12 @@ EmailText visitor_invite_email(const std::string& visitor_name, const std::strin
                                const std::string& property_name, const std::string& window,
                                const std::string& activation_link);
 
+// To a property's managers: someone on the deny list was invited and refused.
+EmailText visitor_denied_email(const std::string& property_name, const std::string& inviter,
+                               const std::string& visitor, const std::string& reason);
+
 PushText visitor_arrived_push(const std::string& visitor_name);
 PushText pass_failed_push(const std::string& visitor_name, const std::string& reason);
+PushText pass_used_up_push(const std::string& visitor_name, int uses);
 
 }  // namespace frontdoor::notify

@@ -29,6 +29,7 @@ struct PassView {
     unknown,       // no such pass (or not a token at all)
     rate_limited,  // this address guessed too many unknown tokens
     revoked,
+    used_up,  // its entries reached the pass's cap (one for one_time and delivery)
     failed,
     expired,
     pending,
@@ -41,6 +42,9 @@ struct PassView {
   std::string starts;  // in the property's time zone, as the page shows it
   std::string ends;
   std::string time_zone;
+  std::string kind;      // window, one_time, recurring, delivery
+  std::string schedule;  // recurring passes: their weekly windows, in local time
+  int uses = 0;
   // Valid passes only: the BMX PIN and its QR code (SVG).
   std::string pin;
   std::string qr_svg;

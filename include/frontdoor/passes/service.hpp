@@ -13,6 +13,7 @@
 #include "frontdoor/bmx/token_cipher.hpp"
 #include "frontdoor/common/clock.hpp"
 #include "frontdoor/notify/dispatcher.hpp"
+#include "frontdoor/notify/messages.hpp"
 #include "frontdoor/notify/outbox.hpp"
 
 namespace frontdoor::db {
@@ -22,11 +23,15 @@ class Pool;
 namespace frontdoor::passes {
 
 class PassIssuance;
+namespace store {
+struct UsageCandidate;
+}
 
 struct NewPass {
   std::string visitor_id;
   std::string property_id;
   std::string visitor_name;
+  std::optional<int> max_uses;  // entries before the pass stops (nothing: no cap)
   std::string host_user_id;     // empty when staff invited the visitor
   std::string holder_user_id;   // the visitor's account; empty for property-only
   bool on_placeholder = false;  // staff: the site's placeholder tenant, and BMX e-mails the key
@@ -78,13 +83,22 @@ class PassesService {
 
   // The outbox steps that issue and delete passes at BMX (issuance.hpp).
   void register_on(notify::Dispatcher& dispatcher);
-  // A BMX access event: the host's visitor has arrived when their key was used.
+  // A BMX access event: BMX's counts of the keys that may have been used are
+  // read back and recorded. A first use is the visitor's arrival; a use that
+  // reaches the pass's max_uses ends it (CONTRACT.md, "Pass kinds").
   void on_access(const bmx::VerifiedAccess& access);
 
   // The caller's passes that are valid now or later.
   std::vector<Credential> credentials(const auth::Principal& actor);
 
  private:
+  // One key's new count, in one transaction with what it causes.
+  void record_use(const std::string& property_id, const store::UsageCandidate& candidate,
+                  const bmx::VirtualKey& key) const;
+  // A push to the resident who invited the visitor (staff visitors have none).
+  void tell_host(pqxx::work& tx, const store::UsageCandidate& candidate,
+                 const std::string& property_id, const std::string& what,
+                 const notify::PushText& text) const;
   // The keychain of a revoked pass is deleted at BMX through the outbox.
   void queue_deletion(pqxx::work& tx, const std::string& visitor_id,
                       const std::string& property_id) const;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <optional>
 #include <pqxx/transaction>
 #include <string>
 #include <utility>
@@ -12,6 +13,7 @@
 #include "frontdoor/common/clock.hpp"
 #include "frontdoor/notify/outbox.hpp"
 #include "frontdoor/passes/service.hpp"
+#include "frontdoor/visitors/deny_list.hpp"
 #include "frontdoor/visitors/types.hpp"
 
 namespace frontdoor::db {
@@ -32,7 +34,7 @@ class VisitorsService {
   VisitorsService(db::Pool& pool, db::AsyncDatabase& database, auth::AuthService& accounts,
                   bmx::BmxService& bmx, const passes::PassesService& passes,
                   const notify::Outbox& outbox, const audit::AuditTrail& audit,
-                  const common::Clock& clock);
+                  const DenyList& deny_list, const common::Clock& clock);
 
   // The new visitor, its pass pending (with the pass page's url for a
   // property-only visitor).
@@ -50,11 +52,27 @@ class VisitorsService {
                           const std::string& visitor_id);
 
  private:
+  // A visit the deny list refused, kept until the create's transaction is over.
+  struct Refused {
+    Denial denial;
+    std::string property_id;
+    std::string property_name;
+    NewVisit visit;
+  };
   // The visitor just added, with the pass the passes module created for it.
   Visitor added(pqxx::work& tx, const std::string& visitor_id,
                 const passes::CreatedPass& pass) const;
   // The window rules common to both flows (times, BMX's one-year limit).
   void check_window(const NewVisit& visit) const;
+  // The visit with its window: a weekly pass's from its schedule in the
+  // property's zone (422 schedule_invalid when it has none left), checked
+  // against the property-only hours limit when one is given.
+  NewVisit timed(const NewVisit& visit, const std::string& time_zone,
+                 std::optional<int> property_only_max_hours) const;
+  // How the SMS and e-mail name the window: a weekly pass's schedule, else
+  // the window as the insert wrote it.
+  std::string window_text(const NewVisit& visit, const std::string& time_zone,
+                          const std::string& sql_text) const;
   // 409 when the property's per-resident limits leave no room for one more pass.
   void check_limits(pqxx::work& tx, const store::ResidentContext& home,
                     const std::string& user_id) const;
@@ -76,6 +94,7 @@ class VisitorsService {
   const passes::PassesService& passes_;
   const notify::Outbox& outbox_;
   const audit::AuditTrail& audit_;
+  const DenyList& deny_list_;
   const common::Clock& clock_;
 };
 
