@@ -124,10 +124,8 @@ notify::Delivery PassIssuance::issue(const IssueJob& job) {
     const auto email = pass->on_placeholder ? pass->email : std::nullopt;
     const auto key = bmx_.issue_key(*access, *keychain_id, pass->visitor_name, email);
     // Revoked while BMX was working: the key must not outlive the revocation.
-    if (!record_issued(job, *keychain_id, key)) {
+    if (!record_issued(job, *keychain_id, key, pass->kind == "delivery")) {
       bmx_.delete_keychain(*access, *keychain_id);
-    } else if (pass->kind == "delivery") {
-      schedule_window_end(job.visitor_id, pass->property_id);
     }
     if (pass->interrupted) schedule_reconcile(job.visitor_id, pass->property_id);
     return notify::Delivery::ok();
@@ -167,11 +165,14 @@ std::optional<std::int64_t> PassIssuance::keychain_for(const std::string& visito
 }
 
 bool PassIssuance::record_issued(const IssueJob& job, std::int64_t keychain_id,
-                                 const bmx::VirtualKey& key) {
+                                 const bmx::VirtualKey& key, bool close_at_window_end) {
   const auto sealed = cipher_.seal(key.pin_code, "pass:" + job.visitor_id);
   return pool_.run([&](pqxx::connection& connection) {
     pqxx::work tx(connection);
     if (!store::issued(tx, job.visitor_id, key.id, sealed.key_id, sealed.bytes)) return false;
+    // In the same transaction: a restart now cannot leave the keychain at BMX
+    // for its whole month.
+    if (close_at_window_end) queue_window_end(tx, job.visitor_id, job.property_id);
     if (job.sms) {
       outbox_.enqueue(tx, notify::sms_message("pass-sms:" + job.visitor_id, job.sms->to,
                                               job.sms->text, job.property_id));
@@ -188,16 +189,12 @@ bool PassIssuance::record_issued(const IssueJob& job, std::int64_t keychain_id,
   });
 }
 
-void PassIssuance::schedule_window_end(const std::string& visitor_id,
-                                       const std::string& property_id) {
-  pool_.run([&](pqxx::connection& connection) {
-    pqxx::work tx(connection);
-    outbox_.enqueue(
-        tx, {"bmx",
-             "close-pass:" + visitor_id,
-             {{"kind", "close_pass"}, {"visitor_id", visitor_id}, {"property_id", property_id}}});
-    tx.commit();
-  });
+void PassIssuance::queue_window_end(pqxx::work& tx, const std::string& visitor_id,
+                                    const std::string& property_id) {
+  outbox_.enqueue(
+      tx, {"bmx",
+           "close-pass:" + visitor_id,
+           {{"kind", "close_pass"}, {"visitor_id", visitor_id}, {"property_id", property_id}}});
 }
 
 notify::Delivery PassIssuance::close_at_window_end(const std::string& visitor_id) {

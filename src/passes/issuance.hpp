@@ -70,8 +70,12 @@ class PassIssuance {
                                            const store::Issuance& pass, bmx::BmxAccess& access);
   // The key sealed and the pass issued, in one transaction with its SMS and audit;
   // false when it was revoked while BMX worked.
-  bool record_issued(const IssueJob& job, std::int64_t keychain_id, const bmx::VirtualKey& key);
-  void schedule_window_end(const std::string& visitor_id, const std::string& property_id);
+  // With close_at_window_end (delivery passes), the close_pass job is queued
+  // in the same transaction.
+  bool record_issued(const IssueJob& job, std::int64_t keychain_id, const bmx::VirtualKey& key,
+                     bool close_at_window_end);
+  void queue_window_end(pqxx::work& tx, const std::string& visitor_id,
+                        const std::string& property_id);
   // BMX has no idempotency keys: a creation we gave up on may still happen.
   void schedule_reconcile(const std::string& visitor_id, const std::string& property_id);
   // The pass failed for good: recorded, and the resident who asked is told.

@@ -957,6 +957,21 @@ TEST_F(VisitorsApi, ADeliveryPassIsUsedOnce) {
                   "visitor_id = '" +
                   tonight["id"].get<std::string>() + "'"),
             "pending:true");
+
+  // And it is deleted at BMX when its window closes (BMX would keep it a month).
+  const auto brief = add_visitor(ana, {{"kind", "delivery"},
+                                       {"phone", "+15550007777"},
+                                       {"starts_at", in_hours(0)},
+                                       {"ends_at", in_hours(0.001)}})  // 3.6 s
+                         .json();
+  const std::string brief_id = brief["id"];
+  bool deleted = false;
+  for (int i = 0; i < 60 && !deleted; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+    deleted = query("SELECT bmx_deleted_at IS NOT NULL FROM passes WHERE visitor_id = '" +
+                    brief_id + "'") == "t";
+  }
+  EXPECT_TRUE(deleted) << "the delivery pass outlived its window at BMX";
 }
 
 // Staff add a courier's pass too: the courier gets the page by SMS, on the
