@@ -80,6 +80,11 @@ common::ApiError refusal(CallAction action, CallState state) {
   if (state == CallState::ringing) {
     return ApiError::conflict("call_not_accepted", "Answer the call first.");
   }
+  if (action == CallAction::deny && state == CallState::accepted) {
+    // Denying is the answer to a ringing call; an answered one is hung up.
+    return ApiError::conflict("call_accepted",
+                              "This call was answered; hang up to end it, or open the door.");
+  }
   if (state == CallState::accepted) {
     // Only a door release in progress (or an answered call's time running out)
     // keeps an accepted call from moving.

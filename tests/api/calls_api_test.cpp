@@ -186,7 +186,9 @@ TEST_F(CallsApi, RingAnswerOpenTheDoor) {
   auto second = accept(call_id, phone_b);
   EXPECT_EQ(second.status, 409);
   EXPECT_EQ(second.json()["code"], "answered_elsewhere");
-  EXPECT_EQ(act(ana, call_id, "deny").status, 409);
+  const auto denied = act(ana, call_id, "deny");
+  EXPECT_EQ(denied.status, 409);
+  EXPECT_EQ(denied.json()["code"], "call_accepted");
   // The tablet is told to stop ringing.
   ASSERT_TRUE(eventually([&] { return sandbox.messages("push", "fcm-ana-tablet").size() >= 2; }));
   EXPECT_EQ(sandbox.messages("push", "fcm-ana-tablet")[1]["data"]["payload"]["type"], "call_ended");

@@ -64,6 +64,8 @@ TEST(Refusal, EachStateHasItsOwnCode) {
   EXPECT_EQ(rules::refusal(CallAction::open_door, CallState::accepted).code(),
             "door_release_in_progress");
   EXPECT_EQ(rules::refusal(CallAction::deny, CallState::canceled).code(), "call_canceled");
+  // An answered call is hung up, not denied; the door is not being opened.
+  EXPECT_EQ(rules::refusal(CallAction::deny, CallState::accepted).code(), "call_accepted");
   EXPECT_EQ(rules::refusal(CallAction::hangup, CallState::door_opened).code(), "call_door_opened");
   for (auto state : kEveryState) {
     EXPECT_EQ(rules::refusal(CallAction::media, state).status(), 409) << to_string(state);
