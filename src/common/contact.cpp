@@ -38,6 +38,14 @@ bool is_e164(std::string_view text) {
                      [](unsigned char c) { return std::isdigit(c) != 0; });
 }
 
+std::string normalize_phone(std::string_view text) {
+  std::string digits;
+  for (const char c : text) {
+    if (c != ' ' && c != '-' && c != '.' && c != '(' && c != ')') digits += c;
+  }
+  return is_e164(digits) ? digits : std::string();
+}
+
 bool is_apns_token(std::string_view text) {
   if (text.size() < 64 || text.size() > 200 || text.size() % 2 != 0) return false;
   return std::all_of(text.begin(), text.end(),

@@ -80,6 +80,19 @@ std::optional<std::chrono::sys_days> parse_local_date(const std::string& text) {
   return std::chrono::sys_days(date);
 }
 
+namespace {
+constexpr const char* kWeekdays[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+}  // namespace
+
+std::string weekday_name(std::chrono::weekday day) { return kWeekdays[day.c_encoding()]; }
+
+std::optional<std::chrono::weekday> weekday_named(const std::string& name) {
+  for (unsigned i = 0; i < 7; ++i) {
+    if (name == kWeekdays[i]) return std::chrono::weekday(i);
+  }
+  return std::nullopt;
+}
+
 bool known_zone(const std::string& zone) {
   try {
     date::locate_zone(zone);

@@ -15,18 +15,6 @@ using std::chrono::minutes;
 using std::chrono::sys_days;
 using std::chrono::weekday;
 
-// Monday first, as the apps list them; weekday's own encoding has Sunday at 0.
-constexpr std::array<const char*, 7> kDayNames = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-
-const char* day_name(weekday day) { return kDayNames[day.iso_encoding() - 1]; }
-
-std::optional<weekday> day_named(const std::string& name) {
-  for (unsigned i = 0; i < kDayNames.size(); ++i) {
-    if (name == kDayNames[i]) return weekday(i + 1);  // iso 1..7; weekday(7) is Sunday
-  }
-  return std::nullopt;
-}
-
 // One of the schedule's text fields, read by `parse`; a field error otherwise.
 template <typename Parse>
 auto schedule_field(const nlohmann::json& schedule, const char* name, const char* format,
@@ -51,7 +39,8 @@ std::vector<weekday> days_from(const nlohmann::json& schedule,
     return found;
   }
   for (const auto& item : schedule["days"]) {
-    const auto day = item.is_string() ? day_named(item.get<std::string>()) : std::nullopt;
+    const auto day =
+        item.is_string() ? common::weekday_named(item.get<std::string>()) : std::nullopt;
     if (!day) {
       problems.push_back(
           {"schedule.days", "format", "Days are mon, tue, wed, thu, fri, sat, sun."});
@@ -73,7 +62,7 @@ std::vector<weekday> days_from(const nlohmann::json& schedule,
 std::string schedule_json(const Schedule& schedule) {
   http::JsonWriter out;
   out.begin_object().key("days").begin_array();
-  for (const auto day : schedule.days) out.value(day_name(day));
+  for (const auto day : schedule.days) out.value(common::weekday_name(day));
   out.end_array()
       .field("ends_on", common::date_text(schedule.ends_on))
       .field("from", common::clock_text(schedule.from))

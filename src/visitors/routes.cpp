@@ -97,11 +97,8 @@ NewVisit read_visit(const http::Request& request, bool staff) {
 std::optional<std::string> lenient_phone(http::JsonFields& fields, const char* name) {
   auto text = fields.string(name, false, 1, 32);
   if (!text) return std::nullopt;
-  std::string digits;
-  for (const char c : *text) {
-    if (c != ' ' && c != '-' && c != '.' && c != '(' && c != ')') digits += c;
-  }
-  if (!common::is_e164(digits)) {
+  auto digits = common::normalize_phone(*text);
+  if (digits.empty()) {
     fields.add_error(name, "format", "Must be an E.164 number such as +15551234567.");
     return std::nullopt;
   }

@@ -139,11 +139,12 @@ bool schedule_open_at(const Schedule& schedule, const std::string& zone,
 }
 
 std::string schedule_text(const Schedule& schedule, sys_days today) {
-  static constexpr const char* kDays[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
   std::string text;
   for (const auto day : schedule.days) {
     if (!text.empty()) text += ", ";
-    text += kDays[day.iso_encoding() - 1];
+    auto name = common::weekday_name(day);
+    name[0] = static_cast<char>(name[0] - 'a' + 'A');
+    text += name;
   }
   text += " " + clock(schedule.from) + "\u2013" + clock(schedule.to) + ", ";
   if (schedule.starts_on > today) text += "from " + day_month_year(schedule.starts_on) + ", ";

@@ -44,7 +44,6 @@ const std::vector<std::string>& allowed_fields(const std::string& type) {
 
 // The weekly windows of a recurring keychain; problems are added to `problems`.
 std::optional<WeeklyWindows> weekly_from(const nlohmann::json& spec, nlohmann::json& problems) {
-  static const std::vector<std::string> kDays = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
   WeeklyWindows weekly;
   const auto text = [&](const char* name) {
     return spec.contains(name) && spec[name].is_string() ? spec[name].get<std::string>()
@@ -63,8 +62,7 @@ std::optional<WeeklyWindows> weekly_from(const nlohmann::json& spec, nlohmann::j
     problems.push_back(field_error("weekdays", "blank", "can't be blank"));
   } else {
     for (const auto& day : spec["weekdays"]) {
-      if (!day.is_string() ||
-          std::find(kDays.begin(), kDays.end(), day.get<std::string>()) == kDays.end()) {
+      if (!day.is_string() || !frontdoor::common::weekday_named(day.get<std::string>())) {
         problems.push_back(field_error("weekdays", "invalid", "must be weekday names"));
         break;
       }
@@ -93,8 +91,7 @@ std::optional<WeeklyWindows> weekly_from(const nlohmann::json& spec, nlohmann::j
 // with this recurring keychain, or nothing when it does.
 std::optional<std::string> outside_weekly(const WeeklyWindows& weekly,
                                           const frontdoor::common::LocalMoment& local) {
-  static const char* kDays[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
-  const std::string day = kDays[std::chrono::weekday(local.day).c_encoding()];
+  const auto day = frontdoor::common::weekday_name(std::chrono::weekday(local.day));
   if (local.day < weekly.start_date || local.day > weekly.end_date ||
       std::find(weekly.weekdays.begin(), weekly.weekdays.end(), day) == weekly.weekdays.end() ||
       local.time_of_day < weekly.time_from || local.time_of_day >= weekly.time_to) {

@@ -12,6 +12,9 @@ std::string normalize_email(std::string_view text);
 
 // E.164: '+', a non-zero digit, 7 to 15 digits in all.
 bool is_e164(std::string_view text);
+// A phone as people write it ("+1 (555) 000-1111") in E.164 ("+15550001111"):
+// spaces, dashes, dots and parentheses dropped; empty when the rest is not E.164.
+std::string normalize_phone(std::string_view text);
 
 // Push tokens as the providers issue them. An APNs device (or VoIP) token is
 // hex, 64 characters today (32 bytes) and up to 200 should Apple lengthen it; it

@@ -36,6 +36,10 @@ std::optional<std::chrono::sys_days> parse_local_date(const std::string& text);
 std::string clock_text(std::chrono::minutes time_of_day);
 std::string date_text(std::chrono::sys_days day);
 
+// "mon".."sun", the weekday names of the API and of BMX; and back.
+std::string weekday_name(std::chrono::weekday day);
+std::optional<std::chrono::weekday> weekday_named(const std::string& name);
+
 // Whether the system knows the zone.
 bool known_zone(const std::string& zone);
 
