@@ -2,28 +2,17 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
 #include "frontdoor/common/base64.hpp"
+#include "frontdoor/common/random.hpp"
 
 namespace frontdoor::auth {
 namespace {
 
 constexpr const char* kIssuer = "frontdoor";
-
-std::string hmac_sha256(const std::string& key, std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest,
-           &length) == nullptr) {
-    throw std::runtime_error("HMAC failed");
-  }
-  return std::string(reinterpret_cast<const char*>(digest), length);
-}
 
 std::int64_t seconds_since_epoch(common::TimePoint time) {
   return std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
@@ -56,7 +45,8 @@ std::string AccessTokens::issue(const std::string& user_id,
                                {"roles", role_claims}};
   const std::string signing_input =
       common::base64url_encode(header.dump()) + "." + common::base64url_encode(payload.dump());
-  return signing_input + "." + common::base64url_encode(hmac_sha256(key.secret, signing_input));
+  return signing_input + "." +
+         common::base64url_encode(common::hmac_sha256(key.secret, signing_input));
 }
 
 std::optional<AccessClaims> AccessTokens::verify(std::string_view token) const {
@@ -81,7 +71,7 @@ std::optional<AccessClaims> AccessTokens::verify(std::string_view token) const {
       if (candidate.id == key_id) key = &candidate;
     }
     if (key == nullptr) return std::nullopt;
-    const auto expected = hmac_sha256(key->secret, token.substr(0, second_dot));
+    const auto expected = common::hmac_sha256(key->secret, token.substr(0, second_dot));
     if (expected.size() != signature->size() ||
         CRYPTO_memcmp(expected.data(), signature->data(), expected.size()) != 0) {
       return std::nullopt;

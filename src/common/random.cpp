@@ -1,6 +1,7 @@
 #include "frontdoor/common/random.hpp"
 
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include <stdexcept>
@@ -37,6 +38,22 @@ std::string sha256_hex(const std::string& input) {
     throw std::runtime_error("EVP_Digest failed");
   }
   return to_hex(digest, length);
+}
+
+std::string hmac_sha256(std::string_view key, std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+           reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest,
+           &length) == nullptr) {
+    throw std::runtime_error("HMAC failed");
+  }
+  return std::string(reinterpret_cast<const char*>(digest), length);
+}
+
+std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
+  const auto digest = hmac_sha256(key, data);
+  return to_hex(reinterpret_cast<const unsigned char*>(digest.data()), digest.size());
 }
 
 }  // namespace frontdoor::common
