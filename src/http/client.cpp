@@ -106,6 +106,12 @@ OutboundResponse send(const OutboundRequest& request) {
   // libcurl adds "Expect: 100-continue" to larger bodies; it only costs a round trip.
   headers.reset(curl_slist_append(headers.release(), "Expect:"));
 
+  std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> pins(nullptr, &curl_slist_free_all);
+  for (const auto& entry : request.resolve) {
+    pins.reset(curl_slist_append(pins.release(), entry.c_str()));
+  }
+  // A pin replaces what the handle's DNS cache holds for that name and port.
+  curl_easy_setopt(curl, CURLOPT_RESOLVE, pins.get());
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());

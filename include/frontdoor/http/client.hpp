@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "frontdoor/http/message.hpp"
 
@@ -20,6 +21,9 @@ struct OutboundRequest {
   std::chrono::milliseconds connect_timeout{2000};
   std::chrono::milliseconds total_timeout{10000};
   std::size_t max_response_bytes = 4 << 20;
+  // "host:port:address[,address]" entries: connect to exactly these addresses for
+  // that name instead of looking it up (webhooks pin the addresses they checked).
+  std::vector<std::string> resolve;
 };
 
 struct OutboundResponse {
