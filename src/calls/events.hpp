@@ -1,10 +1,11 @@
 #pragma once
 
 // What follows a call's transition, in its transaction: the call's history, the
-// property's audit trail, and the pushes to the resident's phones.
+// property's audit trail, and the pushes to the phones of everyone it rang.
 #include <nlohmann/json.hpp>
 #include <pqxx/transaction>
 #include <string>
+#include <vector>
 
 #include "frontdoor/audit/audit.hpp"
 #include "frontdoor/auth/principal.hpp"
@@ -32,11 +33,15 @@ class CallEvents {
   void hang_up_devices(pqxx::work& tx, const Call& call) const;
   // A call the clock ended: missed (it rang out) or timed out (answered too long).
   void ended_by_time(pqxx::work& tx, const Call& call) const;
+  // A call nobody answered that went on to the front desk: the desk joins its
+  // group and rings, and the residents' phones stop.
+  void forwarded(pqxx::work& tx, const Call& call) const;
 
  private:
-  void ring(pqxx::work& tx, const Call& call) const;
-  void tell_devices(pqxx::work& tx, const Call& call, const std::string& key_prefix,
-                    const std::string& type, const std::string& text) const;
+  void ring(pqxx::work& tx, const Call& call, const std::vector<std::string>& user_ids) const;
+  void tell_devices(pqxx::work& tx, const Call& call, const std::vector<std::string>& user_ids,
+                    const std::string& key_prefix, const std::string& type,
+                    const std::string& text) const;
 
   const notify::Outbox& outbox_;
   const audit::AuditTrail& audit_;

@@ -16,8 +16,10 @@ using http::value_or_null;
 nlohmann::json to_json(const Call& call) {
   nlohmann::json json = {{"id", call.id},
                          {"state", to_string(call.state)},
-                         {"panel_message", rules::panel_message(call.state, call.callee_label)},
+                         {"panel_message", rules::panel_message(call)},
                          {"origin", call.origin},
+                         {"callee_type", call.unit_id ? "unit" : "resident"},
+                         {"forwarded_to", text_or_null(call.forwarded_to)},
                          {"routed_to", call.routed_to},
                          {"video_offered", call.video_offered},
                          {"callee_label", call.callee_label},
@@ -39,7 +41,7 @@ nlohmann::json to_json(const Call& call) {
 nlohmann::json panel_json(const Call& call) {
   return {{"call_id", call.id},
           {"state", to_string(call.state)},
-          {"panel_message", rules::panel_message(call.state, call.callee_label)}};
+          {"panel_message", rules::panel_message(call)}};
 }
 
 http::Response call_page_response(const CallPage& page) {
@@ -74,8 +76,10 @@ void add_routes(auth::Routes& routes, CallsService& calls) {
                    200, panel_json(calls.cancel(panel, http::uuid_param(request, "id"))));
              });
 
-  // The resident. Each statement checks that the caller lives at the call's
-  // property now, so the person's identity is all these routes need.
+  // Everyone the call rang: its resident or the unit's residents, and the front
+  // desk once it was forwarded there. Each statement checks that the caller is in
+  // the call's group and still lives (or works) at its property, so the person's
+  // identity is all these routes need.
   routes.add("GET", "/v1/me/calls", {.caller = auth::Caller::person_token},
              [&](http::Request& request, const auth::Principal& actor) {
                return call_page_response(calls.list_mine(actor, http::newest_first_query(request)));

@@ -55,6 +55,28 @@ std::string panel_message(CallState state, const std::string& callee) {
   return "Call ended";
 }
 
+std::string panel_message(const Call& call) {
+  if (call.forwarded_to) {
+    switch (call.state) {
+      case CallState::ringing:
+        return "Calling the front desk...";
+      case CallState::accepted:
+        return "Connected to the front desk";
+      case CallState::missed:
+        return "Nobody answered. You may call again.";
+      default:
+        break;
+    }
+  }
+  return panel_message(call.state, call.callee_label);
+}
+
+common::ApiError nobody_to_ring(const std::string& unit_label) {
+  const auto message = "Nobody at " + unit_label + " can take calls right now.";
+  return common::ApiError::conflict("nobody_to_ring", message)
+      .with_extension("panel_message", message);
+}
+
 std::string phone_routing_reason() {
   return "Your ButterflyMX contact preference is Phone Calls, so ButterflyMX calls your phone "
          "number instead of this app (no video). Choose Mobile App in ButterflyMX to answer here.";
@@ -66,6 +88,7 @@ Push push_after(const std::string& event, CallState state) {
     return Push::stop_ringing;
   }
   if (event == "door_opened") return Push::door_opened;
+  if (event == "forwarded") return Push::forward;
   return Push::none;
 }
 
@@ -92,6 +115,21 @@ common::ApiError refusal(CallAction action, CallState state) {
   }
   const auto name = to_string(state);
   return ApiError::conflict("call_" + name, "The call is " + name + ".");
+}
+
+common::ApiError refusal(CallAction action, const Call& call, const Seat& seat) {
+  using common::ApiError;
+  const bool answering = action == CallAction::accept || action == CallAction::deny;
+  if (answering && call.state == CallState::ringing && call.forwarded_to && !seat.at_front_desk) {
+    return ApiError::conflict("call_forwarded",
+                              "Nobody answered in time, so the call went to the front desk.");
+  }
+  if (call.state == CallState::accepted && !seat.answered_by_caller) {
+    return ApiError::conflict("answered_elsewhere", action == CallAction::accept
+                                                        ? "Another device answered this call."
+                                                        : "Someone else answered this call.");
+  }
+  return refusal(action, call.state);
 }
 
 std::string caller_label(const std::optional<std::string>& panel_name) {

@@ -45,9 +45,19 @@ void CallsService::end_for_move_out(pqxx::work& tx, const auth::Principal& actor
 Call CallsService::start_from_panel(const auth::Principal& panel, const std::string& entry_id) {
   return pool_.run([&](pqxx::connection& connection) {
     pqxx::work tx(connection);
-    auto call = store::start_from_panel(tx, entry_id, panel.panel_id, clock_.now());
-    if (!call) throw ApiError::not_found("No such directory entry at this panel.");
-    events_->record(tx, panel, *call, "started", {{"origin", "panel"}});
+    const auto now = clock_.now();
+    // The entry is a resident or, in units mode, a unit: each statement checks the mode.
+    auto call = store::start_from_panel(tx, entry_id, panel.panel_id, now);
+    if (!call) call = store::start_for_unit(tx, entry_id, panel.panel_id, now);
+    if (!call) {
+      if (auto label = store::listed_unit(tx, entry_id, panel.panel_id)) {
+        throw rules::nobody_to_ring(*label);
+      }
+      throw ApiError::not_found("No such directory entry at this panel.");
+    }
+    store::ring_residents(tx, call->id);
+    events_->record(tx, panel, *call, "started",
+                    {{"origin", "panel"}, {"callee", call->unit_id ? "unit" : "resident"}});
     tx.commit();
     return *call;
   });
@@ -60,6 +70,7 @@ void CallsService::start_from_bmx(const bmx::VerifiedCall& verified) {
                                       verified.call.id, verified.call.device_id);
     // Already known (a duplicate delivery), or the resident moved out meanwhile.
     if (!call) return;
+    store::ring_residents(tx, call->id);
     const auth::Principal bmx;
     events_->record(tx, bmx, *call, "started",
                     {{"origin", "bmx"}, {"bmx_call_id", verified.call.id}});
@@ -71,8 +82,12 @@ void CallsService::start_from_bmx(const bmx::VerifiedCall& verified) {
 // Reading
 
 std::optional<Call> CallsService::current(pqxx::work& tx, const std::string& call_id) const {
-  // A call past its ring time is missed now, and one past its time limit ended,
-  // whether or not a sweep ran yet.
+  // A call past its ring time goes to the front desk or is missed now, and one
+  // past its time limit ended, whether or not a sweep ran yet.
+  if (auto forwarded = store::forward_if_due(tx, call_id, clock_.now())) {
+    events_->forwarded(tx, *forwarded);
+    return forwarded;
+  }
   if (auto ended = store::end_if_due(tx, call_id, clock_.now())) {
     events_->ended_by_time(tx, *ended);
     return ended;
@@ -91,10 +106,13 @@ bool CallsService::still_ringing(const std::string& call_id) const {
 int CallsService::sweep_missed() {
   return pool_.run([&](pqxx::connection& connection) {
     pqxx::work tx(connection);
-    const auto ended = store::end_due(tx, clock_.now());
+    const auto now = clock_.now();
+    const auto forwarded = store::forward_due(tx, now);
+    for (const auto& call : forwarded) events_->forwarded(tx, call);
+    const auto ended = store::end_due(tx, now);
     for (const auto& call : ended) events_->ended_by_time(tx, call);
     tx.commit();
-    return static_cast<int>(ended.size());
+    return static_cast<int>(forwarded.size() + ended.size());
   });
 }
 
@@ -111,9 +129,10 @@ Call CallsService::panel_view(const auth::Principal& panel, const std::string& c
 Call CallsService::get(const auth::Principal& actor, const std::string& call_id) {
   return pool_.run([&](pqxx::connection& connection) {
     pqxx::work tx(connection);
+    // A call that never rang this caller does not exist for them.
+    if (!store::standing(tx, call_id, actor.user_id)) throw ApiError::not_found();
     auto call = current(tx, call_id);
-    // Another resident's call does not exist for this caller.
-    if (!call || call->resident_user_id != actor.user_id) throw ApiError::not_found();
+    if (!call) throw ApiError::not_found();
     tx.commit();
     return *call;
   });
@@ -137,16 +156,19 @@ CallPage CallsService::list_mine(const auth::Principal& actor, const CallQuery& 
 void CallsService::refuse(const std::string& call_id, const std::string& user_id,
                           CallAction action) {
   const auto now = get(auth::Principal{auth::Principal::Kind::user, user_id, {}, {}, {}},
-                       call_id);  // 404 for someone else's call
-  const bool lives_here = pool_.run([&](pqxx::connection& connection) {
+                       call_id);  // 404 for a call that never rang them
+  const auto seat = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
-    return store::caller_lives_here(tx, call_id, user_id);
+    return store::standing(tx, call_id, user_id);
   });
-  if (!lives_here) {
+  if (!seat) throw ApiError::not_found();
+  if (!seat->still_there) {
     throw ApiError::forbidden(
-        "You no longer live at this property, so you cannot answer its door.");
+        seat->front_desk ? "You no longer work at this property, so you cannot answer its door."
+                         : "You no longer live at this property, so you cannot answer its door.");
   }
-  throw rules::refusal(action, now.state);
+  throw rules::refusal(action, now,
+                       {seat->front_desk, now.answered_by && *now.answered_by == user_id});
 }
 
 AcceptedCall CallsService::accept(const auth::Principal& actor, const std::string& call_id,

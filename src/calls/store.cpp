@@ -21,7 +21,8 @@ const std::string kColumns =
     "c.accepted_device_id, (SELECT name FROM panel_profiles WHERE id = c.panel_id), "
     "c.bmx_device_id, "
     "to_char(c.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), "
-    "(SELECT bmx_access_point_id FROM panel_profiles WHERE id = c.panel_id)";
+    "(SELECT bmx_access_point_id FROM panel_profiles WHERE id = c.panel_id), "
+    "c.unit_id, c.forwarded_to, c.answered_by";
 
 // Positions of kColumns.
 enum Column {
@@ -47,13 +48,20 @@ enum Column {
   kBmxDeviceId,
   kCursor,
   kAccessPointId,
+  kUnitId,
+  kForwardedTo,
+  kAnsweredBy,
 };
 
 Call call_from(const pqxx::row& row) {
   Call call;
   call.id = row[kId].as<std::string>();
   call.property_id = row[kPropertyId].as<std::string>();
-  call.resident_user_id = row[kResidentUserId].as<std::string>();
+  call.resident_user_id =
+      row[kResidentUserId].is_null() ? "" : row[kResidentUserId].as<std::string>();
+  call.unit_id = db::optional_of<std::string>(row[kUnitId]);
+  call.forwarded_to = db::optional_of<std::string>(row[kForwardedTo]);
+  call.answered_by = db::optional_of<std::string>(row[kAnsweredBy]);
   // The column's check constraint admits only the states this build knows.
   call.state = call_state_from_string(row[kState].as<std::string>()).value_or(CallState::ended);
   call.callee_label = row[kCalleeLabel].as<std::string>();
@@ -99,20 +107,44 @@ const std::string kRouting =
     "coalesce(r.directory_display_name, r.first_name || ' ' || r.last_name), "
     "$3::timestamptz + make_interval(secs => p.ring_timeout_seconds)";
 
-// The caller ($2) lives at the call's property now: checked in the same
-// statement as every action, so a move-out ends door control at once, on every
-// instance, whatever the caller's access token still says.
-const std::string kCallerLivesHere =
-    " AND EXISTS (SELECT 1 FROM current_residents r WHERE r.user_id = $2 "
-    "AND r.property_id = c.property_id) ";
+// The caller ($2) is still where the call found them: living at the call's
+// property now, or, for a call forwarded to the front desk, working there now.
+// Checked in the same statement as every action, so a move-out (or a staff
+// member's removal) ends door control at once, on every instance, whatever the
+// caller's access token still says.
+const std::string kStillThere =
+    "(EXISTS (SELECT 1 FROM current_residents r WHERE r.user_id = $2 "
+    "AND r.property_id = c.property_id) OR (c.forwarded_to = 'front_desk' AND EXISTS "
+    "(SELECT 1 FROM property_staff s WHERE s.user_id = $2 AND s.property_id = c.property_id)))";
+
+// The caller ($2) is in the group the call rings now: the residents until it is
+// forwarded, the front desk after.
+const std::string kRingsCaller =
+    " AND EXISTS (SELECT 1 FROM call_recipients cr WHERE cr.call_id = c.id AND cr.user_id = $2 "
+    "AND cr.role = CASE WHEN c.forwarded_to = 'front_desk' THEN 'front_desk' "
+    "ELSE 'resident' END) AND " +
+    kStillThere + " ";
+
+// The caller ($2) answered the call and is still there.
+const std::string kAnsweredByCaller = " AND c.answered_by = $2 AND " + kStillThere + " ";
+
+// A ringing call whose ring time ran out goes on to the front desk when the
+// property wants it, it rang the app (BMX rings phones itself), it was not
+// forwarded before, and someone at the desk has a phone to ring.
+const std::string kForwardable =
+    "(c.forwarded_to IS NULL AND c.routed_to = 'app' AND EXISTS (SELECT 1 FROM property_rules p "
+    "WHERE p.id = c.property_id AND p.front_desk_fallback) AND EXISTS (SELECT 1 "
+    "FROM property_staff s JOIN device_tokens d ON d.user_id = s.user_id "
+    "WHERE s.property_id = c.property_id))";
 
 // A call that can no longer go on: ringing past its deadline (missed), or
 // answered past its time limit (ended). A door release in progress is left to
 // finish, unless it was claimed long ago by a process that died.
-const std::string kDueToEnd =
-    "((c.state = 'ringing' AND c.ring_deadline <= $NOW) OR (c.state = 'accepted' AND "
-    "c.accepted_until <= $NOW AND (c.door_release_started_at IS NULL OR "
-    "c.door_release_started_at < $NOW - interval '1 minute')))";
+const std::string kDueToEnd = "((c.state = 'ringing' AND c.ring_deadline <= $NOW AND NOT " +
+                              kForwardable +
+                              ") OR (c.state = 'accepted' AND "
+                              "c.accepted_until <= $NOW AND (c.door_release_started_at IS NULL OR "
+                              "c.door_release_started_at < $NOW - interval '1 minute')))";
 
 std::string due_to_end(const std::string& now) {
   std::string sql = kDueToEnd;
@@ -129,22 +161,30 @@ const std::string kInsertColumns =
     "INSERT INTO calls AS c (property_id, residency_id, resident_user_id, panel_id, origin, "
     "bmx_call_id, bmx_device_id, routed_to, video_offered, state, callee_label, ring_deadline) ";
 
+// The panel's device id, when it is a BMX one.
+const std::string kPanelDevice =
+    "CASE WHEN pa.bmx_device_id ~ '^[0-9]{1,18}$' THEN pa.bmx_device_id::bigint END";
+
+const std::string kForward =
+    "UPDATE calls c SET forwarded_to = 'front_desk', ring_deadline = $1::timestamptz + "
+    "make_interval(secs => (SELECT ring_timeout_seconds FROM property_rules WHERE id = "
+    "c.property_id)) WHERE c.state = 'ringing' AND c.ring_deadline <= $1::timestamptz AND " +
+    kForwardable;
+
 }  // namespace
 
 void prepare(db::Pool& pool) {
   // $1 entry (residency), $2 panel, $3 now.
-  pool.prepare(
-      "calls_start_panel",
-      kInsertColumns +
-          "SELECT r.property_id, r.id, r.user_id, pa.id, 'panel', NULL, "
-          "CASE WHEN pa.bmx_device_id ~ '^[0-9]{1,18}$' THEN pa.bmx_device_id::bigint END, " +
-          kRouting +
-          " FROM current_residents r JOIN property_rules p ON p.id = r.property_id "
-          "JOIN panel_profiles pa ON pa.id = $2 AND pa.property_id = r.property_id "
-          "LEFT JOIN bmx_contact_preferences l ON l.user_id = r.user_id "
-          "AND l.property_id = r.property_id WHERE r.id = $1 AND r.directory_listed "
-          "RETURNING " +
-          kColumns);
+  pool.prepare("calls_start_panel",
+               kInsertColumns + "SELECT r.property_id, r.id, r.user_id, pa.id, 'panel', NULL, " +
+                   kPanelDevice + ", " + kRouting +
+                   " FROM current_residents r JOIN property_rules p ON p.id = r.property_id "
+                   "AND p.directory_mode = 'residents' "
+                   "JOIN panel_profiles pa ON pa.id = $2 AND pa.property_id = r.property_id "
+                   "LEFT JOIN bmx_contact_preferences l ON l.user_id = r.user_id "
+                   "AND l.property_id = r.property_id WHERE r.id = $1 AND r.directory_listed "
+                   "RETURNING " +
+                   kColumns);
   // $1 user, $2 property, $3 now, $4 BMX call id, $5 BMX device id.
   pool.prepare(
       "calls_start_bmx",
@@ -158,6 +198,61 @@ void prepare(db::Pool& pool) {
           "AND l.property_id = r.property_id WHERE r.user_id = $1 AND r.property_id = $2 "
           "ON CONFLICT (property_id, bmx_call_id) DO NOTHING RETURNING " +
           kColumns);
+  // A unit's call rings the app of every listed resident (BMX's phone routing is
+  // per resident); nothing when nobody there can take it. $1 unit, $2 panel, $3 now.
+  pool.prepare(
+      "calls_start_unit",
+      "INSERT INTO calls AS c (property_id, unit_id, panel_id, origin, bmx_device_id, routed_to, "
+      "video_offered, state, callee_label, ring_deadline) "
+      "SELECT un.property_id, un.id, pa.id, 'panel', " +
+          kPanelDevice +
+          ", 'app', true, 'ringing', un.label, "
+          "$3::timestamptz + make_interval(secs => p.ring_timeout_seconds) "
+          "FROM unit_labels un JOIN property_rules p ON p.id = un.property_id "
+          "AND p.directory_mode = 'units' "
+          "JOIN panel_profiles pa ON pa.id = $2 AND pa.property_id = un.property_id "
+          "WHERE un.id = $1 AND EXISTS (SELECT 1 FROM current_residents r "
+          "WHERE r.unit_id = un.id AND r.directory_listed) RETURNING " +
+          kColumns);
+  // The label of a unit this panel lists. $1 unit, $2 panel.
+  pool.prepare("calls_unit_listed",
+               "SELECT un.label FROM unit_labels un JOIN property_rules p ON p.id = un.property_id "
+               "AND p.directory_mode = 'units' JOIN panel_profiles pa ON pa.id = $2 "
+               "AND pa.property_id = un.property_id WHERE un.id = $1");
+  // The people a new call rings: its resident, or the unit's listed residents.
+  pool.prepare("calls_ring_residents",
+               "INSERT INTO call_recipients (call_id, user_id, role) "
+               "SELECT DISTINCT c.id, r.user_id, 'resident' FROM calls c "
+               "JOIN current_residents r ON r.property_id = c.property_id AND "
+               "(r.id = c.residency_id OR (r.unit_id = c.unit_id AND r.directory_listed)) "
+               "WHERE c.id = $1 RETURNING user_id");
+  // The front desk joins the group: staff and managers with a phone to ring.
+  pool.prepare("calls_ring_front_desk",
+               "INSERT INTO call_recipients AS cr (call_id, user_id, role) "
+               "SELECT DISTINCT c.id, s.user_id, 'front_desk' FROM calls c "
+               "JOIN property_staff s ON s.property_id = c.property_id "
+               "WHERE c.id = $1 AND EXISTS (SELECT 1 FROM device_tokens d "
+               "WHERE d.user_id = s.user_id) "
+               "ON CONFLICT (call_id, user_id) DO UPDATE SET role = 'front_desk' "
+               "RETURNING cr.user_id");
+  // Everyone a call rang, by role ($2 NULL: all).
+  pool.prepare("calls_recipients",
+               "SELECT user_id FROM call_recipients WHERE call_id = $1 "
+               "AND ($2::text IS NULL OR role = $2) ORDER BY user_id");
+  // $1 now; up to 100 due, skipping those another instance holds.
+  pool.prepare("calls_forward_due",
+               kForward +
+                   " AND c.id IN (SELECT id FROM calls WHERE state = 'ringing' "
+                   "AND forwarded_to IS NULL AND ring_deadline <= $1::timestamptz "
+                   "ORDER BY created_at LIMIT 100 FOR UPDATE SKIP LOCKED) RETURNING " +
+                   kColumns);
+  // $1 now, $2 call.
+  pool.prepare("calls_forward_one", kForward + " AND c.id = $2 RETURNING " + kColumns);
+  // What the caller ($2) is to the call ($1): their role in its group, and whether
+  // they are still where it found them.
+  pool.prepare("calls_standing", "SELECT cr.role, " + kStillThere +
+                                     " FROM calls c JOIN call_recipients cr ON cr.call_id = c.id "
+                                     "AND cr.user_id = $2 WHERE c.id = $1");
   pool.prepare("calls_get", "SELECT " + kColumns + " FROM calls c WHERE c.id = $1");
   // $1 call, $2 now.
   pool.prepare("calls_expire_one", "UPDATE calls c SET " + kEndState + " WHERE c.id = $1 AND " +
@@ -172,28 +267,27 @@ void prepare(db::Pool& pool) {
   // ended. $1 user, $2 property.
   pool.prepare("calls_end_for_resident",
                "UPDATE calls c SET state = CASE WHEN c.state = 'ringing' THEN 'canceled' "
-               "ELSE 'ended' END, ended_at = now() WHERE c.resident_user_id = $1 "
-               "AND c.property_id = $2 AND c.state IN ('ringing', 'accepted') RETURNING " +
+               "ELSE 'ended' END, ended_at = now() WHERE c.property_id = $2 AND "
+               "((c.state = 'ringing' AND c.resident_user_id = $1) OR "
+               "(c.state = 'accepted' AND c.answered_by = $1)) RETURNING " +
                    kColumns);
   // $1 call, $2 user, $3 device, $4 media, $5 now, $6 longest answered call (seconds).
   pool.prepare("calls_accept",
                "UPDATE calls c SET state = 'accepted', accepted_device_id = $3, media = $4, "
+               "answered_by = $2, "
                "audio_on = true, video_on = ($4 = 'video' AND c.video_offered), "
                "answered_at = now(), accepted_until = $5::timestamptz + make_interval(secs => $6) "
-               "WHERE c.id = $1 AND c.resident_user_id = $2 "
-               "AND c.state = 'ringing' AND c.ring_deadline > $5::timestamptz AND EXISTS (SELECT 1 "
-               "FROM device_tokens d WHERE d.id = $3 AND d.user_id = $2)" +
-                   kCallerLivesHere + "RETURNING " + kColumns);
+               "WHERE c.id = $1 AND c.state = 'ringing' AND c.ring_deadline > $5::timestamptz "
+               "AND EXISTS (SELECT 1 FROM device_tokens d WHERE d.id = $3 AND d.user_id = $2)" +
+                   kRingsCaller + "RETURNING " + kColumns);
   pool.prepare("calls_deny",
                "UPDATE calls c SET state = 'denied', ended_at = now() WHERE c.id = $1 "
-               "AND c.resident_user_id = $2 AND c.state = 'ringing' "
-               "AND c.ring_deadline > $3::timestamptz" +
-                   kCallerLivesHere + "RETURNING " + kColumns);
+               "AND c.state = 'ringing' AND c.ring_deadline > $3::timestamptz" +
+                   kRingsCaller + "RETURNING " + kColumns);
   pool.prepare("calls_hangup",
                "UPDATE calls c SET state = 'ended', ended_at = now() WHERE c.id = $1 "
-               "AND c.resident_user_id = $2 AND c.state = 'accepted' "
-               "AND c.door_release_started_at IS NULL" +
-                   kCallerLivesHere + "RETURNING " + kColumns);
+               "AND c.state = 'accepted' AND c.door_release_started_at IS NULL" +
+                   kAnsweredByCaller + "RETURNING " + kColumns);
   // A panel cancels only its own calls.
   pool.prepare("calls_cancel",
                "UPDATE calls c SET state = 'canceled', ended_at = now() WHERE c.id = $1 "
@@ -203,20 +297,17 @@ void prepare(db::Pool& pool) {
   pool.prepare("calls_media",
                "UPDATE calls c SET audio_on = coalesce($3, c.audio_on), "
                "video_on = c.video_offered AND coalesce($4, c.video_on) WHERE c.id = $1 "
-               "AND c.resident_user_id = $2 AND c.state = 'accepted' "
-               "AND c.accepted_until > $5::timestamptz" +
-                   kCallerLivesHere + "RETURNING " + kColumns);
+               "AND c.state = 'accepted' AND c.accepted_until > $5::timestamptz" +
+                   kAnsweredByCaller + "RETURNING " + kColumns);
   // $3 now.
   pool.prepare("calls_door_claim",
                "UPDATE calls c SET door_release_started_at = now() WHERE c.id = $1 "
-               "AND c.resident_user_id = $2 AND c.state = 'accepted' "
-               "AND c.accepted_until > $3::timestamptz AND c.door_release_started_at IS NULL" +
-                   kCallerLivesHere + "RETURNING " + kColumns);
+               "AND c.state = 'accepted' AND c.accepted_until > $3::timestamptz "
+               "AND c.door_release_started_at IS NULL" +
+                   kAnsweredByCaller + "RETURNING " + kColumns);
   pool.prepare("calls_still_ringing",
                "SELECT 1 FROM calls WHERE id = $1 AND state = 'ringing' "
                "AND ring_deadline > $2::timestamptz");
-  pool.prepare("calls_caller_lives_here",
-               "SELECT 1 FROM calls c WHERE c.id = $1" + kCallerLivesHere);
   pool.prepare("calls_door_opened",
                "UPDATE calls c SET state = 'door_opened', ended_at = now(), "
                "door_release_started_at = NULL WHERE c.id = $1 AND c.state = 'accepted' "
@@ -231,13 +322,14 @@ void prepare(db::Pool& pool) {
   pool.prepare("calls_panel_door_learnt", "SELECT panel_learn_door($1, $2)");
   pool.prepare(
       // Newest first; the first page without the cursor condition, like the visitor lists.
-      "calls_list_mine_first", "SELECT " + kColumns +
-                                   " FROM calls c WHERE c.resident_user_id = $1 "
-                                   "ORDER BY c.created_at DESC, c.id DESC LIMIT $2");
+      "calls_list_mine_first",
+      "SELECT " + kColumns +
+          " FROM call_recipients cr JOIN calls c ON c.id = cr.call_id WHERE cr.user_id = $1 "
+          "ORDER BY c.created_at DESC, c.id DESC LIMIT $2");
   pool.prepare("calls_list_mine_after",
                "SELECT " + kColumns +
-                   " FROM calls c WHERE c.resident_user_id = $1 "
-                   "AND (c.created_at, c.id) < ($2::timestamptz, $3::uuid) "
+                   " FROM call_recipients cr JOIN calls c ON c.id = cr.call_id "
+                   "WHERE cr.user_id = $1 AND (c.created_at, c.id) < ($2::timestamptz, $3::uuid) "
                    "ORDER BY c.created_at DESC, c.id DESC LIMIT $4");
 }
 
@@ -275,9 +367,54 @@ bool still_ringing(pqxx::transaction_base& tx, const std::string& call_id, commo
   return !tx.exec_prepared("calls_still_ringing", call_id, at(now)).empty();
 }
 
-bool caller_lives_here(pqxx::transaction_base& tx, const std::string& call_id,
-                       const std::string& user_id) {
-  return !tx.exec_prepared("calls_caller_lives_here", call_id, user_id).empty();
+std::optional<Standing> standing(pqxx::transaction_base& tx, const std::string& call_id,
+                                 const std::string& user_id) {
+  const auto rows = tx.exec_prepared("calls_standing", call_id, user_id);
+  if (rows.empty()) return std::nullopt;
+  return Standing{rows[0][0].as<std::string>() == "front_desk", rows[0][1].as<bool>()};
+}
+
+std::optional<Call> start_for_unit(pqxx::transaction_base& tx, const std::string& unit_id,
+                                   const std::string& panel_id, common::TimePoint now) {
+  return first_call(tx.exec_prepared("calls_start_unit", unit_id, panel_id, at(now)));
+}
+
+std::optional<std::string> listed_unit(pqxx::transaction_base& tx, const std::string& unit_id,
+                                       const std::string& panel_id) {
+  const auto rows = tx.exec_prepared("calls_unit_listed", unit_id, panel_id);
+  if (rows.empty()) return std::nullopt;
+  return rows[0][0].as<std::string>();
+}
+
+namespace {
+std::vector<std::string> user_ids(const pqxx::result& rows) {
+  std::vector<std::string> ids;
+  ids.reserve(rows.size());
+  for (const auto& row : rows) ids.push_back(row[0].as<std::string>());
+  return ids;
+}
+}  // namespace
+
+std::vector<std::string> ring_residents(pqxx::transaction_base& tx, const std::string& call_id) {
+  return user_ids(tx.exec_prepared("calls_ring_residents", call_id));
+}
+
+std::vector<std::string> ring_front_desk(pqxx::transaction_base& tx, const std::string& call_id) {
+  return user_ids(tx.exec_prepared("calls_ring_front_desk", call_id));
+}
+
+std::vector<std::string> recipients(pqxx::transaction_base& tx, const std::string& call_id,
+                                    std::optional<std::string> role) {
+  return user_ids(tx.exec_prepared("calls_recipients", call_id, role));
+}
+
+std::vector<Call> forward_due(pqxx::transaction_base& tx, common::TimePoint now) {
+  return calls_from(tx.exec_prepared("calls_forward_due", at(now)));
+}
+
+std::optional<Call> forward_if_due(pqxx::transaction_base& tx, const std::string& call_id,
+                                   common::TimePoint now) {
+  return first_call(tx.exec_prepared("calls_forward_one", at(now), call_id));
 }
 
 bool is_device_of(pqxx::transaction_base& tx, const std::string& device_id,

@@ -30,6 +30,28 @@ std::optional<Call> start_from_bmx(pqxx::transaction_base& tx, const std::string
                                    const std::string& property_id, common::TimePoint now,
                                    std::int64_t bmx_call_id, std::int64_t bmx_device_id);
 
+// A panel's call to a unit in units mode; nothing when the unit is not one this
+// panel lists or nobody there can take calls.
+std::optional<Call> start_for_unit(pqxx::transaction_base& tx, const std::string& unit_id,
+                                   const std::string& panel_id, common::TimePoint now);
+// The label of a unit the panel lists (units mode, its property).
+std::optional<std::string> listed_unit(pqxx::transaction_base& tx, const std::string& unit_id,
+                                       const std::string& panel_id);
+
+// The call's group. A new call rings its resident or the unit's listed
+// residents; a forwarded one rings the front desk (staff and managers with a
+// phone). Each returns the users added.
+std::vector<std::string> ring_residents(pqxx::transaction_base& tx, const std::string& call_id);
+std::vector<std::string> ring_front_desk(pqxx::transaction_base& tx, const std::string& call_id);
+// Everyone the call rang in `role` ("resident", "front_desk"; nothing: all).
+std::vector<std::string> recipients(pqxx::transaction_base& tx, const std::string& call_id,
+                                    std::optional<std::string> role = std::nullopt);
+// Ringing calls nobody answered in time that go on to the front desk now, with a
+// fresh ring window (up to 100, skipping those another instance holds; or one).
+std::vector<Call> forward_due(pqxx::transaction_base& tx, common::TimePoint now);
+std::optional<Call> forward_if_due(pqxx::transaction_base& tx, const std::string& call_id,
+                                   common::TimePoint now);
+
 std::optional<Call> find(pqxx::transaction_base& tx, const std::string& call_id);
 // The call ended by the clock now if it is due (missed, or answered too long).
 std::optional<Call> end_if_due(pqxx::transaction_base& tx, const std::string& call_id,
@@ -40,16 +62,24 @@ std::vector<Call> end_due(pqxx::transaction_base& tx, common::TimePoint now);
 std::vector<Call> end_for_resident(pqxx::transaction_base& tx, const std::string& user_id,
                                    const std::string& property_id);
 bool still_ringing(pqxx::transaction_base& tx, const std::string& call_id, common::TimePoint now);
-bool caller_lives_here(pqxx::transaction_base& tx, const std::string& call_id,
-                       const std::string& user_id);
+// What the caller is to a call: in the front desk's part of its group or the
+// residents', and still where it found them (living or working at its property).
+// Nothing when the call never rang them.
+struct Standing {
+  bool front_desk = false;
+  bool still_there = false;
+};
+std::optional<Standing> standing(pqxx::transaction_base& tx, const std::string& call_id,
+                                 const std::string& user_id);
 bool is_device_of(pqxx::transaction_base& tx, const std::string& device_id,
                   const std::string& user_id);
-// Up to query.limit + 1 of the resident's calls, newest first.
+// Up to query.limit + 1 of the calls that rang the user, newest first.
 std::vector<Call> list_for_resident(pqxx::transaction_base& tx, const std::string& user_id,
                                     const CallQuery& query);
 
-// The resident's transitions: each also checks, in the same statement, that the
-// caller lives at the call's property now.
+// The transitions: accept and deny by someone the call rings now, the rest by
+// whoever answered; each also checks, in the same statement, that the caller
+// still lives (or, at the front desk, works) at the call's property.
 std::optional<Call> accept(pqxx::transaction_base& tx, const std::string& call_id,
                            const std::string& user_id, const std::string& device_id,
                            const std::string& media, common::TimePoint now,

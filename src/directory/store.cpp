@@ -6,27 +6,38 @@
 
 namespace frontdoor::directory::store {
 
-// Residents who live here now (people's current_residents view) and their unit's
-// label (properties' unit_labels). Each name is matched as a range on its folded form ([q, q ||
-// U+10FFFF) in byte order), which the text_pattern_ops indexes of migration 0006 serve also in a
-// generic plan. Exact matches rank first, then last names, first names and display names.
+// In residents mode: residents who live here now (people's current_residents
+// view) and their unit's label (properties' unit_labels). In units mode
+// (property_rules.directory_mode): the property's units, by label, each listed
+// whether or not anyone there can take calls now (the call says so). Each name is
+// matched as a range on its folded form ([q, q || U+10FFFF) in byte order), which
+// the text_pattern_ops indexes of migrations 0006 and 0014 serve also in a generic
+// plan. Exact matches rank first, then last names, first names and display
+// names; units by label.
 std::string search_sql() {
+  // The folded query, written out where it is used: a CTE would hide it from the
+  // index conditions of the generic plan.
+  static const std::string kQuery = "directory_fold($2::text)";
   const auto match = [](const std::string& column) {
-    return "(directory_fold(" + column + ") ~>=~ q.f AND directory_fold(" + column +
-           ") ~<~ (q.f || chr(1114111)))";
+    return "(directory_fold(" + column + ") ~>=~ " + kQuery + " AND directory_fold(" + column +
+           ") ~<~ (" + kQuery + " || chr(1114111)))";
   };
-  return "WITH q AS (SELECT directory_fold($2::text) AS f) "
-         "SELECT r.id, coalesce(r.directory_display_name, r.first_name || ' ' || r.last_name), "
-         "un.label FROM current_residents r CROSS JOIN q JOIN unit_labels un ON un.id = r.unit_id "
-         "WHERE r.property_id = $1 AND r.directory_listed AND (" +
-         match("r.first_name") + " OR " + match("r.last_name") + " OR " +
-         match("r.directory_display_name") +
-         ") ORDER BY CASE WHEN q.f IN (directory_fold(r.first_name), directory_fold(r.last_name), "
+  const auto limit = " LIMIT " + std::to_string(kMaxEntries);
+  const std::string mode = "(SELECT directory_mode FROM property_rules WHERE id = $1::uuid)";
+  return "(SELECT r.id, coalesce(r.directory_display_name, r.first_name || ' ' || r.last_name), "
+         "un.label FROM current_residents r JOIN unit_labels un ON un.id = r.unit_id "
+         "WHERE r.property_id = $1 AND r.directory_listed AND " +
+         mode + " = 'residents' AND (" + match("r.first_name") + " OR " + match("r.last_name") +
+         " OR " + match("r.directory_display_name") + ") ORDER BY CASE WHEN " + kQuery +
+         " IN (directory_fold(r.first_name), directory_fold(r.last_name), "
          "directory_fold(r.directory_display_name)) THEN 0 WHEN " +
          match("r.last_name") + " THEN 1 WHEN " + match("r.first_name") +
-         " THEN 2 ELSE 3 END, directory_fold(r.last_name), directory_fold(r.first_name), r.id "
-         "LIMIT " +
-         std::to_string(kMaxEntries);
+         " THEN 2 ELSE 3 END, directory_fold(r.last_name), directory_fold(r.first_name), r.id" +
+         limit +
+         ") UNION ALL (SELECT un.id, un.label, un.label FROM unit_labels un "
+         "WHERE un.property_id = $1 AND " +
+         mode + " = 'units' AND " + match("un.label") + " ORDER BY directory_fold(un.label) <> " +
+         kQuery + ", directory_fold(un.label), un.id" + limit + ")";
 }
 
 void prepare(db::Pool& pool, db::AsyncDatabase& database) {

@@ -13,7 +13,9 @@ nlohmann::json to_json(const Settings& settings) {
       {"property_only_visitor_max_hours", settings.property_only_visitor_max_hours},
       {"ring_timeout_seconds", settings.ring_timeout_seconds},
       {"max_active_passes_per_resident", value_or_null(settings.max_active_passes_per_resident)},
-      {"max_passes_per_resident_per_day", value_or_null(settings.max_passes_per_resident_per_day)}};
+      {"max_passes_per_resident_per_day", value_or_null(settings.max_passes_per_resident_per_day)},
+      {"directory_mode", settings.directory_mode},
+      {"front_desk_fallback", settings.front_desk_fallback}};
 }
 
 nlohmann::json to_json(const Property& property) {

@@ -130,6 +130,8 @@ void add_routes(auth::Routes& routes, PropertiesService& service) {
             pass_limit(fields, "max_active_passes_per_resident");
         change.max_passes_per_resident_per_day =
             pass_limit(fields, "max_passes_per_resident_per_day");
+        change.directory_mode = fields.one_of("directory_mode", false, {"residents", "units"});
+        change.front_desk_fallback = fields.boolean("front_desk_fallback", false);
         change.revoke_existing = fields.boolean("revoke_existing", false).value_or(false);
         if (change.revoke_existing && change.allow_visitor_access.value_or(false)) {
           fields.add_error("revoke_existing", "conflict",
@@ -139,7 +141,8 @@ void add_routes(auth::Routes& routes, PropertiesService& service) {
         if (!fields.has("allow_visitor_access") && !fields.has("property_only_visitor_max_hours") &&
             !fields.has("ring_timeout_seconds") &&
             !fields.present("max_active_passes_per_resident") &&
-            !fields.present("max_passes_per_resident_per_day")) {
+            !fields.present("max_passes_per_resident_per_day") && !fields.has("directory_mode") &&
+            !fields.has("front_desk_fallback")) {
           fields.add_error("", "empty", "Send at least one setting to change.");
         }
         fields.finish();

@@ -11,13 +11,19 @@ namespace frontdoor::properties::store {
 namespace {
 constexpr const char* kSettingsColumns =
     "allow_visitor_access, property_only_visitor_max_hours, ring_timeout_seconds, "
-    "max_active_passes_per_resident, max_passes_per_resident_per_day";
-constexpr int kSettingsCount = 5;
+    "max_active_passes_per_resident, max_passes_per_resident_per_day, directory_mode, "
+    "front_desk_fallback";
+constexpr int kSettingsCount = 7;
 constexpr const char* kUtc = "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'";
 
 Settings settings_from(const pqxx::row& row, int first) {
-  return {row[first].as<bool>(), row[first + 1].as<int>(), row[first + 2].as<int>(),
-          db::optional_of<int>(row[first + 3]), db::optional_of<int>(row[first + 4])};
+  return {row[first].as<bool>(),
+          row[first + 1].as<int>(),
+          row[first + 2].as<int>(),
+          db::optional_of<int>(row[first + 3]),
+          db::optional_of<int>(row[first + 4]),
+          row[first + 5].as<std::string>(),
+          row[first + 6].as<bool>()};
 }
 
 }  // namespace
@@ -56,13 +62,17 @@ void prepare(db::Pool& pool) {
                    "max_active_passes_per_resident = CASE WHEN $5 THEN $6::integer "
                    "  ELSE p.max_active_passes_per_resident END, "
                    "max_passes_per_resident_per_day = CASE WHEN $7 THEN $8::integer "
-                   "  ELSE p.max_passes_per_resident_per_day END "
+                   "  ELSE p.max_passes_per_resident_per_day END, "
+                   "directory_mode = coalesce($9, p.directory_mode), "
+                   "front_desk_fallback = coalesce($10, p.front_desk_fallback) "
                    "FROM old WHERE p.id = old.id RETURNING "
                    "old.allow_visitor_access, old.property_only_visitor_max_hours, "
                    "old.ring_timeout_seconds, old.max_active_passes_per_resident, "
-                   "old.max_passes_per_resident_per_day, p.allow_visitor_access, "
+                   "old.max_passes_per_resident_per_day, old.directory_mode, "
+                   "old.front_desk_fallback, p.allow_visitor_access, "
                    "p.property_only_visitor_max_hours, p.ring_timeout_seconds, "
-                   "p.max_active_passes_per_resident, p.max_passes_per_resident_per_day");
+                   "p.max_active_passes_per_resident, p.max_passes_per_resident_per_day, "
+                   "p.directory_mode, p.front_desk_fallback");
   pool.prepare("properties_name", "SELECT name FROM properties WHERE id = $1");
   pool.prepare("properties_create_panel",
                "INSERT INTO panels (property_id, name, bmx_device_id, key_hash) "
@@ -104,10 +114,10 @@ std::optional<SettingsChanged> change_settings(pqxx::transaction_base& tx,
                                                const SettingsChange& change) {
   const auto& active = change.max_active_passes_per_resident;
   const auto& daily = change.max_passes_per_resident_per_day;
-  const auto rows =
-      tx.exec_prepared("properties_change_settings", property_id, change.allow_visitor_access,
-                       change.property_only_visitor_max_hours, change.ring_timeout_seconds,
-                       active.change, active.to, daily.change, daily.to);
+  const auto rows = tx.exec_prepared(
+      "properties_change_settings", property_id, change.allow_visitor_access,
+      change.property_only_visitor_max_hours, change.ring_timeout_seconds, active.change, active.to,
+      daily.change, daily.to, change.directory_mode, change.front_desk_fallback);
   if (rows.empty()) return std::nullopt;
   return SettingsChanged{settings_from(rows[0], 0), settings_from(rows[0], kSettingsCount)};
 }

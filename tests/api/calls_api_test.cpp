@@ -120,6 +120,21 @@ class CallsApi : public ::testing::Test {
     return testing::query_value(server.database_url(), sql);
   }
 
+  void settings(const nlohmann::json& change) {
+    auto changed = world.client().send("PATCH", "/v1/properties/" + property + "/settings",
+                                       change.dump(), world.admin().auth());
+    ASSERT_EQ(changed.status, 200) << changed.body;
+  }
+
+  // The pushes this device token received whose payload has this type.
+  nlohmann::json pushes(const std::string& token, const std::string& type) {
+    nlohmann::json found = nlohmann::json::array();
+    for (const auto& push : sandbox.messages("push", token)) {
+      if (push["data"]["payload"].value("type", "") == type) found.push_back(push);
+    }
+    return found;
+  }
+
   SandboxProcess& sandbox;
   TestServer server;
   World world;
@@ -469,15 +484,15 @@ TEST_F(CallsApi, ARingThatWaitedPastItsCallIsDroppedAsExpired) {
   sandbox.fault({{"path_prefix", "/3/device"}, {"status", 503}, {"times", 1}});
   const auto call_id = ring_ana();
   ASSERT_TRUE(eventually([&] {
-    return query("SELECT attempts FROM outbox WHERE dedupe_key = 'call-ring:" + call_id + "'") !=
-           "0";
+    return query("SELECT attempts FROM outbox WHERE dedupe_key LIKE 'call-ring:" + call_id +
+                 ":%'") != "0";
   }));
   world.client().post("/v1/panel/calls/" + call_id + "/cancel", "", panel());
-  query("UPDATE outbox SET next_attempt_at = now() WHERE dedupe_key = 'call-ring:" + call_id +
-        "' RETURNING 1");
+  query("UPDATE outbox SET next_attempt_at = now() WHERE dedupe_key LIKE 'call-ring:" + call_id +
+        ":%' RETURNING 1");
   server.app().dispatcher().wake();
   ASSERT_TRUE(eventually([&] {
-    return query("SELECT status FROM outbox WHERE dedupe_key = 'call-ring:" + call_id + "'") ==
+    return query("SELECT status FROM outbox WHERE dedupe_key LIKE 'call-ring:" + call_id + ":%'") ==
            "expired";
   }));
   for (const auto& token : {std::string("fcm-ana-tablet"), testing::apns_token("voip-ana-phone")}) {
@@ -485,6 +500,166 @@ TEST_F(CallsApi, ARingThatWaitedPastItsCallIsDroppedAsExpired) {
       EXPECT_NE(push["data"]["payload"].value("type", ""), "incoming_call") << push.dump();
     }
   }
+}
+
+// Roommates: in units mode the panel lists units, and a unit's call rings every
+// listed resident of the unit on every device.
+TEST_F(CallsApi, AUnitsCallRingsEveryListedRoommateAndTheFirstToAnswerWins) {
+  const auto unit_id = world.unit(world.admin(), property, "301");
+  auto bo = world.resident_in(property, unit_id, "Bo", "Lindqvist");
+  auto cy = world.resident_in(property, unit_id, "Cy", "Moreau");
+  auto dee = world.resident_in(property, unit_id, "Dee", "Unlisted");
+  world.client().send("PATCH", "/v1/me/directory", R"({"listed": false})", dee.auth());
+  const auto bos_phone = device(bo, R"({"platform":"android","push_token":"fcm-bo-phone"})");
+  const auto cys_phone = device(cy, testing::iphone("cy-phone"));
+  device(dee, R"({"platform":"android","push_token":"fcm-dee-phone"})");
+  settings({{"directory_mode", "units"}});
+
+  // The panel lists units by label, and no longer lists residents by name.
+  auto found = directory("301")["data"];
+  ASSERT_EQ(found.size(), 1u) << found;
+  EXPECT_EQ(found[0]["entry_id"], unit_id);
+  EXPECT_EQ(found[0]["display_name"], "301");
+  EXPECT_TRUE(directory("bo")["data"].empty());
+  EXPECT_TRUE(directory("garcia")["data"].empty());
+  EXPECT_EQ(ring(ana.residency_id).status, 404);  // a resident's entry is not listed now
+
+  auto rang = ring(unit_id);
+  ASSERT_EQ(rang.status, 201) << rang.body;
+  const std::string call_id = rang.json()["call_id"];
+  EXPECT_EQ(panel_view(call_id)["panel_message"], "Calling 301...");
+  ASSERT_TRUE(eventually([&] { return !pushes("fcm-bo-phone", "incoming_call").empty(); }));
+  ASSERT_TRUE(eventually(
+      [&] { return !pushes(testing::apns_token("voip-cy-phone"), "incoming_call").empty(); }));
+  EXPECT_EQ(pushes(testing::apns_token("voip-cy-phone"), "incoming_call")[0]["data"]["push_type"],
+            "voip");
+  EXPECT_EQ(pushes("fcm-bo-phone", "incoming_call")[0]["data"]["priority"], "high");
+
+  auto answered = act(cy, call_id, "accept", {{"device_id", cys_phone}, {"media", "audio"}});
+  ASSERT_EQ(answered.status, 200) << answered.body;
+  EXPECT_EQ(answered.json()["callee_type"], "unit");
+  auto late = act(bo, call_id, "accept", {{"device_id", bos_phone}, {"media", "video"}});
+  EXPECT_EQ(late.status, 409);
+  EXPECT_EQ(late.json()["code"], "answered_elsewhere");
+  EXPECT_EQ(act(bo, call_id, "deny").json()["code"], "answered_elsewhere");
+  EXPECT_EQ(act(bo, call_id, "open-door").json()["code"], "answered_elsewhere");
+  // Bo's phone stops ringing at once.
+  ASSERT_TRUE(eventually([&] { return !pushes("fcm-bo-phone", "call_ended").empty(); }));
+
+  // The unlisted roommate was not rung and does not see the call; nor does anyone else.
+  EXPECT_TRUE(sandbox.messages("push", "fcm-dee-phone").empty());
+  EXPECT_EQ(world.client().get("/v1/calls/" + call_id, dee.auth()).status, 404);
+  EXPECT_EQ(world.client().get("/v1/calls/" + call_id, ana.auth()).status, 404);
+  EXPECT_EQ(world.client().get("/v1/calls/" + call_id, bo.auth()).json()["state"], "accepted");
+
+  auto opened = act(cy, call_id, "open-door");
+  ASSERT_EQ(opened.status, 200) << opened.body;
+  EXPECT_EQ(opened.json()["state"], "door_opened");
+  EXPECT_EQ(query("SELECT actor_user_id FROM audit_events WHERE action = 'call.door_opened'"),
+            cy.user_id);
+  // Each roommate who was rung has it in their history.
+  for (const auto* who : {&bo, &cy}) {
+    auto history = world.client().get("/v1/me/calls", who->auth()).json()["data"];
+    ASSERT_EQ(history.size(), 1u);
+    EXPECT_EQ(history[0]["id"], call_id);
+  }
+  EXPECT_TRUE(world.client().get("/v1/me/calls", dee.auth()).json()["data"].empty());
+
+  // A roommate may deny: the visitor may call again, and the unit's next call rings.
+  const std::string again = ring(unit_id).json()["call_id"];
+  ASSERT_EQ(act(bo, again, "deny").status, 200);
+  EXPECT_EQ(act(cy, again, "accept", {{"device_id", cys_phone}, {"media", "audio"}}).json()["code"],
+            "call_denied");
+  EXPECT_EQ(ring(unit_id).status, 201);
+}
+
+TEST_F(CallsApi, AUnitWithNobodyToRingIsListedAndSaysSoToThePanel) {
+  const auto empty = world.unit(world.admin(), property, "402");
+  const auto hidden = world.unit(world.admin(), property, "403");
+  auto shy = world.resident_in(property, hidden, "Shy", "Person");
+  world.client().send("PATCH", "/v1/me/directory", R"({"listed": false})", shy.auth());
+  settings({{"directory_mode", "units"}});
+
+  EXPECT_EQ(directory("40")["data"].size(), 2u);
+  for (const auto& unit : {empty, hidden}) {
+    auto refused = ring(unit);
+    EXPECT_EQ(refused.status, 409) << refused.body;
+    EXPECT_EQ(refused.json()["code"], "nobody_to_ring");
+    EXPECT_TRUE(refused.json()["panel_message"].get<std::string>().starts_with("Nobody at 40"));
+  }
+  EXPECT_EQ(query("SELECT count(*) FROM calls"), "0");
+  // Another property's unit is not this panel's to ring.
+  const auto elsewhere = world.property("birch");
+  const auto foreign = world.unit(world.admin(), elsewhere, "402");
+  EXPECT_EQ(ring(foreign).status, 404);
+}
+
+// The front desk: a call nobody answered in time rings the property's staff with
+// devices for one more window.
+TEST_F(CallsApi, AnUnansweredCallGoesToTheFrontDeskWhoMayOpenTheDoor) {
+  auto desk = world.staff(property, "staff");
+  const auto desk_phone = device(desk, R"({"platform":"android","push_token":"fcm-desk"})");
+  auto manager = world.staff(property, "manager");  // no device: not rung
+  auto other_desk = world.staff(world.property("birch"), "staff");
+  const auto other_phone = device(other_desk, R"({"platform":"android","push_token":"fcm-other"})");
+  settings({{"front_desk_fallback", true}});
+
+  const auto call_id = ring_ana();
+  EXPECT_EQ(world.client().get("/v1/calls/" + call_id, desk.auth()).status, 404);  // not yet
+  server.clock().advance(std::chrono::seconds(31));
+  auto forwarded = world.client().get("/v1/calls/" + call_id, ana.auth());
+  ASSERT_EQ(forwarded.status, 200) << forwarded.body;
+  EXPECT_EQ(forwarded.json()["state"], "ringing");
+  EXPECT_EQ(forwarded.json()["forwarded_to"], "front_desk");
+  EXPECT_EQ(panel_view(call_id)["panel_message"], "Calling the front desk...");
+  ASSERT_TRUE(eventually([&] { return !pushes("fcm-desk", "incoming_call").empty(); }));
+  EXPECT_EQ(pushes("fcm-desk", "incoming_call")[0]["data"]["payload"]["forwarded_to"],
+            "front_desk");
+  EXPECT_EQ(pushes("fcm-desk", "incoming_call")[0]["data"]["priority"], "high");
+  // The resident's phones stop ringing; her window is over.
+  ASSERT_TRUE(eventually([&] { return !pushes("fcm-ana-tablet", "call_forwarded").empty(); }));
+  EXPECT_EQ(accept(call_id, phone_a).json()["code"], "call_forwarded");
+  EXPECT_TRUE(sandbox.messages("push", "fcm-other").empty());
+  EXPECT_EQ(world.client().get("/v1/calls/" + call_id, manager.auth()).status, 404);
+  EXPECT_EQ(world.client().get("/v1/calls/" + call_id, other_desk.auth()).status, 404);
+  EXPECT_EQ(
+      act(other_desk, call_id, "accept", {{"device_id", other_phone}, {"media", "audio"}}).status,
+      404);
+
+  auto taken = act(desk, call_id, "accept", {{"device_id", desk_phone}, {"media", "video"}});
+  ASSERT_EQ(taken.status, 200) << taken.body;
+  EXPECT_EQ(panel_view(call_id)["panel_message"], "Connected to the front desk");
+  auto opened = act(desk, call_id, "open-door");
+  ASSERT_EQ(opened.status, 200) << opened.body;
+  EXPECT_EQ(sandbox.requests("/v4/door_release_requests").size(), 1u);
+  EXPECT_EQ(query("SELECT string_agg(action, ',' ORDER BY seq) FROM audit_events "
+                  "WHERE actor_user_id = '" +
+                  desk.user_id + "'"),
+            "call.accepted,call.door_opened");
+  EXPECT_EQ(query("SELECT string_agg(event, ',' ORDER BY seq) FROM call_events"),
+            "started,forwarded,accepted,door_opened");
+  // The desk's history has the call it took.
+  EXPECT_EQ(world.client().get("/v1/me/calls", desk.auth()).json()["data"][0]["id"], call_id);
+
+  // Unanswered at the desk too: missed after its window; the desk may also deny.
+  const auto unanswered = ring_ana();
+  server.clock().advance(std::chrono::seconds(31));
+  EXPECT_EQ(panel_view(unanswered)["state"], "ringing");
+  server.clock().advance(std::chrono::seconds(31));
+  EXPECT_EQ(panel_view(unanswered)["state"], "missed");
+  EXPECT_EQ(panel_view(unanswered)["panel_message"], "Nobody answered. You may call again.");
+  EXPECT_EQ(act(desk, unanswered, "accept", {{"device_id", desk_phone}, {"media", "audio"}})
+                .json()["code"],
+            "call_missed");
+  const auto denied_by_desk = ring_ana();
+  server.clock().advance(std::chrono::seconds(31));
+  ASSERT_TRUE(eventually([&] {
+    return query("SELECT forwarded_to FROM calls WHERE id = '" + denied_by_desk + "'") ==
+           "front_desk";
+  }));  // the sweep forwards calls nobody is looking at
+  ASSERT_EQ(act(desk, denied_by_desk, "deny").status, 200);
+  EXPECT_EQ(query("SELECT actor_user_id FROM audit_events WHERE action = 'call.denied'"),
+            desk.user_id);
 }
 
 }  // namespace

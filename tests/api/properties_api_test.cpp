@@ -212,6 +212,8 @@ TEST_F(PropertiesApi, SettingsChangesAreValidatedAndAudited) {
   auto defaults = world.client().get(base() + "/settings", resident.auth());
   ASSERT_EQ(defaults.status, 200);
   EXPECT_EQ(defaults.json(), (nlohmann::json{{"allow_visitor_access", true},
+                                             {"directory_mode", "residents"},
+                                             {"front_desk_fallback", false},
                                              {"property_only_visitor_max_hours", 24},
                                              {"ring_timeout_seconds", 30},
                                              {"max_active_passes_per_resident", nullptr},

@@ -115,8 +115,12 @@ Account World::staff(const std::string& property_id, const std::string& role) {
 
 Account World::resident(const std::string& property_id, const std::string& first_name,
                         const std::string& last_name) {
+  return resident_in(property_id, unit(admin(), property_id, unique("U")), first_name, last_name);
+}
+
+Account World::resident_in(const std::string& property_id, const std::string& unit_id,
+                           const std::string& first_name, const std::string& last_name) {
   const auto email = unique("resident") + "@example.com";
-  const auto unit_id = unit(admin(), property_id, unique("U"));
   auto response = client_.post("/v1/properties/" + property_id + "/residents",
                                nlohmann::json{{"unit_id", unit_id},
                                               {"first_name", first_name},

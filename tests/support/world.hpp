@@ -30,6 +30,9 @@ class World {
   Account staff(const std::string& property_id, const std::string& role);  // "manager"/"staff"
   Account resident(const std::string& property_id, const std::string& first_name = "Ann",
                    const std::string& last_name = "Resident");
+  // A resident moved into this unit (roommates share one).
+  Account resident_in(const std::string& property_id, const std::string& unit_id,
+                      const std::string& first_name, const std::string& last_name);
   // A panel key for the property.
   std::string panel_key(const std::string& property_id);
 

@@ -29,11 +29,19 @@ std::optional<CallState> call_state_from_string(const std::string& text);
 // What a resident asks of a call.
 enum class CallAction { accept, deny, media, open_door, hangup };
 
-// A call as the resident's app sees it.
+// A call as the app of someone it rang sees it. It rings the resident called,
+// or every listed resident of the unit called, and then, when nobody answered in
+// time and the property wants it, the front desk.
 struct Call {
   std::string id;
   std::string property_id;
+  // The resident called; empty for a unit's call.
   std::string resident_user_id;
+  std::optional<std::string> unit_id;  // a unit's call
+  // "front_desk" once nobody at home answered in time.
+  std::optional<std::string> forwarded_to;
+  // Who accepted: every action after that is theirs alone.
+  std::optional<std::string> answered_by;
   CallState state = CallState::ringing;
   std::string callee_label;
   std::string origin;     // panel, bmx

@@ -26,7 +26,9 @@ struct Entry {
 };
 
 // What a panel shows a visitor: listed, current residents of its own property,
-// found by a case- and accent-insensitive prefix of a name. No e-mail, no phone.
+// found by a case- and accent-insensitive prefix of a name; or, when the property
+// lists households (directory_mode "units"), its units by label. No e-mail, no
+// phone.
 // A search is one statement, run on the I/O thread without blocking it.
 class DirectoryService {
  public:

@@ -17,6 +17,11 @@ struct Settings {
   // property's time zone); nothing: no limit.
   std::optional<int> max_active_passes_per_resident;
   std::optional<int> max_passes_per_resident_per_day;
+  // What the panel lists: "residents" or "units" (households: a unit's call rings
+  // all its listed residents).
+  std::string directory_mode = "residents";
+  // A call nobody answers goes on to the staff's phones for one more ring window.
+  bool front_desk_fallback = false;
 };
 
 // A limit to set (`change`): to a number, or lifted (`to` nothing).
@@ -31,6 +36,8 @@ struct SettingsChange {
   std::optional<int> ring_timeout_seconds;
   LimitChange max_active_passes_per_resident;
   LimitChange max_passes_per_resident_per_day;
+  std::optional<std::string> directory_mode;
+  std::optional<bool> front_desk_fallback;
   // With visitor access turned off: also revoke every pass already given.
   bool revoke_existing = false;
 };
