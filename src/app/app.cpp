@@ -15,6 +15,7 @@
 #include "frontdoor/people/routes.hpp"
 #include "frontdoor/properties/routes.hpp"
 #include "frontdoor/visitors/routes.hpp"
+#include "frontdoor/webhooks/routes.hpp"
 
 namespace frontdoor::app {
 namespace {
@@ -113,6 +114,14 @@ notify::DispatcherOptions dispatcher_options(const Config& config) {
   return options;
 }
 
+webhooks::Options webhook_options(const Config& config) {
+  webhooks::Options options;
+  options.allow_http = config.webhooks.allow_http == "true";
+  options.allow_internal_addresses = config.webhooks.allow_internal_addresses == "true";
+  options.timeout = std::chrono::milliseconds(config.webhooks.timeout_ms);
+  return options;
+}
+
 notify::GatewayOptions gateway_options(const Config& config) {
   const auto& n = config.notify;
   notify::GatewayOptions options;
@@ -194,6 +203,7 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
       directory_(pool_, reads_, static_cast<int>(config_.directory.searches_per_minute)),
       calls_(pool_, bmx_, outbox_, audit_, *clock_,
              std::chrono::seconds(config_.calls.max_accepted_seconds)),
+      webhooks_(pool_, token_cipher_, audit_, *clock_, webhook_options(config_)),
       idempotency_(pool_),
       routes_(router_, authenticator_, idempotency_, reads_),
       dispatcher_(router_, metrics_) {
@@ -216,6 +226,7 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
   passes::add_routes(routes_, passes_, pass_pages_);
   directory::add_routes(routes_, directory_);
   calls::add_routes(routes_, calls_);
+  webhooks::add_routes(routes_, webhooks_);
   bmx_.on_call([this](const bmx::VerifiedCall& call) { calls_.start_from_bmx(call); });
   // Missed calls are due by time: every instance sweeps them on each outbox pass.
   outbox_dispatcher_.every_pass([this] { calls_.sweep_missed(); });
@@ -244,6 +255,7 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
   bmx_.on_access([this](const bmx::VerifiedAccess& access) { passes_.on_access(access); });
   passes_.register_on(outbox_dispatcher_);
   deliveries_.register_on(outbox_dispatcher_);
+  webhooks_.register_on(outbox_dispatcher_);
   outbox_dispatcher_.handle("bmx", "webhook", [this](const nlohmann::json& payload) {
     return bmx_.process_webhook(payload.value("event_id", ""));
   });

@@ -180,6 +180,16 @@ const std::vector<Key>& schema() {
           [](Config& c) { return &c.calls.max_accepted_seconds; },
           "How long an answered call may last: then it ends by itself and the door can no "
           "longer be opened from it."),
+      text_key("webhooks.allow_http", [](Config& c) { return &c.webhooks.allow_http; },
+               "Development only: let webhooks be delivered over plain http.", {"false", "true"}),
+      text_key("webhooks.allow_internal_addresses",
+               [](Config& c) { return &c.webhooks.allow_internal_addresses; },
+               "Development only: let webhooks reach loopback, private and link-local addresses "
+               "(checked against the resolved address at each delivery otherwise).",
+               {"false", "true"}),
+      integer_key(
+          "webhooks.timeout_ms", 1000, 10000, [](Config& c) { return &c.webhooks.timeout_ms; },
+          "How long a receiver has to answer one delivery with a 2xx."),
       text_key(
           "notify.sms_url", [](Config& c) { return &c.notify.sms_url; },
           "Base URL of the SMS provider's Twilio-style Messages API."),

@@ -37,6 +37,7 @@ bool Policy::allows(const Principal& principal, Action action, const std::string
     case Action::request_bmx_setup:
     case Action::view_bmx_health:
     case Action::manage_deny_list:
+    case Action::manage_webhooks:
       return any_role(principal, property_id, {Role::manager});
     case Action::manage_units:
     case Action::manage_residents:

@@ -157,6 +157,35 @@ class AuthorizationMatrix : public ::testing::Test {
     return id;
   }
 
+  // A subscription (its secret is never opened here) and one delivered delivery of it.
+  std::string fresh_webhook() {
+    pqxx::connection connection(server.database_url());
+    pqxx::work tx(connection);
+    const auto id = tx.exec_params1(
+                          "INSERT INTO webhook_subscriptions (id, property_id, url, events, "
+                          "secret_key_id, secret_sealed) VALUES (gen_random_uuid(), $1, "
+                          "'https://203.0.113.10/hook', '{visitor.arrived}', 'k', '\\x00') "
+                          "RETURNING id",
+                          property)[0]
+                        .as<std::string>();
+    tx.commit();
+    return id;
+  }
+
+  std::string fresh_webhook_delivery(const std::string& webhook) {
+    pqxx::connection connection(server.database_url());
+    pqxx::work tx(connection);
+    const auto id = tx.exec_params1(
+                          "WITH e AS (INSERT INTO webhook_events (property_id, type, data) "
+                          "VALUES ($1, 'visitor.arrived', '{}') RETURNING id) "
+                          "INSERT INTO webhook_deliveries (subscription_id, event_id, status) "
+                          "SELECT $2, e.id, 'delivered' FROM e RETURNING id",
+                          property, webhook)[0]
+                        .as<std::string>();
+    tx.commit();
+    return id;
+  }
+
   std::string fresh_visitor() {
     pqxx::connection connection(server.database_url());
     pqxx::work tx(connection);
@@ -194,6 +223,7 @@ class AuthorizationMatrix : public ::testing::Test {
     const std::set<Who> residents = {Who::resident, Who::other_resident};
     const auto mine = fresh_visitor();
     const auto call = fresh_call();
+    const auto webhook = fresh_webhook();
     const std::string device =
         world.client()
             .post("/v1/me/devices", testing::iphone("matrix-device-1", false),
@@ -317,6 +347,22 @@ class AuthorizationMatrix : public ::testing::Test {
           [this, p](Who) {
             return Call{p + "/deny-list/" + fresh_denial(), nullptr};
           }}},
+        {"POST /v1/properties/{pid}/webhooks",
+         {managers, fixed(p + "/webhooks", {{"url", "https://203.0.113.10/hook"},
+                                            {"events", {"visitor.arrived"}}})}},
+        {"GET /v1/properties/{pid}/webhooks", {managers, fixed(p + "/webhooks")}},
+        {"DELETE /v1/properties/{pid}/webhooks/{id}",
+         {managers,
+          [this, p](Who) {
+            return Call{p + "/webhooks/" + fresh_webhook(), nullptr};
+          }}},
+        {"POST /v1/properties/{pid}/webhooks/{id}/rotate-secret",
+         {managers, fixed(p + "/webhooks/" + webhook + "/rotate-secret")}},
+        {"GET /v1/properties/{pid}/webhooks/{id}/deliveries",
+         {managers, fixed(p + "/webhooks/" + webhook + "/deliveries")}},
+        {"POST /v1/properties/{pid}/webhooks/{id}/deliveries/{did}/redeliver",
+         {managers, fixed(p + "/webhooks/" + webhook + "/deliveries/" +
+                          fresh_webhook_delivery(webhook) + "/redeliver")}},
         {"GET /v1/me/credentials", {kPeople, fixed("/v1/me/credentials")}},
         {"GET /p/{token}", {kEveryone, fixed("/p/" + std::string(32, 'a'))}},
         {"GET /v1/panel/directory", {{Who::panel}, fixed("/v1/panel/directory?q=a")}},

@@ -27,7 +27,13 @@ class CallsApi : public ::testing::Test {
  protected:
   CallsApi()
       : sandbox(SandboxProcess::shared()),
-        server(testing::TestServerOptions{.bmx_sandbox = true}),
+        server(testing::TestServerOptions{.configure =
+                                              [](app::Config& config) {
+                                                // Integrators' receivers: the sandbox's sink.
+                                                config.webhooks.allow_http = "true";
+                                                config.webhooks.allow_internal_addresses = "true";
+                                              },
+                                          .bmx_sandbox = true}),
         world(server) {
     sandbox.reset();
     server.clock().set(std::chrono::system_clock::now());
@@ -660,6 +666,40 @@ TEST_F(CallsApi, AnUnansweredCallGoesToTheFrontDeskWhoMayOpenTheDoor) {
   ASSERT_EQ(act(desk, denied_by_desk, "deny").status, 200);
   EXPECT_EQ(query("SELECT actor_user_id FROM audit_events WHERE action = 'call.denied'"),
             desk.user_id);
+}
+
+// A fault: integrators' receivers that are slow, then down, with a backlog of
+// deliveries, while the panel rings. Rings take the time-critical lane.
+TEST_F(CallsApi, ASlowOrDeadWebhookReceiverNeverDelaysARing) {
+  auto manager = world.staff(property, "manager");
+  auto subscribed = world.client().post(
+      "/v1/properties/" + property + "/webhooks",
+      nlohmann::json{{"url", sandbox.url() + "/_sandbox/webhook-sink/slow"}, {"events", {"*"}}}
+          .dump(),
+      manager.auth());
+  ASSERT_EQ(subscribed.status, 201) << subscribed.body;
+  sandbox.fault(
+      {{"path_prefix", "/_sandbox/webhook-sink/slow"}, {"delay_ms", 4000}, {"times", 1000}});
+  for (int i = 0; i < 12; ++i) settings({{"ring_timeout_seconds", 40 + i}});
+  ASSERT_TRUE(eventually([&] { return query("SELECT count(*) FROM webhook_deliveries") == "12"; }));
+
+  const auto slow = ring_ana();
+  ASSERT_TRUE(eventually([&] { return !pushes("fcm-ana-tablet", "incoming_call").empty(); }));
+  EXPECT_EQ(pushes("fcm-ana-tablet", "incoming_call")[0]["data"]["payload"]["call_id"], slow);
+  // The ring went out while the receiver still held the webhook lane.
+  EXPECT_NE(query("SELECT count(*) FROM webhook_deliveries WHERE status = 'pending' "
+                  "AND attempts = 0"),
+            "0");
+
+  // Down: every delivery's connection is dropped. Rings still go out at once.
+  sandbox.client().send("DELETE", "/_sandbox/faults", "", {});
+  sandbox.fault({{"path_prefix", "/_sandbox/webhook-sink/slow"}, {"drop", true}, {"times", 1000}});
+  act(ana, slow, "deny");
+  for (int i = 0; i < 12; ++i) settings({{"ring_timeout_seconds", 60 + i}});
+  const auto down = ring_ana();
+  ASSERT_TRUE(eventually([&] { return pushes("fcm-ana-tablet", "incoming_call").size() == 2; }));
+  EXPECT_EQ(pushes("fcm-ana-tablet", "incoming_call")[1]["data"]["payload"]["call_id"], down);
+  EXPECT_EQ(accept(down, phone_b).status, 200);
 }
 
 }  // namespace

@@ -243,6 +243,7 @@ void Sandbox::add_control_routes(frontdoor::http::Router& router) {
     requests_.clear();
     messages_.clear();
     webhook_log_.clear();
+    sinks_.clear();
     panel_links_.clear();
     deliveries_.clear();
     return Response::no_content();

@@ -57,6 +57,7 @@ void Sandbox::add_routes(frontdoor::http::Router& router) {
   add_event_routes(router);
   add_provider_routes(router);
   add_control_routes(router);
+  add_webhook_sink_routes(router);
   add_panel_routes(router);
 }
 

@@ -166,6 +166,11 @@ class Sandbox {
     int retry_after = -1;
     int times = 1;
   };
+  // A receiver for frontdoor's integrator webhooks (webhook_sink.cpp).
+  struct Sink {
+    std::vector<std::string> secrets;  // to check Frontdoor-Signature with
+    std::vector<nlohmann::json> received;
+  };
   struct PanelLink {
     std::string frontdoor_url;
     std::string panel_key;
@@ -189,6 +194,7 @@ class Sandbox {
   void add_provider_routes(frontdoor::http::Router& router);
   void add_control_routes(frontdoor::http::Router& router);
   void add_panel_routes(frontdoor::http::Router& router);
+  void add_webhook_sink_routes(frontdoor::http::Router& router);
   frontdoor::http::Response forward_to_frontdoor(const frontdoor::http::Request& request,
                                                  const std::string& method,
                                                  const std::string& path);
@@ -317,6 +323,7 @@ class Sandbox {
   std::vector<nlohmann::json> requests_;
   std::vector<nlohmann::json> messages_;
   std::vector<nlohmann::json> webhook_log_;
+  std::map<std::string, Sink> sinks_;  // by name
 
   std::condition_variable deliveries_ready_;
   std::deque<Delivery> deliveries_;

@@ -33,6 +33,7 @@
 #include "frontdoor/properties/service.hpp"
 #include "frontdoor/visitors/deny_list.hpp"
 #include "frontdoor/visitors/service.hpp"
+#include "frontdoor/webhooks/service.hpp"
 
 namespace frontdoor::app {
 
@@ -92,6 +93,7 @@ class App {
   visitors::VisitorsService visitors_;
   directory::DirectoryService directory_;
   calls::CallsService calls_;
+  webhooks::Webhooks webhooks_;
   http::Router router_;
   http::Idempotency idempotency_;
   // Every module's routes, registered with what they need (caller, idempotency).

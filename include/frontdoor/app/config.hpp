@@ -56,6 +56,13 @@ struct Config {
   struct Directory {
     std::int64_t searches_per_minute = 120;
   } directory;
+  struct Webhooks {
+    // Development only ("true"): plain http targets, and targets on loopback,
+    // private or link-local addresses (scripts/run and the tests turn both on).
+    std::string allow_http = "false";
+    std::string allow_internal_addresses = "false";
+    std::int64_t timeout_ms = 10000;
+  } webhooks;
   struct Calls {
     std::int64_t max_accepted_seconds = 300;
   } calls;

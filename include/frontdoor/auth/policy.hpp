@@ -26,6 +26,7 @@ enum class Action {
   manage_visitors,    // admin, manager, staff: the property's own visitors
   view_deny_list,     // admin, manager, staff: who may not be invited, and why
   manage_deny_list,   // admin, manager
+  manage_webhooks,    // admin, manager: integrators' webhooks and their deliveries
 };
 
 class Policy {

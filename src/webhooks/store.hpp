@@ -1,0 +1,80 @@
+#pragma once
+
+// The webhooks module's SQL (store.cpp) behind typed functions. Times that the
+// retry schedule judges are passed as Unix seconds from the injected clock.
+#include <optional>
+#include <pqxx/transaction_base>
+#include <string>
+#include <vector>
+
+#include "frontdoor/bmx/token_cipher.hpp"
+#include "frontdoor/webhooks/service.hpp"
+
+namespace frontdoor::db {
+class Pool;
+}
+
+namespace frontdoor::webhooks::store {
+
+// Registers the module's prepared statements (names start with "webhooks_").
+void prepare(db::Pool& pool);
+
+std::string new_id(pqxx::transaction_base& tx);
+int live_count(pqxx::transaction_base& tx, const std::string& property_id);
+// Returns created_at.
+std::string insert(pqxx::transaction_base& tx, const std::string& id,
+                   const std::string& property_id, const NewSubscription& subscription,
+                   const bmx::Sealed& secret, const std::string& created_by);
+std::vector<Subscription> live(pqxx::transaction_base& tx, const std::string& property_id,
+                               double now);
+std::optional<Subscription> find(pqxx::transaction_base& tx, const std::string& property_id,
+                                 const std::string& id, double now);
+// False when there is no such live subscription. Its pending deliveries fail.
+bool remove(pqxx::transaction_base& tx, const std::string& property_id, const std::string& id);
+// The current secret becomes the previous one, signing until `previous_until`.
+bool rotate(pqxx::transaction_base& tx, const std::string& property_id, const std::string& id,
+            const bmx::Sealed& secret, double previous_until);
+
+std::vector<DeliveryRecord> deliveries(pqxx::transaction_base& tx,
+                                       const std::string& subscription_id,
+                                       const DeliveryQuery& query);
+// A new delivery of the same event, queued on the webhook lane; nullopt when the
+// delivery is not the subscription's.
+std::optional<DeliveryRecord> redeliver(pqxx::transaction_base& tx,
+                                        const std::string& subscription_id,
+                                        const std::string& delivery_id,
+                                        const std::string& property_id);
+
+// What one attempt needs.
+struct PendingDelivery {
+  std::string status;
+  int attempts = 0;
+  std::optional<double> first_attempt_at;
+  std::optional<double> next_attempt_at;
+  bool subscription_deleted = false;
+  std::string subscription_id;
+  std::string url;
+  bmx::Sealed secret;
+  std::optional<bmx::Sealed> previous_secret;
+  std::optional<double> previous_until;
+  std::string event_id;
+  std::string type;
+  std::string property_id;
+  std::string created_at;
+  std::string data;  // JSON text
+};
+std::optional<PendingDelivery> pending(pqxx::transaction_base& tx, const std::string& delivery_id);
+
+struct Attempt {
+  std::string status;  // pending (to be retried), delivered, failed
+  std::optional<int> status_code;
+  std::optional<std::string> error;
+  double at = 0;
+  std::optional<double> next_attempt_at;
+};
+void record_attempt(pqxx::transaction_base& tx, const std::string& delivery_id,
+                    const Attempt& attempt);
+// A delivery that will not be attempted (its subscription was deleted).
+void abandon(pqxx::transaction_base& tx, const std::string& delivery_id, const std::string& why);
+
+}  // namespace frontdoor::webhooks::store
