@@ -121,6 +121,15 @@ for (const resident of residents) {
               ` (${link.contact_preference}${link.video_calls_ready ? "" : ", no video"})`);
 }
 
+// An integrator's webhook to the sandbox's sink, which checks each signature:
+// every event from here on (Ana's guest first) is listed at webhookSink.
+const webhookSink = `${sandboxUrl}/_sandbox/webhook-sink/demo`;
+const webhook = await call("POST", `${p}/webhooks`,
+  { url: webhookSink, events: ["*"], description: "Demo receiver in bmx-sandbox" }, token);
+await call("PUT", "/_sandbox/webhook-sink/demo", { secrets: [webhook.secret] }, undefined,
+  sandboxUrl);
+console.log(`    webhook   all events → ${webhookSink}`);
+
 // Ana invites a guest for the next four hours: the pass page is in demo.json and
 // the SMS that carries it is in the sandbox's inbox.
 const ana = await call("POST", "/v1/auth/login",
@@ -154,4 +163,5 @@ writeFileSync(outFile, JSON.stringify({
   residents,
   visitor_pass_url: guest.pass.url,
   panel_page_url: panelPage,
+  webhook: { id: webhook.id, secret: webhook.secret, sink_url: webhookSink },
 }, null, 2) + "\n");
