@@ -7,6 +7,7 @@
 #include <boost/url/url.hpp>
 #include <thread>
 
+#include "../support/eventually.hpp"
 #include "../support/sandbox_process.hpp"
 #include "../support/world.hpp"
 
@@ -14,21 +15,13 @@ namespace frontdoor {
 namespace {
 
 using testing::Account;
+using testing::eventually;
 using testing::HttpResponse;
 using testing::SandboxProcess;
 using testing::TestServer;
 using testing::World;
 
 constexpr const char* kPlaceholder = "butterflymx+maple@frontdoor.example";
-
-template <typename Predicate>
-bool eventually(Predicate done) {
-  for (int i = 0; i < 200; ++i) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  return false;
-}
 
 class BmxApi : public ::testing::Test {
  protected:

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "../support/bmx_world.hpp"
+#include "../support/eventually.hpp"
 #include "../support/sandbox_process.hpp"
 #include "../support/world.hpp"
 
@@ -17,6 +18,7 @@ namespace frontdoor {
 namespace {
 
 using testing::Account;
+using testing::eventually;
 using testing::HttpClient;
 using testing::HttpResponse;
 using testing::SandboxProcess;
@@ -111,15 +113,6 @@ class CallsApi : public ::testing::Test {
   HttpResponse accept(const std::string& call_id, const std::string& device_id,
                       const std::string& media = "video") {
     return act(ana, call_id, "accept", {{"device_id", device_id}, {"media", media}});
-  }
-
-  template <typename Predicate>
-  bool eventually(Predicate done) {
-    for (int i = 0; i < 200; ++i) {
-      if (done()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
-    return false;
   }
 
   std::string query(const std::string& sql) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "../support/bmx_world.hpp"
+#include "../support/eventually.hpp"
 #include "../support/sandbox_process.hpp"
 #include "../support/world.hpp"
 #include "frontdoor/common/time.hpp"
@@ -18,6 +19,7 @@ namespace frontdoor {
 namespace {
 
 using testing::Account;
+using testing::eventually;
 using testing::HttpResponse;
 using testing::SandboxProcess;
 using testing::TestServer;
@@ -93,15 +95,6 @@ class VisitorsApi : public ::testing::Test {
       std::this_thread::sleep_for(std::chrono::milliseconds(25));
     }
     return visitor;
-  }
-
-  template <typename Predicate>
-  bool eventually(Predicate done) {
-    for (int i = 0; i < 200; ++i) {
-      if (done()) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(25));
-    }
-    return false;
   }
 
   std::string query(const std::string& sql) {

@@ -7,6 +7,7 @@
 #include <pqxx/pqxx>
 #include <thread>
 
+#include "../support/eventually.hpp"
 #include "../support/sandbox_process.hpp"
 #include "../support/world.hpp"
 #include "frontdoor/common/random.hpp"
@@ -15,6 +16,7 @@ namespace frontdoor {
 namespace {
 
 using testing::Account;
+using testing::eventually;
 using testing::HttpResponse;
 using testing::SandboxProcess;
 using testing::TestServer;
@@ -28,15 +30,6 @@ testing::TestServerOptions development_server() {
                 config.webhooks.allow_internal_addresses = "true";
               },
           .bmx_sandbox = true};
-}
-
-template <typename Predicate>
-bool eventually(Predicate done) {
-  for (int i = 0; i < 400; ++i) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  return false;
 }
 
 class WebhooksApi : public ::testing::Test {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "../support/bmx_world.hpp"
+#include "../support/eventually.hpp"
 #include "../support/frontdoor_process.hpp"
 #include "../support/sandbox_process.hpp"
 #include "frontdoor/common/time.hpp"
@@ -22,6 +23,7 @@
 namespace frontdoor {
 namespace {
 
+using testing::eventually;
 using testing::FrontdoorProcess;
 using testing::HttpClient;
 using testing::HttpResponse;
@@ -73,15 +75,6 @@ void svg_to_pgm(const std::string& svg, const std::string& path) {
       out.put(static_cast<char>(dark[y / kScale][x / kScale] ? 0 : 255));
     }
   }
-}
-
-template <typename Predicate>
-bool eventually(Predicate done) {
-  for (int i = 0; i < 300; ++i) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  return false;
 }
 
 class VisitorsEndToEnd : public ::testing::Test {

@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "../support/bmx_world.hpp"
+#include "../support/eventually.hpp"
 #include "../support/frontdoor_process.hpp"
 #include "../support/postgres.hpp"
 #include "../support/sandbox_process.hpp"
@@ -24,6 +25,7 @@ namespace {
 
 using testing::Account;
 using testing::BmxWorld;
+using testing::eventually;
 using testing::FrontdoorProcess;
 using testing::HttpClient;
 using testing::PostgresCluster;
@@ -34,16 +36,6 @@ using testing::World;
 std::string in_hours(double hours) {
   return common::to_rfc3339(std::chrono::system_clock::now() +
                             std::chrono::seconds(static_cast<long>(hours * 3600)));
-}
-
-template <typename Predicate>
-bool eventually(Predicate done, std::chrono::milliseconds limit = std::chrono::seconds(10)) {
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < deadline) {
-    if (done()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
-  return done();
 }
 
 TEST(Faults, PostgresKilledUnderWriteLoadLosesNothingAndServiceResumes) {
