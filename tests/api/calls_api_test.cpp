@@ -569,7 +569,23 @@ TEST_F(CallsApi, AUnitsCallRingsEveryListedRoommateAndTheFirstToAnswerWins) {
   ASSERT_EQ(act(bo, again, "deny").status, 200);
   EXPECT_EQ(act(cy, again, "accept", {{"device_id", cys_phone}, {"media", "audio"}}).json()["code"],
             "call_denied");
-  EXPECT_EQ(ring(unit_id).status, 201);
+
+  // Nobody answers: missed after the ring timeout, like a resident's call.
+  const std::string unanswered = ring(unit_id).json()["call_id"];
+  server.clock().advance(std::chrono::seconds(31));
+  EXPECT_EQ(panel_view(unanswered)["state"], "missed");
+  EXPECT_EQ(panel_view(unanswered)["panel_message"], "301 did not answer. You may call again.");
+
+  // A roommate who moves out while the unit's call rings can no longer answer
+  // it; the one who stays can.
+  const std::string ringing = ring(unit_id).json()["call_id"];
+  auto manager = world.staff(property, "manager");
+  ASSERT_EQ(world.client()
+                .post("/v1/residents/" + bo.residency_id + "/move-out", "", manager.auth())
+                .status,
+            200);
+  EXPECT_EQ(act(bo, ringing, "accept", {{"device_id", bos_phone}, {"media", "audio"}}).status, 403);
+  EXPECT_EQ(act(cy, ringing, "accept", {{"device_id", cys_phone}, {"media", "audio"}}).status, 200);
 }
 
 TEST_F(CallsApi, AUnitWithNobodyToRingIsListedAndSaysSoToThePanel) {
