@@ -1,7 +1,6 @@
 #include "frontdoor/webhooks/service.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
@@ -12,7 +11,7 @@
 #include "frontdoor/common/log.hpp"
 #include "frontdoor/common/random.hpp"
 #include "frontdoor/db/pool.hpp"
-#include "frontdoor/http/client.hpp"
+#include "sender.hpp"
 #include "store.hpp"
 #include "target_check.hpp"
 
@@ -21,57 +20,13 @@ namespace {
 
 using auth::Action;
 using auth::Policy;
+using common::TimePoint;
 using notify::Delivery;
-using TimePoint = std::chrono::system_clock::time_point;
 
 constexpr int kMostSubscriptions = 25;
 constexpr auto kPreviousSecretSigns = std::chrono::hours(24);
 
-double unix_seconds(TimePoint time) {
-  return std::chrono::duration<double>(time.time_since_epoch()).count();
-}
-
-TimePoint from_unix(double seconds) {
-  return TimePoint(
-      std::chrono::duration_cast<TimePoint::duration>(std::chrono::duration<double>(seconds)));
-}
-
-std::string sealing_context(const std::string& subscription_id) {
-  return "webhook:" + subscription_id;
-}
-
 std::string new_secret() { return "whsec_" + common::random_hex(32); }
-
-// The body an integrator receives, byte for byte what is signed.
-std::string event_body(const store::PendingDelivery& delivery) {
-  return nlohmann::json{{"id", delivery.event_id},
-                        {"type", delivery.type},
-                        {"created_at", delivery.created_at},
-                        {"property_id", delivery.property_id},
-                        {"data", nlohmann::json::parse(delivery.data)}}
-      .dump();
-}
-
-// curl's pin for a name: host:port:addr[,addr] (IPv6 in brackets).
-std::string pin(const CheckedTarget& checked) {
-  std::string entry = checked.target.host + ":" + std::to_string(checked.target.port) + ":";
-  for (std::size_t i = 0; i < checked.addresses.size(); ++i) {
-    const auto& address = checked.addresses[i];
-    if (i > 0) entry += ",";
-    entry += address.find(':') == std::string::npos ? address : "[" + address + "]";
-  }
-  return entry;
-}
-
-// How one attempt went: the receiver's status, or why there was none.
-struct Outcome {
-  bool delivered = false;
-  std::optional<int> status_code;
-  std::string error;
-};
-
-Outcome attempt(const bmx::TokenCipher& cipher, const Options& options,
-                const store::PendingDelivery& delivery, TimePoint now);
 
 }  // namespace
 
@@ -132,7 +87,7 @@ std::vector<Subscription> Webhooks::list(const auth::Principal& actor,
   Policy::require(actor, Action::manage_webhooks, property_id);
   return pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
-    return store::live(tx, property_id, unix_seconds(clock_.now()));
+    return store::live(tx, property_id, clock_.now());
   });
 }
 
@@ -155,11 +110,10 @@ Subscription Webhooks::rotate_secret(const auth::Principal& actor, const std::st
     const auto now = clock_.now();
     const auto secret = new_secret();
     const auto sealed = cipher_.seal(secret, sealing_context(subscription_id));
-    if (!store::rotate(tx, property_id, subscription_id, sealed,
-                       unix_seconds(now + kPreviousSecretSigns))) {
+    if (!store::rotate(tx, property_id, subscription_id, sealed, now + kPreviousSecretSigns)) {
       throw common::ApiError::not_found();
     }
-    auto rotated = store::find(tx, property_id, subscription_id, unix_seconds(now));
+    auto rotated = store::find(tx, property_id, subscription_id, now);
     if (!rotated) throw common::ApiError::not_found();
     rotated->secret = secret;
     audit_.record(tx, actor,
@@ -174,7 +128,7 @@ DeliveryPage Webhooks::deliveries(const auth::Principal& actor, const std::strin
   Policy::require(actor, Action::manage_webhooks, property_id);
   auto fetched = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
-    if (!store::find(tx, property_id, subscription_id, unix_seconds(clock_.now()))) {
+    if (!store::find(tx, property_id, subscription_id, clock_.now())) {
       throw common::ApiError::not_found();
     }
     return store::deliveries(tx, subscription_id, query);
@@ -191,7 +145,7 @@ DeliveryRecord Webhooks::redeliver(const auth::Principal& actor, const std::stri
   Policy::require(actor, Action::manage_webhooks, property_id);
   return pool_.run([&](pqxx::connection& connection) {
     pqxx::work tx(connection);
-    if (!store::find(tx, property_id, subscription_id, unix_seconds(clock_.now()))) {
+    if (!store::find(tx, property_id, subscription_id, clock_.now())) {
       throw common::ApiError::not_found();
     }
     auto again = store::redeliver(tx, subscription_id, delivery_id, property_id);
@@ -228,19 +182,19 @@ Delivery Webhooks::deliver(const std::string& delivery_id) {
     return Delivery::ok();
   }
   const auto now = clock_.now();
-  if (delivery->next_attempt_at && from_unix(*delivery->next_attempt_at) > now) {
-    return not_before(from_unix(*delivery->next_attempt_at), now);
+  if (delivery->next_attempt_at && *delivery->next_attempt_at > now) {
+    return not_before(*delivery->next_attempt_at, now);
   }
-  const auto outcome = attempt(cipher_, options_, *delivery, now);
+  const auto outcome = send_signed(cipher_, options_, *delivery, now);
   store::Attempt attempt{outcome.delivered ? "delivered" : "pending", outcome.status_code,
-                         outcome.error.empty() ? std::nullopt : std::optional(outcome.error),
-                         unix_seconds(now), std::nullopt};
+                         outcome.error.empty() ? std::nullopt : std::optional(outcome.error), now,
+                         std::nullopt};
   std::optional<TimePoint> next;
   if (!outcome.delivered) {
-    const auto first = delivery->first_attempt_at ? from_unix(*delivery->first_attempt_at) : now;
+    const auto first = delivery->first_attempt_at.value_or(now);
     next = next_attempt(first, now, delivery->attempts + 1);
     if (next) {
-      attempt.next_attempt_at = unix_seconds(*next);
+      attempt.next_attempt_at = *next;
     } else {
       attempt.status = "failed";
     }
@@ -264,49 +218,5 @@ Delivery Webhooks::not_before(TimePoint due, TimePoint now) const {
   return Delivery::wait("retry scheduled",
                         std::clamp(wait, std::chrono::milliseconds(1), options_.recheck));
 }
-
-namespace {
-
-// One signed POST to the subscription's URL, after the address check.
-Outcome attempt(const bmx::TokenCipher& cipher, const Options& options,
-                const store::PendingDelivery& delivery, TimePoint now) {
-  const auto checked = check_target(delivery.url, options);
-  if (!checked) return {false, std::nullopt, "the URL is not an absolute http(s) URL"};
-  if (!checked->refusal.empty()) return {false, std::nullopt, "refused: " + checked->refusal};
-  if (!checked->resolved()) return {false, std::nullopt, "cannot resolve " + checked->target.host};
-
-  std::vector<std::string> secrets{
-      cipher.open(delivery.secret, sealing_context(delivery.subscription_id))};
-  if (delivery.previous_secret && delivery.previous_until &&
-      from_unix(*delivery.previous_until) > now) {
-    secrets.push_back(
-        cipher.open(*delivery.previous_secret, sealing_context(delivery.subscription_id)));
-  }
-  http::OutboundRequest request;
-  request.method = "POST";
-  request.url = delivery.url;
-  request.body = event_body(delivery);
-  const auto signed_at =
-      std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
-  request.headers = {{"Content-Type", "application/json"},
-                     {"User-Agent", "frontdoor-webhooks/1"},
-                     {"Frontdoor-Event-Id", delivery.event_id},
-                     {"Frontdoor-Signature", signature_header(signed_at, request.body, secrets)}};
-  // Connect only to the addresses just checked: a second lookup could answer otherwise.
-  if (checked->addresses != std::vector<std::string>{checked->target.host}) {
-    request.resolve = {pin(*checked)};
-  }
-  request.connect_timeout = std::min(options.timeout, std::chrono::milliseconds(5000));
-  request.total_timeout = options.timeout;
-  request.max_response_bytes = 64 << 10;
-  const auto response = http::send(request);
-  if (response.failure != http::OutboundResponse::Failure::none) {
-    return {false, std::nullopt, response.error};
-  }
-  if (response.ok()) return {true, response.status, {}};
-  return {false, response.status, "the receiver answered " + std::to_string(response.status)};
-}
-
-}  // namespace
 
 }  // namespace frontdoor::webhooks

@@ -3,20 +3,28 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include "frontdoor/common/time.hpp"
 #include "frontdoor/db/fields.hpp"
 #include "frontdoor/db/pool.hpp"
 
 namespace frontdoor::webhooks::store {
 namespace {
 
-// RFC 3339 in UTC, as the API shows times.
-std::string utc(const std::string& column) {
-  return "to_char(" + column + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')";
+// The API's form of a column (db's rfc3339), and a time from the injected clock.
+std::string utc(const std::string& column) { return "rfc3339(" + column + ")"; }
+std::string at(common::TimePoint time) { return common::to_sql_timestamp(time); }
+
+// Times the retry schedule judges, read as Unix seconds.
+std::optional<common::TimePoint> time_of(const pqxx::field& field) {
+  const auto seconds = db::optional_of<double>(field);
+  if (!seconds) return std::nullopt;
+  return common::TimePoint(std::chrono::duration_cast<common::TimePoint::duration>(
+      std::chrono::duration<double>(*seconds)));
 }
 
 const std::string kSubscriptionColumns =
     "id, property_id, url, array_to_json(events)::text, description, " + utc("created_at") +
-    ", CASE WHEN previous_until > to_timestamp($2) THEN " + utc("previous_until") + " END";
+    ", CASE WHEN previous_until > $2::timestamptz THEN " + utc("previous_until") + " END";
 
 const std::string kDeliveryColumns =
     "d.id, d.event_id, e.type, d.status, d.attempts, d.last_status_code, d.last_error, " +
@@ -50,13 +58,6 @@ DeliveryRecord delivery_from(const pqxx::row& row) {
   return delivery;
 }
 
-// The event names were checked against the published list: a literal of them is safe.
-std::string text_array(const std::vector<std::string>& words) {
-  std::string literal = "{";
-  for (const auto& word : words) literal += (literal.size() > 1 ? "," : "") + word;
-  return literal + "}";
-}
-
 pqxx::binarystring bytes_of(const bmx::Sealed& sealed) {
   return pqxx::binarystring(sealed.bytes.data(), sealed.bytes.size());
 }
@@ -68,11 +69,13 @@ void prepare(db::Pool& pool) {
   pool.prepare("webhooks_live_count",
                "SELECT count(*) FROM webhook_subscriptions WHERE property_id = $1 "
                "AND deleted_at IS NULL");
-  pool.prepare("webhooks_insert",
-               "INSERT INTO webhook_subscriptions (id, property_id, url, events, description, "
-               "secret_key_id, secret_sealed, created_by) "
-               "VALUES ($1, $2, $3, $4::text[], $5, $6, $7, NULLIF($8, '')::uuid) RETURNING " +
-                   utc("created_at"));
+  pool.prepare(
+      "webhooks_insert",
+      "INSERT INTO webhook_subscriptions (id, property_id, url, events, description, "
+      "secret_key_id, secret_sealed, created_by) "
+      "VALUES ($1, $2, $3, ARRAY(SELECT jsonb_array_elements_text($4::jsonb)), $5, $6, $7, "
+      "NULLIF($8, '')::uuid) RETURNING " +
+          utc("created_at"));
   pool.prepare("webhooks_live", "SELECT " + kSubscriptionColumns +
                                     " FROM webhook_subscriptions WHERE property_id = $1 "
                                     "AND deleted_at IS NULL ORDER BY created_at, id");
@@ -89,7 +92,7 @@ void prepare(db::Pool& pool) {
                "SELECT id FROM gone");
   pool.prepare("webhooks_rotate",
                "UPDATE webhook_subscriptions SET previous_key_id = secret_key_id, "
-               "previous_sealed = secret_sealed, previous_until = to_timestamp($5), "
+               "previous_sealed = secret_sealed, previous_until = $5::timestamptz, "
                "secret_key_id = $3, secret_sealed = $4 "
                "WHERE property_id = $1 AND id = $2 AND deleted_at IS NULL RETURNING id");
   const std::string from_deliveries =
@@ -125,8 +128,8 @@ void prepare(db::Pool& pool) {
   pool.prepare("webhooks_attempted",
                "UPDATE webhook_deliveries SET attempts = attempts + 1, status = $2, "
                "last_status_code = $3, last_error = $4, "
-               "first_attempt_at = coalesce(first_attempt_at, to_timestamp($5)), "
-               "next_attempt_at = to_timestamp($6), "
+               "first_attempt_at = coalesce(first_attempt_at, $5::timestamptz), "
+               "next_attempt_at = $6::timestamptz, "
                "finished_at = CASE WHEN $2 <> 'pending' THEN now() END "
                "WHERE id = $1 AND status = 'pending'");
   pool.prepare("webhooks_abandon",
@@ -147,23 +150,23 @@ std::string insert(pqxx::transaction_base& tx, const std::string& id,
                    const bmx::Sealed& secret, const std::string& created_by) {
   return tx
       .exec_prepared1("webhooks_insert", id, property_id, subscription.url,
-                      text_array(subscription.events), subscription.description, secret.key_id,
-                      bytes_of(secret), created_by)[0]
+                      nlohmann::json(subscription.events).dump(), subscription.description,
+                      secret.key_id, bytes_of(secret), created_by)[0]
       .as<std::string>();
 }
 
 std::vector<Subscription> live(pqxx::transaction_base& tx, const std::string& property_id,
-                               double now) {
+                               common::TimePoint now) {
   std::vector<Subscription> subscriptions;
-  for (const auto& row : tx.exec_prepared("webhooks_live", property_id, now)) {
+  for (const auto& row : tx.exec_prepared("webhooks_live", property_id, at(now))) {
     subscriptions.push_back(subscription_from(row));
   }
   return subscriptions;
 }
 
 std::optional<Subscription> find(pqxx::transaction_base& tx, const std::string& property_id,
-                                 const std::string& id, double now) {
-  const auto rows = tx.exec_prepared("webhooks_find", property_id, now, id);
+                                 const std::string& id, common::TimePoint now) {
+  const auto rows = tx.exec_prepared("webhooks_find", property_id, at(now), id);
   if (rows.empty()) return std::nullopt;
   return subscription_from(rows[0]);
 }
@@ -173,9 +176,9 @@ bool remove(pqxx::transaction_base& tx, const std::string& property_id, const st
 }
 
 bool rotate(pqxx::transaction_base& tx, const std::string& property_id, const std::string& id,
-            const bmx::Sealed& secret, double previous_until) {
+            const bmx::Sealed& secret, common::TimePoint previous_until) {
   return !tx.exec_prepared("webhooks_rotate", property_id, id, secret.key_id, bytes_of(secret),
-                           previous_until)
+                           at(previous_until))
               .empty();
 }
 
@@ -208,8 +211,8 @@ std::optional<PendingDelivery> pending(pqxx::transaction_base& tx, const std::st
   PendingDelivery delivery;
   delivery.status = row[0].as<std::string>();
   delivery.attempts = row[1].as<int>();
-  delivery.first_attempt_at = db::optional_of<double>(row[2]);
-  delivery.next_attempt_at = db::optional_of<double>(row[3]);
+  delivery.first_attempt_at = time_of(row[2]);
+  delivery.next_attempt_at = time_of(row[3]);
   delivery.subscription_deleted = row[4].as<bool>();
   delivery.subscription_id = row[5].as<std::string>();
   delivery.url = row[6].as<std::string>();
@@ -218,7 +221,7 @@ std::optional<PendingDelivery> pending(pqxx::transaction_base& tx, const std::st
     delivery.previous_secret =
         bmx::Sealed{row[9].as<std::string>(), pqxx::binarystring(row[10]).str()};
   }
-  delivery.previous_until = db::optional_of<double>(row[11]);
+  delivery.previous_until = time_of(row[11]);
   delivery.event_id = row[12].as<std::string>();
   delivery.type = row[13].as<std::string>();
   delivery.property_id = row[14].as<std::string>();
@@ -229,8 +232,10 @@ std::optional<PendingDelivery> pending(pqxx::transaction_base& tx, const std::st
 
 void record_attempt(pqxx::transaction_base& tx, const std::string& delivery_id,
                     const Attempt& attempt) {
-  tx.exec_prepared("webhooks_attempted", delivery_id, attempt.status, attempt.status_code,
-                   attempt.error, attempt.at, attempt.next_attempt_at);
+  tx.exec_prepared(
+      "webhooks_attempted", delivery_id, attempt.status, attempt.status_code, attempt.error,
+      at(attempt.at),
+      attempt.next_attempt_at ? std::optional(at(*attempt.next_attempt_at)) : std::nullopt);
 }
 
 void abandon(pqxx::transaction_base& tx, const std::string& delivery_id, const std::string& why) {

@@ -1,13 +1,14 @@
 #pragma once
 
-// The webhooks module's SQL (store.cpp) behind typed functions. Times that the
-// retry schedule judges are passed as Unix seconds from the injected clock.
+// The webhooks module's SQL (store.cpp) behind typed functions. Times come from
+// the injected clock: the retry schedule and the old secret's 24 h are judged there.
 #include <optional>
 #include <pqxx/transaction_base>
 #include <string>
 #include <vector>
 
 #include "frontdoor/bmx/token_cipher.hpp"
+#include "frontdoor/common/clock.hpp"
 #include "frontdoor/webhooks/service.hpp"
 
 namespace frontdoor::db {
@@ -26,14 +27,14 @@ std::string insert(pqxx::transaction_base& tx, const std::string& id,
                    const std::string& property_id, const NewSubscription& subscription,
                    const bmx::Sealed& secret, const std::string& created_by);
 std::vector<Subscription> live(pqxx::transaction_base& tx, const std::string& property_id,
-                               double now);
+                               common::TimePoint now);
 std::optional<Subscription> find(pqxx::transaction_base& tx, const std::string& property_id,
-                                 const std::string& id, double now);
+                                 const std::string& id, common::TimePoint now);
 // False when there is no such live subscription. Its pending deliveries fail.
 bool remove(pqxx::transaction_base& tx, const std::string& property_id, const std::string& id);
 // The current secret becomes the previous one, signing until `previous_until`.
 bool rotate(pqxx::transaction_base& tx, const std::string& property_id, const std::string& id,
-            const bmx::Sealed& secret, double previous_until);
+            const bmx::Sealed& secret, common::TimePoint previous_until);
 
 std::vector<DeliveryRecord> deliveries(pqxx::transaction_base& tx,
                                        const std::string& subscription_id,
@@ -49,14 +50,14 @@ std::optional<DeliveryRecord> redeliver(pqxx::transaction_base& tx,
 struct PendingDelivery {
   std::string status;
   int attempts = 0;
-  std::optional<double> first_attempt_at;
-  std::optional<double> next_attempt_at;
+  std::optional<common::TimePoint> first_attempt_at;
+  std::optional<common::TimePoint> next_attempt_at;
   bool subscription_deleted = false;
   std::string subscription_id;
   std::string url;
   bmx::Sealed secret;
   std::optional<bmx::Sealed> previous_secret;
-  std::optional<double> previous_until;
+  std::optional<common::TimePoint> previous_until;
   std::string event_id;
   std::string type;
   std::string property_id;
@@ -69,8 +70,8 @@ struct Attempt {
   std::string status;  // pending (to be retried), delivered, failed
   std::optional<int> status_code;
   std::optional<std::string> error;
-  double at = 0;
-  std::optional<double> next_attempt_at;
+  common::TimePoint at;
+  std::optional<common::TimePoint> next_attempt_at;
 };
 void record_attempt(pqxx::transaction_base& tx, const std::string& delivery_id,
                     const Attempt& attempt);
