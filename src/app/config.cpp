@@ -1,10 +1,15 @@
 #include "frontdoor/app/config.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <vector>
 
@@ -244,7 +249,12 @@ const std::vector<Key>& schema() {
           "Delivery attempts before an outbox message is dead-lettered."),
       integer_key(
           "outbox.bmx_concurrency", 1, 256, [](Config& c) { return &c.outbox.bmx_concurrency; },
-          "Workers of the BMX lane (pass issuance and revocation, webhook read-backs)."),
+          "Workers of the BMX lane (pass issuance and revocation)."),
+      integer_key(
+          "outbox.bmx_urgent_concurrency", 1, 256,
+          [](Config& c) { return &c.outbox.bmx_urgent_concurrency; },
+          "Workers of the urgent BMX lane, which no backlog of issuances shares: BMX's events "
+          "(calls, entries) and deleting the key of a pass whose last entry was used."),
       integer_key(
           "outbox.sms_concurrency", 1, 256, [](Config& c) { return &c.outbox.sms_concurrency; },
           "Workers of the SMS lane."),
@@ -421,7 +431,123 @@ std::string default_text(const Key& key) {
   return text.empty() ? "(none)" : text;
 }
 
+// FRONTDOOR_ variables read by something other than a key: the configuration
+// file's path, create-admin's password, and the scripts' and tests' own.
+const std::vector<std::string>& tool_variables() {
+  static const std::vector<std::string> kNames = {
+      "FRONTDOOR_CONFIG",         "FRONTDOOR_ADMIN_PASSWORD",  "FRONTDOOR_BUILD_DIR",
+      "FRONTDOOR_JOBS",           "FRONTDOOR_STATE_DIR",       "FRONTDOOR_PG_PORT",
+      "FRONTDOOR_BINARY",         "FRONTDOOR_SOURCE_DIR",      "FRONTDOOR_PID",
+      "FRONTDOOR_SANITIZE",       "FRONTDOOR_BUILD_TESTS",     "FRONTDOOR_TEST_HANG_SECONDS",
+      "FRONTDOOR_COMPOSE_ENGINE", "FRONTDOOR_HA_KEEP_RUNNING",
+  };
+  return kNames;
+}
+
+std::vector<std::string> known_environment_names() {
+  std::vector<std::string> names = tool_variables();
+  for (const auto& key : schema()) {
+    names.push_back(environment_name(key.path));
+    if (!key.alias.empty()) names.push_back(key.alias);
+  }
+  return names;
+}
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> previous(b.size() + 1), current(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) previous[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    current[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t replace = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+      current[j] = std::min({previous[j] + 1, current[j - 1] + 1, replace});
+    }
+    std::swap(previous, current);
+  }
+  return previous[b.size()];
+}
+
+// Words that only placeholders and documentation examples contain.
+bool looks_like_placeholder(const std::string& secret) {
+  std::string lower;
+  for (char c : secret)
+    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  for (const char* word :
+       {"replace", "example", "changeme", "change-me", "change_me", "placeholder", "your-", "your_",
+        "xxxxxxxx", "sample", "dummy", "insert-", "generate"}) {
+    if (lower.find(word) != std::string::npos) return true;
+  }
+  return false;
+}
+
+// Shannon entropy of the characters, times the length: a rough upper bound of
+// the bits an attacker must guess. A random 32-character hex string scores
+// about 110; "aaaa…" scores 0; a repeated short word scores low.
+double estimated_bits(const std::string& secret) {
+  std::map<char, int> counts;
+  for (char c : secret) ++counts[c];
+  double bits = 0;
+  for (const auto& [c, n] : counts) {
+    const double p = static_cast<double>(n) / static_cast<double>(secret.size());
+    bits -= static_cast<double>(n) * std::log2(p);
+  }
+  return bits;
+}
+
+// Whether the text is one short run repeated ("0123456789" four times).
+bool repeats_a_pattern(const std::string& secret) {
+  for (std::size_t period = 1; period <= secret.size() / 2; ++period) {
+    bool repeats = true;
+    for (std::size_t i = period; i < secret.size() && repeats; ++i) {
+      repeats = secret[i] == secret[i - period];
+    }
+    if (repeats) return true;
+  }
+  return false;
+}
+
+constexpr double kLeastSecretBits = 96;
+
+void require_strong(const std::string& secret, const std::string& what) {
+  if (auto reason = weak_secret_reason(secret)) {
+    throw ConfigError("configuration: " + what + " is " + *reason +
+                      ", not a secret; generate one with `openssl rand -hex 32`");
+  }
+}
+
 }  // namespace
+
+std::optional<std::string> weak_secret_reason(const std::string& secret) {
+  if (looks_like_placeholder(secret)) return "a placeholder or a published example";
+  if (repeats_a_pattern(secret)) return "too predictable (a short pattern repeated)";
+  std::set<char> distinct(secret.begin(), secret.end());
+  if (distinct.size() < 8 || estimated_bits(secret) < kLeastSecretBits) {
+    return "too predictable (too few different characters)";
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> process_environment_names() {
+  std::vector<std::string> names;
+  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+    const std::string text(*entry);
+    if (text.rfind("FRONTDOOR_", 0) == 0) names.push_back(text.substr(0, text.find('=')));
+  }
+  return names;
+}
+
+void reject_unknown_environment(const std::vector<std::string>& frontdoor_names) {
+  const auto known = known_environment_names();
+  for (const auto& name : frontdoor_names) {
+    if (std::find(known.begin(), known.end(), name) != known.end()) continue;
+    const auto closest =
+        *std::min_element(known.begin(), known.end(), [&](const auto& a, const auto& b) {
+          return edit_distance(name, a) < edit_distance(name, b);
+        });
+    throw ConfigError("configuration: unknown environment variable " + name + "; did you mean " +
+                      closest + "? (`frontdoor config-doc` lists every one)");
+  }
+}
 
 EnvironmentLookup process_environment() {
   return [](const std::string& name) -> std::optional<std::string> {
@@ -463,6 +589,11 @@ void validate_for_serving(const Config& config) {
         "configuration: auth.signing_key (FRONTDOOR_AUTH_SIGNING_KEY) must be at least 32 "
         "characters; generate one with `openssl rand -hex 32`");
   }
+  require_strong(config.auth.signing_key, "auth.signing_key (FRONTDOOR_AUTH_SIGNING_KEY)");
+  if (!config.auth.previous_signing_key.empty()) {
+    require_strong(config.auth.previous_signing_key,
+                   "auth.previous_signing_key (FRONTDOOR_AUTH_PREVIOUS_SIGNING_KEY)");
+  }
   if (config.auth.previous_signing_key_id.empty() != config.auth.previous_signing_key.empty()) {
     throw ConfigError(
         "configuration: auth.previous_signing_key_id and auth.previous_signing_key go together");
@@ -481,6 +612,23 @@ void validate_for_serving(const Config& config) {
   }
   if (!config.bmx.previous_token_key.empty() && !bmx::is_token_key(config.bmx.previous_token_key)) {
     throw ConfigError("configuration: bmx.previous_token_key must be 64 hex characters");
+  }
+  require_strong(config.bmx.token_key, "bmx.token_key (FRONTDOOR_BMX_TOKEN_KEY)");
+  // Credentials of the outside systems are not ours to judge, but a placeholder
+  // left in one means the example configuration was shipped.
+  for (const auto& [value, what] : std::vector<std::pair<std::string, std::string>>{
+           {config.bmx.client_secret, "bmx.client_secret"},
+           {config.notify.sms_auth_token, "notify.sms_auth_token"},
+           {config.notify.smtp_password, "notify.smtp_password"},
+           {config.notify.fcm_access_token, "notify.fcm_access_token"},
+           {config.notify.apns_auth_token, "notify.apns_auth_token"}}) {
+    if (!value.empty() && looks_like_placeholder(value)) {
+      throw ConfigError("configuration: " + what + " is still a placeholder");
+    }
+  }
+  if (!config.bmx.previous_token_key.empty()) {
+    require_strong(config.bmx.previous_token_key,
+                   "bmx.previous_token_key (FRONTDOOR_BMX_PREVIOUS_TOKEN_KEY)");
   }
 }
 

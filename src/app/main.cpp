@@ -110,6 +110,7 @@ int main(int argc, char** argv) {
   }
   Config config;
   try {
+    frontdoor::app::reject_unknown_environment(frontdoor::app::process_environment_names());
     config =
         frontdoor::app::load_config(arguments->config_path, frontdoor::app::process_environment());
   } catch (const frontdoor::app::ConfigError& error) {

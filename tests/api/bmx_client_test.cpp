@@ -19,7 +19,7 @@ namespace {
 using bmx::ErrorKind;
 using testing::SandboxProcess;
 
-constexpr const char* kKey = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+constexpr const char* kKey = "bc9c333f7d21b2c4db92366a46da44b0be28d7549ee9679e5a74f07c356b8e4d";
 
 class BmxClientTest : public ::testing::Test {
  protected:

@@ -25,7 +25,7 @@ using testing::PostgresCluster;
 
 constexpr const char* kSigningKey = "e2e-signing-key-0123456789abcdef0123456789";
 constexpr const char* kTokenKey =
-    "ffeeddccbbaa99887766554433221100ffeeddccbbaa99887766554433221100";
+    "76a739f389c0a7896d8b64868d49b36256ca63a6d91f38cd69396d4d8e38e7ec";
 
 struct Result {
   int exit_code = -1;
@@ -79,6 +79,29 @@ TEST(Cli, ServingNeedsASigningKeyAndATokenKey) {
                              " FRONTDOOR_BMX_TOKEN_KEY=" + kTokenKey,
                          "check-config");
   EXPECT_EQ(result.exit_code, 0) << result.output;
+}
+
+// Issue 29: with only the token key set, the example file passed check-config
+// and would have signed tokens with its published placeholder.
+TEST(Cli, TheExampleConfigurationsPlaceholdersAreRefusedByName) {
+  const auto result = run_frontdoor(std::string("FRONTDOOR_BMX_TOKEN_KEY=") + kTokenKey,
+                                    std::string("check-config --config ") + FRONTDOOR_SOURCE_DIR +
+                                        "/config/frontdoor.example.json");
+  EXPECT_EQ(result.exit_code, 2) << result.output;
+  EXPECT_NE(result.output.find("auth.signing_key"), std::string::npos) << result.output;
+  EXPECT_EQ(result.output.find("configuration ok"), std::string::npos) << result.output;
+}
+
+// Issue 29: FRONTDOOR_DATABSE_URL was ignored and the default database used.
+TEST(Cli, AMisspeltEnvironmentVariableStopsEveryCommand) {
+  for (const char* command : {"check-config", "migrate", "serve"}) {
+    const auto result = run_frontdoor(std::string("FRONTDOOR_AUTH_SIGNING_KEY=") + kSigningKey +
+                                          " FRONTDOOR_BMX_TOKEN_KEY=" + kTokenKey +
+                                          " FRONTDOOR_DATABSE_URL=postgresql:///elsewhere",
+                                      command);
+    EXPECT_EQ(result.exit_code, 2) << command << ": " << result.output;
+    EXPECT_NE(result.output.find("FRONTDOOR_DATABASE_URL"), std::string::npos) << result.output;
+  }
 }
 
 TEST(Cli, CreateAdminMakesAnAccountThatCanLogIn) {

@@ -75,7 +75,7 @@ FrontdoorProcess::FrontdoorProcess(const std::map<std::string, std::string>& ext
       {"FRONTDOOR_LOG_LEVEL", "warn"},
       {"FRONTDOOR_AUTH_SIGNING_KEY", "process-signing-key-0123456789abcdef0123"},
       {"FRONTDOOR_BMX_TOKEN_KEY",
-       "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"},
+       "3f9e62dc307c96062a203379c4d5e67b068059f7e6f61a6d57ab9b1991c3002f"},
       {"FRONTDOOR_BMX_API_URL", sandbox.url()},
       {"FRONTDOOR_BMX_ACCOUNTS_URL", sandbox.url()},
       {"FRONTDOOR_BMX_CLIENT_SECRET", "sandbox-secret"},

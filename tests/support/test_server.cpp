@@ -43,7 +43,7 @@ TestServer::TestServer(TestServerOptions options)
   config.http.drain_timeout_ms = 5000;
   config.log.level = "warn";
   config.auth.signing_key = "test-signing-key-0123456789abcdef0123456789";
-  config.bmx.token_key = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+  config.bmx.token_key = "b3cb0009bbfc2541d352591d26f21507fe0e9e85d23475ac458107d412083e9b";
   if (options.bmx_sandbox) {
     const auto& sandbox = SandboxProcess::shared();
     config.bmx.api_url = sandbox.url();

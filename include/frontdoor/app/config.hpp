@@ -5,6 +5,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace frontdoor::app {
 
@@ -88,6 +89,7 @@ struct Config {
     std::int64_t max_attempts = 20;  // with backoff capped at 5 min: about an hour
     // Workers per lane: a slow channel holds only its own.
     std::int64_t bmx_concurrency = 8;
+    std::int64_t bmx_urgent_concurrency = 4;
     std::int64_t sms_concurrency = 4;
     std::int64_t email_concurrency = 4;
     std::int64_t push_concurrency = 4;
@@ -128,8 +130,19 @@ EnvironmentLookup process_environment();
 // and FRONTDOOR_PORT. Throws ConfigError naming the first bad key.
 Config load_config(const std::optional<std::string>& path, const EnvironmentLookup& environment);
 
-// Checks what only matters when serving (secrets present). Throws ConfigError.
+// The names of the process's environment variables that start with FRONTDOOR_.
+std::vector<std::string> process_environment_names();
+// A FRONTDOOR_ variable that is neither a key's nor one the tools read is a typo
+// that would silently leave a default in place (FRONTDOOR_DATABSE_URL): throws
+// ConfigError naming it and the closest known name.
+void reject_unknown_environment(const std::vector<std::string>& frontdoor_names);
+
+// Checks what only matters when serving: every secret present, none of them a
+// placeholder, a published example or too predictable to be secret. Throws
+// ConfigError naming the key.
 void validate_for_serving(const Config& config);
+// Why a secret would not keep anything secret ("a placeholder", ...), or nothing.
+std::optional<std::string> weak_secret_reason(const std::string& secret);
 
 // A Markdown table of every key: name, environment variable, default, meaning.
 std::string config_reference_markdown();
