@@ -100,6 +100,12 @@ std::string Authenticator::panel_key_hash(const http::Request& request) const {
   throw invalid_credentials();
 }
 
+bool Authenticator::carries_panel_key(const http::Request& request) const {
+  auto header = request.header("authorization");
+  return header && boost::algorithm::istarts_with(*header, "bearer ") &&
+         header->substr(7).rfind(kPanelKeyPrefix, 0) == 0;
+}
+
 void Authenticator::refuse_credentials() { throw invalid_credentials(); }
 
 void Authenticator::forget_panel(const std::string& panel_id) const {
@@ -116,11 +122,11 @@ Principal Authenticator::require(const http::Request& request, Principal::Kind k
 }
 
 Principal Authenticator::require_user(const http::Request& request) const {
-  return require(request, Principal::Kind::user, "Panels may not use this route.", true);
+  return require(request, Principal::Kind::user, kPanelsMayNot, true);
 }
 
 Principal Authenticator::require_person(const http::Request& request) const {
-  return require(request, Principal::Kind::user, "Panels may not use this route.", false);
+  return require(request, Principal::Kind::user, kPanelsMayNot, false);
 }
 
 Principal Authenticator::require_panel(const http::Request& request) const {

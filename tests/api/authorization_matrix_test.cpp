@@ -29,6 +29,8 @@ enum class Who {
   panel,
   moved_out,            // a resident's access token from before their move-out
   moved_out_refreshed,  // the token their refresh token gets after it
+  unknown_panel_key,    // fdp_... that no panel has: looked up, never cached (issue 29)
+  garbage,              // a bearer credential of no known shape
 };
 
 const std::map<Who, std::string> kNames = {
@@ -42,12 +44,15 @@ const std::map<Who, std::string> kNames = {
     {Who::admin, "admin"},
     {Who::panel, "panel key"},
     {Who::moved_out, "moved-out resident's old token"},
-    {Who::moved_out_refreshed, "moved-out resident's refreshed token"}};
+    {Who::moved_out_refreshed, "moved-out resident's refreshed token"},
+    {Who::unknown_panel_key, "unknown panel key"},
+    {Who::garbage, "garbage credential"}};
 
 const std::set<Who> kEveryone = {
-    Who::anonymous, Who::resident,  Who::other_resident,     Who::visitor,
-    Who::staff,     Who::manager,   Who::other_manager,      Who::admin,
-    Who::panel,     Who::moved_out, Who::moved_out_refreshed};
+    Who::anonymous, Who::resident,  Who::other_resident,      Who::visitor,
+    Who::staff,     Who::manager,   Who::other_manager,       Who::admin,
+    Who::panel,     Who::moved_out, Who::moved_out_refreshed, Who::unknown_panel_key,
+    Who::garbage};
 // Everyone with an account. A moved-out resident still has theirs, with no role left
 // at the property: they must be answered as someone who never lived there.
 const std::set<Who> kPeople = {Who::resident, Who::other_resident, Who::visitor,
@@ -90,6 +95,8 @@ class AuthorizationMatrix : public ::testing::Test {
     credentials[Who::other_resident] = world.resident(other_property).access_token;
     credentials[Who::visitor] = visitor_token();
     credentials[Who::panel] = world.panel_key(property);
+    credentials[Who::unknown_panel_key] = "fdp_" + std::string(43, 'x');
+    credentials[Who::garbage] = "not-a-token";
     // A resident who moves out: the token they held, and the one refreshing gets them.
     auto leaving = world.resident(property, "Lea", "Leaving");
     const auto manager_token = credentials[Who::manager];
@@ -460,7 +467,7 @@ TEST_F(AuthorizationMatrix, EveryRouteAnswersEveryCallerAsItShould) {
         EXPECT_FALSE(denied) << context;
         continue;
       }
-      if (who == Who::anonymous) {
+      if (who == Who::anonymous || who == Who::unknown_panel_key || who == Who::garbage) {
         EXPECT_EQ(response.status, 401) << context;
       } else if (who == Who::panel) {
         EXPECT_EQ(response.status, 403) << context;

@@ -24,6 +24,9 @@ inline constexpr std::string_view kPanelKeyPrefix = "fdp_";
 // remembered for kPanelKeyTtl. Revoking a panel forgets it here at once; another
 // instance may accept the revoked key until its entry expires. Keys not found
 // are never remembered.
+// What a person's route answers a panel (403).
+inline constexpr const char* kPanelsMayNot = "Panels may not use this route.";
+
 class Authenticator {
  public:
   Authenticator(const AccessTokens& tokens, db::Pool& pool);
@@ -45,6 +48,8 @@ class Authenticator {
   // panel key the request carries (401 without one, 403 for a person's token),
   // what the cache knows of it, and the identity the database found.
   std::string panel_key_hash(const http::Request& request) const;
+  // Whether the Authorization header holds a panel key (fdp_...), valid or not.
+  bool carries_panel_key(const http::Request& request) const;
   std::optional<Principal> cached_panel(const std::string& key_hash) const;
   Principal remember_panel(const std::string& key_hash, std::string panel_id,
                            std::string property_id) const;
