@@ -1,5 +1,6 @@
 #include "frontdoor/http/json.hpp"
 
+#include <algorithm>
 #include <boost/algorithm/string/predicate.hpp>
 
 #include "frontdoor/common/contact.hpp"
@@ -74,11 +75,17 @@ Response json_response(int status, std::string json_text) {
   return response;
 }
 
-JsonFields::JsonFields(const nlohmann::json& body) : body_(body) {
+JsonFields::JsonFields(const nlohmann::json& body, UnknownFields unknown)
+    : body_(body), unknown_(unknown) {
   if (!body_.is_object()) add_error("", "type", "The body must be a JSON object.");
 }
 
+void JsonFields::note_read(std::string_view name) const {
+  if (std::find(asked_.begin(), asked_.end(), name) == asked_.end()) asked_.emplace_back(name);
+}
+
 const nlohmann::json* JsonFields::find(std::string_view name, bool required) {
+  note_read(name);
   if (!body_.is_object()) return nullptr;
   auto it = body_.find(name);
   if (it == body_.end() || it->is_null()) {
@@ -88,11 +95,21 @@ const nlohmann::json* JsonFields::find(std::string_view name, bool required) {
   return &*it;
 }
 
+const nlohmann::json& JsonFields::raw(std::string_view name) const {
+  static const nlohmann::json kNull;
+  note_read(name);
+  if (!body_.is_object()) return kNull;
+  const auto found = body_.find(name);
+  return found == body_.end() ? kNull : *found;
+}
+
 bool JsonFields::has(std::string_view name) const {
+  note_read(name);
   return body_.is_object() && body_.contains(name) && !body_.at(std::string(name)).is_null();
 }
 
 bool JsonFields::present(std::string_view name) const {
+  note_read(name);
   return body_.is_object() && body_.contains(name);
 }
 
@@ -217,6 +234,21 @@ void JsonFields::add_error(std::string field, std::string code, std::string mess
 }
 
 void JsonFields::finish() const {
+  std::vector<common::FieldError> unknown;
+  if (body_.is_object() && unknown_ == UnknownFields::refused) {
+    for (const auto& [name, value] : body_.items()) {
+      if (std::find(asked_.begin(), asked_.end(), name) != asked_.end()) continue;
+      unknown.push_back(
+          {name, "unknown_field", "This field is not part of this request; check its spelling."});
+    }
+  }
+  if (!unknown.empty()) {
+    std::string names;
+    for (const auto& field : unknown) names += (names.empty() ? "" : ", ") + field.field;
+    unknown.insert(unknown.end(), errors_.begin(), errors_.end());
+    throw common::ApiError::unprocessable("unknown_field", "Unknown field: " + names + ".",
+                                          std::move(unknown));
+  }
   if (!errors_.empty()) throw common::ApiError::validation(errors_);
 }
 

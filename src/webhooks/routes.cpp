@@ -15,16 +15,16 @@ namespace {
 constexpr std::size_t kMostEvents = 20;
 
 // `events`: a non-empty list of published types or "*", each named once.
-std::vector<std::string> read_events(const nlohmann::json& body, http::JsonFields& fields) {
-  const auto found = body.find("events");
-  if (found == body.end() || !found->is_array() || found->empty() || found->size() > kMostEvents) {
+std::vector<std::string> read_events(http::JsonFields& fields) {
+  const auto& found = fields.raw("events");
+  if (!found.is_array() || found.empty() || found.size() > kMostEvents) {
     fields.add_error("events", "required",
                      "Give a list of 1 to 20 event types (or \"*\" for all of them).");
     return {};
   }
   std::vector<std::string> events;
   const auto& known = event_types();
-  for (const auto& item : *found) {
+  for (const auto& item : found) {
     const bool valid =
         item.is_string() && (item == "*" || std::find(known.begin(), known.end(),
                                                       item.get<std::string>()) != known.end());
@@ -45,7 +45,7 @@ NewSubscription read_subscription(const http::Request& request) {
   http::JsonFields fields(body);
   auto url = fields.string("url", true, 1, 2000);
   auto description = fields.string("description", false, 1, 200);
-  auto events = read_events(body, fields);
+  auto events = read_events(fields);
   fields.finish();
   return {*url, std::move(events), std::move(description)};
 }
@@ -79,7 +79,8 @@ nlohmann::json to_json(const DeliveryRecord& delivery) {
 
 void add_routes(auth::Routes& routes, Webhooks& webhooks) {
   const std::string base = "/v1/properties/{pid}/webhooks";
-  routes.add("POST", base, {.caller = auth::Caller::person, .idempotent = true},
+  routes.add("POST", base,
+             {.caller = auth::Caller::person, .idempotent = true, .shown_once = {"secret"}},
              [&](http::Request& request, const auth::Principal& actor) {
                return http::json_response(
                    201, to_json(webhooks.create(actor, http::uuid_param(request, "pid"),

@@ -47,6 +47,30 @@ TEST(JsonFields, ReadsValidFieldsAndCountsCharactersNotBytes) {
   EXPECT_NO_THROW(fields.finish());
 }
 
+// Issue 29: "max_use": 1 was dropped in silence and made a pass without a cap.
+TEST(JsonFields, AFieldNoReadAskedAboutIsRefusedByName) {
+  auto body = nlohmann::json::parse(R"({"name": "Vera", "max_use": 1, "hours": 0})");
+  try {
+    JsonFields fields(body);
+    fields.string("name", true, 1, 10);
+    fields.integer("hours", true, 1, 8760);
+    fields.integer("max_uses", false, 1, 100);
+    fields.finish();
+    FAIL() << "an unknown field was accepted";
+  } catch (const common::ApiError& error) {
+    EXPECT_EQ(error.status(), 422);
+    EXPECT_EQ(error.code(), "unknown_field");
+    EXPECT_EQ(error.errors().at(0).field, "max_use");
+    // The other problems are still named.
+    EXPECT_EQ(error.errors().at(1).field, "hours");
+  }
+  // Asking whether a field is there counts as knowing it.
+  auto known = nlohmann::json::parse(R"({"schedule": null})");
+  JsonFields fields(known);
+  EXPECT_FALSE(fields.has("schedule"));
+  EXPECT_NO_THROW(fields.finish());
+}
+
 TEST(JsonFields, HugeUnsignedNumbersAreOutOfRange) {
   auto body = nlohmann::json::parse(R"({"hours": 18446744073709551615})");
   auto error = validation_error([&] {

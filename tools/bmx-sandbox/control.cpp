@@ -40,7 +40,7 @@ void Sandbox::add_control_routes(frontdoor::http::Router& router) {
   // Without devices, one panel "Main Entrance" with an access point "Front door".
   router.add("POST", "/_sandbox/buildings", [this](Request& request) {
     const auto body = frontdoor::http::parse_json_body(request);
-    JsonFields fields(body);
+    JsonFields fields(body, frontdoor::http::UnknownFields::ignored);
     auto name = fields.string("name", true, 1, 200);
     auto time_zone = fields.string("time_zone", false, 1, 64);
     auto admins = array_field(body, "admins", fields);
@@ -125,7 +125,7 @@ void Sandbox::add_control_routes(frontdoor::http::Router& router) {
   // Changes what a tenant set in the BMX app: {contact_preference}.
   router.add("PATCH", "/_sandbox/tenants/{id}", [this](Request& request) {
     const auto body = frontdoor::http::parse_json_body(request);
-    JsonFields fields(body);
+    JsonFields fields(body, frontdoor::http::UnknownFields::ignored);
     auto preference = fields.one_of("contact_preference", true, kContactPreferences);
     fields.finish();
     std::lock_guard lock(mutex_);
@@ -137,7 +137,7 @@ void Sandbox::add_control_routes(frontdoor::http::Router& router) {
 
   router.add("POST", "/_sandbox/oauth/codes", [this](Request& request) {
     const auto body = frontdoor::http::parse_json_body(request);
-    JsonFields fields(body);
+    JsonFields fields(body, frontdoor::http::UnknownFields::ignored);
     auto email = fields.email("email", true);
     fields.finish();
     std::lock_guard lock(mutex_);
@@ -151,7 +151,7 @@ void Sandbox::add_control_routes(frontdoor::http::Router& router) {
     std::optional<std::string> email;
     if (!request.body.empty()) {
       const auto body = frontdoor::http::parse_json_body(request);
-      JsonFields fields(body);
+      JsonFields fields(body, frontdoor::http::UnknownFields::ignored);
       email = fields.email("email", false);
       fields.finish();
     }
@@ -197,7 +197,7 @@ void Sandbox::add_control_routes(frontdoor::http::Router& router) {
 
   router.add("POST", "/_sandbox/faults", [this](Request& request) {
     const auto body = frontdoor::http::parse_json_body(request);
-    JsonFields fields(body);
+    JsonFields fields(body, frontdoor::http::UnknownFields::ignored);
     auto method = fields.one_of("method", false, {"GET", "POST", "PUT", "PATCH", "DELETE"});
     auto prefix = fields.string("path_prefix", true, 1, 500);
     auto status = fields.integer("status", false, 400, 599);

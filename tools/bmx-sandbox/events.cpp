@@ -270,7 +270,7 @@ void Sandbox::add_event_routes(frontdoor::http::Router& router) {
   // A visitor at the panel calls a tenant: a BMX call and a call.create webhook.
   router.add("POST", "/_sandbox/panels/{device_id}/calls", [this](Request& request) {
     const auto body = frontdoor::http::parse_json_body(request);
-    frontdoor::http::JsonFields fields(body);
+    frontdoor::http::JsonFields fields(body, frontdoor::http::UnknownFields::ignored);
     auto tenant_id = fields.integer("tenant_id", true, 1, INT64_MAX);
     fields.finish();
     std::lock_guard lock(mutex_);
@@ -290,7 +290,7 @@ void Sandbox::add_event_routes(frontdoor::http::Router& router) {
   // Moves a call on (the statuses of NOTES.md, "Calls").
   router.add("POST", "/_sandbox/calls/{id}/status", [this](Request& request) {
     const auto body = frontdoor::http::parse_json_body(request);
-    frontdoor::http::JsonFields fields(body);
+    frontdoor::http::JsonFields fields(body, frontdoor::http::UnknownFields::ignored);
     auto status = fields.one_of("status", true,
                                 {"initializing", "connecting_sip", "canceled", "voip_rollover",
                                  "rejected", "timeout_online_signal", "opened_door"});

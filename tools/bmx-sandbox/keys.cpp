@@ -397,7 +397,7 @@ void Sandbox::add_key_routes(frontdoor::http::Router& router) {
 
   router.add("POST", "/_sandbox/panels/{device_id}/scans", [this](Request& request) {
     const auto body = frontdoor::http::parse_json_body(request);
-    frontdoor::http::JsonFields fields(body);
+    frontdoor::http::JsonFields fields(body, frontdoor::http::UnknownFields::ignored);
     auto code = fields.string("code", true, 1, 200);
     // The sandbox's clock control: judge the scan as if it happened then.
     auto at_text = fields.string("at", false, 1, 64);

@@ -124,7 +124,7 @@ void Sandbox::add_panel_routes(frontdoor::http::Router& router) {
   // {frontdoor_url, panel_key}: which frontdoor this panel talks to, with which key.
   router.add("PUT", "/_sandbox/panels/{device_id}/link", [this](Request& request) {
     const auto body = frontdoor::http::parse_json_body(request);
-    frontdoor::http::JsonFields fields(body);
+    frontdoor::http::JsonFields fields(body, frontdoor::http::UnknownFields::ignored);
     auto url = fields.string("frontdoor_url", true, 1, 500);
     auto key = fields.string("panel_key", true, 4, 200);
     fields.finish();

@@ -32,10 +32,16 @@ nlohmann::json value_or_null(const std::optional<T>& value) {
 Response json_response(int status, std::string json_text);
 
 // Reads typed fields from a JSON object, collecting every problem so that one
-// 422 names them all. Call finish() after the last read.
+// 422 names them all. Call finish() after the last read: a field the route never
+// asked about is refused there (422 unknown_field), so that a typo such as
+// "max_use" can never create a pass without its limit.
+// Whether finish() refuses fields no read asked about. Only bodies whose shape
+// another party defines (BMX's, in the sandbox that stands in for it) ignore them.
+enum class UnknownFields { refused, ignored };
+
 class JsonFields {
  public:
-  explicit JsonFields(const nlohmann::json& body);
+  explicit JsonFields(const nlohmann::json& body, UnknownFields unknown = UnknownFields::refused);
 
   // Text of min to max characters. Single-line text (the default) refuses every
   // control character, line breaks included: names end up in e-mail headers.
@@ -64,20 +70,27 @@ class JsonFields {
   std::optional<std::string> uuid(std::string_view name, bool required);
 
   void add_error(std::string field, std::string code, std::string message);
+  // The field's JSON as it is (null when absent), for a shape read elsewhere.
+  const nlohmann::json& raw(std::string_view name) const;
   // Whether the field is there with a value other than null.
   bool has(std::string_view name) const;
   // Whether the field is there at all, null included.
   bool present(std::string_view name) const;
   // Whether every read so far succeeded.
   bool ok() const { return errors_.empty(); }
-  // Throws ApiError::validation when any read failed.
+  // Throws 422 unknown_field when the body has a field no read asked about, or
+  // ApiError::validation when any read failed.
   void finish() const;
 
  private:
   const nlohmann::json* find(std::string_view name, bool required);
+  void note_read(std::string_view name) const;
 
   const nlohmann::json& body_;
+  UnknownFields unknown_;
   std::vector<common::FieldError> errors_;
+  // Every field name a read asked about, present or not.
+  mutable std::vector<std::string> asked_;
 };
 
 }  // namespace frontdoor::http
