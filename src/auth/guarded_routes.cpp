@@ -32,11 +32,13 @@ void Routes::add(std::string method, std::string pattern, Needs needs, GuardedHa
   // The caller is known before an Idempotency-Key is looked at: keys are scoped
   // to them, and an unauthenticated retry claims nothing.
   http::Handler guarded = [this, caller = needs.caller, idempotent = needs.idempotent, pattern,
+                           shown_once = std::move(needs.shown_once),
                            handler = std::move(handler)](http::Request& request) {
     const auto principal = authenticate(request, caller);
     if (!idempotent) return handler(request, principal);
-    return idempotency_.run(principal.actor(), pattern, request,
-                            [&] { return handler(request, principal); });
+    return idempotency_.run(
+        principal.actor(), pattern, request, [&] { return handler(request, principal); },
+        shown_once);
   };
   router_.add(std::move(method), std::move(pattern), std::move(guarded), needs.blocking);
 }

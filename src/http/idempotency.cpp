@@ -1,6 +1,7 @@
 #include "frontdoor/http/idempotency.hpp"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
 #include "frontdoor/common/error.hpp"
@@ -16,6 +17,17 @@ constexpr std::size_t kMaxKeyLength = 255;
 bool is_valid_key(std::string_view key) {
   return !key.empty() && key.size() <= kMaxKeyLength &&
          std::all_of(key.begin(), key.end(), [](char c) { return c > 0x20 && c < 0x7f; });
+}
+
+// The answer as it is kept for replays: secrets shown once are null there.
+std::string kept_body(const Response& response, const std::vector<std::string>& shown_once) {
+  if (shown_once.empty() || response.status >= 300) return response.body;
+  auto body = nlohmann::json::parse(response.body, nullptr, false);
+  if (!body.is_object()) return response.body;
+  for (const auto& field : shown_once) {
+    if (body.contains(field)) body[field] = nullptr;
+  }
+  return body.dump();
 }
 
 }  // namespace
@@ -52,7 +64,8 @@ void Idempotency::forget(pqxx::work& tx, const std::string& scope) const {
 }
 
 Response Idempotency::run(const std::string& scope, const std::string& route_pattern,
-                          Request& request, const std::function<Response()>& create) const {
+                          Request& request, const std::function<Response()>& create,
+                          const std::vector<std::string>& shown_once) const {
   const auto header = request.header("idempotency-key");
   if (!header) return create();
   if (!is_valid_key(*header)) {
@@ -101,7 +114,7 @@ Response Idempotency::run(const std::string& scope, const std::string& route_pat
       tx.exec_prepared("idempotency_release", scope, key);
     } else {
       tx.exec_prepared("idempotency_store", scope, key, response.status, response.content_type,
-                       response.body);
+                       kept_body(response, shown_once));
     }
     return 0;
   });

@@ -150,7 +150,8 @@ void add_routes(auth::Routes& routes, PropertiesService& service) {
                                    to_json(service.change_settings(actor, property_id, change)));
       });
 
-  routes.add("POST", "/v1/properties/{pid}/panels", {.caller = auth::Caller::person},
+  routes.add("POST", "/v1/properties/{pid}/panels",
+             {.caller = auth::Caller::person, .idempotent = true, .shown_once = {"api_key"}},
              [&](http::Request& request, const auth::Principal& actor) {
                const auto property_id = http::uuid_param(request, "pid");
                const auto body = http::parse_json_body(request);

@@ -37,11 +37,14 @@ enum class Caller {
 struct Needs {
   Caller caller = Caller::person;
   // A create that a retry with the same Idempotency-Key must not repeat
-  // (CONTRACT.md). Not sign-ins (their answers are secrets that must not be kept)
-  // and not panel keys (shown once, never stored).
+  // (CONTRACT.md). Not sign-ins: their whole answer is a secret.
   bool idempotent = false;
   // Whether the handler may wait; one that never does runs on the I/O thread.
   http::Blocking blocking = http::Blocking::may_wait;
+  // Top-level answer fields that are secrets shown once (a webhook's signing
+  // secret, a panel key): the answer kept for an Idempotency-Key holds null in
+  // their place, so a replay says what was created without showing them again.
+  std::vector<std::string> shown_once = {};
 };
 
 using GuardedHandler = std::function<http::Response(http::Request&, const Principal&)>;

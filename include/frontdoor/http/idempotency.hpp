@@ -4,6 +4,7 @@
 #include <functional>
 #include <pqxx/transaction>
 #include <string>
+#include <vector>
 
 #include "frontdoor/http/router.hpp"
 
@@ -25,8 +26,11 @@ class Idempotency {
   // Runs `create` for a request to `route_pattern`, or replays its first answer.
   // `scope` names the caller ("user:<id>"), who was authenticated before: the
   // route registration (auth::Routes) knows who it is and passes it on.
+  // The kept answer has null in place of each `shown_once` field (secrets are
+  // shown once, and never stored in clear).
   Response run(const std::string& scope, const std::string& route_pattern, Request& request,
-               const std::function<Response()>& create) const;
+               const std::function<Response()>& create,
+               const std::vector<std::string>& shown_once = {}) const;
   // Drops every answer kept for this caller, in the caller's transaction: after a
   // move-out a replay must not hand back what a resident could do before it.
   void forget(pqxx::work& tx, const std::string& scope) const;
