@@ -42,7 +42,7 @@ Subscription Webhooks::create(const auth::Principal& actor, const std::string& p
   check_new_url(subscription.url);
   return pool_.run([&](pqxx::connection& connection) {
     pqxx::work tx(connection);
-    if (store::live_count(tx, property_id) >= kMostSubscriptions) {
+    if (store::live_count_locked(tx, property_id) >= kMostSubscriptions) {
       throw common::ApiError::conflict(
           "too_many_webhooks",
           "A property has at most " + std::to_string(kMostSubscriptions) + " webhooks.");

@@ -66,6 +66,10 @@ pqxx::binarystring bytes_of(const bmx::Sealed& sealed) {
 
 void prepare(db::Pool& pool) {
   pool.prepare("webhooks_new_id", "SELECT gen_random_uuid()");
+  // Creates at one property take turns until their transaction ends, so that a
+  // burst cannot all count the same number and all pass the limit.
+  pool.prepare("webhooks_lock_property",
+               "SELECT pg_advisory_xact_lock(hashtextextended('webhook-subscriptions:' || $1, 0))");
   pool.prepare("webhooks_live_count",
                "SELECT count(*) FROM webhook_subscriptions WHERE property_id = $1 "
                "AND deleted_at IS NULL");
@@ -141,7 +145,8 @@ std::string new_id(pqxx::transaction_base& tx) {
   return tx.exec_prepared1("webhooks_new_id")[0].as<std::string>();
 }
 
-int live_count(pqxx::transaction_base& tx, const std::string& property_id) {
+int live_count_locked(pqxx::transaction_base& tx, const std::string& property_id) {
+  tx.exec_prepared("webhooks_lock_property", property_id);
   return tx.exec_prepared1("webhooks_live_count", property_id)[0].as<int>();
 }
 

@@ -21,7 +21,9 @@ namespace frontdoor::webhooks::store {
 void prepare(db::Pool& pool);
 
 std::string new_id(pqxx::transaction_base& tx);
-int live_count(pqxx::transaction_base& tx, const std::string& property_id);
+// The property's live subscriptions, counted under a lock held until the
+// transaction ends (the count and the insert are one step).
+int live_count_locked(pqxx::transaction_base& tx, const std::string& property_id);
 // Returns created_at.
 std::string insert(pqxx::transaction_base& tx, const std::string& id,
                    const std::string& property_id, const NewSubscription& subscription,

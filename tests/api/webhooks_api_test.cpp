@@ -4,6 +4,7 @@
 // redelivery, transactions that roll back, and who may manage them.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <pqxx/pqxx>
 #include <thread>
 
@@ -320,6 +321,64 @@ TEST_F(WebhooksApi, AnEventIsQueuedOnlyByATransactionThatCommits) {
   EXPECT_EQ(received("committed").size(), 1u);
   EXPECT_EQ(received("committed")[0]["body"]["data"]["details"]["after"]["ring_timeout_seconds"],
             42);
+}
+
+// Issue 29: a replayed create handed the signing secret back, and the answer
+// kept for the key held it in clear for 48 hours. The secret is shown once.
+TEST_F(WebhooksApi, AReplayedCreateSaysWhatWasCreatedButNeverShowsTheSecretAgain) {
+  auto headers = manager.auth();
+  headers.emplace_back("Idempotency-Key", "create-hook-1");
+  const auto body = nlohmann::json{{"url", sink_url("replay")}, {"events", {"*"}}}.dump();
+  const auto first = world.client().post(base(), body, headers);
+  ASSERT_EQ(first.status, 201) << first.body;
+  const std::string secret = first.json()["secret"];
+  ASSERT_FALSE(secret.empty());
+  const auto replay = world.client().post(base(), body, headers);
+  EXPECT_EQ(replay.status, 201);
+  EXPECT_EQ(replay.header("idempotent-replayed"), "true");
+  EXPECT_EQ(replay.json()["id"], first.json()["id"]);
+  EXPECT_TRUE(replay.json()["secret"].is_null()) << replay.body;
+  EXPECT_EQ(replay.body.find(secret), std::string::npos);
+  EXPECT_EQ(
+      testing::query_value(
+          server.database_url(),
+          "SELECT count(*) FROM idempotency_keys WHERE response_body LIKE '%" + secret + "%'"),
+      "0");
+  EXPECT_EQ(world.client().get(base(), manager.auth()).json()["data"].size(), 1u);
+
+  // A panel key is the same kind of answer.
+  auto panel_headers = admin.auth();
+  panel_headers.emplace_back("Idempotency-Key", "panel-1");
+  const std::string panels = "/v1/properties/" + property + "/panels";
+  const auto panel = world.client().post(panels, R"({"name": "Lobby"})", panel_headers);
+  ASSERT_EQ(panel.status, 201) << panel.body;
+  const auto panel_again = world.client().post(panels, R"({"name": "Lobby"})", panel_headers);
+  EXPECT_EQ(panel_again.status, 201);
+  EXPECT_EQ(panel_again.json()["id"], panel.json()["id"]);
+  EXPECT_TRUE(panel_again.json()["api_key"].is_null()) << panel_again.body;
+}
+
+// Issue 29: with 24 subscriptions, 8 simultaneous creates left 26 to 28.
+TEST_F(WebhooksApi, ABurstOfCreatesCannotPassTheLimit) {
+  for (int i = 0; i < 24; ++i) {
+    ASSERT_EQ(subscribe(manager, {{"url", sink_url("burst")}, {"events", {"*"}}}).status, 201);
+  }
+  std::vector<std::thread> burst;
+  std::atomic<int> created{0}, refused{0};
+  for (int i = 0; i < 8; ++i) {
+    burst.emplace_back([&] {
+      auto client = server.client();
+      const auto answer =
+          client.post(base(), nlohmann::json{{"url", sink_url("burst")}, {"events", {"*"}}}.dump(),
+                      manager.auth());
+      if (answer.status == 201) ++created;
+      if (answer.status == 409 && answer.json()["code"] == "too_many_webhooks") ++refused;
+    });
+  }
+  for (auto& thread : burst) thread.join();
+  EXPECT_EQ(created.load(), 1);
+  EXPECT_EQ(refused.load(), 7);
+  EXPECT_EQ(world.client().get(base(), manager.auth()).json()["data"].size(), 25u);
 }
 
 TEST_F(WebhooksApi, SubscriptionsCheckTheirInput) {
