@@ -102,4 +102,24 @@ bool known_zone(const std::string& zone) {
   }
 }
 
+std::vector<std::string> known_zones() {
+  std::vector<std::string> names;
+  for (const auto& zone : date::get_tzdb().zones) names.emplace_back(zone.name());
+  return names;
+}
+
+std::vector<TimePoint> offset_changes(const std::string& zone, TimePoint from, TimePoint to) {
+  const auto* found = zone_named(zone);
+  std::vector<TimePoint> changes;
+  auto info = found->get_info(std::chrono::floor<std::chrono::seconds>(from));
+  while (info.end < to) {
+    const auto next = found->get_info(info.end);
+    // A zone's last period may end at a sentinel that leads back to itself.
+    if (next.end <= info.end) break;
+    if (next.offset != info.offset) changes.push_back(info.end);
+    info = next;
+  }
+  return changes;
+}
+
 }  // namespace frontdoor::common

@@ -16,7 +16,7 @@ bool on_a_window_day(const Schedule& schedule, sys_days day) {
   return std::find(schedule.days.begin(), schedule.days.end(), weekday) != schedule.days.end();
 }
 
-// The first and last window days from starts_on to ends_on (a week at most to look).
+// The first window day from starts_on to ends_on (a week at most to look).
 std::optional<sys_days> first_window_day(const Schedule& schedule) {
   for (auto day = schedule.starts_on; day <= schedule.ends_on && day < schedule.starts_on + days(7);
        day += days(1)) {
@@ -24,14 +24,6 @@ std::optional<sys_days> first_window_day(const Schedule& schedule) {
   }
   return std::nullopt;
 }
-std::optional<sys_days> last_window_day(const Schedule& schedule) {
-  for (auto day = schedule.ends_on; day >= schedule.starts_on && day > schedule.ends_on - days(7);
-       day -= days(1)) {
-    if (on_a_window_day(schedule, day)) return day;
-  }
-  return std::nullopt;
-}
-
 std::string day_month_year(sys_days day) {
   static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
@@ -121,13 +113,26 @@ std::optional<common::ApiError> daily_length_refusal(const NewVisit& visit,
 }
 
 std::optional<Span> schedule_span(const Schedule& schedule, const std::string& zone) {
-  const auto first = first_window_day(schedule);
-  const auto last = last_window_day(schedule);
-  if (!first || !last) return std::nullopt;
   // A window that starts in a repeated hour starts at its first pass, and one
-  // that ends there ends at its second: the visitor never gets less time.
-  return Span{common::instant_of(zone, *first, schedule.from, common::Ambiguity::earliest),
-              common::instant_of(zone, *last, schedule.to, common::Ambiguity::latest)};
+  // that ends there ends at its second: the visitor never gets less time. A
+  // window that lies wholly in the hour the clocks skip does not happen that
+  // day, so the span runs from the first window that happens to the last.
+  const auto window_on = [&](sys_days day) -> std::optional<Span> {
+    if (!on_a_window_day(schedule, day)) return std::nullopt;
+    Span span{common::instant_of(zone, day, schedule.from, common::Ambiguity::earliest),
+              common::instant_of(zone, day, schedule.to, common::Ambiguity::latest)};
+    if (span.ends_at <= span.starts_at) return std::nullopt;
+    return span;
+  };
+  std::optional<Span> first, last;
+  for (auto day = schedule.starts_on; day <= schedule.ends_on && !first; day += days(1)) {
+    first = window_on(day);
+  }
+  for (auto day = schedule.ends_on; day >= schedule.starts_on && first && !last; day -= days(1)) {
+    last = window_on(day);
+  }
+  if (!first || !last) return std::nullopt;
+  return Span{first->starts_at, last->ends_at};
 }
 
 bool schedule_open_at(const Schedule& schedule, const std::string& zone,

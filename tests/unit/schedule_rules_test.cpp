@@ -179,5 +179,66 @@ TEST(Zones, LocalMomentsFollowTheZone) {
                std::runtime_error);
 }
 
+// Issue 29: a weekly pass for Sun 02:00-03:00 on the night the clocks skip that
+// hour answered 500 (its span ended where it started). Such a schedule has no
+// window at all, and is refused as a schedule error.
+TEST(ScheduleSpan, AScheduleWhoseOnlyWindowTheClocksSkipHasNoSpan) {
+  const auto skipped = weekly({Sunday}, 2, 3, on(2027, 3, 14), on(2027, 3, 14));
+  EXPECT_FALSE(rules::schedule_span(skipped, "America/Chicago").has_value());
+  // Over several weeks the skipped Sunday is simply not one of its windows.
+  const auto spring = weekly({Sunday}, 2, 3, on(2027, 3, 7), on(2027, 3, 21));
+  const auto span = rules::schedule_span(spring, "America/Chicago");
+  ASSERT_TRUE(span.has_value());
+  EXPECT_EQ(common::to_rfc3339(span->starts_at), "2027-03-07T08:00:00Z");
+  EXPECT_EQ(common::to_rfc3339(span->ends_at), "2027-03-21T08:00:00Z");
+  const auto last_skipped = weekly({Sunday}, 2, 3, on(2027, 3, 7), on(2027, 3, 14));
+  EXPECT_EQ(common::to_rfc3339(rules::schedule_span(last_skipped, "America/Chicago")->ends_at),
+            "2027-03-07T09:00:00Z");
+}
+
+// Every zone in tzdata and every change of its offset from 2026 to 2029, with
+// windows of every half hour within three hours of the change: a span is never
+// empty, it opens at its start, every open instant lies inside it, and a
+// schedule without a span never opens at all.
+TEST(ScheduleSpan, EveryWindowAroundEveryClockChangeInEveryZoneKeepsItsRules) {
+  const auto from = at("2026-01-01T00:00:00Z"), to = at("2029-01-01T00:00:00Z");
+  int changes = 0, windows = 0, vanished = 0;
+  for (const auto& zone : common::known_zones()) {
+    for (const auto change : common::offset_changes(zone, from, to)) {
+      ++changes;
+      const auto local = common::local_moment(zone, change);
+      const auto day = local.day;
+      const auto centre = local.time_of_day / minutes(30) * minutes(30);
+      for (auto start = centre - hours(3); start <= centre + hours(3); start += minutes(30)) {
+        for (auto end = start + minutes(30); end <= centre + hours(3); end += minutes(30)) {
+          if (start < minutes(0) || end > hours(24) - minutes(1)) continue;
+          const Schedule schedule{{weekday(day)}, start, end, day, day};
+          ++windows;
+          const auto span = rules::schedule_span(schedule, zone);
+          if (!span) ++vanished;
+          ASSERT_TRUE(!span || span->starts_at < span->ends_at)
+              << zone << " " << common::to_rfc3339(change);
+          if (span) {
+            EXPECT_TRUE(rules::schedule_open_at(schedule, zone, span->starts_at))
+                << zone << " " << common::to_rfc3339(span->starts_at);
+          }
+          // Every instant the wall clock says open lies inside the span; no
+          // instant of a schedule without one is open.
+          for (auto t = change - hours(4); t < change + hours(4); t += minutes(10)) {
+            if (!rules::schedule_open_at(schedule, zone, t)) continue;
+            ASSERT_TRUE(span && span->starts_at <= t && t < span->ends_at)
+                << zone << " " << common::to_rfc3339(t) << " " << common::clock_text(start) << "-"
+                << common::clock_text(end) << " on " << common::date_text(day);
+          }
+        }
+      }
+    }
+  }
+  // The walk covered real changes, and some windows really vanished.
+  EXPECT_GT(changes, 200);
+  EXPECT_GT(vanished, 50);
+  RecordProperty("windows", windows);
+}
+
 }  // namespace
 }  // namespace frontdoor::visitors

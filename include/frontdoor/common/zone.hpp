@@ -7,6 +7,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "frontdoor/common/clock.hpp"
 
@@ -42,5 +43,10 @@ std::optional<std::chrono::weekday> weekday_named(const std::string& name);
 
 // Whether the system knows the zone.
 bool known_zone(const std::string& zone);
+
+// Every zone the system's tzdata names, and the instants at which one's offset
+// from UTC changes between two instants (for tests that walk them all).
+std::vector<std::string> known_zones();
+std::vector<TimePoint> offset_changes(const std::string& zone, TimePoint from, TimePoint to);
 
 }  // namespace frontdoor::common
