@@ -103,11 +103,10 @@ notify::DispatcherOptions dispatcher_options(const Config& config) {
     lane_options.breaker_open_for = std::chrono::milliseconds(outbox.breaker_open_ms);
     return lane_options;
   };
-  options.lanes = {{"bmx", lane(outbox.bmx_concurrency)},
-                   {"sms", lane(outbox.sms_concurrency)},
-                   {"email", lane(outbox.email_concurrency)},
-                   {"push", lane(outbox.push_concurrency)},
-                   {"webhook", lane(outbox.webhook_concurrency)}};
+  options.lanes = {
+      {"bmx", lane(outbox.bmx_concurrency)},   {"bmx_urgent", lane(outbox.bmx_urgent_concurrency)},
+      {"sms", lane(outbox.sms_concurrency)},   {"email", lane(outbox.email_concurrency)},
+      {"push", lane(outbox.push_concurrency)}, {"webhook", lane(outbox.webhook_concurrency)}};
   options.urgent_concurrency = static_cast<int>(outbox.urgent_concurrency);
   options.urgent_poll_interval = std::min(options.poll_interval, std::chrono::milliseconds(200));
   options.database_url = db::with_connect_timeout(config.database.url, std::chrono::seconds(3));
@@ -256,9 +255,13 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
   passes_.register_on(outbox_dispatcher_);
   deliveries_.register_on(outbox_dispatcher_);
   webhooks_.register_on(outbox_dispatcher_);
-  outbox_dispatcher_.handle("bmx", "webhook", [this](const nlohmann::json& payload) {
-    return bmx_.process_webhook(payload.value("event_id", ""));
-  });
+  // BMX's events (calls, entries) are queued on the urgent BMX lane; rows queued
+  // on the plain one by an earlier version are still handled there.
+  for (const char* lane : {"bmx_urgent", "bmx"}) {
+    outbox_dispatcher_.handle(lane, "webhook", [this](const nlohmann::json& payload) {
+      return bmx_.process_webhook(payload.value("event_id", ""));
+    });
+  }
   metrics_.on_scrape([this](http::Metrics& metrics) {
     const auto stats = pool_.stats();
     const std::string name = "frontdoor_db_pool_connections";

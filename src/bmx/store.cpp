@@ -110,8 +110,10 @@ void prepare(db::Pool& pool) {
                "event AS (INSERT INTO bmx_webhook_events (property_id, resource_type, action, "
                "resource_id, payload) SELECT property_id, $2, $3, $4, $5::jsonb FROM integration "
                "WHERE $2 <> '' ON CONFLICT DO NOTHING RETURNING id), "
-               // notify's outbox_enqueue queues it and wakes the BMX lane on commit.
-               "queued AS (SELECT outbox_enqueue('bmx', 'bmx-webhook:' || id, "
+               // notify's outbox_enqueue queues it and wakes the urgent BMX lane on
+               // commit: a call to ring or an entry to count never waits behind
+               // a backlog of pass issuances.
+               "queued AS (SELECT outbox_enqueue('bmx_urgent', 'bmx-webhook:' || id, "
                "jsonb_build_object('kind', 'webhook', 'event_id', id), false) AS id FROM event) "
                "SELECT (SELECT count(*) FROM integration), (SELECT count(id) FROM queued)");
   pool.prepare("bmx_webhook_event",

@@ -27,12 +27,17 @@ notify::Delivery after_cleanup_error(const BmxError& error) {
 }
 
 // The BMX keychain type of each kind of pass, for exactly the visit's window.
+// A window pass for one entry is a one_time keychain too: BMX itself then ends
+// it 15 minutes after its first use, even while frontdoor cannot reach BMX to
+// delete it (which it does at once when the entry is reported).
 bmx::KeychainRequest keychain_request(const std::string& visitor_id, const store::Issuance& pass) {
   bmx::KeychainRequest request;
   request.name = keychain_name(visitor_id);
   request.starts_at = pass.starts_at;
   request.ends_at = pass.ends_at;
-  if (pass.kind == "one_time") request.kind = "one_time";
+  if (pass.kind == "one_time" || (pass.kind == "window" && pass.max_uses == 1)) {
+    request.kind = "one_time";
+  }
   if (pass.kind == "delivery") request.kind = "delivery_pass";
   if (pass.kind == "recurring") {
     request.kind = "recurring";
@@ -79,9 +84,13 @@ void PassIssuance::register_on(notify::Dispatcher& dispatcher) {
         fail(p.value("visitor_id", ""), "bmx_unavailable",
              "ButterflyMX could not be reached for too long. Add the visitor again.");
       });
-  dispatcher.handle("bmx", "revoke_pass", [this](const nlohmann::json& p) {
-    return delete_at_bmx(p.value("visitor_id", ""));
-  });
+  // A revocation on either lane: the urgent one deletes the key of a pass whose
+  // last entry was just used, ahead of any backlog of issuances.
+  for (const char* lane : {"bmx", "bmx_urgent"}) {
+    dispatcher.handle(lane, "revoke_pass", [this](const nlohmann::json& p) {
+      return delete_at_bmx(p.value("visitor_id", ""));
+    });
+  }
   dispatcher.handle("bmx", "close_pass", [this](const nlohmann::json& p) {
     return close_at_window_end(p.value("visitor_id", ""));
   });

@@ -33,9 +33,9 @@ void PassesService::register_on(notify::Dispatcher& dispatcher) {
 }
 
 void PassesService::queue_deletion(pqxx::work& tx, const std::string& visitor_id,
-                                   const std::string& property_id) const {
+                                   const std::string& property_id, const char* lane) const {
   outbox_.enqueue(
-      tx, {"bmx",
+      tx, {lane,
            "revoke-pass:" + visitor_id,
            {{"kind", "revoke_pass"}, {"visitor_id", visitor_id}, {"property_id", property_id}}});
 }
@@ -140,10 +140,13 @@ void PassesService::record_use(const std::string& property_id,
                      {{"uses", key.usage_count}}});
       // BMX ends one_time and delivery keys itself, a few minutes after their
       // use, so that a visitor can still pass an inner door; a window pass has
-      // no such rule there and is deleted at BMX now.
+      // no such rule there and is deleted at BMX now, on the lane no backlog of
+      // issuances shares: every moment it stays, its QR code still opens.
       if (candidate.kind == "window") {
         const auto revoked = store::revoke(tx, candidate.visitor_id);
-        if (revoked && revoked->has_keychain) queue_deletion(tx, candidate.visitor_id, property_id);
+        if (revoked && revoked->has_keychain) {
+          queue_deletion(tx, candidate.visitor_id, property_id, "bmx_urgent");
+        }
         tell_host(tx, candidate, property_id, "used-up",
                   notify::pass_used_up_push(candidate.visitor_name, key.usage_count));
       }

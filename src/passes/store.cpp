@@ -35,11 +35,12 @@ void prepare(db::Pool& pool) {
   pool.prepare("passes_insert",
                "INSERT INTO passes (visitor_id, property_id, holder_user_id, via, token_hash, "
                "max_uses) VALUES ($1, $2, $3, $4, $5, $6)");
-  pool.prepare("passes_load",
-               "SELECT p.status, p.via, v.host_user_id, p.property_id, v.name, "
-               "rfc3339(v.starts_at), rfc3339(v.ends_at), v.email, p.bmx_keychain_id, "
-               "p.keychain_requested_at IS NOT NULL, v.kind, v.schedule::text FROM passes p "
-               "JOIN visit_windows v ON v.id = p.visitor_id WHERE p.visitor_id = $1");
+  pool.prepare(
+      "passes_load",
+      "SELECT p.status, p.via, v.host_user_id, p.property_id, v.name, "
+      "rfc3339(v.starts_at), rfc3339(v.ends_at), v.email, p.bmx_keychain_id, "
+      "p.keychain_requested_at IS NOT NULL, v.kind, v.schedule::text, p.max_uses FROM passes p "
+      "JOIN visit_windows v ON v.id = p.visitor_id WHERE p.visitor_id = $1");
   pool.prepare("passes_keychain_requested",
                "UPDATE passes SET keychain_requested_at = now(), bmx_tenant_id = $2 "
                "WHERE visitor_id = $1 AND status = 'pending' RETURNING 1");
@@ -126,7 +127,8 @@ std::optional<Issuance> issuance(pqxx::transaction_base& tx, const std::string& 
       db::optional_of<std::int64_t>(row[8]),
       row[9].as<bool>(),
       row[10].as<std::string>(),
-      row[11].is_null() ? std::nullopt : std::optional(weekly_windows(row[11].as<std::string>()))};
+      row[11].is_null() ? std::nullopt : std::optional(weekly_windows(row[11].as<std::string>())),
+      db::optional_of<int>(row[12])};
 }
 
 void keychain_requested(pqxx::transaction_base& tx, const std::string& visitor_id,

@@ -46,6 +46,7 @@ struct Issuance {
   bool interrupted = false;  // a keychain was asked for before: BMX may have made it
   std::string kind;          // the visit's: window, one_time, recurring, delivery
   std::optional<bmx::WeeklyWindows> weekly;  // recurring
+  std::optional<int> max_uses;               // entries the pass allows; nothing: no cap
 };
 std::optional<Issuance> issuance(pqxx::transaction_base& tx, const std::string& visitor_id);
 void keychain_requested(pqxx::transaction_base& tx, const std::string& visitor_id,

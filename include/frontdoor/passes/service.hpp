@@ -100,8 +100,8 @@ class PassesService {
                  const std::string& property_id, const std::string& what,
                  const notify::PushText& text) const;
   // The keychain of a revoked pass is deleted at BMX through the outbox.
-  void queue_deletion(pqxx::work& tx, const std::string& visitor_id,
-                      const std::string& property_id) const;
+  void queue_deletion(pqxx::work& tx, const std::string& visitor_id, const std::string& property_id,
+                      const char* lane = "bmx") const;
 
   db::Pool& pool_;
   bmx::BmxService& bmx_;
