@@ -197,7 +197,7 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
       passes_(pool_, bmx_, token_cipher_, outbox_, audit_, *clock_, config_.public_base_url,
               std::chrono::milliseconds(2 * config_.bmx.timeout_ms)),
       pass_pages_(pool_, reads_, token_cipher_, *clock_),
-      deny_list_(pool_, accounts_, outbox_, audit_),
+      deny_list_(pool_, accounts_, passes_, outbox_, audit_, *clock_),
       visitors_(pool_, reads_, accounts_, bmx_, passes_, outbox_, audit_, deny_list_, *clock_),
       directory_(pool_, reads_, static_cast<int>(config_.directory.searches_per_minute)),
       calls_(pool_, bmx_, outbox_, audit_, *clock_,
@@ -232,6 +232,8 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
   // Finished rows go after their retention, a batch at a time, on every instance.
   outbox_dispatcher_.every(std::chrono::milliseconds(config_.retention.sweep_interval_ms),
                            [this] { sweep_finished_rows(); });
+  // Deny-list entries an older version stored without match keys (at start too).
+  outbox_dispatcher_.every(std::chrono::seconds(30), [this] { deny_list_.key_unkeyed_entries(); });
   // Move-out ends every privilege of the residency in its own transaction: calls
   // ringing or answered there, the visitors' passes, the BMX link and any answer
   // kept for an idempotent replay. (The resident role goes with the residency, and
@@ -309,6 +311,12 @@ void App::start() {
       .on_io_thread_start = [this](boost::asio::io_context& io) { reads_.attach(io); }};
   server_ = std::make_unique<http::Server>(server_options(config_), std::move(hooks));
   server_->start();
+  try {
+    deny_list_.key_unkeyed_entries();
+  } catch (const std::exception& failure) {
+    // The database is away: housekeeping keys them when it is back.
+    common::log::warn("deny-list keys not refreshed", {{"error", failure.what()}});
+  }
   outbox_dispatcher_.start();
   common::log::info("listening", {{"address", config_.listen.address}, {"port", port()}});
 }

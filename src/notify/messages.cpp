@@ -82,17 +82,23 @@ EmailText visitor_invite_email(const std::string& visitor_name, const std::strin
 }
 
 EmailText visitor_denied_email(const std::string& property_name, const std::string& inviter,
-                               const std::string& visitor, const std::string& reason) {
+                               const std::string& visitor, const std::string& reason,
+                               int refusals) {
   EmailText email;
   email.subject = "A visitor on the deny list was refused at " + property_name;
+  // Refusals of the same entry within an hour come as one e-mail.
+  const std::string earlier = refusals > 1 ? " This entry has refused " + std::to_string(refusals) +
+                                                 " visitors since the last e-mail about it."
+                                           : "";
   email.text = inviter + " tried to add " + visitor + " as a visitor at " + property_name +
-               ". They are on the property's deny list (" + reason +
-               "), so no pass was issued.\n\nThe property's audit trail has the details.\n";
+               ". They are on the property's deny list (" + reason + "), so no pass was issued." +
+               earlier + "\n\nThe property's audit trail has the details.\n";
   email.html = "<p>" + common::html_escape(inviter) + " tried to add <strong>" +
                common::html_escape(visitor) + "</strong> as a visitor at " +
                common::html_escape(property_name) + ". They are on the property's deny list (" +
-               common::html_escape(reason) +
-               "), so no pass was issued.</p><p>The property's audit trail has the details.</p>";
+               common::html_escape(reason) + "), so no pass was issued." +
+               common::html_escape(earlier) +
+               "</p><p>The property's audit trail has the details.</p>";
   return email;
 }
 

@@ -5,6 +5,7 @@
 #include "frontdoor/auth/policy.hpp"
 #include "frontdoor/common/error.hpp"
 #include "frontdoor/common/keyset.hpp"
+#include "frontdoor/common/matching.hpp"
 #include "frontdoor/common/random.hpp"
 #include "frontdoor/db/pool.hpp"
 #include "frontdoor/notify/messages.hpp"
@@ -24,21 +25,67 @@ std::string described(const NewVisit& visit) {
   return text;
 }
 
+store::MatchKeys keys_of(const std::optional<std::string>& name,
+                         const std::optional<std::string>& email) {
+  return {name ? common::name_match_key(*name) : std::nullopt,
+          email ? std::optional(common::email_match_key(*email)) : std::nullopt};
+}
+
+bool matches(const store::MatchKeys& entry, const std::optional<std::string>& entry_phone,
+             const store::OpenVisit& visit) {
+  const auto visit_keys = keys_of(visit.kind == Kind::delivery && visit.name == kDeliveryName
+                                      ? std::nullopt
+                                      : std::optional(visit.name),
+                                  visit.email);
+  return (entry_phone && entry_phone == visit.phone) ||
+         (entry.email && entry.email == visit_keys.email) ||
+         (entry.name && entry.name == visit_keys.name);
+}
+
 }  // namespace
 
-DenyList::DenyList(db::Pool& pool, auth::AuthService& accounts, const notify::Outbox& outbox,
-                   const audit::AuditTrail& audit)
-    : pool_(pool), accounts_(accounts), outbox_(outbox), audit_(audit) {}
+DenyList::DenyList(db::Pool& pool, auth::AuthService& accounts, const passes::PassesService& passes,
+                   const notify::Outbox& outbox, const audit::AuditTrail& audit,
+                   const common::Clock& clock)
+    : pool_(pool),
+      accounts_(accounts),
+      passes_(passes),
+      clock_(clock),
+      outbox_(outbox),
+      audit_(audit) {}
 
 Denial DenyList::add(const auth::Principal& actor, const std::string& property_id,
                      const NewDenial& denial) {
   Policy::require(actor, Action::manage_deny_list, property_id);
+  const auto keys = keys_of(denial.name, denial.email);
   return pool_.run([&](pqxx::connection& connection) {
     pqxx::work tx(connection);
-    auto added = store::insert_denial(tx, property_id, denial, actor.user_id);
-    audit_.record(tx, actor, {property_id, "deny_list.added", "denied_visitor", added.id, {}});
+    auto added = store::insert_denial(tx, property_id, denial, actor.user_id, keys);
+    for (const auto& visit : store::open_visits(tx, property_id, clock_.now())) {
+      if (!matches(keys, denial.phone, visit)) continue;
+      if (passes_.revoke(tx, actor, visit.visitor_id)) {
+        added.revoked_visitor_ids.push_back(visit.visitor_id);
+      }
+    }
+    audit_.record(tx, actor,
+                  {property_id,
+                   "deny_list.added",
+                   "denied_visitor",
+                   added.id,
+                   {{"revoked_visitor_ids", added.revoked_visitor_ids}}});
     tx.commit();
     return added;
+  });
+}
+
+int DenyList::key_unkeyed_entries() {
+  return pool_.run([&](pqxx::connection& connection) {
+    pqxx::work tx(connection);
+    const auto unkeyed = store::unkeyed_denials(tx);
+    for (const auto& entry : unkeyed)
+      store::set_keys(tx, entry.id, keys_of(entry.name, entry.email));
+    tx.commit();
+    return static_cast<int>(unkeyed.size());
   });
 }
 
@@ -68,9 +115,9 @@ void DenyList::remove(const auth::Principal& actor, const std::string& property_
 
 std::optional<Denial> DenyList::match(pqxx::transaction_base& tx, const std::string& property_id,
                                       const NewVisit& visit) const {
-  // A courier's pass has no name of its own ("Delivery"): only its phone counts.
-  const auto name = visit.kind == Kind::delivery ? std::nullopt : std::optional(visit.name);
-  return store::denial_matching(tx, property_id, name, visit.phone, visit.email);
+  // A courier's pass without a name is known by its phone alone.
+  const auto name = visit.name_given ? std::optional(visit.name) : std::nullopt;
+  return store::denial_matching(tx, property_id, keys_of(name, visit.email), visit.phone);
 }
 
 common::ApiError DenyList::refuse(const auth::Principal& actor, const std::string& property_id,
@@ -84,15 +131,19 @@ common::ApiError DenyList::refuse(const auth::Principal& actor, const std::strin
                    "denied_visitor",
                    denial.id,
                    {{"by", by_staff ? "staff" : "resident"}, {"visitor", described(visit)}}});
-    const auto inviter = by_staff ? "A staff member" : "A resident";
-    const auto email =
-        notify::visitor_denied_email(property_name, inviter, described(visit), denial.reason);
-    // Each refusal is its own event: the same visitor refused twice is two e-mails.
-    const auto refusal = common::random_hex(8);
-    for (const auto& manager : accounts_.emails_with_role(tx, auth::Role::manager, property_id)) {
-      outbox_.enqueue(tx,
-                      notify::email_message("visitor-denied:" + refusal + ":" + manager, manager,
-                                            email.subject, email.text, email.html, property_id));
+    // The managers hear of an entry at most once an hour: the first refusal at
+    // once, later ones counted into the next e-mail.
+    const auto counted = store::count_refusal(tx, denial.id);
+    if (counted.tell_managers) {
+      const auto inviter = by_staff ? "A staff member" : "A resident";
+      const auto email = notify::visitor_denied_email(property_name, inviter, described(visit),
+                                                      denial.reason, counted.refusals);
+      const auto refusal = common::random_hex(8);
+      for (const auto& manager : accounts_.emails_with_role(tx, auth::Role::manager, property_id)) {
+        outbox_.enqueue(tx,
+                        notify::email_message("visitor-denied:" + refusal + ":" + manager, manager,
+                                              email.subject, email.text, email.html, property_id));
+      }
     }
     tx.commit();
   });

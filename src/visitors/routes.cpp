@@ -86,7 +86,8 @@ NewVisit read_visit(const http::Request& request, bool staff) {
   }
   if (!staff) visit.property_id = fields.uuid("property_id", false);
   read_when(body, fields, visit);
-  visit.name = name.value_or("Delivery");
+  visit.name = name.value_or(kDeliveryName);
+  visit.name_given = name.has_value();
   visit.phone = phone;
   visit.email = email;
   visit.access = delivery ? "property_only" : access.value_or("property_wide");
@@ -131,13 +132,20 @@ nlohmann::json to_json(const Denial& denial) {
           {"created_at", denial.created_at}};
 }
 
+// The answer to an addition also says whose passes it revoked.
+nlohmann::json added_json(const Denial& denial) {
+  auto json = to_json(denial);
+  json["revoked_visitor_ids"] = denial.revoked_visitor_ids;
+  return json;
+}
+
 void add_deny_list_routes(auth::Routes& routes, DenyList& deny_list) {
   routes.add("POST", "/v1/properties/{pid}/deny-list",
              {.caller = auth::Caller::person, .idempotent = true},
              [&](http::Request& request, const auth::Principal& actor) {
                const auto property_id = http::uuid_param(request, "pid");
                return http::json_response(
-                   201, to_json(deny_list.add(actor, property_id, read_denial(request))));
+                   201, added_json(deny_list.add(actor, property_id, read_denial(request))));
              });
   routes.add("GET", "/v1/properties/{pid}/deny-list", {.caller = auth::Caller::person},
              [&](http::Request& request, const auth::Principal& actor) {

@@ -64,7 +64,13 @@ NewVisit VisitorsService::timed(const NewVisit& visit, const std::string& time_z
     }
   }
   const auto span = rules::schedule_span(*visit.schedule, time_zone);
-  if (!span || span->ends_at <= now) {
+  if (!span) {
+    throw rules::schedule_refusal(
+        {{"schedule.from", "skipped_by_clock_change",
+          "Every window of this schedule falls in the hour the clocks skip in " + time_zone +
+              " when summer time starts, so it would never open. Choose other hours or days."}});
+  }
+  if (span->ends_at <= now) {
     throw rules::schedule_refusal(
         {{"schedule.ends_on", "in_the_past", "The schedule's last window is already over."}});
   }

@@ -139,9 +139,30 @@ std::vector<Denial> denials_from(const pqxx::result& rows) {
 
 void prepare(db::Pool& pool) {
   pool.prepare("visitors_denial_insert",
-               "INSERT INTO denied_visitors (property_id, name, phone, email, reason, created_by) "
-               "VALUES ($1, $2, $3, $4, $5, $6) RETURNING " +
+               "INSERT INTO denied_visitors (property_id, name, phone, email, reason, created_by, "
+               "name_key, email_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING " +
                    kDenialColumns);
+  // Entries an older version inserted without the keys this one compares.
+  pool.prepare("visitors_denials_unkeyed",
+               "SELECT id, name, email FROM denied_visitors WHERE (name IS NOT NULL AND name_key "
+               "IS NULL) OR (email IS NOT NULL AND email_key IS NULL) LIMIT 500");
+  pool.prepare("visitors_denial_keyed",
+               "UPDATE denied_visitors SET name_key = $2, email_key = $3 WHERE id = $1");
+  // A refusal is counted; the managers hear of it when they have not been told
+  // of this entry in the last hour, with every refusal since then.
+  pool.prepare("visitors_denial_refused",
+               "UPDATE denied_visitors SET refusals_unreported = CASE WHEN tell THEN 0 "
+               "ELSE refusals_unreported + 1 END, managers_told_at = CASE WHEN tell THEN now() "
+               "ELSE managers_told_at END FROM (SELECT managers_told_at IS NULL OR "
+               "managers_told_at <= now() - interval '1 hour' AS tell, refusals_unreported + 1 "
+               "AS refusals FROM denied_visitors WHERE id = $1 FOR UPDATE) due WHERE id = $1 "
+               "RETURNING due.tell, due.refusals");
+  // The visits at the property that are not over and whose pass may still open:
+  // a new entry on the deny list revokes those it matches.
+  pool.prepare("visitors_open_at",
+               "SELECT v.id, v.name, v.phone, v.email, v.kind FROM visitors v "
+               "JOIN pass_states p ON p.visitor_id = v.id WHERE v.property_id = $1 "
+               "AND v.ends_at > $2::timestamptz AND p.status IN ('pending', 'issued')");
   pool.prepare("visitors_denials_first", "SELECT " + kDenialColumns +
                                              " FROM denied_visitors WHERE property_id = $1 "
                                              "ORDER BY created_at DESC, id DESC LIMIT $2");
@@ -151,11 +172,10 @@ void prepare(db::Pool& pool) {
                                              "ORDER BY created_at DESC, id DESC LIMIT $4");
   pool.prepare("visitors_denial_delete",
                "DELETE FROM denied_visitors WHERE property_id = $1 AND id = $2 RETURNING id");
-  pool.prepare("visitors_denial_match",
-               "SELECT " + kDenialColumns +
-                   " FROM denied_visitors WHERE property_id = $1 AND "
-                   "(phone = $3 OR email = $4 OR name_key = visitor_name_key($2)) "
-                   "ORDER BY created_at, id LIMIT 1");
+  pool.prepare("visitors_denial_match", "SELECT " + kDenialColumns +
+                                            " FROM denied_visitors WHERE property_id = $1 AND "
+                                            "(phone = $3 OR email_key = $4 OR name_key = $2) "
+                                            "ORDER BY created_at, id LIMIT 1");
   pool.prepare("visitors_resident_context",
                "SELECT r.property_id, pr.name, pr.time_zone, pr.allow_visitor_access, "
                "pr.property_only_visitor_max_hours, r.first_name || ' ' || r.last_name, "
@@ -287,9 +307,43 @@ boost::asio::awaitable<std::vector<Visitor>> list_hosted_by(db::AsyncDatabase& d
 }
 
 Denial insert_denial(pqxx::transaction_base& tx, const std::string& property_id,
-                     const NewDenial& denial, const std::string& created_by) {
+                     const NewDenial& denial, const std::string& created_by,
+                     const MatchKeys& keys) {
   return denial_from(tx.exec_prepared1("visitors_denial_insert", property_id, denial.name,
-                                       denial.phone, denial.email, denial.reason, created_by));
+                                       denial.phone, denial.email, denial.reason, created_by,
+                                       keys.name, keys.email));
+}
+
+std::vector<UnkeyedDenial> unkeyed_denials(pqxx::transaction_base& tx) {
+  std::vector<UnkeyedDenial> found;
+  for (const auto& row : tx.exec_prepared("visitors_denials_unkeyed")) {
+    found.push_back({row["id"].as<std::string>(), db::optional_of<std::string>(row["name"]),
+                     db::optional_of<std::string>(row["email"])});
+  }
+  return found;
+}
+
+void set_keys(pqxx::transaction_base& tx, const std::string& denial_id, const MatchKeys& keys) {
+  tx.exec_prepared("visitors_denial_keyed", denial_id, keys.name, keys.email);
+}
+
+Refusal count_refusal(pqxx::transaction_base& tx, const std::string& denial_id) {
+  const auto rows = tx.exec_prepared("visitors_denial_refused", denial_id);
+  if (rows.empty()) return {};
+  return {rows[0]["tell"].as<bool>(), rows[0]["refusals"].as<int>()};
+}
+
+std::vector<OpenVisit> open_visits(pqxx::transaction_base& tx, const std::string& property_id,
+                                   common::TimePoint now) {
+  std::vector<OpenVisit> found;
+  for (const auto& row :
+       tx.exec_prepared("visitors_open_at", property_id, common::to_sql_timestamp(now))) {
+    found.push_back({row["id"].as<std::string>(), row["name"].as<std::string>(),
+                     db::optional_of<std::string>(row["phone"]),
+                     db::optional_of<std::string>(row["email"]),
+                     kind_named(row["kind"].as<std::string>()).value_or(Kind::window)});
+  }
+  return found;
 }
 
 std::vector<Denial> denials(pqxx::transaction_base& tx, const std::string& property_id,
@@ -307,10 +361,10 @@ bool delete_denial(pqxx::transaction_base& tx, const std::string& property_id,
 }
 
 std::optional<Denial> denial_matching(pqxx::transaction_base& tx, const std::string& property_id,
-                                      const std::optional<std::string>& name,
-                                      const std::optional<std::string>& phone,
-                                      const std::optional<std::string>& email) {
-  const auto rows = tx.exec_prepared("visitors_denial_match", property_id, name, phone, email);
+                                      const MatchKeys& keys,
+                                      const std::optional<std::string>& phone) {
+  const auto rows =
+      tx.exec_prepared("visitors_denial_match", property_id, keys.name, phone, keys.email);
   if (rows.empty()) return std::nullopt;
   return denial_from(rows[0]);
 }

@@ -91,18 +91,48 @@ boost::asio::awaitable<std::vector<Visitor>> list_hosted_by(db::AsyncDatabase& d
 
 // --- The deny list ----------------------------------------------------------
 
+// What an entry and a visitor are compared by besides the E.164 phone
+// (common/matching.hpp): the folded name and the mailbox.
+struct MatchKeys {
+  std::optional<std::string> name;
+  std::optional<std::string> email;
+};
 Denial insert_denial(pqxx::transaction_base& tx, const std::string& property_id,
-                     const NewDenial& denial, const std::string& created_by);
+                     const NewDenial& denial, const std::string& created_by, const MatchKeys& keys);
+// Entries without keys (inserted by an older version), a batch at a time.
+struct UnkeyedDenial {
+  std::string id;
+  std::optional<std::string> name;
+  std::optional<std::string> email;
+};
+std::vector<UnkeyedDenial> unkeyed_denials(pqxx::transaction_base& tx);
+void set_keys(pqxx::transaction_base& tx, const std::string& denial_id, const MatchKeys& keys);
+// One more refusal by this entry: whether the managers are to be told now (not
+// told within the hour), and how many refusals that e-mail reports.
+struct Refusal {
+  bool tell_managers = false;
+  int refusals = 0;
+};
+Refusal count_refusal(pqxx::transaction_base& tx, const std::string& denial_id);
+// Visits at the property that are not over and whose pass may still open.
+struct OpenVisit {
+  std::string visitor_id;
+  std::string name;
+  std::optional<std::string> phone;
+  std::optional<std::string> email;
+  Kind kind = Kind::window;
+};
+std::vector<OpenVisit> open_visits(pqxx::transaction_base& tx, const std::string& property_id,
+                                   common::TimePoint now);
 // Up to query.limit + 1 entries, newest first.
 std::vector<Denial> denials(pqxx::transaction_base& tx, const std::string& property_id,
                             const DenialQuery& query);
 // Whether there was such an entry at the property.
 bool delete_denial(pqxx::transaction_base& tx, const std::string& property_id,
                    const std::string& denial_id);
-// The first entry that names this phone, e-mail or (folded) name.
+// The first entry that names this phone, mailbox or folded name.
 std::optional<Denial> denial_matching(pqxx::transaction_base& tx, const std::string& property_id,
-                                      const std::optional<std::string>& name,
-                                      const std::optional<std::string>& phone,
-                                      const std::optional<std::string>& email);
+                                      const MatchKeys& keys,
+                                      const std::optional<std::string>& phone);
 
 }  // namespace frontdoor::visitors::store

@@ -4,6 +4,7 @@
 // another module's table fails here instead of in an API test after a rename.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -196,20 +197,31 @@ const fs::path kRoot = FRONTDOOR_SOURCE_DIR;
 // Every migration, and the table the migrations runner makes for itself.
 std::string schema_text() {
   std::string schema = read(kRoot / "src" / "db" / "migrations.cpp");
-  for (const auto& file : fs::directory_iterator(kRoot / "migrations")) schema += read(file.path());
+  // In the order they apply: a later one may drop what an earlier one made.
+  std::vector<fs::path> files;
+  for (const auto& file : fs::directory_iterator(kRoot / "migrations"))
+    files.push_back(file.path());
+  std::sort(files.begin(), files.end());
+  for (const auto& file : files) schema += read(file);
   return schema;
 }
 
-// What the schema creates, by kind ("TABLE", "VIEW", "FUNCTION").
+// What the schema creates, by kind ("TABLE", "VIEW", "FUNCTION"), less what a
+// later migration drops (in order: a function may be dropped and made again).
 std::map<std::string, Names> created_in(const std::string& schema) {
-  static const std::regex created(
-      R"(CREATE\s+(?:OR\s+REPLACE\s+)?(TABLE|VIEW|FUNCTION)\s+(?:IF\s+NOT\s+EXISTS\s+)?([a-z_][a-z0-9_]*))",
+  static const std::regex statement(
+      R"((CREATE\s+(?:OR\s+REPLACE\s+)?|DROP\s+)(TABLE|VIEW|FUNCTION)\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?([a-z_][a-z0-9_]*))",
       std::regex::icase);
   std::map<std::string, Names> by_kind;
-  for (std::sregex_iterator it(schema.begin(), schema.end(), created), end; it != end; ++it) {
-    std::string kind = (*it)[1];
+  for (std::sregex_iterator it(schema.begin(), schema.end(), statement), end; it != end; ++it) {
+    std::string verb = (*it)[1], kind = (*it)[2];
     for (auto& c : kind) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    by_kind[kind].insert((*it)[2]);
+    const bool drop = std::toupper(static_cast<unsigned char>(verb[0])) == 'D';
+    if (drop) {
+      by_kind[kind].erase((*it)[3]);
+    } else {
+      by_kind[kind].insert((*it)[3]);
+    }
   }
   return by_kind;
 }

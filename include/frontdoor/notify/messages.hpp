@@ -38,7 +38,8 @@ EmailText visitor_invite_email(const std::string& visitor_name, const std::strin
 
 // To a property's managers: someone on the deny list was invited and refused.
 EmailText visitor_denied_email(const std::string& property_name, const std::string& inviter,
-                               const std::string& visitor, const std::string& reason);
+                               const std::string& visitor, const std::string& reason,
+                               int refusals = 1);
 
 PushText visitor_arrived_push(const std::string& visitor_name);
 PushText pass_failed_push(const std::string& visitor_name, const std::string& reason);

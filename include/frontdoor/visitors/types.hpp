@@ -28,6 +28,9 @@ struct Schedule {
 };
 
 // A visit to add, as a resident or the staff asked for it.
+// The name a courier's pass carries when none was given.
+inline constexpr const char* kDeliveryName = "Delivery";
+
 struct NewVisit {
   Kind kind = Kind::window;
   std::optional<Schedule> schedule;  // recurring only; its span fills starts_at/ends_at
@@ -35,6 +38,9 @@ struct NewVisit {
   // A resident who lives at several properties names the one the visit is to.
   std::optional<std::string> property_id;
   std::string name;
+  // Whether the name is the visitor's own (a courier's may be left out, and is
+  // then kDeliveryName): only a given name is checked against the deny list.
+  bool name_given = true;
   std::optional<std::string> phone;
   std::optional<std::string> email;
   std::string access;  // property_only, property_wide
@@ -90,6 +96,8 @@ struct Denial {
   std::string reason;
   std::string created_at;  // RFC 3339
   std::string cursor;      // created_at with microseconds, for the next page
+  // On the answer that added it: the visitors whose passes it revoked.
+  std::vector<std::string> revoked_visitor_ids = {};
 };
 
 // Newest first, keyset on (created_at, id).
