@@ -205,6 +205,48 @@ TEST_F(HostileInput, EveryHostileRequestGetsAProblemAndChangesNothing) {
            "starts_at": "2099-01-01T00:00:00Z", "ends_at": "2099-01-01T01:00:00Z"})",
        "resident"},
       {"bmx link: property_id not an id", "GET", "/v1/me/bmx?property_id=1%27", "", "resident"},
+      // Security round 3 (issue 29): panel keys on a person's routes, answered
+      // on the I/O thread and by workers; unknown fields in every body.
+      {"my visitors: a real panel key", "GET", "/v1/me/visitors", "", "panel"},
+      {"my visitors: an unknown panel key",
+       "GET",
+       "/v1/me/visitors",
+       "",
+       "",
+       {{"Authorization", "Bearer fdp_" + std::string(40, 'a')}}},
+      {"my visitors: garbage bearer",
+       "GET",
+       "/v1/me/visitors",
+       "",
+       "",
+       {{"Authorization", "Bearer fdp_"}}},
+      {"my visitors: expired token", "GET", "/v1/me/visitors", "", "expired"},
+      {"my calls: an unknown panel key",
+       "GET",
+       "/v1/me/calls",
+       "",
+       "",
+       {{"Authorization", "Bearer fdp_zzz"}}},
+      {"visitors: max_use typo", "POST", "/v1/me/visitors",
+       R"({"name": "V", "phone": "+15550001111", "access": "property_only", "max_use": 1,
+           "starts_at": "2099-01-01T00:00:00Z", "ends_at": "2099-01-01T01:00:00Z"})",
+       "resident"},
+      {"settings: unknown field", "PATCH", p + "/settings", R"({"allow_visitor_acess": false})",
+       "manager"},
+      {"units: unknown field", "POST", p + "/units", R"({"label": "9Z", "flor": "9"})", "manager"},
+      {"staff: unknown field", "POST", p + "/staff",
+       R"({"email": "x@example.com", "display_name": "X", "role": "staff", "admin": true})",
+       "manager"},
+      {"devices: unknown field", "POST", "/v1/me/devices",
+       R"({"platform": "android", "push_token": "fcm-token-123456", "silent": true})", "resident"},
+      {"deny list: unknown field", "POST", p + "/deny-list",
+       R"({"name": "X", "reason": "r", "expires": "never"})", "manager"},
+      {"webhooks: unknown field", "POST", p + "/webhooks",
+       R"({"url": "https://example.com/h", "events": ["*"], "secret": "mine"})", "manager"},
+      {"directory: unknown field", "PATCH", "/v1/me/directory", R"({"listed": true, "hidden": 1})",
+       "resident"},
+      {"login: unknown field beside the right ones", "POST", "/v1/auth/login",
+       R"({"email": "a@example.com", "password": "x", "remember": true})", ""},
       {"method: TRACE", "TRACE", "/v1/me", "", "resident"},
       {"unknown route", "GET", "/v1/../../etc/passwd", "", ""},
   };
@@ -220,6 +262,12 @@ TEST_F(HostileInput, EveryHostileRequestGetsAProblemAndChangesNothing) {
                       response.header("content-type").rfind("text/html", 0) == 0;
     EXPECT_TRUE(page || response.header("content-type") == "application/problem+json")
         << request.name << ": " << response.status << " " << response.header("content-type");
+    // A misspelt field is named, whatever else is wrong with the body.
+    if (request.name.find("unknown field") != std::string::npos ||
+        request.name.find("typo") != std::string::npos) {
+      EXPECT_EQ(response.json().value("code", ""), "unknown_field")
+          << request.name << ": " << response.body;
+    }
   }
   // Oversized headers and malformed HTTP, at the connection level.
   const auto big_header = world.client().raw(

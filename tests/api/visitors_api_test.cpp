@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <iostream>
 #include <map>
 #include <thread>
 #include <vector>
@@ -1078,7 +1079,9 @@ TEST_F(VisitorsApi, TheDenyListRefusesMatchingVisitorsNeutrallyForResidents) {
       return message["subject"].get<std::string>().find("deny list") != std::string::npos;
     });
   };
-  ASSERT_TRUE(eventually([&] { return alerts() == 5; })) << mail;
+  // At most one e-mail per entry an hour (issue 29): the phone entry and the
+  // e-mail entry refused two visitors each, and each e-mailed once.
+  ASSERT_TRUE(eventually([&] { return alerts() == 3; })) << mail;
 
   // Removed from the list: the visitor may be invited again.
   const std::string entry = by_phone.json()["id"];
@@ -1086,6 +1089,185 @@ TEST_F(VisitorsApi, TheDenyListRefusesMatchingVisitorsNeutrallyForResidents) {
   EXPECT_EQ(world.client().send("DELETE", list + "/" + entry, "", manager.auth()).status, 204);
   EXPECT_EQ(world.client().send("DELETE", list + "/" + entry, "", manager.auth()).status, 404);
   EXPECT_EQ(add_visitor(ana, property_only("+15559990000")).status, 201);
+}
+
+// Issue 29: a window pass for one entry was a custom keychain that frontdoor
+// deleted only after BMX's access event had come back through the BMX lane, so
+// every scan in between opened the door. It is now a one_time keychain, which
+// BMX itself closes 15 minutes after its first use even when frontdoor cannot
+// reach it, and frontdoor deletes it on the urgent BMX lane at the first entry.
+TEST_F(VisitorsApi, AOneEntryPassIsAOneTimeKeyThatBmxEndsEvenWhenFrontdoorCannotDeleteIt) {
+  auto once = property_only();
+  once["max_uses"] = 1;
+  const auto visitor = add_visitor(ana, once).json();
+  const std::string id = visitor["id"];
+  ASSERT_EQ(settled(ana, id)["pass"]["status"], "issued");
+  EXPECT_EQ(bmx_keychain(id)["type"], "one_time_keychain");
+  const auto pin = pin_of(id);
+  // frontdoor cannot delete anything at BMX now.
+  sandbox.client().post("/_sandbox/faults",
+                        R"({"method": "DELETE", "path_prefix": "/v4/keychains", "status": 503,
+                            "times": 1000})");
+  const auto first = std::chrono::system_clock::now();
+  EXPECT_EQ(scan_at(pin, common::to_rfc3339(first)), "granted");
+  ASSERT_TRUE(eventually([&] {
+    return world.client().get("/v1/me/visitors/" + id, ana.auth()).json()["status"] == "used_up";
+  }));
+  // BMX's own rule: again within 15 minutes (an inner door), never after.
+  EXPECT_EQ(scan_at(pin, common::to_rfc3339(first + std::chrono::minutes(10))), "granted");
+  EXPECT_EQ(scan_at(pin, common::to_rfc3339(first + std::chrono::minutes(16))), "already_used");
+  sandbox.client().send("DELETE", "/_sandbox/faults", "", {});
+  // Once BMX answers again, the keychain goes.
+  ASSERT_TRUE(eventually([&] { return scan(pin).json()["reason"] == "unknown_code"; }));
+}
+
+// The entry that uses a pass up closes it at BMX ahead of a backlog of pass
+// issuances that BMX is slow to answer: the key is refused while issuances still
+// wait. The window between the last allowed entry and the first refusal is the
+// time a scan could still open the door; it is measured and printed.
+TEST_F(VisitorsApi, TheLastEntryClosesThePassAtBmxAheadOfABacklogOfIssuances) {
+  auto once = property_only();
+  once["max_uses"] = 1;
+  const auto visitor = add_visitor(ana, once).json();
+  const std::string id = visitor["id"];
+  ASSERT_EQ(settled(ana, id)["pass"]["status"], "issued");
+  const auto pin = pin_of(id);
+  // Every keychain creation takes 1.5 s: 24 issuances keep the BMX lane busy.
+  sandbox.client().post("/_sandbox/faults",
+                        R"({"method": "POST", "path_prefix": "/v4/keychains", "delay_ms": 1500,
+                            "times": 1000})");
+  for (int i = 0; i < 24; ++i) {
+    auto backlog = property_only("+1555001" + std::to_string(1000 + i));
+    backlog["name"] = "Backlog " + std::to_string(i);
+    ASSERT_EQ(add_visitor(ana, backlog).status, 201);
+  }
+  const auto started = std::chrono::steady_clock::now();
+  ASSERT_EQ(scan(pin).json()["granted"], true);
+  int granted_after = 0;
+  bool refused = false;
+  while (!refused && std::chrono::steady_clock::now() - started < std::chrono::seconds(30)) {
+    refused = scan(pin).json()["granted"] == false;
+    if (!refused) ++granted_after;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  const auto window =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started);
+  ASSERT_TRUE(refused);
+  const auto still_pending = query("SELECT count(*) FROM passes WHERE status = 'pending'");
+  EXPECT_NE(still_pending, "0") << "the pass closed only after the backlog was issued";
+  std::cout << "[ window ] first entry to first refusal: " << window.count() << " ms, "
+            << granted_after << " more scans granted, " << still_pending
+            << " issuances still waiting" << std::endl;
+  RecordProperty("window_ms", static_cast<int>(window.count()));
+  RecordProperty("granted_after_last_entry", granted_after);
+  sandbox.client().send("DELETE", "/_sandbox/faults", "", {});
+}
+
+// Issue 29: Sun 02:00-03:00 on the night the clocks skip that hour answered 500.
+TEST_F(VisitorsApi, AWeeklyPassWhoseOnlyWindowTheClocksSkipIsRefusedWithTheReason) {
+  auto skipped = nlohmann::json{{"name", "Night Nurse"},
+                                {"phone", "+15550003333"},
+                                {"access", "property_only"},
+                                {"kind", "recurring"},
+                                {"schedule",
+                                 {{"days", {"sun"}},
+                                  {"from", "02:00"},
+                                  {"to", "03:00"},
+                                  {"starts_on", "2027-03-14"},
+                                  {"ends_on", "2027-03-14"}}}};
+  const auto response = add_visitor(ana, skipped);
+  ASSERT_EQ(response.status, 422) << response.body;
+  EXPECT_EQ(response.json()["code"], "schedule_invalid");
+  EXPECT_EQ(response.json()["errors"][0]["code"], "skipped_by_clock_change");
+  EXPECT_EQ(query("SELECT count(*) FROM visitors"), "0");
+}
+
+// Issue 29: a typo in an option must never create a pass without it.
+TEST_F(VisitorsApi, AnUnknownFieldIsRefusedByNameAndCreatesNothing) {
+  auto typo = property_only();
+  typo["max_use"] = 1;
+  const auto response = add_visitor(ana, typo);
+  ASSERT_EQ(response.status, 422) << response.body;
+  EXPECT_EQ(response.json()["code"], "unknown_field");
+  EXPECT_EQ(response.json()["errors"][0]["field"], "max_use");
+  auto nested = nlohmann::json{{"name", "Cleo Cleaner"},
+                               {"phone", "+15550003333"},
+                               {"access", "property_only"},
+                               {"kind", "recurring"},
+                               {"schedule", pass_kinds::march_mornings()}};
+  nested["schedule"]["form"] = "09:00";
+  EXPECT_EQ(add_visitor(ana, nested).status, 422);
+  EXPECT_EQ(query("SELECT count(*) FROM visitors"), "0");
+}
+
+// Issue 29: a ban must reach the passes already given, and disguises of the
+// name (no-break, zero-width and em spaces, a full stop, a missing space,
+// full-width letters) or of the mailbox (+tags, Gmail's dots) must not get past it.
+TEST_F(VisitorsApi, ADenyListEntryRevokesMatchingPassesAndSeesThroughDisguises) {
+  auto manager = world.staff(property, "manager");
+  const std::string list = "/v1/properties/" + property + "/deny-list";
+  auto guest = property_only();
+  guest["name"] = "Ana-Maria Ruiz.";
+  const auto before = add_visitor(ana, guest).json();
+  ASSERT_EQ(settled(ana, before["id"])["pass"]["status"], "issued");
+  const auto pin = pin_of(before["id"]);
+  auto unrelated = property_only("+15550007777");
+  unrelated["name"] = "Someone Else";
+  const auto kept = add_visitor(ana, unrelated).json();
+
+  const auto added = world.client().post(
+      list, R"({"name": "ana maria ruiz", "email": "mallory@gmail.com", "reason": "Theft"})",
+      manager.auth());
+  ASSERT_EQ(added.status, 201) << added.body;
+  EXPECT_EQ(added.json()["revoked_visitor_ids"], nlohmann::json::array({before["id"]}));
+  const auto read = [&](const nlohmann::json& v) {
+    return world.client().get("/v1/me/visitors/" + v["id"].get<std::string>(), ana.auth()).json();
+  };
+  EXPECT_EQ(read(before)["pass"]["status"], "revoked");
+  EXPECT_NE(read(kept)["pass"]["status"], "revoked");
+  // And its key is gone at BMX.
+  ASSERT_TRUE(eventually([&] { return scan(pin).json()["granted"] == false; }));
+
+  for (const std::string disguise :
+       {"Ana\u00a0Maria Ruiz", "Ana\u200bMaria\u200b Ruiz", "Ana\u2003Maria\u2003Ruiz",
+        "Ana Maria Ruiz.", "AnaMaria Ruiz", "\uff21\uff4e\uff41 Maria Ruiz", "ANA-MARÍA RUIZ"}) {
+    auto body = property_only();
+    body["name"] = disguise;
+    EXPECT_EQ(add_visitor(ana, body).json()["code"], "visitor_not_allowed") << disguise;
+  }
+  for (const std::string mailbox : {"mallory+party@gmail.com", "m.a.l.l.o.r.y@googlemail.com"}) {
+    auto body = property_only();
+    body["name"] = "M";
+    body["access"] = "property_wide";
+    body["email"] = mailbox;
+    EXPECT_EQ(add_visitor(ana, body).json()["code"], "visitor_not_allowed") << mailbox;
+  }
+  // A courier who gives the banned name is refused too.
+  const auto courier = add_visitor(ana, {{"kind", "delivery"},
+                                         {"name", "Ana Maria Ruiz"},
+                                         {"phone", "+15550008888"},
+                                         {"starts_at", in_hours(0)},
+                                         {"ends_at", in_hours(1)}});
+  EXPECT_EQ(courier.json()["code"], "visitor_not_allowed") << courier.body;
+  EXPECT_EQ(add_visitor(ana, {{"kind", "delivery"},
+                              {"phone", "+15550008888"},
+                              {"starts_at", in_hours(0)},
+                              {"ends_at", in_hours(1)}})
+                .status,
+            201);
+
+  // Ten refusals of one entry within the hour: the managers got one e-mail.
+  nlohmann::json mail;
+  const auto alerts = [&] {
+    mail = sandbox.messages("email", manager.email);
+    return std::count_if(mail.begin(), mail.end(), [](const nlohmann::json& message) {
+      return message["subject"].get<std::string>().find("deny list") != std::string::npos;
+    });
+  };
+  ASSERT_TRUE(eventually([&] { return alerts() >= 1; })) << mail;
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(alerts(), 1) << mail;
+  EXPECT_EQ(query("SELECT count(*) FROM audit_events WHERE action = 'visitor.denied'"), "10");
 }
 
 }  // namespace
