@@ -37,6 +37,9 @@ struct AsyncDatabase::Shared {
   std::vector<std::pair<std::string, std::string>> statements;  // name, SQL
   std::atomic<long long> ready{0}, connecting{0}, down{0}, in_flight{0}, deepest{0};
   std::atomic<long long> answered{0}, round_trips{0};
+  // Connections made, and how many of them have been ready at least once: until
+  // every one has, some I/O thread has never been able to read.
+  std::atomic<long long> made{0}, ever_ready{0};
   // When the last ready connection (of any thread) stopped being ready.
   std::atomic<Clock::rep> none_ready_since{Clock::now().time_since_epoch().count()};
 
@@ -83,6 +86,7 @@ class Connection {
   Connection(asio::io_context& io, AsyncDatabase::Shared& shared)
       : io_(io), shared_(shared), timer_(io), watchdog_(io) {
     ++shared_.down;
+    ++shared_.made;
   }
   ~Connection() {
     close();
@@ -97,7 +101,7 @@ class Connection {
  private:
   std::atomic<long long>& counter(State state);
   void set_state(State next);
-  void watch_socket();
+  void watch_socket(bool afresh = false);
   void poll_connecting(PostgresPollingStatusType wanted);
   void connected();
   void schedule_batch();
@@ -117,6 +121,7 @@ class Connection {
   PGconn* conn_ = nullptr;
   std::unique_ptr<asio::posix::stream_descriptor> socket_;
   int socket_fd_ = -1;
+  bool was_ready_ = false;
   State state_ = State::down;
   std::deque<Pending> unsent_;
   std::deque<Expected> expected_;
@@ -212,11 +217,14 @@ void Connection::connect() {
   poll_connecting(PGRES_POLLING_WRITING);
 }
 
-// libpq may open a new socket at any step of connecting (another address, SSL):
-// the descriptor watched is always the one it names now.
-void Connection::watch_socket() {
+// libpq may close its socket and open a new one at any step of connecting
+// (the next host of a multi-host URL, another address, SSL), and the new one
+// usually gets the same descriptor number: the kernel has then already dropped
+// the old registration from epoll. While connecting, the descriptor is watched
+// afresh after every step, whatever its number.
+void Connection::watch_socket(bool afresh) {
   const int fd = PQsocket(conn_);
-  if (fd == socket_fd_ && socket_) return;
+  if (!afresh && fd == socket_fd_ && socket_) return;
   if (socket_) {
     socket_->cancel();
     socket_->release();  // libpq owns the file descriptor
@@ -230,7 +238,7 @@ void Connection::poll_connecting(PostgresPollingStatusType wanted) {
   if (wanted == PGRES_POLLING_OK) return connected();
   if (wanted == PGRES_POLLING_FAILED) return fail(PQerrorMessage(conn_));
   if (PQsocket(conn_) < 0) return fail("no socket while connecting");
-  watch_socket();
+  watch_socket(true);
   const auto generation = generation_;
   socket_->async_wait(wanted == PGRES_POLLING_READING ? asio::posix::stream_descriptor::wait_read
                                                       : asio::posix::stream_descriptor::wait_write,
@@ -244,7 +252,7 @@ void Connection::poll_connecting(PostgresPollingStatusType wanted) {
 
 void Connection::connected() {
   timer_.cancel();
-  watch_socket();
+  watch_socket(true);
   if (PQenterPipelineMode(conn_) != 1) return fail(PQerrorMessage(conn_));
   set_state(State::preparing);
   // Every statement of this path, once per connection, in one round trip.
@@ -388,6 +396,10 @@ void Connection::process_results() {
       expected_.pop_front();
       if (state_ == State::preparing && expected_.empty()) {
         set_state(State::ready);
+        if (!was_ready_) {
+          was_ready_ = true;
+          ++shared_.ever_ready;
+        }
         backoff_ = std::chrono::milliseconds(100);
         schedule_batch();
         common::log::info("async database connection ready", {});
@@ -577,6 +589,8 @@ AsyncStats AsyncDatabase::stats() const {
   stats.deepest_pipeline = shared_->deepest;
   stats.statements = shared_->answered;
   stats.round_trips = shared_->round_trips;
+  stats.connections_made = shared_->made;
+  stats.connections_ever_ready = shared_->ever_ready;
   if (stats.connections_ready == 0) {
     const Clock::time_point since{Clock::duration(shared_->none_ready_since.load())};
     stats.without_a_ready_connection =

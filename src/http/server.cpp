@@ -9,6 +9,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -243,6 +244,11 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     keep_alive_ = message.keep_alive();
     request.body = std::move(message.body());
+    // Behind a trusted load balancer, the client is the one it names.
+    if (!server_.options.trusted_proxies.empty()) {
+      request.remote_address = server_.options.trusted_proxies.client_address(
+          remote_address_, request.header("x-forwarded-for"));
+    }
     return request;
   }
 
@@ -441,11 +447,22 @@ void Server::shutdown() {
   });
 }
 
-void Server::run_until_signalled() {
+void Server::run_until_signalled(const std::function<void()>& on_notice) {
   asio::io_context signal_io;
   asio::signal_set signals(signal_io, SIGINT, SIGTERM);
-  signals.async_wait([](beast::error_code, int signal_number) {
-    common::log::info("signal received: draining", {{"signal", signal_number}});
+  asio::steady_timer notice(signal_io);
+  signals.async_wait([&](beast::error_code, int signal_number) {
+    common::log::info("signal received: draining",
+                      {{"signal", signal_number},
+                       {"notice_ms", static_cast<long long>(impl_->options.drain_notice.count())}});
+    if (on_notice) on_notice();
+    // Requests are still served and connections kept while the load balancer's
+    // health checks see 503; a second signal ends the notice at once.
+    notice.expires_after(impl_->options.drain_notice);
+    notice.async_wait([&](beast::error_code) { signals.cancel(); });
+    signals.async_wait([&](beast::error_code ec, int) {
+      if (!ec) notice.cancel();
+    });
   });
   signal_io.run();
   shutdown();

@@ -35,7 +35,7 @@ nlohmann::json both_paths(const db::PoolStats& pool, const db::AsyncStats& reads
 }  // namespace
 
 void add_routes(http::Router& router, db::Pool& pool, const db::AsyncDatabase& reads,
-                http::Metrics& metrics) {
+                http::Metrics& metrics, std::function<bool()> draining) {
   // Liveness only: answered on the I/O thread, so it stays cheap and answers
   // even when every worker waits on a dead database.
   router.add(
@@ -45,7 +45,11 @@ void add_routes(http::Router& router, db::Pool& pool, const db::AsyncDatabase& r
       },
       http::Blocking::never);
 
-  router.add("GET", "/readyz", [&pool, &reads](http::Request&) {
+  router.add("GET", "/readyz", [&pool, &reads, draining = std::move(draining)](http::Request&) {
+    if (draining()) {
+      throw common::ApiError::service_unavailable(
+          "draining", "This instance is stopping; it still answers what it is sent.", 5);
+    }
     auto problem = pool.run([](pqxx::connection& connection) {
       return db::schema_status(connection, db::bundled_migrations());
     });
@@ -53,6 +57,10 @@ void add_routes(http::Router& router, db::Pool& pool, const db::AsyncDatabase& r
       throw common::ApiError::service_unavailable("migrations_pending", *problem, 5);
     }
     const auto on_io_threads = reads.stats();
+    if (!on_io_threads.every_connection_was_ready()) {
+      throw common::ApiError::service_unavailable(
+          "database_unavailable", "The I/O threads have not connected to the database yet.", 1);
+    }
     if (on_io_threads.without_a_ready_connection > kReadsMayReconnectFor) {
       throw common::ApiError::service_unavailable(
           "database_unavailable",

@@ -16,6 +16,7 @@
 #include <pqxx/pqxx>
 #include <thread>
 
+#include "../support/http_client.hpp"
 #include "../support/postgres.hpp"
 #include "frontdoor/common/error.hpp"
 #include "frontdoor/common/threads.hpp"
@@ -174,6 +175,42 @@ TEST_F(AsyncDatabaseTest, AConnectionKilledMidPipelineGivesEveryWaiter503AndReco
   }
   EXPECT_TRUE(answered);
   EXPECT_EQ(database_->stats().in_flight, 0);
+}
+
+// Issue 30: with a multi-host URL whose first host refuses, libpq closes its
+// socket and opens the next one, usually under the same descriptor number; the
+// read path kept watching the dead registration and never connected. It also
+// says it has never connected until it has.
+TEST_F(AsyncDatabaseTest, AMultiHostUrlWhoseFirstHostIsDownConnectsThroughTheNext) {
+  const auto at = url_.find("127.0.0.1:");
+  ASSERT_NE(at, std::string::npos) << url_;
+  auto url = url_;
+  url.insert(at, "127.0.0.1:" + std::to_string(testing::free_port()) + ",");
+  url += "?target_session_attrs=read-write";
+  open(1, std::chrono::seconds(5), url);
+  EXPECT_FALSE(database_->stats().every_connection_was_ready());
+  std::vector<Outcome> first(1);
+  start(first[0], "t_echo", {"21"});
+  ASSERT_TRUE(run_until_done(first, std::chrono::seconds(5)));
+  EXPECT_EQ(first[0].value, "42") << first[0].code << first[0].other_error;
+  EXPECT_TRUE(database_->stats().every_connection_was_ready());
+  // And again after the connection is lost: every reconnect goes through the list.
+  {
+    pqxx::connection admin(url_);
+    pqxx::nontransaction tx(admin);
+    tx.exec(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+        "WHERE application_name = 'frontdoor-async' AND datname = current_database()");
+  }
+  bool answered = false;
+  for (int attempt = 0; attempt < 40 && !answered; ++attempt) {
+    std::vector<Outcome> again(1);
+    start(again[0], "t_echo", {"2"});
+    ASSERT_TRUE(run_until_done(again));
+    answered = again[0].value == "4";
+    if (!answered) run_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(answered);
 }
 
 TEST_F(AsyncDatabaseTest, AStatementPastItsTimeoutIs503AndTheConnectionStays) {

@@ -1,6 +1,7 @@
 #include "test_server.hpp"
 
 #include <stdexcept>
+#include <thread>
 
 #include "frontdoor/common/log.hpp"
 #include "postgres.hpp"
@@ -42,8 +43,8 @@ TestServer::TestServer(TestServerOptions options)
   config.http.worker_threads = 4;
   config.http.drain_timeout_ms = 5000;
   config.log.level = "warn";
-  config.auth.signing_key = "test-signing-key-0123456789abcdef0123456789";
-  config.bmx.token_key = "b3cb0009bbfc2541d352591d26f21507fe0e9e85d23475ac458107d412083e9b";
+  config.auth.signing_key = kTestSigningKey;
+  config.bmx.token_key = kTestTokenKey;
   if (options.bmx_sandbox) {
     const auto& sandbox = SandboxProcess::shared();
     config.bmx.api_url = sandbox.url();
@@ -68,6 +69,10 @@ TestServer::TestServer(TestServerOptions options)
   app_ = std::make_unique<app::App>(config, clock_);
   if (options.before_start) options.before_start(*app_);
   app_->start();
+  // /readyz is 503 until the I/O threads have connected: tests start from a ready server.
+  for (int i = 0; i < 400 && !options.empty_database && !app_->reads_connected(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
 }
 
 TestServer::~TestServer() { app_->shutdown(); }

@@ -23,6 +23,12 @@ class ManualClock final : public common::Clock {
   common::TimePoint now_;
 };
 
+// The test server's secrets: a process started beside it over the same database
+// (another instance) must use the same ones to accept its tokens and open its seals.
+inline constexpr const char* kTestSigningKey = "test-signing-key-0123456789abcdef0123456789";
+inline constexpr const char* kTestTokenKey =
+    "b3cb0009bbfc2541d352591d26f21507fe0e9e85d23475ac458107d412083e9b";
+
 struct TestServerOptions {
   // Adjust the configuration (limits, timeouts) before the App is built.
   std::function<void(app::Config&)> configure;

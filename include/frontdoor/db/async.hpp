@@ -40,6 +40,13 @@ struct AsyncStats {
                                    // how many requests shared each one)
   // Zero while a connection is ready; otherwise how long none has been.
   std::chrono::milliseconds without_a_ready_connection{0};
+  // Connections made, and how many have been ready at least once.
+  long long connections_made = 0;
+  long long connections_ever_ready = 0;
+  // Every I/O thread has connected at least once (and there is a thread).
+  bool every_connection_was_ready() const {
+    return connections_made > 0 && connections_ever_ready == connections_made;
+  }
 };
 
 // Single-statement reads on the I/O threads, without ever parking one.

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "frontdoor/http/message.hpp"
+#include "frontdoor/http/trusted_proxies.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -23,8 +24,13 @@ struct ServerOptions {
   std::chrono::milliseconds read_timeout{10000};
   std::chrono::milliseconds idle_timeout{60000};
   std::chrono::milliseconds drain_timeout{10000};
+  // On SIGTERM, how long the instance keeps serving (and saying it is not ready)
+  // before it stops accepting: a load balancer's health check notices first.
+  std::chrono::milliseconds drain_notice{5000};
   int io_threads = 1;
   int worker_threads = 8;
+  // Peers whose X-Forwarded-For names the client (Request::remote_address).
+  TrustedProxies trusted_proxies;
 };
 
 struct ServerHooks {
@@ -64,7 +70,10 @@ class Server {
   // (up to drain_timeout), then stops every thread. Safe to call twice.
   void shutdown();
   // Blocks until SIGTERM or SIGINT arrives, then shuts down.
-  void run_until_signalled();
+  // Waits for SIGTERM or SIGINT, calls `on_notice` (the instance now reports it
+  // is draining), keeps serving for drain_notice (a second signal cuts it short),
+  // then shuts down.
+  void run_until_signalled(const std::function<void()>& on_notice = {});
 
   // Defined in server.cpp; public only so that connection sessions can reach it.
   struct Impl;
