@@ -113,6 +113,14 @@ void Authenticator::forget_panel(const std::string& panel_id) const {
       [&](const PanelIdentity& identity) { return identity.panel_id == panel_id; });
 }
 
+void Authenticator::forget(const std::string& notification) const {
+  if (notification.rfind("panel:", 0) == 0) forget_panel(notification.substr(6));
+}
+
+void Authenticator::forget_every_panel() const {
+  panel_keys_.erase_if([](const PanelIdentity&) { return true; });
+}
+
 Principal Authenticator::require(const http::Request& request, Principal::Kind kind,
                                  const char* refusal, bool with_roles) const {
   auto principal = with_roles ? authenticate(request) : identify(request);

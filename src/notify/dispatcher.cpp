@@ -5,9 +5,11 @@
 #include <deque>
 #include <mutex>
 #include <pqxx/pqxx>
+#include <set>
 #include <thread>
 
 #include "frontdoor/common/log.hpp"
+#include "frontdoor/db/listener.hpp"
 #include "frontdoor/db/pool.hpp"
 #include "frontdoor/http/metrics.hpp"
 
@@ -100,6 +102,14 @@ class Lane {
  private:
   void claimer_loop();
   void worker_loop();
+  // A claim lasts this long unless renewed: a few seconds on the urgent path,
+  // so that another instance takes over a dead one's rings at once.
+  std::chrono::milliseconds lease_for() const;
+  // Renews the lease of every message this lane holds (claimed, queued or being
+  // delivered), a third of a lease before it would lapse. Called by the claimer.
+  void renew_leases();
+  void hold(const std::vector<Claimed>& claimed);
+  void release(const std::string& id);
   std::vector<Claimed> claim(int most);
   std::vector<Claimed> claim_announced(const std::string& id);
   void deliver(const Claimed& message);
@@ -119,6 +129,8 @@ class Lane {
   std::condition_variable work_ready_;
   std::deque<Claimed> queue_;
   std::deque<std::string> announced_;
+  std::set<std::string> held_;  // ids this lane has claimed and not yet recorded
+  SteadyClock::time_point next_renewal_{};
   int idle_workers_ = 0;
   bool woken_ = false;
   bool stopping_ = false;
@@ -146,7 +158,6 @@ struct Dispatcher::Impl {
     return *slot;
   }
 
-  void listen_loop();
   void housekeeping_loop();
   void refresh_stats();
   void on_notification(const std::string& payload);
@@ -173,7 +184,6 @@ struct Dispatcher::Impl {
   std::condition_variable stop_wakeup;
   bool stopping = false;
   bool started = false;
-  std::thread listener;
   std::thread housekeeping;
   mutable std::mutex stats_mutex;
   std::vector<LaneStats> last_stats;
@@ -221,7 +231,12 @@ void Lane::claimer_loop() {
     if (stopping_) break;
     woken_ = false;
     const int free = idle_workers_ - static_cast<int>(queue_.size());
-    if (free <= 0) continue;
+    if (free <= 0) {
+      lock.unlock();
+      renew_leases();
+      lock.lock();
+      continue;
+    }
     std::deque<std::string> ids;
     ids.swap(announced_);
     int most = std::min(free, kMostClaimedAtOnce);
@@ -246,6 +261,8 @@ void Lane::claimer_loop() {
       // The database is away: try again at the next poll.
       common::log::warn("outbox claim failed", {{"lane", name_}, {"error", failure.what()}});
     }
+    hold(claimed);
+    renew_leases();
     lock.lock();
     if (circuit_state_ == 2 && claimed.empty()) circuit_state_ = 1;  // nothing to probe with
     const bool full = static_cast<int>(claimed.size()) >= most && most > 0;
@@ -276,7 +293,7 @@ std::vector<Claimed> Lane::claim(int most) {
   std::vector<Claimed> claimed;
   owner_.pool.run([&](pqxx::connection& connection) {
     pqxx::work tx(connection);
-    const auto lease = static_cast<long long>(owner_.options.lease.count());
+    const auto lease = static_cast<long long>(lease_for().count());
     const auto rows = urgent_
                           ? tx.exec_prepared("outbox_claim_urgent", keys_array_, lease, most)
                           : tx.exec_prepared("outbox_claim_lane", name_, keys_array_, lease, most);
@@ -295,7 +312,7 @@ std::vector<Claimed> Lane::claim_announced(const std::string& id) {
   owner_.pool.run([&](pqxx::connection& connection) {
     pqxx::work tx(connection);
     for (const auto& row : tx.exec_prepared("outbox_claim_id", id, keys_array_,
-                                            static_cast<long long>(owner_.options.lease.count()))) {
+                                            static_cast<long long>(lease_for().count()))) {
       claimed.push_back({row[0].as<std::string>(), row[1].as<std::string>(),
                          row[2].as<std::string>(), nlohmann::json::parse(row[3].as<std::string>()),
                          row[4].as<int>(), row[5].as<double>()});
@@ -303,6 +320,42 @@ std::vector<Claimed> Lane::claim_announced(const std::string& id) {
     tx.commit();
   });
   return claimed;
+}
+
+std::chrono::milliseconds Lane::lease_for() const {
+  return urgent_ ? owner_.options.urgent_lease : owner_.options.lease;
+}
+
+void Lane::hold(const std::vector<Claimed>& claimed) {
+  std::lock_guard lock(mutex_);
+  for (const auto& message : claimed) held_.insert(message.id);
+}
+
+void Lane::release(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  held_.erase(id);
+}
+
+void Lane::renew_leases() {
+  std::string ids;
+  {
+    std::lock_guard lock(mutex_);
+    const auto now = SteadyClock::now();
+    if (held_.empty() || now < next_renewal_) return;
+    next_renewal_ = now + lease_for() / 3;
+    for (const auto& id : held_) ids += (ids.empty() ? "{" : ",") + id;
+  }
+  ids += "}";
+  try {
+    owner_.pool.run([&](pqxx::connection& connection) {
+      pqxx::nontransaction tx(connection);
+      tx.exec_prepared("outbox_renew", ids, static_cast<long long>(lease_for().count()));
+    });
+  } catch (const std::exception& failure) {
+    // The database is away: the claims may lapse, and another instance (or this
+    // one) delivers those messages again. At least once, never lost.
+    common::log::warn("outbox lease renewal failed", {{"lane", name_}, {"error", failure.what()}});
+  }
 }
 
 int Lane::run_once() {
@@ -350,6 +403,7 @@ void Lane::deliver(const Claimed& message) {
     // Its lease brings the message back.
     common::log::warn("outbox result not recorded", {{"lane", name_}, {"error", failure.what()}});
   }
+  release(message.id);
   --in_flight_;
   const double seconds =
       message.queued_seconds + std::chrono::duration<double>(SteadyClock::now() - started).count();
@@ -460,48 +514,6 @@ void Dispatcher::Impl::on_notification(const std::string& payload) {
   }
 }
 
-namespace {
-
-class Receiver final : public pqxx::notification_receiver {
- public:
-  Receiver(pqxx::connection& connection, std::function<void(const std::string&)> on_payload)
-      : pqxx::notification_receiver(connection, kNotifyChannel),
-        on_payload_(std::move(on_payload)) {}
-  void operator()(const std::string& payload, int) override { on_payload_(payload); }
-
- private:
-  std::function<void(const std::string&)> on_payload_;
-};
-
-}  // namespace
-
-void Dispatcher::Impl::listen_loop() {
-  while (true) {
-    {
-      std::lock_guard lock(mutex);
-      if (stopping) return;
-    }
-    try {
-      pqxx::connection connection(options.database_url);
-      Receiver receiver(connection,
-                        [this](const std::string& payload) { on_notification(payload); });
-      // Anything committed while we were not listening is found by looking now.
-      wake_all();
-      while (true) {
-        {
-          std::lock_guard lock(mutex);
-          if (stopping) return;
-        }
-        connection.await_notification(0, 200000);
-      }
-    } catch (const std::exception& failure) {
-      common::log::warn("outbox listener lost its connection", {{"error", failure.what()}});
-    }
-    std::unique_lock lock(mutex);
-    stop_wakeup.wait_for(lock, std::chrono::seconds(1), [this] { return stopping; });
-  }
-}
-
 void Dispatcher::Impl::refresh_stats() {
   auto rows = pool.run([](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
@@ -601,6 +613,10 @@ Dispatcher::Dispatcher(db::Pool& pool, http::Metrics& metrics, DispatcherOptions
                "lease_until = now() + $3 * interval '1 millisecond' WHERE id IN (SELECT id FROM "
                "outbox WHERE id = $1::uuid AND " +
                    kClaimable + "$2::text[]) FOR UPDATE SKIP LOCKED)" + kReturning);
+  // Claims still being worked on live on; $1 ids, $2 lease (ms).
+  pool.prepare("outbox_renew",
+               "UPDATE outbox SET lease_until = now() + $2 * interval '1 millisecond' "
+               "WHERE id = ANY($1::uuid[]) AND status = 'pending'");
   pool.prepare("outbox_done",
                "UPDATE outbox SET status = 'sent', sent_at = now(), finished_at = now(), "
                "lease_until = NULL, last_error = NULL WHERE id = $1");
@@ -663,9 +679,6 @@ void Dispatcher::start() {
   for (auto& [name, lane] : impl.lanes) lane->start();
   impl.urgent->start();
   impl.housekeeping = std::thread([&impl] { impl.housekeeping_loop(); });
-  if (!impl.options.database_url.empty()) {
-    impl.listener = std::thread([&impl] { impl.listen_loop(); });
-  }
   impl.wake_all();
 }
 
@@ -676,7 +689,6 @@ void Dispatcher::stop() {
     impl.stopping = true;
   }
   impl.stop_wakeup.notify_all();
-  if (impl.listener.joinable()) impl.listener.join();
   if (impl.housekeeping.joinable()) impl.housekeeping.join();
   for (auto& [name, lane] : impl.lanes) lane->stop();
   if (impl.urgent) impl.urgent->stop();
@@ -684,6 +696,14 @@ void Dispatcher::stop() {
 }
 
 void Dispatcher::wake() { impl_->wake_all(); }
+
+void Dispatcher::listen_on(db::Listener& listener) {
+  auto* impl = impl_.get();
+  listener.on(kNotifyChannel,
+              [impl](const std::string& payload) { impl->on_notification(payload); });
+  // Anything committed while nobody listened is found by looking now.
+  listener.on_connected([impl] { impl->wake_all(); });
+}
 
 int Dispatcher::run_once() {
   int handled = impl_->urgent->run_once();

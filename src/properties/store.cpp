@@ -77,9 +77,12 @@ void prepare(db::Pool& pool) {
   pool.prepare("properties_create_panel",
                "INSERT INTO panels (property_id, name, bmx_device_id, key_hash) "
                "SELECT id, $2, $3, $4 FROM properties WHERE id = $1 RETURNING id");
+  // Every instance's cache of valid panel keys hears of it on commit
+  // (auth::kInvalidationChannel).
   pool.prepare("properties_revoke_panel",
-               "UPDATE panels SET revoked_at = now() WHERE id = $1 AND property_id = $2 "
-               "AND revoked_at IS NULL");
+               "WITH revoked AS (UPDATE panels SET revoked_at = now() WHERE id = $1 "
+               "AND property_id = $2 AND revoked_at IS NULL RETURNING id) "
+               "SELECT pg_notify('frontdoor_invalidate', 'panel:' || id) FROM revoked");
 }
 
 std::optional<Created> insert(pqxx::transaction_base& tx, const NewProperty& property) {
@@ -156,7 +159,7 @@ std::optional<std::string> insert_panel(pqxx::transaction_base& tx, const std::s
 
 bool revoke_panel(pqxx::transaction_base& tx, const std::string& property_id,
                   const std::string& panel_id) {
-  return tx.exec_prepared("properties_revoke_panel", panel_id, property_id).affected_rows() > 0;
+  return !tx.exec_prepared("properties_revoke_panel", panel_id, property_id).empty();
 }
 
 }  // namespace frontdoor::properties::store

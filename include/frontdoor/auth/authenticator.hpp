@@ -24,6 +24,10 @@ inline constexpr std::string_view kPanelKeyPrefix = "fdp_";
 // remembered for kPanelKeyTtl. Revoking a panel forgets it here at once; another
 // instance may accept the revoked key until its entry expires. Keys not found
 // are never remembered.
+// The NOTIFY channel on which a revoked panel key reaches every instance, as
+// "panel:<id>" (the properties module's revoke statement sends it).
+inline constexpr const char* kInvalidationChannel = "frontdoor_invalidate";
+
 // What a person's route answers a panel (403).
 inline constexpr const char* kPanelsMayNot = "Panels may not use this route.";
 
@@ -43,6 +47,10 @@ class Authenticator {
   Principal require_panel(const http::Request& request) const;
   // Call after revoking a panel, so this instance stops accepting its key now.
   void forget_panel(const std::string& panel_id) const;
+  // A notification on kInvalidationChannel ("panel:<id>").
+  void forget(const std::string& notification) const;
+  // Everything cached: after missed notifications, every key is looked up again.
+  void forget_every_panel() const;
 
   // For routes that run on the I/O thread (async_panel.hpp): the hash of the
   // panel key the request carries (401 without one, 403 for a person's token),

@@ -9,8 +9,9 @@
 #include <vector>
 
 namespace frontdoor::db {
+class Listener;
 class Pool;
-}
+}  // namespace frontdoor::db
 namespace frontdoor::http {
 class Metrics;
 }
@@ -53,9 +54,13 @@ struct LaneOptions {
 struct DispatcherOptions {
   std::chrono::milliseconds poll_interval{500};
   int max_attempts = 20;
-  // A claimed message comes back to the queue after this long, e.g. when the
-  // process that claimed it died mid-delivery.
-  std::chrono::milliseconds lease{60000};
+  // A claimed message comes back to the queue after this long unless the lane
+  // that holds it renews the claim (every third of it, while it works): when
+  // the process that claimed it dies mid-delivery, another takes it over then.
+  std::chrono::milliseconds lease{30000};
+  // The same for the urgent path: a ring held by a dead instance is taken over
+  // within this plus one urgent poll.
+  std::chrono::milliseconds urgent_lease{3000};
   // Lanes by channel ("bmx", "sms", "email", "push", "webhook"); a channel with
   // handlers but no entry gets LaneOptions{}.
   std::map<std::string, LaneOptions> lanes;
@@ -65,8 +70,6 @@ struct DispatcherOptions {
   std::chrono::milliseconds urgent_poll_interval{200};
   std::chrono::milliseconds urgent_backoff_base{250};
   std::chrono::milliseconds urgent_backoff_cap{2000};
-  // LISTEN for commits (empty: no listener; lanes find work by polling alone).
-  std::string database_url;
 };
 
 // What a lane looks like now, on this instance and in the table.
@@ -112,6 +115,9 @@ class Dispatcher {
   void stop();
   // Looks for due work now on every lane (commits already notify: for tools and tests).
   void wake();
+  // Hears commits on the instance's listener (before it starts); without one,
+  // lanes find work by polling alone.
+  void listen_on(db::Listener& listener);
   // One pass over every lane's due messages on the calling thread; returns how
   // many were handled. For tests and tools, with start() not called.
   int run_once();
