@@ -53,27 +53,28 @@ TokenPair AuthService::login(const std::string& raw_email, const std::string& pa
                              const std::string& address) {
   const std::string email = common::normalize_email(raw_email);
   const std::string now = common::to_sql_timestamp(clock_.now());
-  const long long window = limits_.window.count();
+  const store::AttemptLimits limits{limits_.failures_per_account, limits_.failures_per_address,
+                                    limits_.window.count(), limits_.address_spacing.count()};
+  store::Attempt attempt;
   auto credentials = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
-    const auto wait = store::seconds_rate_limited(
-        tx, account_key(email), limits_.failures_per_account, address_key(address),
-        limits_.failures_per_address, now, window, limits_.address_spacing.count());
-    if (wait > 0) throw common::ApiError::rate_limited(static_cast<int>(wait));
+    // Counted as a failure before the password is looked at: a burst of guesses
+    // is counted one by one, on every instance, and only those under the limit run.
+    attempt =
+        store::reserve_login_attempt(tx, account_key(email), address_key(address), now, limits);
+    if (attempt.wait_seconds > 0) {
+      throw common::ApiError::rate_limited(static_cast<int>(attempt.wait_seconds));
+    }
     return store::credentials_by_email(tx, email);
   });
   // The slow hash runs without holding a database connection.
   const bool valid = credentials && credentials->password_hash
                          ? verify_password(*credentials->password_hash, password)
                          : (verify_against_dummy(password), false);
+  if (!valid) throw invalid_credentials();
   return pool_.run([&](pqxx::connection& connection) {
     pqxx::work tx(connection);
-    if (!valid) {
-      store::record_login_failure(tx, account_key(email), address_key(address), now, window);
-      tx.commit();
-      throw invalid_credentials();
-    }
-    store::clear_login_failures(tx, account_key(email));
+    store::login_succeeded(tx, account_key(email), address_key(address), attempt);
     auto pair = issue_tokens(tx, credentials->user_id, kNewFamily);
     tx.commit();
     return pair;

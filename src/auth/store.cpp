@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "frontdoor/db/async.hpp"
+#include "frontdoor/db/fields.hpp"
 #include "frontdoor/db/pool.hpp"
 
 namespace frontdoor::auth::store {
@@ -32,29 +33,12 @@ boost::asio::awaitable<std::optional<PanelIdentity>> panel_by_key(db::AsyncDatab
 
 void prepare(db::Pool& pool) {
   pool.prepare("auth_credentials", "SELECT id, password_hash FROM users WHERE email = $1");
-  // Seconds to wait before the next attempt: an account over its limit waits for
-  // its window to end; an address over its limit waits until `spacing` after its
-  // last failure (slowed down, never locked out). $1 account key, $2 its limit,
-  // $3 address key, $4 now, $5 window seconds, $6 the address's limit, $7 spacing.
-  pool.prepare("auth_rate_limited",
-               "SELECT coalesce(ceil(max(CASE WHEN key = $1 THEN "
-               "  extract(epoch FROM window_start + make_interval(secs => $5) - $4::timestamptz) "
-               "  ELSE extract(epoch FROM last_failure_at + make_interval(secs => $7) "
-               "    - $4::timestamptz) END))::bigint, 0) FROM login_failures "
-               "WHERE window_start > $4::timestamptz - make_interval(secs => $5) "
-               "  AND ((key = $1 AND failures >= $2) OR (key = $3 AND failures >= $6))");
-  pool.prepare("auth_record_failure",
-               "INSERT INTO login_failures (key, window_start, failures, last_failure_at) "
-               "SELECT k, $3::timestamptz, 1, $3::timestamptz FROM unnest(ARRAY[$1, $2]) AS k "
-               "ON CONFLICT (key) DO UPDATE SET "
-               "  failures = CASE WHEN login_failures.window_start <= "
-               "    $3::timestamptz - make_interval(secs => $4) THEN 1 "
-               "    ELSE login_failures.failures + 1 END, "
-               "  window_start = CASE WHEN login_failures.window_start <= "
-               "    $3::timestamptz - make_interval(secs => $4) THEN $3::timestamptz "
-               "    ELSE login_failures.window_start END, "
-               "  last_failure_at = $3::timestamptz");
-  pool.prepare("auth_clear_failures", "DELETE FROM login_failures WHERE key = $1");
+  // Checks and counts an attempt in one step (migration 0018): $1 account key,
+  // $2 its limit, $3 address key, $4 its limit, $5 now, $6 window s, $7 spacing s.
+  pool.prepare("auth_login_attempt",
+               "SELECT wait, previous FROM login_attempt($1, $2, $3, $4, $5::timestamptz, $6, $7)");
+  pool.prepare("auth_login_succeeded",
+               "SELECT login_succeeded($1, $2, $3::timestamptz, $4::timestamptz)");
   // The retention sweep: $1 seconds, $2 the batch.
   pool.prepare("auth_sweep_login_failures",
                "DELETE FROM login_failures WHERE key IN (SELECT key FROM login_failures "
@@ -127,23 +111,19 @@ std::vector<RoleAssignment> roles_of(pqxx::transaction_base& tx, const std::stri
   return roles;
 }
 
-long long seconds_rate_limited(pqxx::transaction_base& tx, const std::string& account_key,
-                               int account_limit, const std::string& address_key, int address_limit,
-                               const std::string& now, long long window, long long spacing) {
-  return tx
-      .exec_prepared1("auth_rate_limited", account_key, account_limit, address_key, now, window,
-                      address_limit, spacing)[0]
-      .as<long long>();
+Attempt reserve_login_attempt(pqxx::transaction_base& tx, const std::string& account_key,
+                              const std::string& address_key, const std::string& now,
+                              const AttemptLimits& limits) {
+  const auto row =
+      tx.exec_prepared1("auth_login_attempt", account_key, limits.per_account, address_key,
+                        limits.per_address, now, limits.window_seconds, limits.spacing_seconds);
+  return {row["wait"].as<long long>(), now, db::optional_of<std::string>(row["previous"])};
 }
 
-void record_login_failure(pqxx::transaction_base& tx, const std::string& account_key,
-                          const std::string& address_key, const std::string& now,
-                          long long window) {
-  tx.exec_prepared("auth_record_failure", account_key, address_key, now, window);
-}
-
-void clear_login_failures(pqxx::transaction_base& tx, const std::string& key) {
-  tx.exec_prepared("auth_clear_failures", key);
+void login_succeeded(pqxx::transaction_base& tx, const std::string& account_key,
+                     const std::string& address_key, const Attempt& attempt) {
+  tx.exec_prepared("auth_login_succeeded", account_key, address_key, attempt.at,
+                   attempt.previous_failure);
 }
 
 void insert_refresh_token(pqxx::transaction_base& tx, const std::string& hash,

@@ -41,14 +41,27 @@ std::optional<Credentials> credentials_by_email(pqxx::transaction_base& tx,
                                                 const std::string& email);
 std::vector<RoleAssignment> roles_of(pqxx::transaction_base& tx, const std::string& user_id);
 
-// Seconds to wait before another attempt (the account's window over its limit,
-// or the address's spacing once over its limit), or 0 when it may go ahead.
-long long seconds_rate_limited(pqxx::transaction_base& tx, const std::string& account_key,
-                               int account_limit, const std::string& address_key, int address_limit,
-                               const std::string& now, long long window, long long spacing);
-void record_login_failure(pqxx::transaction_base& tx, const std::string& account_key,
-                          const std::string& address_key, const std::string& now, long long window);
-void clear_login_failures(pqxx::transaction_base& tx, const std::string& key);
+// A sign-in attempt's limits, checked and counted in one step (migration 0018's
+// login_attempt): 0 when it may go ahead (its failure is then already counted,
+// against the account and the address), else the seconds to wait.
+struct AttemptLimits {
+  int per_account = 5;
+  int per_address = 20;
+  long long window_seconds = 900;
+  long long spacing_seconds = 1;
+};
+struct Attempt {
+  long long wait_seconds = 0;
+  std::string at;                               // as given
+  std::optional<std::string> previous_failure;  // the address's, before this attempt
+};
+Attempt reserve_login_attempt(pqxx::transaction_base& tx, const std::string& account_key,
+                              const std::string& address_key, const std::string& now,
+                              const AttemptLimits& limits);
+// The password was right: the account starts over and the address gets its
+// attempt back, with its last failure as it was.
+void login_succeeded(pqxx::transaction_base& tx, const std::string& account_key,
+                     const std::string& address_key, const Attempt& attempt);
 
 void insert_refresh_token(pqxx::transaction_base& tx, const std::string& hash,
                           const std::string& user_id, const std::string& family_id,

@@ -43,6 +43,15 @@ std::string search_sql() {
 void prepare(db::Pool& pool, db::AsyncDatabase& database) {
   pool.prepare("directory_search", search_sql());
   database.use("directory_search");
+  // A panel's searches, counted for every instance together (http's rate_limit_take).
+  pool.prepare("directory_take_search", "SELECT rate_limit_take('directory:' || $1, $2, 60)");
+  database.use("directory_take_search");
+}
+
+boost::asio::awaitable<bool> search_allowed(db::AsyncDatabase& database,
+                                            const std::string& panel_id, int per_minute) {
+  const auto rows = co_await database.run("directory_take_search", panel_id, per_minute);
+  co_return rows[0][0].as<long long>() == 0;
 }
 
 boost::asio::awaitable<std::vector<Entry>> search(db::AsyncDatabase& database,

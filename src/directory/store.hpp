@@ -20,6 +20,10 @@ void prepare(db::Pool& pool, db::AsyncDatabase& database);
 std::string search_sql();
 
 // Up to kMaxEntries listed, current residents of the property matching the query.
+// One more search by this panel: whether it is within `per_minute`, counted in
+// Postgres so that N instances cannot multiply the limit.
+boost::asio::awaitable<bool> search_allowed(db::AsyncDatabase& database,
+                                            const std::string& panel_id, int per_minute);
 boost::asio::awaitable<std::vector<Entry>> search(db::AsyncDatabase& database,
                                                   const std::string& property_id,
                                                   const std::string& query);

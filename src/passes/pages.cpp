@@ -1,5 +1,6 @@
 #include "frontdoor/passes/pages.hpp"
 
+#include "frontdoor/common/error.hpp"
 #include "frontdoor/common/random.hpp"
 #include "frontdoor/common/time.hpp"
 #include "frontdoor/passes/qr.hpp"
@@ -7,9 +8,6 @@
 
 namespace frontdoor::passes {
 namespace {
-
-constexpr int kUnknownTokensPerWindow = 20;
-constexpr auto kGuessWindow = std::chrono::minutes(10);
 
 bool is_token(const std::string& token) {
   return token.size() == 32 && token.find_first_not_of("0123456789abcdef") == std::string::npos;
@@ -34,16 +32,6 @@ std::shared_ptr<const PassPages::Shown> PassPages::shown(const store::Page& page
   return fresh;
 }
 
-bool PassPages::unknown_token_allowed(const std::string& remote_address) {
-  std::lock_guard lock(guesses_mutex_);
-  const auto now = std::chrono::steady_clock::now();
-  if (now - guesses_window_ > kGuessWindow) {
-    guesses_.clear();
-    guesses_window_ = now;
-  }
-  return ++guesses_[remote_address] <= kUnknownTokensPerWindow;
-}
-
 boost::asio::awaitable<PassView> PassPages::view(const std::string& token,
                                                  const std::string& remote_address) {
   std::optional<store::Page> page;
@@ -51,8 +39,9 @@ boost::asio::awaitable<PassView> PassPages::view(const std::string& token,
     page = co_await store::page(database_, common::sha256_hex(token), clock_.now());
   PassView view;
   if (!page) {
-    view.state = unknown_token_allowed(remote_address) ? PassView::State::unknown
-                                                       : PassView::State::rate_limited;
+    view.state = co_await store::guess_allowed(database_, remote_address)
+                     ? PassView::State::unknown
+                     : PassView::State::rate_limited;
     co_return view;
   }
   view.visitor_name = page->visitor_name;
@@ -84,9 +73,16 @@ boost::asio::awaitable<PassView> PassPages::view(const std::string& token,
   co_return view;
 }
 
-boost::asio::awaitable<std::optional<std::string>> PassPages::qr(const std::string& token) {
-  if (!is_token(token)) co_return std::nullopt;
-  const auto page = co_await store::page(database_, common::sha256_hex(token), clock_.now());
+boost::asio::awaitable<std::optional<std::string>> PassPages::qr(
+    const std::string& token, const std::string& remote_address) {
+  std::optional<store::Page> page;
+  if (is_token(token)) {
+    page = co_await store::page(database_, common::sha256_hex(token), clock_.now());
+  }
+  // An unknown token is a guess here as on the page itself.
+  if (!page && !co_await store::guess_allowed(database_, remote_address)) {
+    throw common::ApiError::rate_limited(60);
+  }
   if (!page || page->status != "issued" || page->not_yet || page->over || page->used_up) {
     co_return std::nullopt;
   }

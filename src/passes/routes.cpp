@@ -43,7 +43,8 @@ void add_routes(auth::Routes& routes, PassesService& passes, PassPages& pages) {
   auth::add_async(routes, "GET", "/p/{token}/qr.svg", auth::Caller::anonymous,
                   [&](http::Request& request,
                       const auth::Principal&) -> boost::asio::awaitable<http::Response> {
-                    auto svg = co_await pages.qr(std::string(request.param("token")));
+                    auto svg = co_await pages.qr(std::string(request.param("token")),
+                                                 request.remote_address);
                     if (!svg) co_return http::Response::text(404, "not found\n");
                     co_return http::Response::text(200, std::move(*svg), "image/svg+xml");
                   });

@@ -236,6 +236,16 @@ void prepare_page(db::Pool& pool, db::AsyncDatabase& database) {
                "FROM passes p JOIN visit_windows v ON v.id = p.visitor_id "
                "JOIN property_rules pr ON pr.id = p.property_id WHERE p.token_hash = $1");
   database.use("passes_page");
+  // Unknown pass tokens are guesses, counted per client address on every
+  // instance together (http's rate_limit_take: 20 per 10 minutes).
+  pool.prepare("passes_take_guess", "SELECT rate_limit_take('pass-guess:' || $1, 20, 600)");
+  database.use("passes_take_guess");
+}
+
+boost::asio::awaitable<bool> guess_allowed(db::AsyncDatabase& database,
+                                           const std::string& remote_address) {
+  const auto rows = co_await database.run("passes_take_guess", remote_address);
+  co_return rows[0][0].as<long long>() == 0;
 }
 
 boost::asio::awaitable<std::optional<Page>> page(db::AsyncDatabase& database,

@@ -148,6 +148,10 @@ struct Page {
   int uses = 0;
   std::string schedule;  // recurring: "Mon, Thu 09:00–12:00, until 1 Mar 2027"
 };
+// One more unknown token from this address: whether it is still under the limit
+// shared by every instance.
+boost::asio::awaitable<bool> guess_allowed(db::AsyncDatabase& database,
+                                           const std::string& remote_address);
 boost::asio::awaitable<std::optional<Page>> page(db::AsyncDatabase& database,
                                                  const std::string& token_hash,
                                                  common::TimePoint now);

@@ -40,14 +40,10 @@ class DirectoryService {
   static std::string search_sql();
 
  private:
-  // A panel key may search this often per minute; a scraper is slowed down.
-  bool allow(const std::string& panel_id);
-
   db::AsyncDatabase& database_;
+  // A panel key may search this often per minute (on all instances together);
+  // a scraper is slowed down.
   const int searches_per_minute_;
-  std::mutex mutex_;
-  std::map<std::string, int> searches_;
-  std::chrono::steady_clock::time_point window_{};
 };
 
 }  // namespace frontdoor::directory

@@ -63,7 +63,9 @@ class PassPages {
   boost::asio::awaitable<PassView> view(const std::string& token,
                                         const std::string& remote_address);
   // The QR code of a valid pass, or nullopt (unknown, not yet, over, revoked).
-  boost::asio::awaitable<std::optional<std::string>> qr(const std::string& token);
+  // Unknown tokens count as guesses from `remote_address` (429 past the limit).
+  boost::asio::awaitable<std::optional<std::string>> qr(const std::string& token,
+                                                        const std::string& remote_address);
 
  private:
   struct Shown {
@@ -73,15 +75,11 @@ class PassPages {
   };
   // Shared, not copied: the QR code is a few kilobytes and every page view shows it.
   std::shared_ptr<const Shown> shown(const store::Page& page);
-  // Unknown page tokens per client address in the current window: guessing is slow.
-  bool unknown_token_allowed(const std::string& remote_address);
 
   db::AsyncDatabase& database_;
   const bmx::TokenCipher& cipher_;
   const common::Clock& clock_;
-  std::mutex guesses_mutex_;
-  std::map<std::string, int> guesses_;
-  std::chrono::steady_clock::time_point guesses_window_{};
+
   common::ExpiringCache<std::shared_ptr<const Shown>> shown_{std::chrono::minutes(10), 2000};
 };
 
