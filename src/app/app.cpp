@@ -45,6 +45,8 @@ http::ServerOptions server_options(const Config& config) {
   options.read_timeout = std::chrono::milliseconds(config.http.read_timeout_ms);
   options.idle_timeout = std::chrono::milliseconds(config.http.idle_timeout_ms);
   options.drain_timeout = std::chrono::milliseconds(config.http.drain_timeout_ms);
+  options.drain_notice = std::chrono::milliseconds(config.http.drain_notice_ms);
+  options.trusted_proxies = http::TrustedProxies::parse(config.http.trusted_proxies);
   options.io_threads = static_cast<int>(config.http.io_threads);
   options.worker_threads = static_cast<int>(config.http.worker_threads);
   return options;
@@ -108,8 +110,9 @@ notify::DispatcherOptions dispatcher_options(const Config& config) {
       {"sms", lane(outbox.sms_concurrency)},   {"email", lane(outbox.email_concurrency)},
       {"push", lane(outbox.push_concurrency)}, {"webhook", lane(outbox.webhook_concurrency)}};
   options.urgent_concurrency = static_cast<int>(outbox.urgent_concurrency);
+  options.lease = std::chrono::milliseconds(outbox.lease_ms);
+  options.urgent_lease = std::chrono::milliseconds(outbox.urgent_lease_ms);
   options.urgent_poll_interval = std::min(options.poll_interval, std::chrono::milliseconds(200));
-  options.database_url = db::with_connect_timeout(config.database.url, std::chrono::seconds(3));
   return options;
 }
 
@@ -188,6 +191,7 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
                                 })),
       bmx_credentials_(pool_, token_cipher_, *bmx_client_, *clock_),
       bmx_(pool_, *bmx_client_, bmx_credentials_, audit_, *clock_, bmx_settings(config_)),
+      listener_(db::with_connect_timeout(config_.database.url, std::chrono::seconds(3))),
       outbox_dispatcher_(pool_, metrics_, dispatcher_options(config_)),
       sms_(notify::make_sms_gateway(gateway_options(config_), metrics_)),
       email_(notify::make_email_gateway(gateway_options(config_), metrics_)),
@@ -201,14 +205,16 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
       visitors_(pool_, reads_, accounts_, bmx_, passes_, outbox_, audit_, deny_list_, *clock_),
       directory_(pool_, reads_, static_cast<int>(config_.directory.searches_per_minute)),
       calls_(pool_, bmx_, outbox_, audit_, *clock_,
-             std::chrono::seconds(config_.calls.max_accepted_seconds)),
+             std::chrono::seconds(config_.calls.max_accepted_seconds),
+             // BMX's own timeout, and a margin for the round trips around it.
+             std::chrono::milliseconds(config_.bmx.timeout_ms + 2000)),
       webhooks_(pool_, token_cipher_, audit_, *clock_, webhook_options(config_)),
-      idempotency_(pool_),
+      idempotency_(pool_, std::chrono::milliseconds(config_.http.request_deadline_ms)),
       routes_(router_, authenticator_, idempotency_, reads_),
       dispatcher_(router_, metrics_) {
   // A panel's key is looked up on the I/O thread that answers its directory search.
   auth::use_panel_keys_on(reads_);
-  ops::add_routes(router_, pool_, reads_, metrics_);
+  ops::add_routes(router_, pool_, reads_, metrics_, [this] { return draining_.load(); });
   auth::add_routes(routes_, accounts_);
   properties::add_routes(routes_, properties_);
   // Support's view of a resident also shows their BMX link at that property.
@@ -254,6 +260,15 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
         passes_.revoke_all_at(tx, actor, property_id);
       });
   bmx_.on_access([this](const bmx::VerifiedAccess& access) { passes_.on_access(access); });
+  outbox_dispatcher_.listen_on(listener_);
+  outbox_dispatcher_.handle("bmx_urgent", "check_door_release", [this](const nlohmann::json& p) {
+    return calls_.check_door_release(p);
+  });
+  // A panel key revoked on any instance is forgotten by every instance's cache;
+  // after the listener was away, every cached key is looked up again.
+  listener_.on(auth::kInvalidationChannel,
+               [this](const std::string& payload) { authenticator_.forget(payload); });
+  listener_.on_connected([this] { authenticator_.forget_every_panel(); });
   passes_.register_on(outbox_dispatcher_);
   deliveries_.register_on(outbox_dispatcher_);
   webhooks_.register_on(outbox_dispatcher_);
@@ -318,6 +333,7 @@ void App::start() {
     common::log::warn("deny-list keys not refreshed", {{"error", failure.what()}});
   }
   outbox_dispatcher_.start();
+  listener_.start();
   common::log::info("listening", {{"address", config_.listen.address}, {"port", port()}});
 }
 
@@ -325,12 +341,14 @@ std::uint16_t App::port() const { return server_ ? server_->port() : 0; }
 
 void App::shutdown() {
   if (server_) server_->shutdown();
+  listener_.stop();
   outbox_dispatcher_.stop();
   pool_.close();
 }
 
 void App::run_until_signalled() {
-  server_->run_until_signalled();
+  server_->run_until_signalled([this] { draining_ = true; });
+  listener_.stop();
   outbox_dispatcher_.stop();
   pool_.close();
   common::log::info("stopped");

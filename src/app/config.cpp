@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "frontdoor/bmx/token_cipher.hpp"
+#include "frontdoor/http/trusted_proxies.hpp"
 
 namespace frontdoor::app {
 namespace {
@@ -107,6 +108,19 @@ const std::vector<Key>& schema() {
       integer_key(
           "http.drain_timeout_ms", 0, 600000, [](Config& c) { return &c.http.drain_timeout_ms; },
           "On SIGTERM/SIGINT, how long in-flight requests may take to finish."),
+      integer_key(
+          "http.drain_notice_ms", 0, 600000, [](Config& c) { return &c.http.drain_notice_ms; },
+          "On SIGTERM/SIGINT, how long the instance keeps serving while /readyz answers 503, "
+          "before it stops accepting: a load balancer's health checks notice first."),
+      integer_key(
+          "http.request_deadline_ms", 1000, 600000,
+          [](Config& c) { return &c.http.request_deadline_ms; },
+          "The longest a create holding an Idempotency-Key is expected to run: a key still "
+          "marked running after this (its instance died) is taken over by a retry."),
+      optional_text_key(
+          "http.trusted_proxies", [](Config& c) { return &c.http.trusted_proxies; },
+          "Load balancers whose X-Forwarded-For names the client (addresses and CIDR blocks, "
+          "comma-separated); empty trusts nobody, and the client is the TCP peer."),
       integer_key(
           "http.io_threads", 1, 64, [](Config& c) { return &c.http.io_threads; },
           "Threads doing network I/O, each with its own event loop; they also answer the "
@@ -247,6 +261,14 @@ const std::vector<Key>& schema() {
       integer_key(
           "outbox.max_attempts", 1, 100, [](Config& c) { return &c.outbox.max_attempts; },
           "Delivery attempts before an outbox message is dead-lettered."),
+      integer_key(
+          "outbox.lease_ms", 2000, 600000, [](Config& c) { return &c.outbox.lease_ms; },
+          "How long a lane's claim on a message lasts; renewed every third of it while the "
+          "message is being delivered, so a dead instance's claims are taken over after it."),
+      integer_key(
+          "outbox.urgent_lease_ms", 500, 60000, [](Config& c) { return &c.outbox.urgent_lease_ms; },
+          "The same for rings, stop-ringing and door results: a ring held by a dead instance "
+          "is sent by another within this plus 200 ms."),
       integer_key(
           "outbox.bmx_concurrency", 1, 256, [](Config& c) { return &c.outbox.bmx_concurrency; },
           "Workers of the BMX lane (pass issuance and revocation)."),
@@ -579,6 +601,11 @@ Config load_config(const std::optional<std::string>& path, const EnvironmentLook
       if (name.empty()) continue;
       if (auto value = environment(name)) apply_environment(key, config, name, *value);
     }
+  }
+  try {
+    http::TrustedProxies::parse(config.http.trusted_proxies);
+  } catch (const std::invalid_argument& error) {
+    throw ConfigError(std::string("configuration: http.trusted_proxies: ") + error.what());
   }
   return config;
 }

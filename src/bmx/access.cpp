@@ -48,6 +48,19 @@ std::int64_t BmxService::release_door(BmxAccess& access, std::int64_t access_poi
   return client_.release_door(*access.token, access.tenant_id, access_point_id).id;
 }
 
+bool BmxService::door_released_since(const std::string& property_id, std::int64_t access_point_id,
+                                     std::int64_t tenant_id, const std::string& since) {
+  auto site = site_access(property_id);
+  if (!site) return false;
+  for (const auto& log : client_.list_access_logs_since(*site->token, site->building_id, since)) {
+    if (log.access_point_id == access_point_id && log.tenant_id == tenant_id &&
+        log.release_status == "Unlocked") {
+      return true;
+    }
+  }
+  return false;
+}
+
 std::optional<std::int64_t> BmxService::find_keychain(BmxAccess& access, const std::string& name) {
   auto found = client_.find_keychains(*access.token, name);
   if (found.empty()) return std::nullopt;

@@ -302,6 +302,21 @@ class HttpBmxClient final : public BmxClient {
             text_of(data, "release_status"), text_of(data, "entry_method")};
   }
 
+  std::vector<AccessLog> list_access_logs_since(TokenSource& as, std::int64_t building_id,
+                                                const std::string& since) override {
+    auto body =
+        perform(as, {"list_access_logs", "GET",
+                     "/v4/buildings/" + std::to_string(building_id) +
+                         "/access_logs?per=100&q%5Blogged_at_gteq%5D=" + query_encode(since)});
+    std::vector<AccessLog> logs;
+    for (const auto& data : body.at("data")) {
+      logs.push_back({id_of(data, "id"), optional_id(data, "tenant_id"),
+                      optional_id(data, "access_point"), text_of(data, "release_status"),
+                      text_of(data, "entry_method")});
+    }
+    return logs;
+  }
+
   std::vector<AccessPoint> list_access_points(TokenSource& as, std::int64_t building_id) override {
     auto body = perform(
         as, {"list_access_points", "GET",

@@ -4,6 +4,7 @@
 
 #include "events.hpp"
 #include "frontdoor/calls/rules.hpp"
+#include "frontdoor/common/time.hpp"
 #include "frontdoor/db/pool.hpp"
 #include "frontdoor/http/uuid.hpp"
 #include "store.hpp"
@@ -17,12 +18,15 @@ using common::ApiError;
 
 CallsService::CallsService(db::Pool& pool, bmx::BmxService& bmx, const notify::Outbox& outbox,
                            const audit::AuditTrail& audit, const common::Clock& clock,
-                           std::chrono::seconds max_accepted)
+                           std::chrono::seconds max_accepted,
+                           std::chrono::milliseconds door_release_deadline)
     : pool_(pool),
       bmx_(bmx),
+      outbox_(outbox),
       clock_(clock),
       events_(std::make_unique<CallEvents>(outbox, audit, clock)),
-      max_accepted_(max_accepted) {
+      max_accepted_(max_accepted),
+      door_release_deadline_(door_release_deadline) {
   store::prepare(pool_);
 }
 
@@ -111,8 +115,17 @@ int CallsService::sweep_missed() {
     for (const auto& call : forwarded) events_->forwarded(tx, call);
     const auto ended = store::end_due(tx, now);
     for (const auto& call : ended) events_->ended_by_time(tx, call);
+    // Releases whose instance died mid-way are checked at BMX, once each.
+    const auto stale = store::stale_door_claims(tx, door_release_deadline_);
+    for (const auto& claim : stale) {
+      outbox_.enqueue(tx, {"bmx_urgent",
+                           "door-check:" + claim.call_id + ":" + claim.claimed_at,
+                           {{"kind", "check_door_release"},
+                            {"call_id", claim.call_id},
+                            {"claimed_at", claim.claimed_at}}});
+    }
     tx.commit();
-    return static_cast<int>(forwarded.size() + ended.size());
+    return static_cast<int>(forwarded.size() + ended.size() + stale.size());
   });
 }
 
@@ -327,6 +340,52 @@ Call CallsService::open_door(const auth::Principal& actor, const std::string& ca
     return call;
   });
   return opened ? *opened : get(actor, call_id);
+}
+
+notify::Delivery CallsService::check_door_release(const nlohmann::json& payload) {
+  const store::StaleDoorClaim claim{payload.value("call_id", ""), payload.value("claimed_at", "")};
+  const auto call = pool_.run([&](pqxx::connection& connection) -> std::optional<Call> {
+    pqxx::nontransaction tx(connection);
+    if (!store::door_claim_stands(tx, claim)) return std::nullopt;
+    return store::find(tx, claim.call_id);
+  });
+  // Finished meanwhile, or a newer claim is under way: nothing to check.
+  if (!call || !call->answered_by) return notify::Delivery::ok();
+  bool released = false;
+  if (call->bmx_access_point_id) {
+    auto access = bmx_.door_access(*call->answered_by, call->property_id);
+    if (access) {
+      // BMX logs to the second, and logs the release after the claim was taken:
+      // from the claim's own second on.
+      const auto since = std::chrono::floor<std::chrono::seconds>(
+          common::parse_rfc3339(claim.claimed_at).value_or(clock_.now()));
+      try {
+        released = bmx_.door_released_since(call->property_id, *call->bmx_access_point_id,
+                                            access->tenant_id, common::to_rfc3339(since));
+      } catch (const bmx::BmxError& error) {
+        if (bmx::is_transient(error.kind())) return notify::Delivery::later(error.detail());
+        return notify::Delivery::give_up(error.detail());
+      }
+    }
+  }
+  pool_.run([&](pqxx::connection& connection) {
+    pqxx::work tx(connection);
+    if (!store::door_claim_stands(tx, claim)) return;
+    const auth::Principal system;
+    if (released) {
+      // BMX opened it: the call ends as it would have, and the panel says so.
+      if (auto opened = store::door_opened(tx, claim.call_id)) {
+        events_->record(tx, system, *opened, "door_opened", {{"confirmed_by", "bmx_access_log"}});
+      }
+    } else {
+      // The release never reached the door: the call stays answered, and the
+      // resident may open it again.
+      store::drop_door_claim(tx, claim.call_id);
+      events_->note(tx, system, claim.call_id, "door_release_unconfirmed", {});
+    }
+    tx.commit();
+  });
+  return notify::Delivery::ok();
 }
 
 }  // namespace frontdoor::calls

@@ -313,6 +313,21 @@ void prepare(db::Pool& pool) {
                "door_release_started_at = NULL WHERE c.id = $1 AND c.state = 'accepted' "
                "RETURNING " +
                    kColumns);
+  // Door releases claimed longer ago than their deadline ($1 ms) and not checked
+  // since: their instance died while BMX worked. Each is checked once.
+  pool.prepare("calls_stale_door_claims",
+               "UPDATE calls c SET door_release_checked_at = now() WHERE c.id IN (SELECT id "
+               "FROM calls WHERE state = 'accepted' AND door_release_started_at < now() - "
+               "$1 * interval '1 millisecond' AND (door_release_checked_at IS NULL OR "
+               "door_release_checked_at < door_release_started_at) ORDER BY "
+               "door_release_started_at LIMIT 20 FOR UPDATE SKIP LOCKED) RETURNING c.id, "
+               "to_char(c.door_release_started_at AT TIME ZONE 'UTC', "
+               "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') AS claimed_at");
+  // The claim a check is about, if it still stands.
+  pool.prepare("calls_door_claim_at",
+               "SELECT 1 FROM calls WHERE id = $1 AND state = 'accepted' AND "
+               "to_char(door_release_started_at AT TIME ZONE 'UTC', "
+               "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') = $2");
   pool.prepare("calls_door_released_claim",
                "UPDATE calls SET door_release_started_at = NULL WHERE id = $1");
   pool.prepare("calls_device_of", "SELECT 1 FROM device_tokens WHERE id = $1 AND user_id = $2");
@@ -352,6 +367,20 @@ std::optional<Call> find(pqxx::transaction_base& tx, const std::string& call_id)
 std::optional<Call> end_if_due(pqxx::transaction_base& tx, const std::string& call_id,
                                common::TimePoint now) {
   return first_call(tx.exec_prepared("calls_expire_one", call_id, at(now)));
+}
+
+std::vector<StaleDoorClaim> stale_door_claims(pqxx::transaction_base& tx,
+                                              std::chrono::milliseconds deadline) {
+  std::vector<StaleDoorClaim> stale;
+  for (const auto& row :
+       tx.exec_prepared("calls_stale_door_claims", static_cast<long long>(deadline.count()))) {
+    stale.push_back({row["id"].as<std::string>(), row["claimed_at"].as<std::string>()});
+  }
+  return stale;
+}
+
+bool door_claim_stands(pqxx::transaction_base& tx, const StaleDoorClaim& claim) {
+  return !tx.exec_prepared("calls_door_claim_at", claim.call_id, claim.claimed_at).empty();
 }
 
 std::vector<Call> end_due(pqxx::transaction_base& tx, common::TimePoint now) {

@@ -4,6 +4,7 @@
 // structs out. A transition is one conditional UPDATE that names the state it
 // leaves, so of two racing requests exactly one gets the call back; nothing
 // (an empty optional) means it did not move.
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <pqxx/transaction_base>
@@ -95,6 +96,16 @@ std::optional<Call> change_media(pqxx::transaction_base& tx, const std::string& 
 std::optional<Call> claim_door_release(pqxx::transaction_base& tx, const std::string& call_id,
                                        const std::string& user_id, common::TimePoint now);
 void drop_door_claim(pqxx::transaction_base& tx, const std::string& call_id);
+// A door release claimed at `claimed_at` (microseconds, UTC) and not finished.
+struct StaleDoorClaim {
+  std::string call_id;
+  std::string claimed_at;
+};
+// Claims older than `deadline`, each marked checked (returned once).
+std::vector<StaleDoorClaim> stale_door_claims(pqxx::transaction_base& tx,
+                                              std::chrono::milliseconds deadline);
+// Whether the call still holds that very claim.
+bool door_claim_stands(pqxx::transaction_base& tx, const StaleDoorClaim& claim);
 std::optional<Call> door_opened(pqxx::transaction_base& tx, const std::string& call_id);
 // A panel cancels only its own ringing calls.
 std::optional<Call> cancel(pqxx::transaction_base& tx, const std::string& call_id,

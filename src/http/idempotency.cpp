@@ -32,19 +32,25 @@ std::string kept_body(const Response& response, const std::vector<std::string>& 
 
 }  // namespace
 
-Idempotency::Idempotency(db::Pool& pool) : pool_(pool) {
-  // Claims the key; expired keys (older than 24 h) are taken over.
+Idempotency::Idempotency(db::Pool& pool, std::chrono::milliseconds deadline)
+    : pool_(pool), deadline_(deadline) {
+  // Claims the key until the request's deadline ($4 ms). Taken over: a key older
+  // than 24 h, and the same request still "running" past its deadline (the
+  // instance that ran it died; its transaction, if any, rolled back with it).
   pool_.prepare("idempotency_claim",
-                "INSERT INTO idempotency_keys AS k (scope, key, request_hash) VALUES ($1, $2, $3) "
+                "INSERT INTO idempotency_keys AS k (scope, key, request_hash, running_until) "
+                "VALUES ($1, $2, $3, now() + $4 * interval '1 millisecond') "
                 "ON CONFLICT (scope, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, "
-                "status = NULL, content_type = NULL, response_body = NULL, created_at = now() "
-                "WHERE k.created_at < now() - interval '24 hours' RETURNING 1");
+                "status = NULL, content_type = NULL, response_body = NULL, created_at = now(), "
+                "running_until = EXCLUDED.running_until "
+                "WHERE k.created_at < now() - interval '24 hours' OR (k.status IS NULL AND "
+                "k.request_hash = EXCLUDED.request_hash AND k.running_until < now()) RETURNING 1");
   pool_.prepare("idempotency_find",
                 "SELECT request_hash, status, content_type, response_body FROM idempotency_keys "
                 "WHERE scope = $1 AND key = $2");
   pool_.prepare("idempotency_store",
-                "UPDATE idempotency_keys SET status = $3, content_type = $4, response_body = $5 "
-                "WHERE scope = $1 AND key = $2");
+                "UPDATE idempotency_keys SET status = $3, content_type = $4, response_body = $5, "
+                "running_until = NULL WHERE scope = $1 AND key = $2");
   pool_.prepare("idempotency_forget", "DELETE FROM idempotency_keys WHERE scope = $1");
   pool_.prepare("idempotency_sweep",
                 "DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY(SELECT ctid FROM "
@@ -78,7 +84,9 @@ Response Idempotency::run(const std::string& scope, const std::string& route_pat
 
   const bool claimed = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
-    return !tx.exec_prepared("idempotency_claim", scope, key, request_hash).empty();
+    return !tx.exec_prepared("idempotency_claim", scope, key, request_hash,
+                             static_cast<long long>(deadline_.count()))
+                .empty();
   });
   if (!claimed) {
     auto rows = pool_.run([&](pqxx::connection& connection) {

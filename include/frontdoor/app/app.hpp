@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 
@@ -16,6 +17,7 @@
 #include "frontdoor/calls/service.hpp"
 #include "frontdoor/common/clock.hpp"
 #include "frontdoor/db/async.hpp"
+#include "frontdoor/db/listener.hpp"
 #include "frontdoor/db/pool.hpp"
 #include "frontdoor/directory/service.hpp"
 #include "frontdoor/http/dispatcher.hpp"
@@ -58,6 +60,8 @@ class App {
   // Drains in-flight requests, then closes the pool.
   void shutdown();
   void run_until_signalled();
+  // Every I/O thread has connected to the database at least once (/readyz needs it).
+  bool reads_connected() const { return reads_.stats().every_connection_was_ready(); }
   // Deletes what every module keeps only for a while (config `retention.*`).
   void sweep_finished_rows();
 
@@ -69,6 +73,8 @@ class App {
   std::shared_ptr<const common::Clock> clock_;
   http::Metrics metrics_;
   db::Pool pool_;
+  // SIGTERM was received: /readyz answers 503 while requests are still served.
+  std::atomic<bool> draining_{false};
   // Single-statement reads on the I/O threads; everything else uses pool_.
   db::AsyncDatabase reads_;
   auth::AccessTokens tokens_;
@@ -82,6 +88,8 @@ class App {
   std::unique_ptr<bmx::BmxClient> bmx_client_;
   bmx::Credentials bmx_credentials_;
   bmx::BmxService bmx_;
+  // The instance's one LISTEN connection: outbox commits and cache invalidations.
+  db::Listener listener_;
   notify::Dispatcher outbox_dispatcher_;
   std::unique_ptr<notify::SmsGateway> sms_;
   std::unique_ptr<notify::EmailGateway> email_;

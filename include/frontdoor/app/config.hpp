@@ -27,6 +27,9 @@ struct Config {
     std::int64_t read_timeout_ms = 10000;
     std::int64_t idle_timeout_ms = 60000;
     std::int64_t drain_timeout_ms = 10000;
+    std::int64_t drain_notice_ms = 5000;
+    std::string trusted_proxies;
+    std::int64_t request_deadline_ms = 30000;
     std::int64_t io_threads = 1;
     std::int64_t worker_threads = 8;
   } http;
@@ -90,6 +93,8 @@ struct Config {
     // Workers per lane: a slow channel holds only its own.
     std::int64_t bmx_concurrency = 8;
     std::int64_t bmx_urgent_concurrency = 4;
+    std::int64_t lease_ms = 30000;
+    std::int64_t urgent_lease_ms = 3000;
     std::int64_t sms_concurrency = 4;
     std::int64_t email_concurrency = 4;
     std::int64_t push_concurrency = 4;

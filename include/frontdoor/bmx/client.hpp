@@ -187,6 +187,9 @@ class BmxClient {
   virtual Call get_call(TokenSource& as, std::int64_t building_id, std::int64_t call_id) = 0;
   virtual AccessLog get_access_log(TokenSource& as, std::int64_t building_id,
                                    std::int64_t log_id) = 0;
+  // The building's access logs at or after `since` (RFC 3339), newest first, one page.
+  virtual std::vector<AccessLog> list_access_logs_since(TokenSource& as, std::int64_t building_id,
+                                                        const std::string& since) = 0;
   virtual std::vector<AccessPoint> list_access_points(TokenSource& as,
                                                       std::int64_t building_id) = 0;
   virtual std::vector<Integration> list_building_integrations(TokenSource& as,

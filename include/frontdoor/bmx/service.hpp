@@ -124,6 +124,11 @@ class BmxService {
   // Releases the door; BMX's release id. Throws BmxError, never retried here: the
   // resident sees the failure and may tap again.
   std::int64_t release_door(BmxAccess& access, std::int64_t access_point_id);
+  // Whether BMX's access logs show this tenant's release of this door at or
+  // after `since` (RFC 3339): what a release whose answer was lost really did.
+  // Read with the building admin's token; throws BmxError.
+  bool door_released_since(const std::string& property_id, std::int64_t access_point_id,
+                           std::int64_t tenant_id, const std::string& since);
   // The resident's own sign-in and tenant at this property; nullopt when not linked.
   std::optional<BmxAccess> resident_access(const std::string& user_id,
                                            const std::string& property_id);

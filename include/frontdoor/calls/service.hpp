@@ -13,6 +13,7 @@
 #include "frontdoor/calls/types.hpp"
 #include "frontdoor/common/clock.hpp"
 #include "frontdoor/common/error.hpp"
+#include "frontdoor/notify/dispatcher.hpp"
 #include "frontdoor/notify/outbox.hpp"
 
 namespace frontdoor::db {
@@ -30,9 +31,11 @@ class CallEvents;
 class CallsService {
  public:
   // An answered call ends by itself after `max_accepted`.
+  // `door_release_deadline`: how long a release may take at BMX (its timeout and
+  // a margin); a claim older than that belonged to an instance that died.
   CallsService(db::Pool& pool, bmx::BmxService& bmx, const notify::Outbox& outbox,
                const audit::AuditTrail& audit, const common::Clock& clock,
-               std::chrono::seconds max_accepted);
+               std::chrono::seconds max_accepted, std::chrono::milliseconds door_release_deadline);
   ~CallsService();
 
   // The panel side: only the panel's own calls.
@@ -57,6 +60,10 @@ class CallsService {
   // time limit ended; returns how many. Every instance runs it on each outbox
   // pass; SKIP LOCKED keeps them apart.
   int sweep_missed();
+  // A door release whose instance died mid-way: BMX's access logs say whether the
+  // door opened (the call then reads door_opened) or not (the claim goes and the
+  // resident may try again). Handled on the urgent BMX lane ("check_door_release").
+  notify::Delivery check_door_release(const nlohmann::json& payload);
 
   // Whether a ring push for this call is still worth sending.
   bool still_ringing(const std::string& call_id) const;
@@ -85,10 +92,12 @@ class CallsService {
 
   db::Pool& pool_;
   bmx::BmxService& bmx_;
+  const notify::Outbox& outbox_;
   const common::Clock& clock_;
   // What follows each transition: its record and the pushes (events.cpp).
   std::unique_ptr<CallEvents> events_;
   std::chrono::seconds max_accepted_;
+  std::chrono::milliseconds door_release_deadline_;
 };
 
 }  // namespace frontdoor::calls

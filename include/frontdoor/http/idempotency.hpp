@@ -21,7 +21,9 @@ namespace frontdoor::http {
 // Responses that are 5xx are not kept, so the client may retry them.
 class Idempotency {
  public:
-  explicit Idempotency(db::Pool& pool);
+  // `deadline`: how long a first request may run; after it, its key is the
+  // retry's to take (the instance that ran it died).
+  Idempotency(db::Pool& pool, std::chrono::milliseconds deadline);
 
   // Runs `create` for a request to `route_pattern`, or replays its first answer.
   // `scope` names the caller ("user:<id>"), who was authenticated before: the
@@ -39,6 +41,7 @@ class Idempotency {
 
  private:
   db::Pool& pool_;
+  std::chrono::milliseconds deadline_;
 };
 
 }  // namespace frontdoor::http
