@@ -278,5 +278,51 @@ TEST_F(Security, ManyFailuresFromOneAddressSlowItDownButLockNobodyOut) {
   EXPECT_EQ(login(admin.email, admin.password).status, 200);
 }
 
+// Issue 30: behind a load balancer every client shared its address, so one
+// guesser made a resident's correct logins answer 429. A trusted proxy's
+// X-Forwarded-For now names the client; anyone else's is ignored.
+TEST(TrustedProxies, ATrustedBalancerNamesTheClientAndNobodyElseCan) {
+  TestServer server(
+      {.configure = [](app::Config& config) { config.http.trusted_proxies = "127.0.0.0/8, ::1"; }});
+  World world(server);
+  const auto admin = world.admin();
+  const auto login = [&](const std::string& email, const std::string& password,
+                         const std::string& forwarded_for) {
+    return world.client().post("/v1/auth/login",
+                               nlohmann::json{{"email", email}, {"password", password}}.dump(),
+                               {{"X-Forwarded-For", forwarded_for}});
+  };
+  // One guesser behind the balancer fails at 20 accounts and is slowed down...
+  for (int i = 0; i < 20; ++i) {
+    login("guess" + std::to_string(i) + "@example.com", "wrong!", "203.0.113.9");
+  }
+  EXPECT_EQ(login(admin.email, admin.password, "203.0.113.9").status, 429);
+  // ...while another client of the same balancer logs in, every time.
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(login(admin.email, admin.password, "198.51.100.7").status, 200);
+  }
+  // A client cannot pose as another by writing the header itself: the balancer
+  // appends the address it saw, and only that one counts.
+  EXPECT_EQ(login(admin.email, admin.password, "198.51.100.7, 203.0.113.9").status, 429);
+
+  // Without trust, the header means nothing: the peer is the client.
+  TestServer plain;
+  World direct(plain);
+  const auto other = direct.admin();
+  for (int i = 0; i < 20; ++i) {
+    direct.client().post(
+        "/v1/auth/login",
+        nlohmann::json{{"email", "g" + std::to_string(i) + "@example.com"}, {"password", "wrong!"}}
+            .dump(),
+        {{"X-Forwarded-For", "203.0.113." + std::to_string(i)}});
+  }
+  EXPECT_EQ(direct.client()
+                .post("/v1/auth/login",
+                      nlohmann::json{{"email", other.email}, {"password", other.password}}.dump(),
+                      {{"X-Forwarded-For", "198.51.100.7"}})
+                .status,
+            429);
+}
+
 }  // namespace
 }  // namespace frontdoor

@@ -85,6 +85,8 @@ FrontdoorProcess::FrontdoorProcess(const std::map<std::string, std::string>& ext
       {"FRONTDOOR_NOTIFY_APNS_URL", sandbox.url()},
       {"FRONTDOOR_NOTIFY_SMTP_URL", "smtp://127.0.0.1:" + std::to_string(sandbox.smtp_port())},
       {"FRONTDOOR_OUTBOX_POLL_INTERVAL_MS", "50"},
+      // Tests that stop an instance do not wait for a load balancer to notice.
+      {"FRONTDOOR_HTTP_DRAIN_NOTICE_MS", "0"},
   };
   for (const auto& [name, value] : extra_environment) environment_[name] = value;
   pid_ = spawn({"serve"}, environment_, directory_ + "/frontdoor.log");
@@ -111,6 +113,26 @@ int FrontdoorProcess::terminate() {
   waitpid(pid_, &status, 0);
   pid_ = -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void FrontdoorProcess::send_terminate() {
+  if (pid_ > 0) kill(pid_, SIGTERM);
+}
+
+int FrontdoorProcess::wait_for_exit() {
+  if (pid_ <= 0) return -1;
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void FrontdoorProcess::kill_now() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
 }
 
 FrontdoorProcess::~FrontdoorProcess() {

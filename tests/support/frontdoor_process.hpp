@@ -19,6 +19,11 @@ class FrontdoorProcess {
                             const std::string& database_url = "");
   // SIGTERM, then waits; returns the exit code.
   int terminate();
+  // SIGTERM without waiting (a drain in progress), and the wait for its exit code.
+  void send_terminate();
+  int wait_for_exit();
+  // SIGKILL: the machine died. Nothing it held is given back.
+  void kill_now();
   ~FrontdoorProcess();
   FrontdoorProcess(const FrontdoorProcess&) = delete;
   FrontdoorProcess& operator=(const FrontdoorProcess&) = delete;

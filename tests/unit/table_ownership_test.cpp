@@ -210,7 +210,7 @@ std::string schema_text() {
 // later migration drops (in order: a function may be dropped and made again).
 std::map<std::string, Names> created_in(const std::string& schema) {
   static const std::regex statement(
-      R"((CREATE\s+(?:OR\s+REPLACE\s+)?|DROP\s+)(TABLE|VIEW|FUNCTION)\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?([a-z_][a-z0-9_]*))",
+      R"((CREATE\s+(?:OR\s+REPLACE\s+|UNLOGGED\s+)?|DROP\s+)(TABLE|VIEW|FUNCTION)\s+(?:IF\s+(?:NOT\s+)?EXISTS\s+)?([a-z_][a-z0-9_]*))",
       std::regex::icase);
   std::map<std::string, Names> by_kind;
   for (std::sregex_iterator it(schema.begin(), schema.end(), statement), end; it != end; ++it) {
