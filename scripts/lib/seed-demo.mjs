@@ -17,6 +17,10 @@ import { writeFileSync } from "node:fs";
 const [baseUrl, databaseUrl, adminEmail, adminPassword, outFile, sandboxUrl, placeholderDomain] =
   process.argv.slice(2);
 const password = "demo-passphrase-2026";
+// What a person opens: in containers the services know each other by name, but
+// people reach them on the host's ports.
+const publicBaseUrl = process.env.DEMO_PUBLIC_BASE_URL || baseUrl;
+const publicSandboxUrl = process.env.DEMO_PUBLIC_SANDBOX_URL || sandboxUrl;
 
 async function call(method, path, body, token, base = baseUrl) {
   const response = await fetch(base + path, {
@@ -147,12 +151,12 @@ const panel = await call("POST", `${p}/panels`,
 // The sandbox's panel page calls frontdoor's panel API with this key.
 await call("PUT", `/_sandbox/panels/${device.id}/link`,
   { frontdoor_url: baseUrl, panel_key: panel.api_key }, undefined, sandboxUrl);
-const panelPage = `${sandboxUrl}/_sandbox/panel/${device.id}`;
+const panelPage = `${publicSandboxUrl}/_sandbox/panel/${device.id}`;
 console.log(`    panel     ${panel.name} (${panel.id}), page ${panelPage}`);
 
 writeFileSync(outFile, JSON.stringify({
-  base_url: baseUrl,
-  sandbox_url: sandboxUrl,
+  base_url: publicBaseUrl,
+  sandbox_url: publicSandboxUrl,
   bmx_building_id: building.id,
   bmx_admin: { email: bmxAdmin },
   admin: { email: adminEmail, password: adminPassword },

@@ -1,14 +1,19 @@
 // frontdoor: the building-access backend. See README.md.
+#include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <optional>
+#include <pqxx/pqxx>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "frontdoor/app/app.hpp"
 #include "frontdoor/app/config.hpp"
 #include "frontdoor/common/log.hpp"
 #include "frontdoor/db/migrations.hpp"
+#include "frontdoor/db/pool.hpp"
 
 namespace {
 
@@ -18,11 +23,17 @@ constexpr const char* kUsage = R"(usage: frontdoor [COMMAND] [--config FILE]
 
 commands:
   serve          serve the API (default)
-  migrate        apply pending database migrations, then exit
+  migrate [--wait SECONDS]
+                 apply pending database migrations, then exit; with --wait, keep
+                 trying to reach the database for up to SECONDS first (containers
+                 that start beside their database)
   check-config   validate the configuration, then exit
   config-doc     print every configuration key as a Markdown table
-  create-admin --email E --password P
-                 create (or promote) an operator account with the admin role
+  create-admin --email E [--password-stdin]
+                 create (or promote) an operator account with the admin role; the
+                 password comes from FRONTDOOR_ADMIN_PASSWORD or, with
+                 --password-stdin, from the first line of standard input
+                 (--password P also works, but leaves it in the shell's history)
   print-sql NAME print the SQL of a prepared statement (bench/ runs it with pgbench)
 
 Configuration comes from FILE (see config/frontdoor.example.json), then from
@@ -35,6 +46,8 @@ struct Arguments {
   std::optional<std::string> email;
   std::string statement;  // print-sql
   std::optional<std::string> password;
+  bool password_from_stdin = false;
+  int wait_seconds = 0;  // migrate
 };
 
 std::optional<Arguments> parse_arguments(int argc, char** argv) {
@@ -47,6 +60,18 @@ std::optional<Arguments> parse_arguments(int argc, char** argv) {
       arguments.email = words[++i];
     } else if (words[i] == "--password" && i + 1 < words.size()) {
       arguments.password = words[++i];
+    } else if (words[i] == "--password-stdin") {
+      arguments.password_from_stdin = true;
+    } else if (words[i] == "--wait" && i + 1 < words.size()) {
+      try {
+        arguments.wait_seconds = std::stoi(words[++i]);
+      } catch (const std::exception&) {
+        arguments.wait_seconds = -1;
+      }
+      if (arguments.wait_seconds < 0 || arguments.wait_seconds > 3600) {
+        std::cerr << "frontdoor: --wait takes 0 to 3600 seconds\n";
+        return std::nullopt;
+      }
     } else if (words[i] == "--help" || words[i] == "-h") {
       return std::nullopt;
     } else if (i == 0 && words[i].rfind("--", 0) != 0) {
@@ -64,7 +89,33 @@ std::optional<Arguments> parse_arguments(int argc, char** argv) {
   return arguments;
 }
 
-int run_migrate(const Config& config) {
+// Tries to reach the database until `wait` has passed: a container started beside
+// its database must not depend on start-up order (not every compose honours
+// depends_on conditions).
+bool database_reachable(const Config& config, std::chrono::seconds wait) {
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  while (true) {
+    try {
+      pqxx::connection connection(
+          frontdoor::db::with_connect_timeout(config.database.url, std::chrono::seconds(3)));
+      return true;
+    } catch (const std::exception& failure) {
+      if (std::chrono::steady_clock::now() >= deadline) {
+        std::cerr << "frontdoor: the database did not answer within " << wait.count()
+                  << " s: " << failure.what() << '\n';
+        return false;
+      }
+      std::cout << "migrate: waiting for the database" << std::endl;
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+    }
+  }
+}
+
+int run_migrate(const Config& config, const Arguments& arguments) {
+  if (arguments.wait_seconds > 0 &&
+      !database_reachable(config, std::chrono::seconds(arguments.wait_seconds))) {
+    return 1;
+  }
   auto report = frontdoor::db::migrate(
       config.database.url, frontdoor::db::bundled_migrations(),
       [](std::string_view step) { std::cout << "migrate: " << step << std::endl; });
@@ -73,9 +124,25 @@ int run_migrate(const Config& config) {
   return 0;
 }
 
-int run_create_admin(const Config& config, const Arguments& arguments) {
+// The new admin's password: never required on the command line, where it would
+// stay in the shell's history and be visible in the process list.
+std::optional<std::string> admin_password(const Arguments& arguments) {
+  if (arguments.password) return arguments.password;
+  if (arguments.password_from_stdin) {
+    std::string line;
+    if (!std::getline(std::cin, line)) return std::nullopt;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    return line;
+  }
+  if (const char* password = std::getenv("FRONTDOOR_ADMIN_PASSWORD")) return std::string(password);
+  return std::nullopt;
+}
+
+int run_create_admin(const Config& config, Arguments arguments) {
+  arguments.password = admin_password(arguments);
   if (!arguments.email || !arguments.password) {
-    std::cerr << "frontdoor: create-admin needs --email and --password\n";
+    std::cerr << "frontdoor: create-admin needs --email, and the password in "
+                 "FRONTDOOR_ADMIN_PASSWORD or on standard input with --password-stdin\n";
     return 2;
   }
   frontdoor::app::App app(config, std::make_shared<frontdoor::common::SystemClock>());
@@ -124,7 +191,7 @@ int main(int argc, char** argv) {
       std::cout << "configuration ok\n";
       return 0;
     }
-    if (arguments->command == "migrate") return run_migrate(config);
+    if (arguments->command == "migrate") return run_migrate(config, *arguments);
     if (arguments->command == "create-admin") return run_create_admin(config, *arguments);
     if (arguments->command == "print-sql") {
       // The statements are registered by the services: build them, connect to nothing.
