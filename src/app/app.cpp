@@ -10,6 +10,7 @@
 #include "frontdoor/calls/routes.hpp"
 #include "frontdoor/common/log.hpp"
 #include "frontdoor/directory/routes.hpp"
+#include "frontdoor/ops/process_metrics.hpp"
 #include "frontdoor/ops/routes.hpp"
 #include "frontdoor/passes/routes.hpp"
 #include "frontdoor/people/routes.hpp"
@@ -159,14 +160,14 @@ void publish_read_path(http::Metrics& metrics, const db::AsyncDatabase& reads) {
                     "Statements sent on the I/O threads' connections and not yet answered.", {},
                     static_cast<double>(stats.in_flight));
   metrics.set_gauge("frontdoor_db_async_deepest_pipeline",
-                    "Most statements one connection held at once since the last scrape.", {},
-                    static_cast<double>(reads.take_deepest_pipeline()));
-  metrics.set_gauge("frontdoor_db_async_statements",
-                    "Statements answered on the I/O threads since start.", {},
-                    static_cast<double>(stats.statements));
-  metrics.set_gauge("frontdoor_db_async_round_trips",
-                    "Round trips those statements took (statements / round trips = sharing).", {},
-                    static_cast<double>(stats.round_trips));
+                    "Most statements one connection has held at once since start.", {},
+                    static_cast<double>(stats.deepest_pipeline));
+  metrics.set_counter("frontdoor_db_async_statements_total",
+                      "Statements answered on the I/O threads.", {},
+                      static_cast<double>(stats.statements));
+  metrics.set_counter("frontdoor_db_async_round_trips_total",
+                      "Round trips those statements took (statements / round trips = sharing).", {},
+                      static_cast<double>(stats.round_trips));
 }
 
 }  // namespace
@@ -286,6 +287,7 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
     metrics.set_gauge(name, help, {{"state", "in_use"}}, static_cast<double>(stats.in_use));
     metrics.set_gauge(name, help, {{"state", "idle"}}, static_cast<double>(stats.idle));
     publish_read_path(metrics, reads_);
+    ops::publish_process_metrics(metrics);
   });
 }
 

@@ -578,8 +578,6 @@ asio::awaitable<Rows> AsyncDatabase::query(std::string statement,
       asio::use_awaitable);
 }
 
-long long AsyncDatabase::take_deepest_pipeline() const { return shared_->deepest.exchange(0); }
-
 AsyncStats AsyncDatabase::stats() const {
   AsyncStats stats;
   stats.connections_ready = shared_->ready;

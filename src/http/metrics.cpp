@@ -87,7 +87,8 @@ void Metrics::observe_outbound(const std::string& system, const std::string& ope
       .Observe(seconds);
 }
 
-void Metrics::increment(const std::string& name, const std::string& help, const Labels& labels) {
+prometheus::Counter& Metrics::counter(const std::string& name, const std::string& help,
+                                      const Labels& labels) {
   prometheus::Family<prometheus::Counter>* family = nullptr;
   {
     std::lock_guard lock(impl_->mutex);
@@ -97,7 +98,23 @@ void Metrics::increment(const std::string& name, const std::string& help, const 
     }
     family = slot;
   }
-  family->Add(labels).Increment();
+  return family->Add(labels);
+}
+
+void Metrics::increment(const std::string& name, const std::string& help, const Labels& labels) {
+  counter(name, help, labels).Increment();
+}
+
+void Metrics::declare_counter(const std::string& name, const std::string& help,
+                              const Labels& labels) {
+  counter(name, help, labels);
+}
+
+void Metrics::set_counter(const std::string& name, const std::string& help, const Labels& labels,
+                          double total) {
+  auto& series = counter(name, help, labels);
+  const double behind = total - series.Value();
+  if (behind > 0) series.Increment(behind);
 }
 
 void Metrics::set_gauge(const std::string& name, const std::string& help, const Labels& labels,
@@ -114,8 +131,8 @@ void Metrics::set_gauge(const std::string& name, const std::string& help, const 
   family->Add(labels).Set(value);
 }
 
-void Metrics::observe(const std::string& name, const std::string& help, const Labels& labels,
-                      double seconds) {
+prometheus::Histogram& Metrics::histogram(const std::string& name, const std::string& help,
+                                          const Labels& labels) {
   prometheus::Family<prometheus::Histogram>* family = nullptr;
   {
     std::lock_guard lock(impl_->mutex);
@@ -125,7 +142,17 @@ void Metrics::observe(const std::string& name, const std::string& help, const La
     }
     family = slot;
   }
-  family->Add(labels, kLatencyBuckets).Observe(seconds);
+  return family->Add(labels, kLatencyBuckets);
+}
+
+void Metrics::observe(const std::string& name, const std::string& help, const Labels& labels,
+                      double seconds) {
+  histogram(name, help, labels).Observe(seconds);
+}
+
+void Metrics::declare_histogram(const std::string& name, const std::string& help,
+                                const Labels& labels) {
+  histogram(name, help, labels);
 }
 
 void Metrics::on_scrape(std::function<void(Metrics&)> hook) {

@@ -50,6 +50,25 @@ std::chrono::milliseconds backoff(std::chrono::milliseconds base, std::chrono::m
   return std::chrono::milliseconds(std::min<long long>(cap.count(), doubled));
 }
 
+// The counters of a delivery's outcomes, by lane and "channel:kind".
+struct OutcomeCounter {
+  const char* name;
+  const char* help;
+};
+constexpr OutcomeCounter kDelivered{"frontdoor_outbox_delivered_total",
+                                    "Outbox messages delivered."};
+constexpr OutcomeCounter kRetried{"frontdoor_outbox_retried_total",
+                                  "Outbox deliveries that failed and will retry."};
+constexpr OutcomeCounter kExpired{"frontdoor_outbox_expired_total",
+                                  "Outbox messages dropped because they could no longer matter."};
+constexpr OutcomeCounter kDead{"frontdoor_outbox_dead_total",
+                               "Outbox messages given up after their last attempt."};
+constexpr const char* kDeliverySeconds = "frontdoor_outbox_delivery_seconds";
+constexpr const char* kDeliverySecondsHelp = "From queued to delivered, per lane.";
+constexpr const char* kRingLatency = "frontdoor_ring_latency_seconds";
+constexpr const char* kRingLatencyHelp =
+    "From a call's commit to the push provider accepting its ring.";
+
 const char* circuit_name(int state) {
   switch (state) {
     case 1:
@@ -79,6 +98,8 @@ class Lane {
 
   void start();
   void stop();
+  // Every series this lane will count, at 0, so that each exists from the start.
+  void declare_series();
   void wake() {
     {
       std::lock_guard lock(mutex_);
@@ -192,8 +213,19 @@ struct Dispatcher::Impl {
 // ---------------------------------------------------------------------------
 // A lane
 
+void Lane::declare_series() {
+  for (const auto& key : keys_) {
+    for (const auto* counter : {&kDelivered, &kRetried, &kExpired, &kDead}) {
+      owner_.metrics.declare_counter(counter->name, counter->help,
+                                     {{"lane", name_}, {"kind", key}});
+    }
+  }
+  owner_.metrics.declare_histogram(kDeliverySeconds, kDeliverySecondsHelp, {{"lane", name_}});
+}
+
 void Lane::start() {
   if (keys_.empty() || claimer_.joinable()) return;
+  declare_series();
   keys_array_ = text_array(keys_);
   stopping_ = false;
   const int workers =
@@ -408,21 +440,18 @@ void Lane::deliver(const Claimed& message) {
   const double seconds =
       message.queued_seconds + std::chrono::duration<double>(SteadyClock::now() - started).count();
   if (result.outcome == Delivery::Outcome::done) {
-    owner_.metrics.observe("frontdoor_outbox_delivery_seconds",
-                           "From queued to delivered, per lane.", {{"lane", name_}}, seconds);
+    owner_.metrics.observe(kDeliverySeconds, kDeliverySecondsHelp, {{"lane", name_}}, seconds);
     if (message.payload.value("data", nlohmann::json::object()).value("type", "") ==
         "incoming_call") {
-      owner_.metrics.observe("frontdoor_ring_latency_seconds",
-                             "From a call's commit to the push provider accepting its ring.", {},
-                             seconds);
+      owner_.metrics.observe(kRingLatency, kRingLatencyHelp, {}, seconds);
     }
   }
   if (!urgent_) after(result);
 }
 
 void Lane::record(const Claimed& message, const Delivery& result) {
-  const auto counted = [&](const char* name, const char* help) {
-    owner_.metrics.increment(name, help,
+  const auto counted = [&](const OutcomeCounter& counter) {
+    owner_.metrics.increment(counter.name, counter.help,
                              {{"lane", name_}, {"kind", message.channel + ":" + message.kind}});
   };
   owner_.pool.run([&](pqxx::connection& connection) {
@@ -430,7 +459,7 @@ void Lane::record(const Claimed& message, const Delivery& result) {
     switch (result.outcome) {
       case Delivery::Outcome::done:
         tx.exec_prepared("outbox_done", message.id);
-        counted("frontdoor_outbox_delivered_total", "Outbox messages delivered.");
+        counted(kDelivered);
         break;
       case Delivery::Outcome::retry: {
         const auto delay =
@@ -439,7 +468,7 @@ void Lane::record(const Claimed& message, const Delivery& result) {
                     : backoff(options_.backoff_base, options_.backoff_cap, message.attempts);
         tx.exec_prepared("outbox_retry", message.id, static_cast<long long>(delay.count()),
                          result.error);
-        counted("frontdoor_outbox_retried_total", "Outbox deliveries that failed and will retry.");
+        counted(kRetried);
         break;
       }
       case Delivery::Outcome::wait:
@@ -448,8 +477,7 @@ void Lane::record(const Claimed& message, const Delivery& result) {
         break;
       case Delivery::Outcome::expired:
         tx.exec_prepared("outbox_expired", message.id, result.error);
-        counted("frontdoor_outbox_expired_total",
-                "Outbox messages dropped because they could no longer matter.");
+        counted(kExpired);
         break;
       case Delivery::Outcome::dead:
         common::log::error("outbox message dead-lettered",
@@ -457,8 +485,7 @@ void Lane::record(const Claimed& message, const Delivery& result) {
                             {"kind", message.channel + ":" + message.kind},
                             {"error", result.error}});
         tx.exec_prepared("outbox_dead", message.id, result.error);
-        counted("frontdoor_outbox_dead_total",
-                "Outbox messages given up after their last attempt.");
+        counted(kDead);
         break;
     }
   });
@@ -535,7 +562,7 @@ void Dispatcher::Impl::refresh_stats() {
     metrics.set_gauge("frontdoor_outbox_pending", "Outbox messages waiting, per lane.", labels,
                       static_cast<double>(stats.pending));
     metrics.set_gauge("frontdoor_outbox_oldest_pending_seconds",
-                      "Age of the oldest waiting outbox message, per lane.", labels,
+                      "How long the oldest message that is due has waited, per lane.", labels,
                       stats.oldest_pending_seconds);
     metrics.set_gauge("frontdoor_outbox_in_flight", "Outbox messages being delivered here.", labels,
                       stats.in_flight);
@@ -645,9 +672,13 @@ Dispatcher::Dispatcher(db::Pool& pool, http::Metrics& metrics, DispatcherOptions
                "UPDATE outbox SET next_attempt_at = now() WHERE status = 'pending' "
                "AND channel = $1 AND NOT urgent AND attempts > 0 AND next_attempt_at > now() "
                "AND (lease_until IS NULL OR lease_until <= now())");
+  // Waiting messages per lane, and how long the oldest of those already due has
+  // waited since it became due (a retry or a delivery pass scheduled for later
+  // is not late).
   pool.prepare("outbox_backlog",
                "SELECT CASE WHEN urgent THEN 'urgent' ELSE channel END, count(*), "
-               "coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 "
+               "coalesce(extract(epoch FROM now() - min(next_attempt_at) FILTER (WHERE "
+               "next_attempt_at <= now())), 0)::float8 "
                "FROM outbox WHERE status = 'pending' GROUP BY 1");
 }
 
@@ -678,6 +709,13 @@ void Dispatcher::start() {
   impl.stopping = false;
   for (auto& [name, lane] : impl.lanes) lane->start();
   impl.urgent->start();
+  impl.metrics.declare_histogram(kRingLatency, kRingLatencyHelp, {});
+  try {
+    // The backlog gauges exist from the first scrape on.
+    impl.refresh_stats();
+  } catch (const std::exception& failure) {
+    common::log::warn("outbox statistics not read", {{"error", failure.what()}});
+  }
   impl.housekeeping = std::thread([&impl] { impl.housekeeping_loop(); });
   impl.wake_all();
 }

@@ -4,9 +4,14 @@
 #include <signal.h>
 
 #include <atomic>
+#include <cstring>
+#include <fstream>
 #include <future>
+#include <map>
 #include <pqxx/pqxx>
 #include <regex>
+#include <set>
+#include <sstream>
 #include <thread>
 
 #include "../support/postgres.hpp"
@@ -156,6 +161,129 @@ TEST(PlatformApi, MetricsCountRequestsByRouteTemplate) {
   EXPECT_EQ(metrics.body.find("/v1/nowhere"), std::string::npos);
   EXPECT_NE(metrics.body.find("frontdoor_http_request_duration_seconds_bucket"), std::string::npos);
   EXPECT_NE(metrics.body.find(R"(frontdoor_db_pool_connections{state="idle"})"), std::string::npos);
+}
+
+// One sample of the exposition: its metric name, its labels as written, its value.
+struct Sample {
+  std::string name;
+  std::string labels;
+  double value = 0;
+};
+
+// Reads /metrics by the text exposition format's rules (prometheus.io,
+// "Exposition formats"); every breach is an error in `problems`.
+std::vector<Sample> parse_exposition(const std::string& text,
+                                     std::map<std::string, std::string>& types,
+                                     std::vector<std::string>& problems) {
+  static const std::regex type_line(
+      R"(# TYPE ([a-zA-Z_:][a-zA-Z0-9_:]*) (counter|gauge|histogram|summary|untyped))");
+  static const std::regex sample_line(
+      R"(([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\]|\\.)*",?)*\})? (\S+)(?: \d+)?)");
+  std::vector<Sample> samples;
+  std::set<std::string> seen;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty() || line.rfind("# HELP ", 0) == 0) continue;
+    std::smatch match;
+    if (line.rfind("# TYPE ", 0) == 0) {
+      if (std::regex_match(line, match, type_line)) {
+        types[match[1]] = match[2];
+      } else {
+        problems.push_back("bad TYPE line: " + line);
+      }
+      continue;
+    }
+    if (!std::regex_match(line, match, sample_line)) {
+      problems.push_back("not a sample: " + line);
+      continue;
+    }
+    Sample sample{match[1], match[2], 0};
+    try {
+      sample.value = std::stod(match[4]);
+    } catch (const std::exception&) {
+      problems.push_back("not a number: " + line);
+    }
+    if (!seen.insert(sample.name + sample.labels).second) problems.push_back("twice: " + line);
+    std::string family = sample.name;
+    for (const char* suffix : {"_bucket", "_sum", "_count"}) {
+      if (!types.count(family) && family.size() > std::strlen(suffix) &&
+          family.compare(family.size() - std::strlen(suffix), std::string::npos, suffix) == 0) {
+        family.resize(family.size() - std::strlen(suffix));
+      }
+    }
+    if (!types.count(family)) problems.push_back("no TYPE before: " + line);
+    if (types[family] == "counter" && family.size() > 6 &&
+        family.compare(family.size() - 6, 6, "_total") != 0) {
+      problems.push_back("a counter without _total: " + family);
+    }
+    samples.push_back(sample);
+  }
+  return samples;
+}
+
+double value_of(const std::vector<Sample>& samples, const std::string& name,
+                const std::string& labels = "") {
+  for (const auto& sample : samples) {
+    if (sample.name == name && (labels.empty() || sample.labels == labels)) return sample.value;
+  }
+  return -1;
+}
+
+// Issue 31: cumulative values typed as gauges, a gauge that reset on every
+// scrape, series that appeared only after their first event, and no process_*
+// or build series.
+TEST(PlatformApi, MetricsFollowThePrometheusConventions) {
+  TestServer server;
+  auto client = server.client();
+  ASSERT_EQ(client.get("/healthz").status, 200);
+  const auto first = client.get("/metrics");
+  ASSERT_EQ(first.status, 200);
+  std::map<std::string, std::string> types;
+  std::vector<std::string> problems;
+  const auto samples = parse_exposition(first.body, types, problems);
+  EXPECT_TRUE(problems.empty()) << ::testing::PrintToString(problems);
+  // Every series exists from the start, before its first event.
+  bool dead_counted = false;
+  for (const auto& sample : samples) {
+    dead_counted =
+        dead_counted || (sample.name == "frontdoor_outbox_dead_total" && sample.value == 0);
+  }
+  EXPECT_TRUE(dead_counted) << first.body.substr(0, 2000);
+  EXPECT_GE(value_of(samples, "frontdoor_ring_latency_seconds_count"), 0);
+  EXPECT_GE(value_of(samples, "frontdoor_outbox_oldest_pending_seconds", R"({lane="urgent"})"), 0);
+  // Process and build series.
+  for (const char* name : {"process_cpu_seconds_total", "process_resident_memory_bytes",
+                           "process_virtual_memory_bytes", "process_start_time_seconds",
+                           "process_open_fds", "process_max_fds"}) {
+    EXPECT_GT(value_of(samples, name), 0) << name;
+  }
+  EXPECT_EQ(types["process_cpu_seconds_total"], "counter");
+  EXPECT_NE(first.body.find("frontdoor_build_info{commit=\""), std::string::npos);
+  EXPECT_EQ(types["frontdoor_db_async_statements_total"], "counter");
+  EXPECT_EQ(types["frontdoor_db_async_round_trips_total"], "counter");
+  // Nothing resets on a scrape: a second one never reads less.
+  const auto second = client.get("/metrics");
+  const auto again = parse_exposition(second.body, types, problems);
+  for (const auto& sample : samples) {
+    if (types[sample.name] == "gauge" && sample.name != "frontdoor_db_async_deepest_pipeline") {
+      continue;
+    }
+    const auto later = value_of(again, sample.name, sample.labels);
+    if (later >= 0) {
+      EXPECT_GE(later, sample.value) << sample.name << sample.labels;
+    }
+  }
+  // And Prometheus's own linter agrees.
+  const std::string file = ::testing::TempDir() + "frontdoor-metrics.txt";
+  std::ofstream(file) << second.body;
+  FILE* pipe = popen(("promtool check metrics < " + file + " 2>&1").c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::string lint;
+  char buffer[512];
+  while (fgets(buffer, sizeof buffer, pipe) != nullptr) lint += buffer;
+  const int status = pclose(pipe);
+  EXPECT_EQ(status, 0) << lint;
+  EXPECT_EQ(lint, "") << lint;
 }
 
 TEST(PlatformApi, ReadyzReportsPendingMigrations) {

@@ -34,7 +34,7 @@ struct AsyncStats {
   long long connections_connecting = 0;
   long long connections_down = 0;
   long long in_flight = 0;
-  long long deepest_pipeline = 0;  // most statements one connection held since last taken
+  long long deepest_pipeline = 0;  // most statements one connection has held, since start
   long long statements = 0;        // answered, since start
   long long round_trips = 0;       // batches sent, since start (statements / round trips =
                                    // how many requests shared each one)
@@ -90,8 +90,6 @@ class AsyncDatabase {
   }
 
   AsyncStats stats() const;
-  // The deepest pipeline since the last call, and starts again (for a scrape).
-  long long take_deepest_pipeline() const;
 
   struct Shared;
 
