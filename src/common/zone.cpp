@@ -111,8 +111,11 @@ std::vector<std::string> known_zones() {
 std::vector<TimePoint> offset_changes(const std::string& zone, TimePoint from, TimePoint to) {
   const auto* found = zone_named(zone);
   std::vector<TimePoint> changes;
+  // Compared in seconds: a zone's last period ends at a far-future sentinel that
+  // does not fit in nanoseconds.
+  const auto until = std::chrono::ceil<std::chrono::seconds>(to);
   auto info = found->get_info(std::chrono::floor<std::chrono::seconds>(from));
-  while (info.end < to) {
+  while (info.end < until) {
     const auto next = found->get_info(info.end);
     // A zone's last period may end at a sentinel that leads back to itself.
     if (next.end <= info.end) break;
