@@ -32,11 +32,24 @@ long long sweep(Pool& pool, const std::string& statement, long long retention_se
   return deleted;
 }
 
+long long sweep(Pool& pool, const Statement& statement, long long retention_seconds,
+                int most_batches) {
+  if (statement.parameters != 2) {
+    throw std::logic_error("a sweep statement takes the retention and the batch size");
+  }
+  return sweep(pool, std::string(statement.name), retention_seconds, most_batches);
+}
+
 Pool::Pool(PoolOptions options)
     : options_(std::move(options)),
       conninfo_(with_connect_timeout(options_.url, options_.connect_timeout)) {}
 
 Pool::~Pool() { close(); }
+
+void Pool::prepare(const Statement& statement) {
+  check_declaration(statement);
+  prepare(std::string(statement.name), std::string(statement.sql));
+}
 
 void Pool::prepare(std::string name, std::string sql) {
   std::lock_guard lock(mutex_);

@@ -77,6 +77,11 @@ int Row::size() const { return PQnfields(result_); }
 
 Rows::Rows(pg_result* result) : result_(result, [](pg_result* r) { PQclear(r); }) {}
 
+int Rows::column_number(std::string_view name) const {
+  if (!result_) return -1;
+  return PQfnumber(result_.get(), std::string(name).c_str());
+}
+
 std::size_t Rows::size() const {
   return result_ ? static_cast<std::size_t>(PQntuples(result_.get())) : 0;
 }

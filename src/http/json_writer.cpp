@@ -3,6 +3,8 @@
 #include <cassert>
 #include <nlohmann/json.hpp>
 
+#include "frontdoor/common/time.hpp"
+
 namespace frontdoor::http {
 namespace {
 
@@ -162,6 +164,12 @@ JsonWriter& JsonWriter::value(std::string_view text) {
 
 JsonWriter& JsonWriter::value(const std::optional<std::string>& text) {
   return text ? value(std::string_view(*text)) : null();
+}
+
+JsonWriter& JsonWriter::value(common::TimePoint time) { return value(common::to_rfc3339(time)); }
+
+JsonWriter& JsonWriter::value(const std::optional<common::TimePoint>& time) {
+  return time ? value(*time) : null();
 }
 
 JsonWriter& JsonWriter::null() {

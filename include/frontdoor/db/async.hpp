@@ -4,10 +4,12 @@
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <memory>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
 #include "frontdoor/db/rows.hpp"
+#include "frontdoor/db/statement.hpp"
 
 namespace boost::asio {
 class io_context;
@@ -75,8 +77,10 @@ class AsyncDatabase {
   AsyncDatabase(const AsyncDatabase&) = delete;
   AsyncDatabase& operator=(const AsyncDatabase&) = delete;
 
-  // Register before the server starts.
+  // Register before the server starts (the statement must be prepared on the pool,
+  // whose registry both paths share).
   void use(std::string statement);
+  void use(const Statement& statement) { use(std::string(statement.name)); }
   // On an I/O thread as it starts: this thread's connections open now.
   void attach(boost::asio::io_context& io);
 
@@ -87,6 +91,15 @@ class AsyncDatabase {
   template <typename... Params>
   boost::asio::awaitable<Rows> run(std::string statement, const Params&... params) {
     return query(std::move(statement), {parameter(params)...});
+  }
+  // The same by its declaration, with exactly its parameters.
+  template <typename... Params>
+  boost::asio::awaitable<Rows> run(const Statement& statement, const Params&... params) {
+    if (static_cast<int>(sizeof...(Params)) != statement.parameters) {
+      throw std::logic_error("statement " + std::string(statement.name) + " takes " +
+                             std::to_string(statement.parameters) + " parameters");
+    }
+    return query(std::string(statement.name), {parameter(params)...});
   }
 
   AsyncStats stats() const;

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "frontdoor/db/statement.hpp"
+
 namespace frontdoor::db {
 
 // The URL with connect_timeout added unless it sets one, so a dead host cannot
@@ -24,6 +26,9 @@ std::string with_connect_timeout(const std::string& url, std::chrono::seconds ti
 // sweep), so that a sweep never holds locks or a connection for long.
 class Pool;
 long long sweep(Pool& pool, const std::string& statement, long long retention_seconds,
+                int most_batches = 20);
+// The same by its declaration (its two parameters: the retention and the batch).
+long long sweep(Pool& pool, const Statement& statement, long long retention_seconds,
                 int most_batches = 20);
 
 struct PoolOptions {
@@ -54,6 +59,9 @@ class Pool {
 
   // Registers a prepared statement; call during start-up, before run().
   void prepare(std::string name, std::string sql);
+  // The statement, checked (its parameter count against its SQL) and prepared
+  // on every connection.
+  void prepare(const Statement& statement);
 
   template <typename Work>
   auto run(Work&& work) -> std::invoke_result_t<Work, pqxx::connection&> {

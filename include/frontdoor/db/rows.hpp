@@ -64,6 +64,8 @@ class Rows {
   explicit Rows(pg_result* result);
   std::size_t size() const;
   bool empty() const { return size() == 0; }
+  // The column's position in each row, or -1 when there is no such column.
+  int column_number(std::string_view name) const;
   Row operator[](std::size_t row) const { return {result_.get(), static_cast<int>(row)}; }
 
   class iterator {

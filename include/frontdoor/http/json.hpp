@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "frontdoor/common/error.hpp"
+#include "frontdoor/common/names.hpp"
 #include "frontdoor/common/text.hpp"
 #include "frontdoor/http/message.hpp"
 
@@ -61,6 +62,15 @@ class JsonFields {
   // A string that must be one of `allowed`.
   std::optional<std::string> one_of(std::string_view name, bool required,
                                     const std::vector<std::string_view>& allowed);
+  // A state named as its enum's common::Names name it, parsed here once.
+  template <typename Enum>
+  std::optional<Enum> state(std::string_view name, bool required) {
+    std::vector<std::string_view> allowed;
+    for (const auto& [value, text] : common::Names<Enum>::all) allowed.push_back(text);
+    const auto text = one_of(name, required, allowed);
+    if (!text) return std::nullopt;
+    return common::named<Enum>(*text);
+  }
 
   // An e-mail address, returned in lower case.
   std::optional<std::string> email(std::string_view name, bool required);

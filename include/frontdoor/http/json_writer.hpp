@@ -4,7 +4,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
+
+#include "frontdoor/common/clock.hpp"
+#include "frontdoor/common/names.hpp"
 
 namespace frontdoor::http {
 
@@ -31,6 +35,14 @@ class JsonWriter {
   JsonWriter& value(const char* text) { return value(std::string_view(text)); }
   JsonWriter& value(const std::string& text) { return value(std::string_view(text)); }
   JsonWriter& value(const std::optional<std::string>& text);  // null when empty
+  // A time as the API writes one, RFC 3339 in UTC to the second ("…T17:00:00Z").
+  JsonWriter& value(common::TimePoint time);
+  JsonWriter& value(const std::optional<common::TimePoint>& time);  // null when empty
+  // A state by its name (common::Names): the one place an enum becomes text.
+  template <typename Enum, typename = std::enable_if_t<common::has_names<Enum>>>
+  JsonWriter& value(Enum state) {
+    return value(common::name_of(state));
+  }
   JsonWriter& null();
   JsonWriter& number(long long value);
   JsonWriter& number(const std::optional<int>& value);  // null when empty
