@@ -7,6 +7,7 @@
 #include "frontdoor/common/keyset.hpp"
 #include "frontdoor/common/matching.hpp"
 #include "frontdoor/common/random.hpp"
+#include "frontdoor/common/time.hpp"
 #include "frontdoor/db/pool.hpp"
 #include "frontdoor/notify/messages.hpp"
 #include "store.hpp"
@@ -98,7 +99,7 @@ DenialPage DenyList::list(const auth::Principal& actor, const std::string& prope
   });
   return common::keyset_page<common::TimeAndId>(
       std::move(fetched), query.limit, [](const Denial& denial) {
-        return common::TimeAndId{denial.cursor, denial.id};
+        return common::TimeAndId{common::to_sql_timestamp(denial.created_at), denial.id};
       });
 }
 

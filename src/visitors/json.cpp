@@ -114,7 +114,7 @@ void write_json(http::JsonWriter& out, const Visitor& visitor) {
       .field("email", visitor.email)
       .field("ends_at", visitor.ends_at)
       .field("id", visitor.id)
-      .field("kind", kind_name(visitor.kind))
+      .field("kind", visitor.kind)
       .field("name", visitor.name)
       .key("pass")
       .begin_object();

@@ -63,16 +63,15 @@ NewVisit read_visit(const http::Request& request, bool staff) {
   const auto body = http::parse_json_body(request);
   http::JsonFields fields(body);
   NewVisit visit;
-  const auto kind = fields.one_of("kind", false, {"window", "one_time", "recurring", "delivery"});
-  visit.kind = kind_named(kind.value_or("window")).value_or(Kind::window);
+  visit.kind = fields.state<Kind>("kind", false).value_or(Kind::window);
   // A courier's pass: their phone gets the link, their name may be unknown.
   const bool delivery = visit.kind == Kind::delivery;
   auto name = fields.string("name", !delivery, 1, 100);
   auto phone = fields.phone("phone", !staff || delivery);
   auto email = fields.email("email", staff && !delivery);
-  std::optional<std::string> access;
-  if (!staff) access = fields.one_of("access", !delivery, {"property_only", "property_wide"});
-  if (delivery && (access == "property_wide" || (staff && fields.present("email")))) {
+  std::optional<Access> access;
+  if (!staff) access = fields.state<Access>("access", !delivery);
+  if (delivery && (access == Access::property_wide || (staff && fields.present("email")))) {
     fields.add_error(access ? "access" : "email", "property_only",
                      "A delivery pass is property-only: the courier gets its link by SMS.");
   }
@@ -90,7 +89,7 @@ NewVisit read_visit(const http::Request& request, bool staff) {
   visit.name_given = name.has_value();
   visit.phone = phone;
   visit.email = email;
-  visit.access = delivery ? "property_only" : access.value_or("property_wide");
+  visit.access = delivery ? Access::property_only : access.value_or(Access::property_wide);
   return visit;
 }
 
@@ -129,7 +128,7 @@ nlohmann::json to_json(const Denial& denial) {
           {"phone", http::text_or_null(denial.phone)},
           {"email", http::text_or_null(denial.email)},
           {"reason", denial.reason},
-          {"created_at", denial.created_at}};
+          {"created_at", common::to_rfc3339(denial.created_at)}};
 }
 
 // The answer to an addition also says whose passes it revoked.

@@ -58,7 +58,7 @@ std::vector<common::FieldError> window_problems(const NewVisit& visit, common::T
 }
 
 std::optional<common::ApiError> length_refusal(const NewVisit& visit, int property_only_max_hours) {
-  if (visit.access != "property_only" ||
+  if (visit.access != Access::property_only ||
       visit.ends_at - visit.starts_at <= std::chrono::hours(property_only_max_hours)) {
     return std::nullopt;
   }
@@ -102,7 +102,7 @@ common::ApiError schedule_refusal(std::vector<common::FieldError> problems) {
 
 std::optional<common::ApiError> daily_length_refusal(const NewVisit& visit,
                                                      int property_only_max_hours) {
-  if (visit.access != "property_only" || !visit.schedule ||
+  if (visit.access != Access::property_only || !visit.schedule ||
       visit.schedule->to - visit.schedule->from <= std::chrono::hours(property_only_max_hours)) {
     return std::nullopt;
   }
@@ -154,6 +154,16 @@ std::string schedule_text(const Schedule& schedule, sys_days today) {
   text += " " + clock(schedule.from) + "\u2013" + clock(schedule.to) + ", ";
   if (schedule.starts_on > today) text += "from " + day_month_year(schedule.starts_on) + ", ";
   return text + "until " + day_month_year(schedule.ends_on);
+}
+
+VisitorStatus status_at(const Visitor& visitor, common::TimePoint now) {
+  const auto& pass = visitor.pass;
+  if (pass.max_uses && pass.uses >= *pass.max_uses) return VisitorStatus::used_up;
+  if (pass.status == PassStatus::revoked) return VisitorStatus::revoked;
+  if (visitor.ends_at <= now) return VisitorStatus::expired;
+  if (visitor.arrived_at) return VisitorStatus::arrived;
+  if (visitor.starts_at > now) return VisitorStatus::scheduled;
+  return VisitorStatus::active;
 }
 
 std::optional<int> uses_allowed(const NewVisit& visit) {

@@ -6,6 +6,7 @@
 #include "frontdoor/auth/policy.hpp"
 #include "frontdoor/common/error.hpp"
 #include "frontdoor/common/keyset.hpp"
+#include "frontdoor/common/time.hpp"
 #include "frontdoor/common/zone.hpp"
 #include "frontdoor/db/pool.hpp"
 #include "frontdoor/notify/messages.hpp"
@@ -118,7 +119,7 @@ void VisitorsService::invite(pqxx::work& tx, const std::string& visitor_id,
 Visitor VisitorsService::create_for_resident(const auth::Principal& actor, const NewVisit& asked) {
   // Where the visitor comes to: the named residency, or the resident's only one.
   const auto home = Policy::resident_property(actor, asked.property_id);
-  if (asked.access == "property_wide" && !asked.email) {
+  if (asked.access == Access::property_wide && !asked.email) {
     throw ApiError::unprocessable("email_required",
                                   "Property-wide access needs the visitor's e-mail address: "
                                   "they get an account to log in with.",
@@ -153,7 +154,7 @@ Visitor VisitorsService::create_for_resident(const auth::Principal& actor, const
     // Property-wide visitors get an account (the same one if they have one).
     std::optional<std::string> visitor_user_id;
     bool has_password = false;
-    if (visit.access == "property_wide") {
+    if (visit.access == Access::property_wide) {
       auto [user_id, password] = visitor_account(tx, visit, property_id);
       visitor_user_id = user_id;
       has_password = password;
@@ -174,7 +175,7 @@ Visitor VisitorsService::create_for_resident(const auth::Principal& actor, const
     pass.host_name = host_name;
     pass.property_name = property_name;
     pass.window_text = window;
-    if (visit.access == "property_only") pass.sms_to = visit.phone;
+    if (visit.access == Access::property_only) pass.sms_to = visit.phone;
     const auto created_pass = passes_.create(tx, pass);
 
     if (visitor_user_id) {
@@ -186,8 +187,8 @@ Visitor VisitorsService::create_for_resident(const auth::Principal& actor, const
                    "visitor.added",
                    "visitor",
                    visitor_id,
-                   {{"access", visit.access},
-                    {"kind", std::string(kind_name(visit.kind))},
+                   {{"access", std::string(common::name_of(visit.access))},
+                    {"kind", std::string(common::name_of(visit.kind))},
                     {"by", "resident"}}});
     auto visitor = added(tx, visitor_id, created_pass);
     tx.commit();
@@ -270,7 +271,7 @@ Visitor VisitorsService::create_for_property(const auth::Principal& actor,
                    "visitor.added",
                    "visitor",
                    visitor_id,
-                   {{"kind", std::string(kind_name(visit.kind))}, {"by", "staff"}}});
+                   {{"kind", std::string(common::name_of(visit.kind))}, {"by", "staff"}}});
     auto visitor = added(tx, visitor_id, created_pass);
     tx.commit();
     return visitor;
@@ -287,14 +288,18 @@ Visitor VisitorsService::added(pqxx::work& tx, const std::string& visitor_id,
   auto stored = store::find(tx, visitor_id, clock_.now());
   if (!stored) throw std::logic_error("a visitor just inserted is not there: " + visitor_id);
   // The answer that created the pass is the only one to carry its page's link.
-  stored->visitor.pass.status = pass.status;
+  const auto status = common::named<PassStatus>(pass.status);
+  if (!status) throw std::logic_error("the passes module answered a status unknown here");
+  stored->visitor.pass.status = *status;
   stored->visitor.pass.url = pass.url;
   return stored->visitor;
 }
 
 namespace {
 
-common::TimeAndId cursor_of(const Visitor& visitor) { return {visitor.cursor, visitor.id}; }
+common::TimeAndId cursor_of(const Visitor& visitor) {
+  return {common::to_sql_timestamp(visitor.created_at), visitor.id};
+}
 
 // Someone else's visitor is nothing at all to this caller.
 Visitor hosted_by(const std::optional<store::Stored>& stored, const std::string& user_id) {

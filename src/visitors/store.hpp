@@ -61,7 +61,7 @@ struct NewVisitor {
   std::string property_id;
   std::optional<std::string> host_user_id;  // none for the staff's visitors
   std::string created_by;
-  std::string access;
+  Access access = Access::property_wide;
   std::optional<std::string> visitor_user_id;  // the account of a property-wide visitor
 };
 struct Inserted {

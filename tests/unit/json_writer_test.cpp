@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "frontdoor/common/time.hpp"
 #include "frontdoor/visitors/json.hpp"
 
 namespace frontdoor {
@@ -65,27 +66,31 @@ nlohmann::json visitor_as_before(const visitors::Visitor& visitor) {
   const auto text_or_null = [](const std::optional<std::string>& text) {
     return text ? nlohmann::json(*text) : nlohmann::json(nullptr);
   };
-  nlohmann::json pass = {{"status", visitor.pass.status},
+  const auto time_or_null = [](const std::optional<common::TimePoint>& time) {
+    return time ? nlohmann::json(common::to_rfc3339(*time)) : nlohmann::json(nullptr);
+  };
+  const auto name = [](auto state) { return std::string(common::name_of(state)); };
+  nlohmann::json pass = {{"status", name(visitor.pass.status)},
                          {"uses", visitor.pass.uses},
                          {"max_uses", visitor.pass.max_uses ? nlohmann::json(*visitor.pass.max_uses)
                                                             : nlohmann::json(nullptr)},
-                         {"first_used_at", text_or_null(visitor.pass.first_used_at)},
-                         {"last_used_at", text_or_null(visitor.pass.last_used_at)}};
+                         {"first_used_at", time_or_null(visitor.pass.first_used_at)},
+                         {"last_used_at", time_or_null(visitor.pass.last_used_at)}};
   if (visitor.pass.failure_code) {
     pass["failure_code"] = *visitor.pass.failure_code;
     pass["failure_reason"] = text_or_null(visitor.pass.failure_reason);
   }
   nlohmann::json shape = {{"id", visitor.id},
-                          {"kind", std::string(visitors::kind_name(visitor.kind))},
+                          {"kind", name(visitor.kind)},
                           {"name", visitor.name},
                           {"phone", text_or_null(visitor.phone)},
                           {"email", text_or_null(visitor.email)},
-                          {"access", visitor.access},
-                          {"starts_at", visitor.starts_at},
-                          {"ends_at", visitor.ends_at},
-                          {"created_at", visitor.created_at},
-                          {"arrived_at", text_or_null(visitor.arrived_at)},
-                          {"status", visitor.status},
+                          {"access", name(visitor.access)},
+                          {"starts_at", common::to_rfc3339(visitor.starts_at)},
+                          {"ends_at", common::to_rfc3339(visitor.ends_at)},
+                          {"created_at", common::to_rfc3339(visitor.created_at)},
+                          {"arrived_at", time_or_null(visitor.arrived_at)},
+                          {"status", name(visitor.status)},
                           {"property_id", visitor.property_id},
                           {"pass", pass}};
   if (visitor.schedule)
@@ -93,23 +98,26 @@ nlohmann::json visitor_as_before(const visitors::Visitor& visitor) {
   return shape;
 }
 
+common::TimePoint at(std::string_view text) { return *common::parse_rfc3339(text); }
+
 TEST(JsonWriter, AVisitorIsWrittenAsItWasBuilt) {
   visitors::Visitor issued;
   issued.id = "7c1e0d5e-0000-4000-8000-000000000001";
   issued.property_id = "7c1e0d5e-0000-4000-8000-0000000000aa";
   issued.name = "Dana \"D\" O'Neil";
   issued.phone = "+15551234567";
-  issued.access = "property_only";
-  issued.starts_at = "2026-12-02T10:00:00Z";
-  issued.ends_at = "2026-12-02T18:00:00Z";
-  issued.created_at = "2026-12-01T09:00:00Z";
-  issued.status = "active";
-  issued.pass.status = "issued";
-  issued.cursor = "2026-12-01T09:00:00.000000Z";
+  issued.access = visitors::Access::property_only;
+  issued.starts_at = at("2026-12-02T10:00:00Z");
+  issued.ends_at = at("2026-12-02T18:00:00Z");
+  // A fraction of a second: the API writes whole seconds.
+  issued.created_at = at("2026-12-01T09:00:00.25Z");
+  issued.status = visitors::VisitorStatus::active;
+  issued.pass.status = visitors::PassStatus::issued;
   auto failed = issued;
   failed.email = "dana@example.com";
-  failed.arrived_at = "2026-12-02T10:05:00Z";
-  failed.pass.status = "failed";
+  failed.arrived_at = at("2026-12-02T10:05:00Z");
+  failed.status = visitors::VisitorStatus::arrived;
+  failed.pass.status = visitors::PassStatus::failed;
   failed.pass.failure_code = "bmx_rejected";
   auto explained = failed;
   explained.pass.failure_reason = "Keychain refused:\nname taken";
@@ -122,8 +130,8 @@ TEST(JsonWriter, AVisitorIsWrittenAsItWasBuilt) {
                                        std::chrono::sys_days(std::chrono::year(2027) / 3 / 1)};
   weekly.pass.uses = 3;
   weekly.pass.max_uses = 10;
-  weekly.pass.first_used_at = "2027-01-04T14:01:00Z";
-  weekly.pass.last_used_at = "2027-01-07T14:02:00Z";
+  weekly.pass.first_used_at = at("2027-01-04T14:01:00Z");
+  weekly.pass.last_used_at = at("2027-01-07T14:02:00Z");
   for (const auto& visitor : {issued, failed, explained, weekly}) {
     http::JsonWriter out;
     visitors::write_json(out, visitor);

@@ -69,14 +69,14 @@ TEST(ScheduleRules, AWeeklyPassCoversAtMost366Days) {
 TEST(ScheduleRules, APropertyOnlyDayObeysTheHoursLimit) {
   NewVisit visit;
   visit.kind = Kind::recurring;
-  visit.access = "property_only";
+  visit.access = Access::property_only;
   visit.schedule = weekly({Monday}, 9, 12, on(2027, 3, 1), on(2027, 4, 1));
   EXPECT_FALSE(rules::daily_length_refusal(visit, 3));
   const auto refused = rules::daily_length_refusal(visit, 2);
   ASSERT_TRUE(refused);
   EXPECT_EQ(refused->status(), 422);
   EXPECT_EQ(refused->code(), "schedule_invalid");
-  visit.access = "property_wide";
+  visit.access = Access::property_wide;
   EXPECT_FALSE(rules::daily_length_refusal(visit, 2));
 }
 

@@ -17,10 +17,10 @@ using std::chrono::minutes;
 const common::TimePoint kNow = common::TimePoint(std::chrono::seconds(1'800'000'000));
 
 NewVisit visit(common::TimePoint starts_at, common::TimePoint ends_at,
-               std::string access = "property_only") {
+               Access access = Access::property_only) {
   NewVisit visit;
   visit.name = "Ada";
-  visit.access = std::move(access);
+  visit.access = access;
   visit.starts_at = starts_at;
   visit.ends_at = ends_at;
   return visit;
@@ -73,7 +73,8 @@ TEST(VisitLength, APropertyOnlyVisitKeepsToThePropertysLimit) {
 }
 
 TEST(VisitLength, APropertyWideVisitHasNoSuchLimit) {
-  EXPECT_FALSE(rules::length_refusal(visit(kNow, kNow + hours(24 * 30), "property_wide"), 24));
+  EXPECT_FALSE(
+      rules::length_refusal(visit(kNow, kNow + hours(24 * 30), Access::property_wide), 24));
 }
 
 TEST(PassLimits, NoLimitRefusesNothing) {
@@ -98,6 +99,30 @@ TEST(PassLimits, TheDailyLimitCountsTodaysCreatesWhateverBecameOfThem) {
   EXPECT_EQ(refused->code(), "daily_pass_limit_reached");
   // Both reached: the active one is named first (revoking one helps at once).
   EXPECT_EQ(rules::limit_refusal({1, 1}, {1, 1})->code(), "active_pass_limit_reached");
+}
+
+// What the apps show, at "now": the cap first, then revocation, then the window.
+TEST(VisitorStatus, TheCapThenRevocationThenTheWindowDecide) {
+  Visitor visitor;
+  visitor.starts_at = kNow + hours(1);
+  visitor.ends_at = kNow + hours(3);
+  EXPECT_EQ(rules::status_at(visitor, kNow), VisitorStatus::scheduled);
+  EXPECT_EQ(rules::status_at(visitor, kNow + hours(1)), VisitorStatus::active);
+  EXPECT_EQ(rules::status_at(visitor, kNow + hours(3)), VisitorStatus::expired);
+  visitor.arrived_at = kNow + hours(1);
+  EXPECT_EQ(rules::status_at(visitor, kNow + hours(2)), VisitorStatus::arrived);
+  EXPECT_EQ(rules::status_at(visitor, kNow + hours(4)), VisitorStatus::expired);
+  visitor.pass.status = PassStatus::revoked;
+  EXPECT_EQ(rules::status_at(visitor, kNow + hours(2)), VisitorStatus::revoked);
+  // A pass that reached its cap reads used up, though revoking it followed.
+  visitor.pass.max_uses = 2;
+  visitor.pass.uses = 2;
+  EXPECT_EQ(rules::status_at(visitor, kNow + hours(2)), VisitorStatus::used_up);
+  EXPECT_EQ(rules::status_at(visitor, kNow + hours(4)), VisitorStatus::used_up);
+  // No cap: any number of uses leaves the window to decide.
+  visitor.pass.max_uses.reset();
+  visitor.pass.status = PassStatus::issued;
+  EXPECT_EQ(rules::status_at(visitor, kNow + hours(2)), VisitorStatus::arrived);
 }
 
 }  // namespace

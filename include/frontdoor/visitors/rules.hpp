@@ -55,6 +55,11 @@ bool schedule_open_at(const Schedule& schedule, const std::string& zone, common:
 // (with "from 8 Mar 2027, " before "until" when it starts after `today`).
 std::string schedule_text(const Schedule& schedule, std::chrono::sys_days today);
 
+// What the apps show for a visit at `now`: a pass that reached its cap is used
+// up, then a revoked one revoked; otherwise its window decides, unless the
+// visitor arrived.
+VisitorStatus status_at(const Visitor& visitor, common::TimePoint now);
+
 // How many entries a pass of this kind allows (nothing: no cap).
 std::optional<int> uses_allowed(const NewVisit& visit);
 

@@ -8,14 +8,20 @@
 
 #include "frontdoor/common/clock.hpp"
 #include "frontdoor/common/keyset.hpp"
+#include "frontdoor/common/names.hpp"
 
 namespace frontdoor::visitors {
 
 // The kinds of pass (CONTRACT.md, "Pass kinds, limits and the deny list"), each
 // issued as its own BMX keychain type.
 enum class Kind { window, one_time, recurring, delivery };
-std::string_view kind_name(Kind kind);
-std::optional<Kind> kind_named(std::string_view name);
+// Who the visitor may open for: the pass page's QR code only (property_only), or
+// an account of their own with BMX credentials in the app (property_wide).
+enum class Access { property_only, property_wide };
+// Where the visitor's pass stands at BMX (the passes module's pass_states).
+enum class PassStatus { pending, issued, failed, revoked };
+// What the apps show for a visit, decided from its pass and window at "now".
+enum class VisitorStatus { scheduled, active, arrived, used_up, expired, revoked };
 
 // A weekly pass's windows, on the property's wall clock: on each of `days`
 // from `from` to `to`, every week from starts_on to ends_on (both included).
@@ -43,7 +49,7 @@ struct NewVisit {
   bool name_given = true;
   std::optional<std::string> phone;
   std::optional<std::string> email;
-  std::string access;  // property_only, property_wide
+  Access access = Access::property_wide;
   common::TimePoint starts_at;
   common::TimePoint ends_at;
 };
@@ -51,12 +57,12 @@ struct NewVisit {
 // A visitor as the apps see it, with its pass.
 struct Visitor {
   struct Pass {
-    std::string status;  // pending, issued, failed, revoked
+    PassStatus status = PassStatus::pending;
     // Entries BMX reported for the pass's key, and the cap (nothing: no cap).
     int uses = 0;
     std::optional<int> max_uses;
-    std::optional<std::string> first_used_at;  // RFC 3339
-    std::optional<std::string> last_used_at;
+    std::optional<common::TimePoint> first_used_at;
+    std::optional<common::TimePoint> last_used_at;
     std::optional<std::string> failure_code;
     std::optional<std::string> failure_reason;
     // The pass page of a property-only visitor, on the answer that created it only:
@@ -68,16 +74,15 @@ struct Visitor {
   std::string name;
   std::optional<std::string> phone;
   std::optional<std::string> email;
-  std::string access;
+  Access access = Access::property_wide;
   Kind kind = Kind::window;
   std::optional<Schedule> schedule;
-  std::string starts_at;  // RFC 3339
-  std::string ends_at;
-  std::string created_at;
-  std::optional<std::string> arrived_at;
-  std::string status;  // scheduled, active, arrived, used_up, expired, revoked
+  common::TimePoint starts_at;
+  common::TimePoint ends_at;
+  common::TimePoint created_at;  // also the list's keyset position, to the microsecond
+  std::optional<common::TimePoint> arrived_at;
+  VisitorStatus status = VisitorStatus::active;
   Pass pass;
-  std::string cursor;  // created_at with microseconds, for the next page
 };
 
 // Someone the property has banned from being invited (its deny list).
@@ -94,8 +99,7 @@ struct Denial {
   std::optional<std::string> phone;
   std::optional<std::string> email;
   std::string reason;
-  std::string created_at;  // RFC 3339
-  std::string cursor;      // created_at with microseconds, for the next page
+  common::TimePoint created_at;  // also the list's keyset position, to the microsecond
   // On the answer that added it: the visitors whose passes it revoked.
   std::vector<std::string> revoked_visitor_ids = {};
 };
@@ -107,3 +111,43 @@ using VisitorQuery = common::PageQuery<common::TimeAndId>;
 using VisitorPage = common::Page<Visitor, common::TimeAndId>;
 
 }  // namespace frontdoor::visitors
+
+namespace frontdoor::common {
+
+template <>
+struct Names<visitors::Kind> {
+  using Kind = visitors::Kind;
+  static constexpr std::array<std::pair<Kind, std::string_view>, 4> all{
+      {{Kind::window, "window"},
+       {Kind::one_time, "one_time"},
+       {Kind::recurring, "recurring"},
+       {Kind::delivery, "delivery"}}};
+};
+template <>
+struct Names<visitors::Access> {
+  using Access = visitors::Access;
+  static constexpr std::array<std::pair<Access, std::string_view>, 2> all{
+      {{Access::property_only, "property_only"}, {Access::property_wide, "property_wide"}}};
+};
+template <>
+struct Names<visitors::PassStatus> {
+  using Status = visitors::PassStatus;
+  static constexpr std::array<std::pair<Status, std::string_view>, 4> all{
+      {{Status::pending, "pending"},
+       {Status::issued, "issued"},
+       {Status::failed, "failed"},
+       {Status::revoked, "revoked"}}};
+};
+template <>
+struct Names<visitors::VisitorStatus> {
+  using Status = visitors::VisitorStatus;
+  static constexpr std::array<std::pair<Status, std::string_view>, 6> all{
+      {{Status::scheduled, "scheduled"},
+       {Status::active, "active"},
+       {Status::arrived, "arrived"},
+       {Status::used_up, "used_up"},
+       {Status::expired, "expired"},
+       {Status::revoked, "revoked"}}};
+};
+
+}  // namespace frontdoor::common
