@@ -1,6 +1,7 @@
 #include "frontdoor/audit/routes.hpp"
 
 #include "frontdoor/audit/audit.hpp"
+#include "frontdoor/common/time.hpp"
 #include "frontdoor/http/json.hpp"
 #include "frontdoor/http/pagination.hpp"
 #include "frontdoor/http/uuid.hpp"
@@ -25,7 +26,7 @@ void add_routes(auth::Routes& routes, AuditTrail& trail) {
                                   {"subject_type", entry.subject_type},
                                   {"subject_id", entry.subject_id},
                                   {"details", nlohmann::json::parse(entry.details)},
-                                  {"at", entry.at}});
+                                  {"at", common::to_rfc3339(entry.at)}});
                }
                std::optional<nlohmann::json> next;
                if (page.next) next = nlohmann::json::array({*page.next});

@@ -5,6 +5,7 @@
 #include "frontdoor/common/random.hpp"
 #include "frontdoor/common/time.hpp"
 #include "frontdoor/db/pool.hpp"
+#include "store.hpp"
 
 namespace frontdoor::bmx {
 namespace {
@@ -28,6 +29,23 @@ BmxError link_gone(const std::string& detail) {
   return BmxError(ErrorKind::unauthorized, "refresh_token", 401, detail);
 }
 
+// The grant sealed for storing, each token under its own context.
+store::SealedPair sealed(const TokenCipher& cipher, const common::Clock& clock,
+                         const std::string& id, const TokenGrant& grant) {
+  auto access = cipher.seal(grant.access_token, context(id, "access"));
+  auto refresh = cipher.seal(grant.refresh_token, context(id, "refresh"));
+  return {std::move(access.key_id), std::move(access.bytes), std::move(refresh.bytes),
+          clock.now() + grant.expires_in};
+}
+
+// A credential id frontdoor holds names a row: links and sites revoke theirs,
+// never delete it.
+store::StoredCredential existing(std::optional<store::StoredCredential> found,
+                                 const std::string& id) {
+  if (!found) throw std::logic_error("no BMX credential " + id);
+  return std::move(*found);
+}
+
 }  // namespace
 
 class StoredToken final : public TokenSource {
@@ -36,40 +54,42 @@ class StoredToken final : public TokenSource {
       : credentials_(credentials), id_(std::move(id)), property_id_(std::move(property_id)) {}
 
   std::string access_token() override {
-    auto row = credentials_.pool_.run([&](pqxx::connection& connection) {
+    const auto stored = credentials_.pool_.run([&](pqxx::connection& connection) {
       pqxx::nontransaction tx(connection);
-      return tx.exec_prepared1("bmx_credential_get", id_);
+      return existing(store::credential(tx, id_), id_);
     });
-    if (!row[3].is_null()) throw link_gone("The BMX sign-in has expired; sign in again.");
-    auto token = credentials_.cipher_.open(
-        {row[0].as<std::string>(), pqxx::binarystring(row[1]).str()}, context(id_, "access"));
-    const auto expires = common::parse_rfc3339(row[2].as<std::string>());
-    if (expires && *expires - kRefreshAhead <= credentials_.clock_.now()) return refreshed(token);
+    if (stored.revoked) throw link_gone("The BMX sign-in has expired; sign in again.");
+    auto token = credentials_.cipher_.open({stored.pair.key_id, stored.pair.access_token},
+                                           context(id_, "access"));
+    if (stored.pair.access_expires_at - kRefreshAhead <= credentials_.clock_.now()) {
+      return refreshed(token);
+    }
     return token;
   }
 
   std::string refreshed(const std::string& rejected) override {
     return credentials_.pool_.run([&](pqxx::connection& connection) {
       pqxx::work tx(connection);
-      auto row = tx.exec_prepared1("bmx_credential_lock", id_);
-      if (!row[4].is_null()) throw link_gone("The BMX sign-in has expired; sign in again.");
-      const std::string key_id = row[0].as<std::string>();
-      auto current = credentials_.cipher_.open({key_id, pqxx::binarystring(row[1]).str()},
-                                               context(id_, "access"));
+      const auto stored = existing(store::locked_credential(tx, id_), id_);
+      if (stored.revoked) throw link_gone("The BMX sign-in has expired; sign in again.");
+      const auto& pair = stored.pair;
+      auto current =
+          credentials_.cipher_.open({pair.key_id, pair.access_token}, context(id_, "access"));
       // Someone else rotated the pair while we waited for the lock.
       if (current != rejected) return current;
-      auto refresh_token = credentials_.cipher_.open({key_id, pqxx::binarystring(row[2]).str()},
-                                                     context(id_, "refresh"));
+      auto refresh_token =
+          credentials_.cipher_.open({pair.key_id, pair.refresh_token}, context(id_, "refresh"));
       TokenGrant grant;
       try {
         grant = credentials_.client_.refresh(refresh_token);
       } catch (const BmxError& error) {
         if (error.kind() != ErrorKind::unauthorized) throw;
-        tx.exec_prepared("bmx_credential_revoke", id_);
+        store::revoke_credential(tx, id_);
         tx.commit();
         throw link_gone("BMX no longer accepts this sign-in; sign in to BMX again.");
       }
-      credentials_.write(tx, id_, grant, "bmx_credential_rotate");
+      store::rotate_credential(tx, id_,
+                               sealed(credentials_.cipher_, credentials_.clock_, id_, grant));
       tx.commit();
       return grant.access_token;
     });
@@ -86,41 +106,17 @@ class StoredToken final : public TokenSource {
 Credentials::Credentials(db::Pool& pool, const TokenCipher& cipher, BmxClient& client,
                          const common::Clock& clock)
     : pool_(pool), cipher_(cipher), client_(client), clock_(clock) {
-  pool_.prepare("bmx_credential_insert",
-                "INSERT INTO bmx_credentials (id, key_id, access_token, refresh_token, "
-                "access_expires_at) VALUES ($1, $2, $3, $4, $5)");
-  pool_.prepare("bmx_credential_rotate",
-                "UPDATE bmx_credentials SET key_id = $2, access_token = $3, refresh_token = $4, "
-                "access_expires_at = $5, rotated_at = now() WHERE id = $1");
-  pool_.prepare("bmx_credential_get",
-                "SELECT key_id, access_token, rfc3339(access_expires_at), revoked_at "
-                "FROM bmx_credentials WHERE id = $1");
-  pool_.prepare("bmx_credential_lock",
-                "SELECT key_id, access_token, refresh_token, access_expires_at, revoked_at "
-                "FROM bmx_credentials WHERE id = $1 FOR UPDATE");
-  pool_.prepare(
-      "bmx_credential_revoke",
-      "UPDATE bmx_credentials SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1");
-}
-
-void Credentials::write(pqxx::work& tx, const std::string& id, const TokenGrant& grant,
-                        const char* statement) const {
-  const auto access = cipher_.seal(grant.access_token, context(id, "access"));
-  const auto refresh = cipher_.seal(grant.refresh_token, context(id, "refresh"));
-  const pqxx::binarystring access_bytes(access.bytes.data(), access.bytes.size());
-  const pqxx::binarystring refresh_bytes(refresh.bytes.data(), refresh.bytes.size());
-  tx.exec_prepared(statement, id, access.key_id, access_bytes, refresh_bytes,
-                   common::to_sql_timestamp(clock_.now() + grant.expires_in));
+  store::prepare_credentials(pool_);
 }
 
 std::string Credentials::store(pqxx::work& tx, const TokenGrant& grant) const {
   const auto id = random_uuid();
-  write(tx, id, grant, "bmx_credential_insert");
+  store::insert_credential(tx, id, sealed(cipher_, clock_, id, grant));
   return id;
 }
 
 void Credentials::revoke(pqxx::work& tx, const std::string& credential_id) const {
-  tx.exec_prepared("bmx_credential_revoke", credential_id);
+  store::revoke_credential(tx, credential_id);
 }
 
 std::unique_ptr<TokenSource> Credentials::source(const std::string& credential_id,

@@ -3,8 +3,11 @@
 
 #include <pqxx/pqxx>
 
+#include "frontdoor/common/time.hpp"
 #include "frontdoor/db/fields.hpp"
 #include "frontdoor/db/pool.hpp"
+#include "frontdoor/db/read.hpp"
+#include "frontdoor/db/statement.hpp"
 
 namespace frontdoor::bmx::store {
 
@@ -328,6 +331,100 @@ std::optional<ConnectedSite> connected_site(pqxx::transaction_base& tx,
 SetUpRequests set_up_requests_for(pqxx::transaction_base& tx, const std::string& property_id) {
   const auto row = tx.exec_prepared1("bmx_setup_requests_for", property_id);
   return {row[0].as<int>(), db::optional_of<std::string>(row[1])};
+}
+
+// --- Credentials ------------------------------------------------------------
+
+namespace {
+
+constexpr db::Statement kCredentialInsert{"bmx_credential_insert", R"sql(
+  INSERT INTO bmx_credentials (id, key_id, access_token, refresh_token, access_expires_at)
+  VALUES ($1, $2, $3, $4, $5))sql",
+                                          5};
+constexpr db::Statement kCredentialRotate{"bmx_credential_rotate", R"sql(
+  UPDATE bmx_credentials SET key_id = $2, access_token = $3, refresh_token = $4,
+    access_expires_at = $5, rotated_at = now()
+  WHERE id = $1)sql",
+                                          5};
+constexpr db::Statement kCredentialGet{"bmx_credential_get", R"sql(
+  SELECT key_id, access_token, refresh_token, access_expires_at, revoked_at IS NOT NULL AS revoked
+  FROM bmx_credentials WHERE id = $1)sql",
+                                       1};
+constexpr db::Statement kCredentialLock{"bmx_credential_lock", R"sql(
+  SELECT key_id, access_token, refresh_token, access_expires_at, revoked_at IS NOT NULL AS revoked
+  FROM bmx_credentials WHERE id = $1 FOR UPDATE)sql",
+                                        1};
+constexpr db::Statement kCredentialRevoke{
+    "bmx_credential_revoke",
+    "UPDATE bmx_credentials SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1", 1};
+
+struct CredentialRow {
+  std::string key_id;
+  db::Bytes access_token;
+  db::Bytes refresh_token;
+  common::TimePoint access_expires_at;
+  bool revoked = false;
+};
+
+void write_credential(pqxx::transaction_base& tx, const db::Statement& statement,
+                      const std::string& id, const SealedPair& pair) {
+  const pqxx::binarystring access(pair.access_token.data(), pair.access_token.size());
+  const pqxx::binarystring refresh(pair.refresh_token.data(), pair.refresh_token.size());
+  db::exec(tx, statement, id, pair.key_id, access, refresh,
+           common::to_sql_timestamp(pair.access_expires_at));
+}
+
+}  // namespace
+}  // namespace frontdoor::bmx::store
+
+template <>
+struct frontdoor::db::Shape<frontdoor::bmx::store::CredentialRow> {
+  using Row = bmx::store::CredentialRow;
+  static constexpr auto columns = std::make_tuple(
+      column("key_id", &Row::key_id), column("access_token", &Row::access_token),
+      column("refresh_token", &Row::refresh_token),
+      column("access_expires_at", &Row::access_expires_at), column("revoked", &Row::revoked));
+};
+
+namespace frontdoor::bmx::store {
+namespace {
+
+std::optional<StoredCredential> stored_from(const pqxx::result& result) {
+  auto row = db::read_first<CredentialRow>(result);
+  if (!row) return std::nullopt;
+  return StoredCredential{{std::move(row->key_id), std::move(row->access_token.bytes),
+                           std::move(row->refresh_token.bytes), row->access_expires_at},
+                          row->revoked};
+}
+
+}  // namespace
+
+void prepare_credentials(db::Pool& pool) {
+  for (const auto* statement : {&kCredentialInsert, &kCredentialRotate, &kCredentialGet,
+                                &kCredentialLock, &kCredentialRevoke}) {
+    pool.prepare(*statement);
+  }
+}
+
+void insert_credential(pqxx::transaction_base& tx, const std::string& id, const SealedPair& pair) {
+  write_credential(tx, kCredentialInsert, id, pair);
+}
+
+void rotate_credential(pqxx::transaction_base& tx, const std::string& id, const SealedPair& pair) {
+  write_credential(tx, kCredentialRotate, id, pair);
+}
+
+std::optional<StoredCredential> credential(pqxx::transaction_base& tx, const std::string& id) {
+  return stored_from(db::exec(tx, kCredentialGet, id));
+}
+
+std::optional<StoredCredential> locked_credential(pqxx::transaction_base& tx,
+                                                  const std::string& id) {
+  return stored_from(db::exec(tx, kCredentialLock, id));
+}
+
+void revoke_credential(pqxx::transaction_base& tx, const std::string& id) {
+  db::exec(tx, kCredentialRevoke, id);
 }
 
 }  // namespace frontdoor::bmx::store

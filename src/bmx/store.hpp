@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "frontdoor/bmx/types.hpp"
+#include "frontdoor/common/clock.hpp"
 
 namespace frontdoor::db {
 class Pool;
@@ -174,5 +175,30 @@ struct SetUpRequests {
   std::optional<std::string> last_at;
 };
 SetUpRequests set_up_requests_for(pqxx::transaction_base& tx, const std::string& property_id);
+
+// --- BMX users' tokens, sealed (bmx_credentials) ------------------------------
+
+// Registers the credentials' statements (Credentials does, as it is made).
+void prepare_credentials(db::Pool& pool);
+
+// A token pair as stored: both sealed under `key_id`.
+struct SealedPair {
+  std::string key_id;
+  std::string access_token;   // sealed bytes
+  std::string refresh_token;  // sealed bytes
+  common::TimePoint access_expires_at;
+};
+void insert_credential(pqxx::transaction_base& tx, const std::string& id, const SealedPair& pair);
+void rotate_credential(pqxx::transaction_base& tx, const std::string& id, const SealedPair& pair);
+// The stored pair, or nothing when there is no such credential; `locked` takes
+// the row's lock until the transaction ends (a refresh rotates it once).
+struct StoredCredential {
+  SealedPair pair;
+  bool revoked = false;
+};
+std::optional<StoredCredential> credential(pqxx::transaction_base& tx, const std::string& id);
+std::optional<StoredCredential> locked_credential(pqxx::transaction_base& tx,
+                                                  const std::string& id);
+void revoke_credential(pqxx::transaction_base& tx, const std::string& id);
 
 }  // namespace frontdoor::bmx::store

@@ -8,6 +8,7 @@
 #include "frontdoor/common/random.hpp"
 #include "frontdoor/db/pool.hpp"
 #include "frontdoor/http/problem.hpp"
+#include "idempotency/store.hpp"
 
 namespace frontdoor::http {
 namespace {
@@ -34,39 +35,16 @@ std::string kept_body(const Response& response, const std::vector<std::string>& 
 
 Idempotency::Idempotency(db::Pool& pool, std::chrono::milliseconds deadline)
     : pool_(pool), deadline_(deadline) {
-  // Claims the key until the request's deadline ($4 ms). Taken over: a key older
-  // than 24 h, and the same request still "running" past its deadline (the
-  // instance that ran it died; its transaction, if any, rolled back with it).
-  pool_.prepare("idempotency_claim",
-                "INSERT INTO idempotency_keys AS k (scope, key, request_hash, running_until) "
-                "VALUES ($1, $2, $3, now() + $4 * interval '1 millisecond') "
-                "ON CONFLICT (scope, key) DO UPDATE SET request_hash = EXCLUDED.request_hash, "
-                "status = NULL, content_type = NULL, response_body = NULL, created_at = now(), "
-                "running_until = EXCLUDED.running_until "
-                "WHERE k.created_at < now() - interval '24 hours' OR (k.status IS NULL AND "
-                "k.request_hash = EXCLUDED.request_hash AND k.running_until < now()) RETURNING 1");
-  pool_.prepare("idempotency_find",
-                "SELECT request_hash, status, content_type, response_body FROM idempotency_keys "
-                "WHERE scope = $1 AND key = $2");
-  pool_.prepare("idempotency_store",
-                "UPDATE idempotency_keys SET status = $3, content_type = $4, response_body = $5, "
-                "running_until = NULL WHERE scope = $1 AND key = $2");
-  pool_.prepare("idempotency_forget", "DELETE FROM idempotency_keys WHERE scope = $1");
-  pool_.prepare("idempotency_sweep",
-                "DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY(SELECT ctid FROM "
-                "idempotency_keys WHERE created_at < now() - $1 * interval '1 second' LIMIT $2 "
-                "FOR UPDATE SKIP LOCKED))");
-  pool_.prepare("idempotency_release",
-                "DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND status IS NULL");
+  idempotency_store::prepare(pool_);
 }
 
 long long Idempotency::sweep(std::chrono::seconds retention) {
   // Never before the 24 hours a key replays for.
-  return db::sweep(pool_, "idempotency_sweep", std::max<long long>(retention.count(), 24 * 3600));
+  return idempotency_store::sweep(pool_, std::max(retention, std::chrono::seconds(24 * 3600)));
 }
 
 void Idempotency::forget(pqxx::work& tx, const std::string& scope) const {
-  tx.exec_prepared("idempotency_forget", scope);
+  idempotency_store::forget(tx, scope);
 }
 
 Response Idempotency::run(const std::string& scope, const std::string& route_pattern,
@@ -84,27 +62,25 @@ Response Idempotency::run(const std::string& scope, const std::string& route_pat
 
   const bool claimed = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
-    return !tx.exec_prepared("idempotency_claim", scope, key, request_hash,
-                             static_cast<long long>(deadline_.count()))
-                .empty();
+    return idempotency_store::claim(tx, scope, key, request_hash, deadline_);
   });
   if (!claimed) {
-    auto rows = pool_.run([&](pqxx::connection& connection) {
+    const auto kept = pool_.run([&](pqxx::connection& connection) {
       pqxx::nontransaction tx(connection);
-      return tx.exec_prepared("idempotency_find", scope, key);
+      return idempotency_store::find(tx, scope, key);
     });
-    if (rows.empty() || rows[0][0].as<std::string>() != request_hash) {
+    if (!kept || kept->request_hash != request_hash) {
       throw common::ApiError::unprocessable(
           "idempotency_key_reused", "This Idempotency-Key was used for a different request.");
     }
-    if (rows[0][1].is_null()) {
+    if (!kept->status) {
       throw common::ApiError::conflict("idempotency_key_in_use",
                                        "The first request with this key is still running.");
     }
     Response replay;
-    replay.status = rows[0][1].as<int>();
-    replay.content_type = rows[0][2].as<std::string>();
-    replay.body = rows[0][3].as<std::string>();
+    replay.status = *kept->status;
+    replay.content_type = kept->content_type.value_or("application/json");
+    replay.body = kept->response_body.value_or("");
     replay.set_header("Idempotent-Replayed", "true");
     return replay;
   }
@@ -119,10 +95,10 @@ Response Idempotency::run(const std::string& scope, const std::string& route_pat
     pqxx::nontransaction tx(connection);
     if (response.status >= 500) {
       // Nothing was decided: let a retry run again.
-      tx.exec_prepared("idempotency_release", scope, key);
+      idempotency_store::release(tx, scope, key);
     } else {
-      tx.exec_prepared("idempotency_store", scope, key, response.status, response.content_type,
-                       kept_body(response, shown_once));
+      idempotency_store::store(tx, scope, key, response.status, response.content_type,
+                               kept_body(response, shown_once));
     }
     return 0;
   });

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "frontdoor/auth/principal.hpp"
+#include "frontdoor/common/clock.hpp"
 #include "frontdoor/common/keyset.hpp"
 
 namespace frontdoor::db {
@@ -33,7 +34,7 @@ struct AuditEntry {
   std::string subject_type;
   std::string subject_id;  // empty when the event has no subject
   std::string details;     // JSON text, as recorded
-  std::string at;          // RFC 3339, UTC
+  common::TimePoint at;
 };
 
 // Newest first, by seq: a page starts after (older than) the event numbered `after`.

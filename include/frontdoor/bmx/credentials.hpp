@@ -31,8 +31,6 @@ class Credentials {
 
  private:
   friend class StoredToken;
-  void write(pqxx::work& tx, const std::string& id, const TokenGrant& grant,
-             const char* statement) const;
   db::Pool& pool_;
   const TokenCipher& cipher_;
   BmxClient& client_;
