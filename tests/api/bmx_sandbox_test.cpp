@@ -129,7 +129,7 @@ const YAML::Node& published_spec() {
     const std::string path = BMX_OPENAPI_FILE;
     if (!std::ifstream(path)) {
       throw std::runtime_error("the published BMX OpenAPI file is expected at " + path +
-                               " (shared/ beside the repository, as sessions and CI lay it)");
+                               " (third_party/butterflymx in the repository)");
     }
     return YAML::LoadFile(path);
   }();
