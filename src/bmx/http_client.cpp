@@ -6,6 +6,7 @@
 #include <random>
 #include <thread>
 
+#include "frontdoor/common/circuit_breaker.hpp"
 #include "frontdoor/common/contact.hpp"
 #include "frontdoor/common/log.hpp"
 #include "frontdoor/common/time.hpp"
@@ -31,44 +32,6 @@ struct Call {
   std::string path;  // with query
   std::optional<json> body;
   Repeat repeat = Repeat::safe;
-};
-
-class CircuitBreaker {
- public:
-  CircuitBreaker(int threshold, std::chrono::milliseconds open_for)
-      : threshold_(threshold), open_for_(open_for) {}
-
-  // False while open; in half-open lets one probe through at a time.
-  bool allow() {
-    std::lock_guard lock(mutex_);
-    if (failures_ < threshold_) return true;
-    if (Clock::now() < opened_at_ + open_for_ || probing_) return false;
-    probing_ = true;
-    return true;
-  }
-  void succeeded() {
-    std::lock_guard lock(mutex_);
-    failures_ = 0;
-    probing_ = false;
-  }
-  void failed() {
-    std::lock_guard lock(mutex_);
-    probing_ = false;
-    if (++failures_ >= threshold_) opened_at_ = Clock::now();
-  }
-  std::string state() const {
-    std::lock_guard lock(mutex_);
-    if (failures_ < threshold_) return "closed";
-    return Clock::now() < opened_at_ + open_for_ ? "open" : "half_open";
-  }
-
- private:
-  mutable std::mutex mutex_;
-  const int threshold_;
-  const std::chrono::milliseconds open_for_;
-  int failures_ = 0;
-  bool probing_ = false;
-  Clock::time_point opened_at_{};
 };
 
 std::int64_t id_of(const json& value, const char* key) {
@@ -367,7 +330,9 @@ class HttpBmxClient final : public BmxClient {
                      query_encode(integration_id)});
   }
 
-  std::string circuit_state() const override { return breaker_.state(); }
+  std::string circuit_state() const override {
+    return std::string(common::name_of(breaker_.state()));
+  }
 
  private:
   static Integration integration_from(const json& data) {
@@ -558,7 +523,7 @@ class HttpBmxClient final : public BmxClient {
   HttpClientOptions options_;
   http::Metrics& metrics_;
   FailureObserver observer_;
-  CircuitBreaker breaker_;
+  common::CircuitBreaker breaker_;
 };
 
 }  // namespace
