@@ -299,7 +299,7 @@ nlohmann::json App::outbox_health(const std::string& property_id) {
     lanes[lane.lane] = {{"pending", lane.pending},
                         {"oldest_pending_seconds", lane.oldest_pending_seconds},
                         {"in_flight_here", lane.in_flight},
-                        {"circuit", lane.circuit}};
+                        {"circuit", std::string(common::name_of(lane.circuit))}};
   }
   return {{"this_property_bmx", outbox_.pending_for("bmx", property_id)}, {"lanes", lanes}};
 }

@@ -4,6 +4,7 @@
 
 #include "frontdoor/common/time.hpp"
 #include "frontdoor/db/pool.hpp"
+#include "store.hpp"
 
 namespace frontdoor::notify {
 namespace {
@@ -38,11 +39,7 @@ const char* outcome_word(SendResult::Outcome outcome) {
 Deliveries::Deliveries(db::Pool& pool, SmsGateway& sms, EmailGateway& email, PushGateway& push,
                        const common::Clock& clock)
     : pool_(pool), sms_(sms), email_(email), push_(push), clock_(clock) {
-  pool_.prepare(
-      "notify_devices_of",
-      "SELECT id, platform, push_token, voip_token FROM device_tokens WHERE user_id = $1");
-  pool_.prepare("notify_device_pushed", "SELECT device_pushed($1, $2)");
-  pool_.prepare("notify_device_forget", "SELECT device_forget($1)");
+  store::prepare_devices(pool_);
 }
 
 void Deliveries::register_on(Dispatcher& dispatcher) {
@@ -76,31 +73,29 @@ Delivery Deliveries::deliver_push(const nlohmann::json& payload) {
   }
   const auto user_id = payload.value("user_id", "");
   const bool voip = payload.value("voip", false);
-  auto devices = pool_.run([&](pqxx::connection& connection) {
+  const auto devices = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
-    return tx.exec_prepared("notify_devices_of", user_id);
+    return store::devices_of(tx, user_id);
   });
   int sent = 0, retry = 0;
   std::string last_error;
   for (const auto& device : devices) {
     Push push;
-    push.platform = device[1].as<std::string>();
+    push.platform = device.platform;
     // iOS rings through PushKit with the VoIP token when it has one.
-    push.token = (voip && push.platform == "ios" && !device[3].is_null())
-                     ? device[3].as<std::string>()
-                     : device[2].as<std::string>();
+    push.token = (voip && push.platform == "ios" && device.voip_token) ? *device.voip_token
+                                                                       : device.push_token;
     push.voip = voip;
     push.title = payload.value("title", "");
     push.body = payload.value("body", "");
     push.data = payload.value("data", nlohmann::json::object());
     const auto result = push_.send(push);
-    const auto device_id = device[0].as<std::string>();
     pool_.run([&](pqxx::connection& connection) {
       pqxx::nontransaction tx(connection);
       if (result.outcome == SendResult::Outcome::gone) {
-        tx.exec_prepared("notify_device_forget", device_id);
+        store::forget_device(tx, device.id);
       } else {
-        tx.exec_prepared("notify_device_pushed", device_id, outcome_word(result.outcome));
+        store::device_pushed(tx, device.id, outcome_word(result.outcome));
       }
     });
     if (result.outcome == SendResult::Outcome::sent) ++sent;

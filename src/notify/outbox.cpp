@@ -3,27 +3,11 @@
 #include <pqxx/pqxx>
 
 #include "frontdoor/db/pool.hpp"
+#include "store.hpp"
 
 namespace frontdoor::notify {
 
-Outbox::Outbox(db::Pool& pool) : pool_(pool) {
-  pool.prepare("outbox_pending_for",
-               "SELECT count(*), coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 "
-               "FROM outbox WHERE status = 'pending' AND NOT urgent AND channel = $1 "
-               "AND payload->>'property_id' = $2");
-  pool.prepare("outbox_sweep_delivered",
-               "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status IN ('sent', "
-               "'expired') AND finished_at < now() - $1 * interval '1 second' LIMIT $2 "
-               "FOR UPDATE SKIP LOCKED)");
-  pool.prepare("outbox_sweep_dead",
-               "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status = 'dead' "
-               "AND finished_at < now() - $1 * interval '1 second' LIMIT $2 "
-               "FOR UPDATE SKIP LOCKED)");
-  // No row when a message with this dedupe key was queued before. The function
-  // (migration 0009) is also what other modules call in their own statements.
-  pool.prepare("outbox_enqueue",
-               "SELECT id FROM outbox_enqueue($1, $2, $3::jsonb, $4) AS id WHERE id IS NOT NULL");
-}
+Outbox::Outbox(db::Pool& pool) : pool_(pool) { store::prepare_queueing(pool_); }
 
 namespace {
 
@@ -61,22 +45,19 @@ OutboxMessage push_message(std::string dedupe_key, const std::string& user_id,
 }
 
 nlohmann::json Outbox::pending_for(const std::string& channel, const std::string& property_id) {
-  auto row = pool_.run([&](pqxx::connection& connection) {
+  const auto backlog = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
-    return tx.exec_prepared1("outbox_pending_for", channel, property_id);
+    return store::pending_for(tx, channel, property_id);
   });
-  return {{"pending", row[0].as<long long>()}, {"oldest_pending_seconds", row[1].as<double>()}};
+  return {{"pending", backlog.pending}, {"oldest_pending_seconds", backlog.oldest_pending_seconds}};
 }
 
 long long Outbox::sweep(std::chrono::seconds delivered, std::chrono::seconds dead) {
-  return db::sweep(pool_, "outbox_sweep_delivered", delivered.count()) +
-         db::sweep(pool_, "outbox_sweep_dead", dead.count());
+  return store::sweep(pool_, delivered, dead);
 }
 
 bool Outbox::enqueue(pqxx::work& tx, const OutboxMessage& message) const {
-  return !tx.exec_prepared("outbox_enqueue", message.channel, message.dedupe_key,
-                           message.payload.dump(), message.urgent)
-              .empty();
+  return store::enqueue(tx, message.channel, message.dedupe_key, message.payload, message.urgent);
 }
 
 }  // namespace frontdoor::notify

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "frontdoor/common/circuit_breaker.hpp"
+
 namespace frontdoor::db {
 class Listener;
 class Pool;
@@ -77,8 +79,8 @@ struct LaneStats {
   std::string lane;  // a channel, or "urgent"
   long long pending = 0;
   double oldest_pending_seconds = 0;
-  int in_flight = 0;               // on this instance
-  std::string circuit = "closed";  // closed, open, half_open
+  int in_flight = 0;  // on this instance
+  common::CircuitBreaker::State circuit = common::CircuitBreaker::State::closed;
 };
 
 // Delivers outbox messages through one lane per channel, so that a slow,
