@@ -4,6 +4,7 @@
 #include <boost/algorithm/string/predicate.hpp>
 
 #include "frontdoor/common/contact.hpp"
+#include "frontdoor/common/time.hpp"
 #include "frontdoor/http/uuid.hpp"
 
 namespace frontdoor::http {
@@ -57,6 +58,10 @@ nlohmann::json parse_json_body(const Request& request) {
 
 nlohmann::json text_or_null(const std::optional<std::string>& text) {
   return text ? nlohmann::json(*text) : nlohmann::json(nullptr);
+}
+
+nlohmann::json time_or_null(const std::optional<common::TimePoint>& time) {
+  return time ? nlohmann::json(common::to_rfc3339(*time)) : nlohmann::json(nullptr);
 }
 
 Response json_response(int status, const nlohmann::json& body) {

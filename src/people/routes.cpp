@@ -1,6 +1,7 @@
 #include "frontdoor/people/routes.hpp"
 
 #include "frontdoor/common/contact.hpp"
+#include "frontdoor/common/time.hpp"
 #include "frontdoor/http/json.hpp"
 #include "frontdoor/http/pagination.hpp"
 #include "frontdoor/http/uuid.hpp"
@@ -21,7 +22,7 @@ nlohmann::json to_json(const Resident& resident) {
           {"email", resident.email},
           {"phone", text_or_null(resident.phone)},
           {"directory_listed", resident.directory_listed},
-          {"moved_in_at", resident.moved_in_at}};
+          {"moved_in_at", common::to_rfc3339(resident.moved_in_at)}};
 }
 
 nlohmann::json to_json(const DeviceReport& device) {
@@ -29,8 +30,8 @@ nlohmann::json to_json(const DeviceReport& device) {
           {"platform", device.platform},
           {"voip_token_registered", device.voip_token_registered},
           {"bmx_app_installed", device.bmx_app_installed},
-          {"registered_at", device.registered_at},
-          {"last_push_at", text_or_null(device.last_push_at)},
+          {"registered_at", common::to_rfc3339(device.registered_at)},
+          {"last_push_at", http::time_or_null(device.last_push_at)},
           {"last_push_outcome", text_or_null(device.last_push_outcome)}};
 }
 

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "frontdoor/common/clock.hpp"
 #include "frontdoor/common/error.hpp"
 #include "frontdoor/common/names.hpp"
 #include "frontdoor/common/text.hpp"
@@ -24,6 +25,8 @@ nlohmann::json parse_json_body(const Request& request);
 Response json_response(int status, const nlohmann::json& body);
 // The text, or JSON null when there is none (the apps' optional fields).
 nlohmann::json text_or_null(const std::optional<std::string>& text);
+// A time as the API writes it (RFC 3339, UTC, whole seconds), or null.
+nlohmann::json time_or_null(const std::optional<common::TimePoint>& time);
 // Any optional value (a count, an id, a flag), or JSON null when there is none.
 template <typename T>
 nlohmann::json value_or_null(const std::optional<T>& value) {

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "frontdoor/common/clock.hpp"
 #include "frontdoor/common/keyset.hpp"
 
 namespace frontdoor::people {
@@ -28,7 +29,7 @@ struct Resident {
   std::string email;
   std::optional<std::string> phone;
   bool directory_listed = false;
-  std::string moved_in_at;  // RFC 3339
+  common::TimePoint moved_in_at;
 };
 
 struct MovedOut {
@@ -82,8 +83,8 @@ struct DeviceReport {
   std::string platform;
   bool voip_token_registered = false;
   bool bmx_app_installed = false;
-  std::string registered_at;
-  std::optional<std::string> last_push_at;
+  common::TimePoint registered_at;
+  std::optional<common::TimePoint> last_push_at;
   std::optional<std::string> last_push_outcome;
 };
 struct Diagnostics {
