@@ -157,6 +157,7 @@ int run_create_admin(const Config& config, Arguments arguments) {
 }
 
 int run_serve(const Config& config) {
+  frontdoor::http::Server::hold_signals();
   frontdoor::app::App app(config, std::make_shared<frontdoor::common::SystemClock>());
   app.start();
   app.run_until_signalled();

@@ -1,5 +1,7 @@
 #include "frontdoor/http/server.hpp"
 
+#include <pthread.h>
+
 #include <algorithm>
 #include <atomic>
 #include <boost/asio/co_spawn.hpp>
@@ -14,6 +16,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <condition_variable>
+#include <csignal>
 #include <future>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -447,9 +450,30 @@ void Server::shutdown() {
   });
 }
 
+namespace {
+
+sigset_t drain_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+
+}  // namespace
+
+void Server::hold_signals() {
+  const auto set = drain_signals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
 void Server::run_until_signalled(const std::function<void()>& on_notice) {
   asio::io_context signal_io;
   asio::signal_set signals(signal_io, SIGINT, SIGTERM);
+  // Asio's handler is installed: a signal held since start-up arrives now, on
+  // this thread (every other thread keeps them blocked).
+  const auto set = drain_signals();
+  pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
   asio::steady_timer notice(signal_io);
   signals.async_wait([&](beast::error_code, int signal_number) {
     common::log::info("signal received: draining",

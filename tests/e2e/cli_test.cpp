@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <fstream>
 #include <pqxx/pqxx>
 #include <thread>
 
@@ -164,6 +165,56 @@ TEST(Cli, ServesUntilSigtermThenExitsZero) {
     waitpid(pid, &wait_status, 0);
     FAIL() << "frontdoor did not stop within 5 s of SIGTERM";
   }
+  EXPECT_EQ(WEXITSTATUS(wait_status), 0);
+}
+
+// How many threads the process runs now (0 once it is gone).
+int threads_of(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.rfind("Threads:", 0) == 0) return std::stoi(line.substr(8));
+  }
+  return 0;
+}
+
+// A SIGTERM that arrives while the instance is still starting (its threads
+// exist, its signal handler does not yet) is held and then drained: the
+// process exits 0 instead of dying of the signal.
+TEST(Cli, ASigtermDuringStartUpIsDrainedNotFatal) {
+  const auto url = PostgresCluster::shared().create_migrated_database();
+  std::vector<std::string> env_strings{"DATABASE_URL=" + url,
+                                       "FRONTDOOR_PORT=" + std::to_string(free_port()),
+                                       "FRONTDOOR_LOG_LEVEL=warn",
+                                       "FRONTDOOR_HTTP_DRAIN_NOTICE_MS=0",
+                                       std::string("FRONTDOOR_AUTH_SIGNING_KEY=") + kSigningKey,
+                                       std::string("FRONTDOOR_BMX_TOKEN_KEY=") + kTokenKey};
+  for (char** item = environ; *item != nullptr; ++item) env_strings.emplace_back(*item);
+  std::vector<char*> env;
+  for (auto& item : env_strings) env.push_back(item.data());
+  env.push_back(nullptr);
+  char binary[] = FRONTDOOR_BINARY;
+  char serve[] = "serve";
+  char* argv[] = {binary, serve, nullptr};
+  pid_t pid = 0;
+  ASSERT_EQ(posix_spawn(&pid, binary, nullptr, nullptr, argv, env.data()), 0);
+  // The first thread beyond main starts while the instance is being built.
+  for (int attempt = 0; attempt < 2000 && threads_of(pid) < 2; ++attempt) {
+    std::this_thread::sleep_for(std::chrono::microseconds(500));
+  }
+  ASSERT_GE(threads_of(pid), 2) << "the instance never started a thread";
+  kill(pid, SIGTERM);
+  int wait_status = 0;
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    if (waitpid(pid, &wait_status, WNOHANG) == pid) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (!WIFEXITED(wait_status) && !WIFSIGNALED(wait_status)) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &wait_status, 0);
+    FAIL() << "frontdoor did not stop within 10 s of SIGTERM";
+  }
+  ASSERT_FALSE(WIFSIGNALED(wait_status))
+      << "killed by signal " << WTERMSIG(wait_status) << " before it could drain";
   EXPECT_EQ(WEXITSTATUS(wait_status), 0);
 }
 

@@ -74,6 +74,12 @@ class Server {
   // is draining), keeps serving for drain_notice (a second signal cuts it short),
   // then shuts down.
   void run_until_signalled(const std::function<void()>& on_notice = {});
+  // Holds SIGTERM and SIGINT pending on the calling thread and every thread it
+  // starts from now on, until run_until_signalled is listening for them: a
+  // signal sent while the process starts up (a deploy that changes its mind) is
+  // then drained like any other instead of killing the process. Call first
+  // thing in main, before any thread exists.
+  static void hold_signals();
 
   // Defined in server.cpp; public only so that connection sessions can reach it.
   struct Impl;
