@@ -1,5 +1,6 @@
 #include "json_shapes.hpp"
 
+#include "frontdoor/common/time.hpp"
 #include "frontdoor/http/json.hpp"
 
 namespace frontdoor::properties {
@@ -24,7 +25,7 @@ nlohmann::json to_json(const Property& property) {
                      {"site_name", property.site_name},
                      {"time_zone", property.time_zone},
                      {"settings", to_json(property.settings)}};
-  if (property.created_at) out["created_at"] = *property.created_at;
+  if (property.created_at) out["created_at"] = common::to_rfc3339(*property.created_at);
   return out;
 }
 

@@ -22,7 +22,7 @@ void prepare(db::Pool& pool);
 // the server knows. Throws pqxx::unique_violation when the site name is taken.
 struct Created {
   std::string id;
-  std::string created_at;
+  common::TimePoint created_at;
 };
 std::optional<Created> insert(pqxx::transaction_base& tx, const NewProperty& property);
 

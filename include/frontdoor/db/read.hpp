@@ -42,6 +42,13 @@ constexpr Column<Struct, Member> column(std::string_view name, Member Struct::*m
   return {name, member};
 }
 
+// A member that a row struct inherits from a domain type it extends.
+template <typename Struct, typename Base, typename Member>
+constexpr Column<Struct, Member> column_of(std::string_view name, Member Base::*member) {
+  static_assert(std::is_base_of_v<Base, Struct>, "a member of the row struct or of its base");
+  return {name, static_cast<Member Struct::*>(member)};
+}
+
 template <typename T>
 struct Shape;  // specialised per row struct: `static constexpr auto columns`
 

@@ -4,11 +4,12 @@
 #include <string>
 
 #include "frontdoor/auth/roles.hpp"
+#include "frontdoor/common/clock.hpp"
 #include "frontdoor/common/keyset.hpp"
 
 namespace frontdoor::properties {
 
-// What a property decides about visitors and rings (CONTRACT.md, "Settings").
+// What a property decides about visitors and rings (docs/api.md, "Settings").
 struct Settings {
   bool allow_visitor_access = true;
   int property_only_visitor_max_hours = 24;
@@ -54,7 +55,7 @@ struct Property {
   std::string site_name;
   std::string time_zone;
   Settings settings;
-  std::optional<std::string> created_at;  // RFC 3339; on the answer that created it
+  std::optional<common::TimePoint> created_at;  // on the answer that created it
 };
 
 struct Unit {
