@@ -12,7 +12,7 @@ namespace {
 
 using http::text_or_null;
 
-// CONTRACT.md, "BMX integration".
+// docs/api.md, "BMX integration".
 nlohmann::json integration_json(const SiteIntegration& integration) {
   if (!integration.site) {
     return {{"status", "not_configured"}, {"placeholder_email", integration.placeholder_email}};
@@ -77,7 +77,7 @@ nlohmann::json link_json(const Link& link) {
           {"linked_at", link.linked_at}};
 }
 
-// CONTRACT.md, "Resident link".
+// docs/api.md, "Resident link".
 nlohmann::json link_status_json(const LinkStatus& status) {
   if (!status.link) {
     return {{"linked", false},

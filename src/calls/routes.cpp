@@ -12,7 +12,7 @@ namespace {
 using http::text_or_null;
 using http::value_or_null;
 
-// A call as the resident's app reads it (CONTRACT.md, "Directory and calls").
+// A call as the resident's app reads it (docs/api.md, "Directory and calls").
 nlohmann::json to_json(const Call& call) {
   nlohmann::json json = {{"id", call.id},
                          {"state", to_string(call.state)},

@@ -1,6 +1,6 @@
 #pragma once
 
-// The properties module's types as the apps read them (CONTRACT.md,
+// The properties module's types as the apps read them (docs/api.md,
 // "Properties"); the audit trail records settings in the same shape.
 #include <nlohmann/json.hpp>
 

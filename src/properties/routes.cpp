@@ -36,7 +36,7 @@ http::Response unit_page_response(const UnitPage& page) {
   return http::page_response(std::move(items), next);
 }
 
-// A per-resident pass limit: 1 to 1000, or null for none (CONTRACT.md).
+// A per-resident pass limit: 1 to 1000, or null for none (docs/api.md).
 LimitChange pass_limit(http::JsonFields& fields, std::string_view name) {
   const auto limit = fields.nullable_integer(name, 1, 1000);
   if (!limit.given) return {};

@@ -135,7 +135,7 @@ TEST_F(PropertiesApi, IdempotencyKeyReplaysTheFirstAnswerOfACreate) {
 }
 
 // Each route declares at registration whether its creates are idempotent
-// (auth::Needs). Every create CONTRACT.md names replays its first answer; a
+// (auth::Needs). Every create docs/api.md names replays its first answer; a
 // panel's key is shown once and must never be kept, so panels do not.
 TEST_F(PropertiesApi, EveryCreateTheContractNamesReplaysAndPanelsReplayWithoutTheirKey) {
   auto admin = world.admin();

@@ -1,5 +1,5 @@
 // Visitors and passes through frontdoor's real API with the real bmx-sandbox
-// behind it: every rule and error code of CONTRACT.md, the three flows, BMX
+// behind it: every rule and error code of docs/api.md, the three flows, BMX
 // outages and refusals, revocation, arrival, and the pass page's states.
 #include <gtest/gtest.h>
 
@@ -450,7 +450,7 @@ TEST_F(VisitorsApi, MovingOutAndClosingVisitorAccessRevokePasses) {
   EXPECT_EQ(query("SELECT count(*) FROM audit_events WHERE action = 'passes.revoked_all'"), "1");
 }
 
-// Per-resident limits (CONTRACT.md, "Pass kinds, limits and the deny list").
+// Per-resident limits (docs/api.md, "Pass kinds, limits and the deny list").
 TEST_F(VisitorsApi, AResidentsPassesKeepToThePropertysLimits) {
   auto manager = world.staff(property, "manager");
   const auto settings = "/v1/properties/" + property + "/settings";
@@ -685,7 +685,7 @@ TEST_F(VisitorsApi, AResidentOfTwoPropertiesActsAtEach) {
 }
 
 // ---------------------------------------------------------------------------
-// Pass kinds (CONTRACT.md, "Pass kinds, limits and the deny list")
+// Pass kinds (docs/api.md, "Pass kinds, limits and the deny list")
 
 namespace pass_kinds {
 

@@ -1,4 +1,4 @@
-// The /_sandbox/ control routes of CONTRACT.md ("bmx-sandbox control API"), for
+// The /_sandbox/ control routes of docs/api.md ("bmx-sandbox control API"), for
 // tests, the demo and ops rehearsals. They are not part of BMX.
 #include "frontdoor/common/random.hpp"
 #include "frontdoor/common/time.hpp"

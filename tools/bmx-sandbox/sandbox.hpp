@@ -38,7 +38,7 @@ struct Options {
 using TimePoint = std::chrono::system_clock::time_point;
 
 // The stand-in for ButterflyMX: the v4 API subset frontdoor uses, OAuth, the
-// message providers (SMS, push) and the /_sandbox/ control routes of CONTRACT.md.
+// message providers (SMS, push) and the /_sandbox/ control routes of docs/api.md.
 // State lives in memory; every /v4 and /oauth request is recorded for tests.
 // Route files: oauth.cpp, directory.cpp (buildings, units, tenants, devices,
 // access points), keys.cpp (keychains, virtual keys, scans), events.cpp (door

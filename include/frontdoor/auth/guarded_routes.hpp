@@ -37,7 +37,7 @@ enum class Caller {
 struct Needs {
   Caller caller = Caller::person;
   // A create that a retry with the same Idempotency-Key must not repeat
-  // (CONTRACT.md). Not sign-ins: their whole answer is a secret.
+  // (docs/api.md). Not sign-ins: their whole answer is a secret.
   bool idempotent = false;
   // Whether the handler may wait; one that never does runs on the I/O thread.
   http::Blocking blocking = http::Blocking::may_wait;

@@ -160,7 +160,7 @@ struct Integration {
   std::string url;
 };
 
-// The BMX v4 operations frontdoor uses (shared/bmx/). Every API call is made
+// The BMX v4 operations frontdoor uses (third_party/butterflymx/). Every API call is made
 // with the token of `as`; OAuth calls use the client credentials.
 class BmxClient {
  public:

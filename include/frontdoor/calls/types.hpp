@@ -8,7 +8,7 @@
 
 namespace frontdoor::calls {
 
-// CONTRACT.md, "Directory and calls": ringing -> accepted | denied | missed |
+// docs/api.md, "Directory and calls": ringing -> accepted | denied | missed |
 // canceled; accepted -> door_opened | ended; routed_to_phone when BMX rings the
 // resident's phone instead.
 enum class CallState {

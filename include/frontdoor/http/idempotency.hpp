@@ -14,7 +14,7 @@ class Pool;
 
 namespace frontdoor::http {
 
-// Creates accept an Idempotency-Key header (CONTRACT.md): the same key with the
+// Creates accept an Idempotency-Key header (docs/api.md): the same key with the
 // same body returns the first response; the same key with another body is 422
 // idempotency_key_reused; a retry while the first is still running is 409
 // idempotency_key_in_use. Keys are scoped to the caller and kept for 24 hours.

@@ -85,7 +85,7 @@ class PassesService {
   void register_on(notify::Dispatcher& dispatcher);
   // A BMX access event: BMX's counts of the keys that may have been used are
   // read back and recorded. A first use is the visitor's arrival; a use that
-  // reaches the pass's max_uses ends it (CONTRACT.md, "Pass kinds").
+  // reaches the pass's max_uses ends it (docs/api.md, "Pass kinds").
   void on_access(const bmx::VerifiedAccess& access);
 
   // The caller's passes that are valid now or later.

@@ -19,7 +19,7 @@ class Pool;
 
 namespace frontdoor::visitors {
 
-// A property's deny list (CONTRACT.md, "Pass kinds, limits and the deny list"):
+// A property's deny list (docs/api.md, "Pass kinds, limits and the deny list"):
 // managers and admins write it, staff read it, and every new visitor of the
 // property is checked against it, whoever invites them. Names and e-mails are
 // compared by their match keys (common/matching.hpp), phones in E.164.

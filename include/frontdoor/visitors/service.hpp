@@ -27,7 +27,7 @@ namespace store {
 struct ResidentContext;
 }
 
-// Visitors of residents and of properties, with the rules of CONTRACT.md
+// Visitors of residents and of properties, with the rules of docs/api.md
 // ("Visitors and passes"); each visit gets its pass from the passes module.
 class VisitorsService {
  public:

@@ -12,7 +12,7 @@
 
 namespace frontdoor::visitors {
 
-// The kinds of pass (CONTRACT.md, "Pass kinds, limits and the deny list"), each
+// The kinds of pass (docs/api.md, "Pass kinds, limits and the deny list"), each
 // issued as its own BMX keychain type.
 enum class Kind { window, one_time, recurring, delivery };
 // Who the visitor may open for: the pass page's QR code only (property_only), or
