@@ -1,6 +1,7 @@
 #include "frontdoor/db/async.hpp"
 
 #include <libpq-fe.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/asio/any_completion_handler.hpp>
@@ -11,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <cstring>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -101,7 +103,9 @@ class Connection {
  private:
   std::atomic<long long>& counter(State state);
   void set_state(State next);
-  void watch_socket(bool afresh = false);
+  // False when it could not (it has failed the connection then).
+  bool watch_socket(bool afresh = false);
+  void stop_watching();
   void poll_connecting(PostgresPollingStatusType wanted);
   void connected();
   void schedule_batch();
@@ -222,23 +226,38 @@ void Connection::connect() {
 // usually gets the same descriptor number: the kernel has then already dropped
 // the old registration from epoll. While connecting, the descriptor is watched
 // afresh after every step, whatever its number.
-void Connection::watch_socket(bool afresh) {
+bool Connection::watch_socket(bool afresh) {
   const int fd = PQsocket(conn_);
-  if (!afresh && fd == socket_fd_ && socket_) return;
-  if (socket_) {
-    socket_->cancel();
-    socket_->release();  // libpq owns the file descriptor
+  if (!afresh && fd == socket_fd_ && socket_) return true;
+  stop_watching();
+  // Asio watches a duplicate of libpq's descriptor and closes it itself. libpq
+  // closes its own when a connection breaks, inside the very call that reports
+  // it; had Asio watched that number, it would deregister a descriptor that
+  // another thread may already have been given again.
+  const int watched = ::dup(fd);
+  if (watched < 0) {
+    fail(std::string("cannot watch the connection's socket: ") + std::strerror(errno));
+    return false;
   }
-  socket_ = std::make_unique<asio::posix::stream_descriptor>(io_, fd);
+  socket_ = std::make_unique<asio::posix::stream_descriptor>(io_, watched);
   socket_fd_ = fd;
   reading_ = writing_ = false;
+  return true;
+}
+
+void Connection::stop_watching() {
+  if (!socket_) return;
+  boost::system::error_code ignored;
+  socket_->cancel(ignored);
+  socket_->close(ignored);
+  socket_.reset();
 }
 
 void Connection::poll_connecting(PostgresPollingStatusType wanted) {
   if (wanted == PGRES_POLLING_OK) return connected();
   if (wanted == PGRES_POLLING_FAILED) return fail(PQerrorMessage(conn_));
   if (PQsocket(conn_) < 0) return fail("no socket while connecting");
-  watch_socket(true);
+  if (!watch_socket(true)) return;
   const auto generation = generation_;
   socket_->async_wait(wanted == PGRES_POLLING_READING ? asio::posix::stream_descriptor::wait_read
                                                       : asio::posix::stream_descriptor::wait_write,
@@ -252,7 +271,7 @@ void Connection::poll_connecting(PostgresPollingStatusType wanted) {
 
 void Connection::connected() {
   timer_.cancel();
-  watch_socket(true);
+  if (!watch_socket(true)) return;
   if (PQenterPipelineMode(conn_) != 1) return fail(PQerrorMessage(conn_));
   set_state(State::preparing);
   // Every statement of this path, once per connection, in one round trip.
@@ -527,12 +546,7 @@ void Connection::fail(const std::string& why) {
 void Connection::close() {
   ++generation_;  // callbacks armed before this see they are stale
   watchdog_.cancel();
-  if (socket_) {
-    boost::system::error_code ignored;
-    socket_->cancel(ignored);
-    socket_->release();
-    socket_.reset();
-  }
+  stop_watching();
   socket_fd_ = -1;
   reading_ = writing_ = batch_scheduled_ = false;
   if (conn_) {
