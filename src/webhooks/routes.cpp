@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "frontdoor/common/time.hpp"
 #include "frontdoor/http/json.hpp"
 #include "frontdoor/http/pagination.hpp"
 #include "frontdoor/http/uuid.hpp"
@@ -57,8 +58,8 @@ nlohmann::json to_json(const Subscription& subscription) {
       {"url", subscription.url},
       {"events", subscription.events},
       {"description", http::text_or_null(subscription.description)},
-      {"created_at", subscription.created_at},
-      {"previous_secret_until", http::text_or_null(subscription.previous_secret_until)}};
+      {"created_at", common::to_rfc3339(subscription.created_at)},
+      {"previous_secret_until", http::time_or_null(subscription.previous_secret_until)}};
   if (!subscription.secret.empty()) json["secret"] = subscription.secret;
   return json;
 }
@@ -67,12 +68,12 @@ nlohmann::json to_json(const DeliveryRecord& delivery) {
   return {{"id", delivery.id},
           {"event_id", delivery.event_id},
           {"type", delivery.type},
-          {"status", delivery.status},
+          {"status", std::string(common::name_of(delivery.status))},
           {"attempts", delivery.attempts},
           {"last_status_code", http::value_or_null(delivery.last_status_code)},
           {"last_error", http::text_or_null(delivery.last_error)},
-          {"next_attempt_at", http::text_or_null(delivery.next_attempt_at)},
-          {"created_at", delivery.created_at}};
+          {"next_attempt_at", http::time_or_null(delivery.next_attempt_at)},
+          {"created_at", common::to_rfc3339(delivery.created_at)}};
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "frontdoor/bmx/token_cipher.hpp"
+#include "frontdoor/common/time.hpp"
 #include "frontdoor/http/client.hpp"
 #include "frontdoor/webhooks/rules.hpp"
 #include "target_check.hpp"
@@ -15,7 +16,7 @@ namespace {
 std::string event_body(const store::PendingDelivery& delivery) {
   return nlohmann::json{{"id", delivery.event_id},
                         {"type", delivery.type},
-                        {"created_at", delivery.created_at},
+                        {"created_at", common::to_rfc3339(delivery.created_at)},
                         {"property_id", delivery.property_id},
                         {"data", nlohmann::json::parse(delivery.data)}}
       .dump();

@@ -10,6 +10,7 @@
 #include "frontdoor/common/error.hpp"
 #include "frontdoor/common/log.hpp"
 #include "frontdoor/common/random.hpp"
+#include "frontdoor/common/time.hpp"
 #include "frontdoor/db/pool.hpp"
 #include "sender.hpp"
 #include "store.hpp"
@@ -135,7 +136,7 @@ DeliveryPage Webhooks::deliveries(const auth::Principal& actor, const std::strin
   });
   return common::keyset_page<common::TimeAndId>(
       std::move(fetched), query.limit, [](const DeliveryRecord& delivery) {
-        return common::TimeAndId{delivery.cursor, delivery.id};
+        return common::TimeAndId{common::to_sql_timestamp(delivery.created_at), delivery.id};
       });
 }
 
@@ -172,7 +173,7 @@ Delivery Webhooks::deliver(const std::string& delivery_id) {
     pqxx::nontransaction tx(connection);
     return store::pending(tx, delivery_id);
   });
-  if (!delivery || delivery->status != "pending") return Delivery::ok();
+  if (!delivery || delivery->status != DeliveryStatus::pending) return Delivery::ok();
   if (delivery->subscription_deleted) {
     pool_.run([&](pqxx::connection& connection) {
       pqxx::work tx(connection);
@@ -186,9 +187,9 @@ Delivery Webhooks::deliver(const std::string& delivery_id) {
     return not_before(*delivery->next_attempt_at, now);
   }
   const auto outcome = send_signed(cipher_, options_, *delivery, now);
-  store::Attempt attempt{outcome.delivered ? "delivered" : "pending", outcome.status_code,
-                         outcome.error.empty() ? std::nullopt : std::optional(outcome.error), now,
-                         std::nullopt};
+  store::Attempt attempt{
+      outcome.delivered ? DeliveryStatus::delivered : DeliveryStatus::pending, outcome.status_code,
+      outcome.error.empty() ? std::nullopt : std::optional(outcome.error), now, std::nullopt};
   std::optional<TimePoint> next;
   if (!outcome.delivered) {
     const auto first = delivery->first_attempt_at.value_or(now);
@@ -196,7 +197,7 @@ Delivery Webhooks::deliver(const std::string& delivery_id) {
     if (next) {
       attempt.next_attempt_at = *next;
     } else {
-      attempt.status = "failed";
+      attempt.status = DeliveryStatus::failed;
     }
   }
   pool_.run([&](pqxx::connection& connection) {
@@ -204,7 +205,7 @@ Delivery Webhooks::deliver(const std::string& delivery_id) {
     store::record_attempt(tx, delivery_id, attempt);
     tx.commit();
   });
-  if (attempt.status == "failed") {
+  if (attempt.status == DeliveryStatus::failed) {
     common::log::warn("webhook delivery failed for good",
                       {{"delivery_id", delivery_id}, {"error", outcome.error}});
   }

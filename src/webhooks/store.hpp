@@ -25,9 +25,9 @@ std::string new_id(pqxx::transaction_base& tx);
 // transaction ends (the count and the insert are one step).
 int live_count_locked(pqxx::transaction_base& tx, const std::string& property_id);
 // Returns created_at.
-std::string insert(pqxx::transaction_base& tx, const std::string& id,
-                   const std::string& property_id, const NewSubscription& subscription,
-                   const bmx::Sealed& secret, const std::string& created_by);
+common::TimePoint insert(pqxx::transaction_base& tx, const std::string& id,
+                         const std::string& property_id, const NewSubscription& subscription,
+                         const bmx::Sealed& secret, const std::string& created_by);
 std::vector<Subscription> live(pqxx::transaction_base& tx, const std::string& property_id,
                                common::TimePoint now);
 std::optional<Subscription> find(pqxx::transaction_base& tx, const std::string& property_id,
@@ -50,7 +50,7 @@ std::optional<DeliveryRecord> redeliver(pqxx::transaction_base& tx,
 
 // What one attempt needs.
 struct PendingDelivery {
-  std::string status;
+  DeliveryStatus status = DeliveryStatus::pending;
   int attempts = 0;
   std::optional<common::TimePoint> first_attempt_at;
   std::optional<common::TimePoint> next_attempt_at;
@@ -63,13 +63,13 @@ struct PendingDelivery {
   std::string event_id;
   std::string type;
   std::string property_id;
-  std::string created_at;
-  std::string data;  // JSON text
+  common::TimePoint created_at;  // the event's
+  std::string data;              // JSON text
 };
 std::optional<PendingDelivery> pending(pqxx::transaction_base& tx, const std::string& delivery_id);
 
 struct Attempt {
-  std::string status;  // pending (to be retried), delivered, failed
+  DeliveryStatus status = DeliveryStatus::pending;  // pending: to be retried
   std::optional<int> status_code;
   std::optional<std::string> error;
   common::TimePoint at;

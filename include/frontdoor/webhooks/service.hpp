@@ -8,6 +8,7 @@
 #include "frontdoor/auth/principal.hpp"
 #include "frontdoor/common/clock.hpp"
 #include "frontdoor/common/keyset.hpp"
+#include "frontdoor/common/names.hpp"
 #include "frontdoor/notify/dispatcher.hpp"
 
 namespace frontdoor::db {
@@ -34,22 +35,24 @@ struct Subscription {
   std::string url;
   std::vector<std::string> events;
   std::optional<std::string> description;
-  std::string created_at;
-  std::optional<std::string> previous_secret_until;  // while the old secret still signs
+  common::TimePoint created_at;
+  std::optional<common::TimePoint> previous_secret_until;  // while the old secret still signs
   std::string secret;  // only when just created or rotated: shown once
 };
+
+// Where a delivery stands: still to be (re)tried, or over one way or the other.
+enum class DeliveryStatus { pending, delivered, failed };
 
 struct DeliveryRecord {
   std::string id;
   std::string event_id;
   std::string type;
-  std::string status;  // pending, delivered, failed
+  DeliveryStatus status = DeliveryStatus::pending;
   int attempts = 0;
   std::optional<int> last_status_code;
   std::optional<std::string> last_error;
-  std::optional<std::string> next_attempt_at;
-  std::string created_at;
-  std::string cursor;  // created_at at full precision, for the next page
+  std::optional<common::TimePoint> next_attempt_at;  // pending deliveries only
+  common::TimePoint created_at;  // also the list's keyset position, to the microsecond
 };
 
 using DeliveryQuery = common::PageQuery<common::TimeAndId>;
@@ -106,3 +109,14 @@ class Webhooks {
 };
 
 }  // namespace frontdoor::webhooks
+
+namespace frontdoor::common {
+
+template <>
+struct Names<webhooks::DeliveryStatus> {
+  using Status = webhooks::DeliveryStatus;
+  static constexpr std::array<std::pair<Status, std::string_view>, 3> all{
+      {{Status::pending, "pending"}, {Status::delivered, "delivered"}, {Status::failed, "failed"}}};
+};
+
+}  // namespace frontdoor::common
