@@ -125,24 +125,30 @@ TEST(Cli, CreateAdminMakesAnAccountThatCanLogIn) {
   EXPECT_EQ(row[2].as<std::string>(), "admin");
 }
 
-TEST(Cli, ServesUntilSigtermThenExitsZero) {
-  const auto url = PostgresCluster::shared().create_migrated_database();
-  const int port = free_port();
-  const std::string database = "DATABASE_URL=" + url;
-  const std::string listen = "FRONTDOOR_PORT=" + std::to_string(port);
-  const std::string quiet = "FRONTDOOR_LOG_LEVEL=warn";
-  const std::string key = std::string("FRONTDOOR_AUTH_SIGNING_KEY=") + kSigningKey;
-  const std::string token_key = std::string("FRONTDOOR_BMX_TOKEN_KEY=") + kTokenKey;
-  std::vector<std::string> env_strings{database, listen, quiet, key, token_key};
-  for (char** item = environ; *item != nullptr; ++item) env_strings.emplace_back(*item);
+// Starts `frontdoor serve` on `port` over `url`, quiet, with its two keys and
+// `settings` on top of this process's environment; -1 when it cannot.
+pid_t spawn_serve(const std::string& url, int port, std::vector<std::string> settings) {
+  settings.push_back("DATABASE_URL=" + url);
+  settings.push_back("FRONTDOOR_PORT=" + std::to_string(port));
+  settings.emplace_back("FRONTDOOR_LOG_LEVEL=warn");
+  settings.push_back(std::string("FRONTDOOR_AUTH_SIGNING_KEY=") + kSigningKey);
+  settings.push_back(std::string("FRONTDOOR_BMX_TOKEN_KEY=") + kTokenKey);
+  for (char** item = environ; *item != nullptr; ++item) settings.emplace_back(*item);
   std::vector<char*> env;
-  for (auto& item : env_strings) env.push_back(item.data());
+  for (auto& item : settings) env.push_back(item.data());
   env.push_back(nullptr);
   char binary[] = FRONTDOOR_BINARY;
   char serve[] = "serve";
   char* argv[] = {binary, serve, nullptr};
   pid_t pid = 0;
-  ASSERT_EQ(posix_spawn(&pid, binary, nullptr, nullptr, argv, env.data()), 0);
+  return posix_spawn(&pid, binary, nullptr, nullptr, argv, env.data()) == 0 ? pid : -1;
+}
+
+TEST(Cli, ServesUntilSigtermThenExitsZero) {
+  const auto url = PostgresCluster::shared().create_migrated_database();
+  const int port = free_port();
+  const pid_t pid = spawn_serve(url, port, {});
+  ASSERT_GT(pid, 0);
 
   testing::HttpClient client(static_cast<std::uint16_t>(port));
   int status = 0;
@@ -182,21 +188,8 @@ int threads_of(pid_t pid) {
 // process exits 0 instead of dying of the signal.
 TEST(Cli, ASigtermDuringStartUpIsDrainedNotFatal) {
   const auto url = PostgresCluster::shared().create_migrated_database();
-  std::vector<std::string> env_strings{"DATABASE_URL=" + url,
-                                       "FRONTDOOR_PORT=" + std::to_string(free_port()),
-                                       "FRONTDOOR_LOG_LEVEL=warn",
-                                       "FRONTDOOR_HTTP_DRAIN_NOTICE_MS=0",
-                                       std::string("FRONTDOOR_AUTH_SIGNING_KEY=") + kSigningKey,
-                                       std::string("FRONTDOOR_BMX_TOKEN_KEY=") + kTokenKey};
-  for (char** item = environ; *item != nullptr; ++item) env_strings.emplace_back(*item);
-  std::vector<char*> env;
-  for (auto& item : env_strings) env.push_back(item.data());
-  env.push_back(nullptr);
-  char binary[] = FRONTDOOR_BINARY;
-  char serve[] = "serve";
-  char* argv[] = {binary, serve, nullptr};
-  pid_t pid = 0;
-  ASSERT_EQ(posix_spawn(&pid, binary, nullptr, nullptr, argv, env.data()), 0);
+  const pid_t pid = spawn_serve(url, free_port(), {"FRONTDOOR_HTTP_DRAIN_NOTICE_MS=0"});
+  ASSERT_GT(pid, 0);
   // The first thread beyond main starts while the instance is being built.
   for (int attempt = 0; attempt < 2000 && threads_of(pid) < 2; ++attempt) {
     std::this_thread::sleep_for(std::chrono::microseconds(500));
