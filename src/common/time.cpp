@@ -44,12 +44,36 @@ std::string to_sql_timestamp(TimePoint time) {
   return out;
 }
 
-std::optional<TimePoint> parse_rfc3339(std::string_view text) {
+namespace {
+
+// The numeric offset at `at` to the end: ±HH:MM for the API; Postgres also
+// writes ±HH and ±HH:MM:SS. Nothing when it is not one.
+std::optional<int> offset_seconds(std::string_view text, std::size_t at, bool postgres) {
+  if (at >= text.size() || (text[at] != '+' && text[at] != '-')) return std::nullopt;
+  const int sign = text[at] == '-' ? -1 : 1;
+  const auto rest = text.size() - at;
+  int hours = 0, minutes = 0, seconds = 0;
+  if (!digits(text, at + 1, 2, hours) || hours > 23) return std::nullopt;
+  if (rest == 3 && postgres) return sign * hours * 3600;
+  if (rest != 6 && !(postgres && rest == 9)) return std::nullopt;
+  if (text[at + 3] != ':' || !digits(text, at + 4, 2, minutes) || minutes > 59) {
+    return std::nullopt;
+  }
+  if (rest == 9 && (text[at + 6] != ':' || !digits(text, at + 7, 2, seconds) || seconds > 59)) {
+    return std::nullopt;
+  }
+  return sign * (hours * 3600 + minutes * 60 + seconds);
+}
+
+// RFC 3339 as the API takes it, or (`postgres`) also the text form Postgres
+// writes a timestamptz in: a space for the T and a shorter or longer offset.
+std::optional<TimePoint> parse_time(std::string_view text, bool postgres) {
   int year, month, day, hour, minute, second;
   if (text.size() < 20 || !digits(text, 0, 4, year) || text[4] != '-' ||
       !digits(text, 5, 2, month) || text[7] != '-' || !digits(text, 8, 2, day) ||
-      (text[10] != 'T' && text[10] != 't') || !digits(text, 11, 2, hour) || text[13] != ':' ||
-      !digits(text, 14, 2, minute) || text[16] != ':' || !digits(text, 17, 2, second)) {
+      (text[10] != 'T' && text[10] != 't' && !(postgres && text[10] == ' ')) ||
+      !digits(text, 11, 2, hour) || text[13] != ':' || !digits(text, 14, 2, minute) ||
+      text[16] != ':' || !digits(text, 17, 2, second)) {
     return std::nullopt;
   }
   std::size_t at = 19;
@@ -66,16 +90,11 @@ std::optional<TimePoint> parse_rfc3339(std::string_view text) {
     while (count++ < 6) value *= 10;
     fraction = std::chrono::microseconds(value);
   }
-  int offset_minutes = 0;
+  int offset = 0;
   if (at < text.size() && (text[at] == 'Z' || text[at] == 'z') && at + 1 == text.size()) {
-    offset_minutes = 0;
-  } else if (at + 6 == text.size() && (text[at] == '+' || text[at] == '-') && text[at + 3] == ':') {
-    int offset_hours, offset_mins;
-    if (!digits(text, at + 1, 2, offset_hours) || !digits(text, at + 4, 2, offset_mins) ||
-        offset_hours > 23 || offset_mins > 59) {
-      return std::nullopt;
-    }
-    offset_minutes = (offset_hours * 60 + offset_mins) * (text[at] == '-' ? -1 : 1);
+    offset = 0;
+  } else if (const auto numeric = offset_seconds(text, at, postgres)) {
+    offset = *numeric;
   } else {
     return std::nullopt;
   }
@@ -97,8 +116,15 @@ std::optional<TimePoint> parse_rfc3339(std::string_view text) {
   std::tm check{};
   gmtime_r(&seconds, &check);
   if (check.tm_mday != day || check.tm_mon != month - 1) return std::nullopt;
-  return std::chrono::system_clock::from_time_t(seconds) - std::chrono::minutes(offset_minutes) +
-         fraction;
+  return std::chrono::system_clock::from_time_t(seconds) - std::chrono::seconds(offset) + fraction;
+}
+
+}  // namespace
+
+std::optional<TimePoint> parse_rfc3339(std::string_view text) { return parse_time(text, false); }
+
+std::optional<TimePoint> parse_sql_timestamp(std::string_view text) {
+  return parse_time(text, true);
 }
 
 }  // namespace frontdoor::common

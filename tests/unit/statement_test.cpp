@@ -23,7 +23,7 @@ TEST(Statement, ADeclarationThatDisagreesWithItsSqlIsRefused) {
 
 TEST(ReadTimestamp, EveryFormPostgresWrites) {
   const auto at = [](const char* text) {
-    const auto time = parse_timestamp(text);
+    const auto time = common::parse_sql_timestamp(text);
     return time ? common::to_rfc3339(*time) : std::string("none");
   };
   EXPECT_EQ(at("2026-12-07 18:24:09+00"), "2026-12-07T18:24:09Z");
@@ -31,7 +31,7 @@ TEST(ReadTimestamp, EveryFormPostgresWrites) {
   EXPECT_EQ(at("2026-12-07 13:24:09-05"), "2026-12-07T18:24:09Z");
   EXPECT_EQ(at("2026-12-07 23:54:09+05:30"), "2026-12-07T18:24:09Z");
   EXPECT_EQ(at("2026-12-07T18:24:09Z"), "2026-12-07T18:24:09Z");
-  const auto micro = parse_timestamp("2026-12-07 18:24:09.5+00");
+  const auto micro = common::parse_sql_timestamp("2026-12-07 18:24:09.5+00");
   ASSERT_TRUE(micro.has_value());
   EXPECT_EQ(
       std::chrono::duration_cast<std::chrono::microseconds>(micro->time_since_epoch()).count() %
@@ -39,7 +39,7 @@ TEST(ReadTimestamp, EveryFormPostgresWrites) {
       500000);
   for (const char* bad :
        {"", "2026-13-07 18:24:09+00", "2026-12-07", "yesterday", "2026-12-07 18:24:09+0x"}) {
-    EXPECT_FALSE(parse_timestamp(bad).has_value()) << bad;
+    EXPECT_FALSE(common::parse_sql_timestamp(bad).has_value()) << bad;
   }
 }
 

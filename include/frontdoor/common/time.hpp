@@ -14,5 +14,8 @@ std::string to_rfc3339(TimePoint time);
 std::string to_sql_timestamp(TimePoint time);
 // RFC 3339 with 'Z' or a numeric offset, optional fraction; nullopt otherwise.
 std::optional<TimePoint> parse_rfc3339(std::string_view text);
+// A timestamptz as Postgres writes it ("2026-12-07 18:24:09.242993+00", any
+// offset), or RFC 3339; nothing otherwise. The row reader's one parser.
+std::optional<TimePoint> parse_sql_timestamp(std::string_view text);
 
 }  // namespace frontdoor::common

@@ -27,6 +27,7 @@
 
 #include "frontdoor/common/clock.hpp"
 #include "frontdoor/common/names.hpp"
+#include "frontdoor/common/time.hpp"
 #include "frontdoor/db/rows.hpp"
 
 namespace frontdoor::db {
@@ -57,10 +58,6 @@ struct Bytes {
   std::string bytes;
 };
 
-// Postgres's text form of a timestamptz: "2026-12-07 18:24:09.242993+00" (any
-// offset), or nothing when it is not one.
-std::optional<common::TimePoint> parse_timestamp(std::string_view text);
-
 namespace detail {
 
 template <typename T>
@@ -84,7 +81,7 @@ T decode(const Field& field, std::string_view column) {
   } else {
     if (field.is_null()) unreadable(column, "NULL", "a value");
     if constexpr (std::is_same_v<T, common::TimePoint>) {
-      const auto time = parse_timestamp(field.c_str());
+      const auto time = common::parse_sql_timestamp(field.c_str());
       if (!time) unreadable(column, field.c_str(), "a timestamptz");
       return *time;
     } else if constexpr (std::is_same_v<T, Bytes>) {
