@@ -10,6 +10,8 @@ namespace {
 
 using bmx::BmxError;
 using bmx::ErrorKind;
+using visitors::Kind;
+using visitors::PassStatus;
 
 // What the app shows when BMX refused: BMX's own words when it gave some.
 std::string refusal_reason(const BmxError& error) {
@@ -35,11 +37,11 @@ bmx::KeychainRequest keychain_request(const std::string& visitor_id, const store
   request.name = keychain_name(visitor_id);
   request.starts_at = pass.starts_at;
   request.ends_at = pass.ends_at;
-  if (pass.kind == "one_time" || (pass.kind == "window" && pass.max_uses == 1)) {
+  if (pass.kind == Kind::one_time || (pass.kind == Kind::window && pass.max_uses == 1)) {
     request.kind = "one_time";
   }
-  if (pass.kind == "delivery") request.kind = "delivery_pass";
-  if (pass.kind == "recurring") {
+  if (pass.kind == Kind::delivery) request.kind = "delivery_pass";
+  if (pass.kind == Kind::recurring) {
     request.kind = "recurring";
     request.weekly = pass.weekly;
   }
@@ -106,10 +108,10 @@ notify::Delivery PassIssuance::issue(const IssueJob& job) {
   });
   if (!pass) return notify::Delivery::give_up("no such pass");
   // Revoked (or already issued) while waiting: nothing to do.
-  if (pass->status != "pending") return notify::Delivery::ok();
+  if (pass->status != PassStatus::pending) return notify::Delivery::ok();
   // BMX starts a delivery pass when it is made and keeps it for a month: it is
   // made when the visit's window opens, and deleted when it closes.
-  if (pass->kind == "delivery") {
+  if (pass->kind == Kind::delivery) {
     const auto until_start = pass->starts_at - std::chrono::system_clock::now();
     if (until_start > std::chrono::seconds(0)) {
       return notify::Delivery::wait("a delivery pass is made when its window opens",
@@ -133,7 +135,7 @@ notify::Delivery PassIssuance::issue(const IssueJob& job) {
     const auto email = pass->on_placeholder ? pass->email : std::nullopt;
     const auto key = bmx_.issue_key(*access, *keychain_id, pass->visitor_name, email);
     // Revoked while BMX was working: the key must not outlive the revocation.
-    if (!record_issued(job, *keychain_id, key, pass->kind == "delivery")) {
+    if (!record_issued(job, *keychain_id, key, pass->kind == Kind::delivery)) {
       bmx_.delete_keychain(*access, *keychain_id);
     }
     if (pass->interrupted) schedule_reconcile(job.visitor_id, pass->property_id);
@@ -296,7 +298,7 @@ notify::Delivery PassIssuance::reconcile(const std::string& visitor_id) {
   auto access = bmx_.site_access(keychain->property_id);
   if (!access) return notify::Delivery::give_up("the property is no longer connected to BMX");
   // A revoked or failed pass keeps nothing at BMX; an issued one keeps its own keychain.
-  const auto keep = keychain->status == "issued" ? keychain->id : std::nullopt;
+  const auto keep = keychain->status == PassStatus::issued ? keychain->id : std::nullopt;
   try {
     bmx_.delete_keychains_named(*access, keychain_name(visitor_id), keep);
   } catch (const BmxError& error) {

@@ -52,10 +52,17 @@ http::Response unknown_page() {
 }
 
 // What kind of pass this is, as the page names it.
-std::string kind_label(const std::string& kind) {
-  if (kind == "one_time") return "One-time pass: it opens the door once";
-  if (kind == "recurring") return "Weekly pass";
-  if (kind == "delivery") return "Delivery pass: it opens the door once";
+std::string kind_label(visitors::Kind kind) {
+  switch (kind) {
+    case visitors::Kind::one_time:
+      return "One-time pass: it opens the door once";
+    case visitors::Kind::recurring:
+      return "Weekly pass";
+    case visitors::Kind::delivery:
+      return "Delivery pass: it opens the door once";
+    case visitors::Kind::window:
+      break;
+  }
   return "Visitor pass";
 }
 

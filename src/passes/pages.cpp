@@ -7,6 +7,8 @@
 #include "store.hpp"
 
 namespace frontdoor::passes {
+
+using visitors::PassStatus;
 namespace {
 
 bool is_token(const std::string& token) {
@@ -54,13 +56,13 @@ boost::asio::awaitable<PassView> PassPages::view(const std::string& token,
   view.uses = page->uses;
   if (page->used_up) {
     view.state = PassView::State::used_up;
-  } else if (page->status == "revoked") {
+  } else if (page->status == PassStatus::revoked) {
     view.state = PassView::State::revoked;
-  } else if (page->status == "failed") {
+  } else if (page->status == PassStatus::failed) {
     view.state = PassView::State::failed;
   } else if (page->over) {
     view.state = PassView::State::expired;
-  } else if (page->status == "pending") {
+  } else if (page->status == PassStatus::pending) {
     view.state = PassView::State::pending;
   } else if (page->not_yet) {
     view.state = PassView::State::not_yet;
@@ -83,7 +85,7 @@ boost::asio::awaitable<std::optional<std::string>> PassPages::qr(
   if (!page && !co_await store::guess_allowed(database_, remote_address)) {
     throw common::ApiError::rate_limited(60);
   }
-  if (!page || page->status != "issued" || page->not_yet || page->over || page->used_up) {
+  if (!page || page->status != PassStatus::issued || page->not_yet || page->over || page->used_up) {
     co_return std::nullopt;
   }
   co_return shown(*page)->qr_svg;

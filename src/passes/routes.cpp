@@ -1,6 +1,7 @@
 #include "frontdoor/passes/routes.hpp"
 
 #include "frontdoor/auth/async_guarded_routes.hpp"
+#include "frontdoor/common/time.hpp"
 #include "frontdoor/db/async.hpp"
 #include "frontdoor/http/json.hpp"
 #include "frontdoor/passes/page.hpp"
@@ -13,8 +14,8 @@ nlohmann::json to_json(const Credential& credential) {
   return {{"visitor_id", credential.visitor_id},
           {"property_id", credential.property_id},
           {"property_name", credential.property_name},
-          {"starts_at", credential.starts_at},
-          {"ends_at", credential.ends_at},
+          {"starts_at", common::to_rfc3339(credential.starts_at)},
+          {"ends_at", common::to_rfc3339(credential.ends_at)},
           {"valid_now", credential.valid_now},
           {"type", "bmx_virtual_key"},
           {"qr_payload", credential.qr_payload},

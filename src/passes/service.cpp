@@ -142,7 +142,7 @@ void PassesService::record_use(const std::string& property_id,
       // use, so that a visitor can still pass an inner door; a window pass has
       // no such rule there and is deleted at BMX now, on the lane no backlog of
       // issuances shares: every moment it stays, its QR code still opens.
-      if (candidate.kind == "window") {
+      if (candidate.kind == visitors::Kind::window) {
         const auto revoked = store::revoke(tx, candidate.visitor_id);
         if (revoked && revoked->has_keychain) {
           queue_deletion(tx, candidate.visitor_id, property_id, "bmx_urgent");
@@ -179,7 +179,8 @@ std::vector<Credential> PassesService::credentials(const auth::Principal& actor)
   for (const auto& row : rows) {
     credentials.push_back(
         {row.visitor_id, row.property_id, row.property_name, row.starts_at, row.ends_at,
-         row.valid_now, cipher_.open({row.sealing_key_id, row.sealed}, "pass:" + row.visitor_id)});
+         row.valid_now,
+         cipher_.open({row.sealing_key_id, row.sealed_credential}, "pass:" + row.visitor_id)});
   }
   return credentials;
 }

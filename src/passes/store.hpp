@@ -11,6 +11,7 @@
 
 #include "frontdoor/bmx/client.hpp"
 #include "frontdoor/common/clock.hpp"
+#include "frontdoor/visitors/types.hpp"
 
 namespace frontdoor::db {
 class Pool;
@@ -19,7 +20,7 @@ class AsyncDatabase;
 
 namespace frontdoor::passes::store {
 
-// Registers the module's prepared statements (names start with "passes_").
+// Registers the module's prepared statements.
 void prepare(db::Pool& pool);
 
 struct NewRow {
@@ -34,7 +35,7 @@ void insert(pqxx::transaction_base& tx, const NewRow& row);
 
 // A pass being issued, with its visit.
 struct Issuance {
-  std::string status;
+  visitors::PassStatus status = visitors::PassStatus::pending;
   bool on_placeholder = false;
   std::optional<std::string> host_user_id;
   std::string property_id;
@@ -44,9 +45,9 @@ struct Issuance {
   std::optional<std::string> email;
   std::optional<std::int64_t> keychain_id;
   bool interrupted = false;  // a keychain was asked for before: BMX may have made it
-  std::string kind;          // the visit's: window, one_time, recurring, delivery
-  std::optional<bmx::WeeklyWindows> weekly;  // recurring
-  std::optional<int> max_uses;               // entries the pass allows; nothing: no cap
+  visitors::Kind kind = visitors::Kind::window;  // the visit's
+  std::optional<bmx::WeeklyWindows> weekly;      // recurring
+  std::optional<int> max_uses;                   // entries the pass allows; nothing: no cap
 };
 std::optional<Issuance> issuance(pqxx::transaction_base& tx, const std::string& visitor_id);
 void keychain_requested(pqxx::transaction_base& tx, const std::string& visitor_id,
@@ -80,7 +81,7 @@ std::vector<Revoked> revoke_all_at(pqxx::transaction_base& tx, const std::string
 struct Keychain {
   std::optional<std::int64_t> id;
   std::string property_id;
-  std::string status;
+  visitors::PassStatus status = visitors::PassStatus::pending;
   bool settled = false;  // BMX can no longer be finishing a creation we gave up on
 };
 std::optional<Keychain> keychain_of(pqxx::transaction_base& tx, const std::string& visitor_id,
@@ -92,10 +93,10 @@ struct Credential {
   std::string visitor_id;
   std::string property_id;
   std::string property_name;
-  std::string starts_at;
-  std::string ends_at;
+  common::TimePoint starts_at;
+  common::TimePoint ends_at;
   std::string sealing_key_id;
-  std::string sealed;
+  std::string sealed_credential;
   bool valid_now = false;
 };
 std::vector<Credential> credentials_of(pqxx::transaction_base& tx, const std::string& user_id,
@@ -109,7 +110,7 @@ struct UsageCandidate {
   std::optional<std::string> host_user_id;
   std::string visitor_name;
   int uses = 0;  // as last recorded
-  std::string kind;
+  visitors::Kind kind = visitors::Kind::window;
 };
 std::vector<UsageCandidate> usage_candidates(pqxx::transaction_base& tx,
                                              const std::string& property_id, std::int64_t tenant_id,
@@ -133,7 +134,7 @@ void prepare_page(db::Pool& pool, db::AsyncDatabase& database);
 // A pass as its page shows it, found by the hash of the SMS link's token.
 struct Page {
   std::string pass_id;
-  std::string status;  // "pending", "issued", "failed", "revoked"
+  visitors::PassStatus status = visitors::PassStatus::pending;
   std::string sealing_key_id;
   std::string sealed_credential;
   std::string visitor_name;
@@ -143,7 +144,7 @@ struct Page {
   std::string time_zone;
   bool not_yet = false;  // the window has not begun at `now`
   bool over = false;     // the window has ended at `now`
-  std::string kind;      // window, one_time, recurring, delivery
+  visitors::Kind kind = visitors::Kind::window;
   bool used_up = false;  // its entries reached max_uses
   int uses = 0;
   std::string schedule;  // recurring: "Mon, Thu 09:00–12:00, until 1 Mar 2027"

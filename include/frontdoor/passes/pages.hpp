@@ -11,6 +11,7 @@
 #include "frontdoor/bmx/token_cipher.hpp"
 #include "frontdoor/common/clock.hpp"
 #include "frontdoor/common/expiring_cache.hpp"
+#include "frontdoor/visitors/types.hpp"
 
 namespace frontdoor::db {
 class Pool;
@@ -42,7 +43,7 @@ struct PassView {
   std::string starts;  // in the property's time zone, as the page shows it
   std::string ends;
   std::string time_zone;
-  std::string kind;      // window, one_time, recurring, delivery
+  visitors::Kind kind = visitors::Kind::window;
   std::string schedule;  // recurring passes: their weekly windows, in local time
   int uses = 0;
   // Valid passes only: the BMX PIN and its QR code (SVG).

@@ -12,6 +12,7 @@
 #include "frontdoor/bmx/service.hpp"
 #include "frontdoor/bmx/token_cipher.hpp"
 #include "frontdoor/common/clock.hpp"
+#include "frontdoor/common/time.hpp"
 #include "frontdoor/notify/dispatcher.hpp"
 #include "frontdoor/notify/messages.hpp"
 #include "frontdoor/notify/outbox.hpp"
@@ -54,8 +55,8 @@ struct Credential {
   std::string visitor_id;
   std::string property_id;
   std::string property_name;
-  std::string starts_at;  // RFC 3339
-  std::string ends_at;
+  common::TimePoint starts_at;
+  common::TimePoint ends_at;
   bool valid_now = false;
   std::string qr_payload;  // the BMX virtual key's PIN, which its QR code encodes
 };
