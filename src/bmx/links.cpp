@@ -29,8 +29,7 @@ std::string BmxService::new_link_state(const std::string& user_id, const std::st
   pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
     store::insert_link_state(tx, user_id, common::sha256_hex(state),
-                             common::to_sql_timestamp(clock_.now() + kLinkStateLifetime),
-                             property_id);
+                             clock_.now() + kLinkStateLifetime, property_id);
   });
   return state;
 }
@@ -62,8 +61,7 @@ LinkStatus BmxService::link_status(const auth::Principal& actor,
   const auto property_id = Policy::resident_property(actor, property);
   auto stored = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
-    return store::find_link(tx, actor.user_id, property_id,
-                            common::to_sql_timestamp(clock_.now() - kPreferenceFreshFor));
+    return store::find_link(tx, actor.user_id, property_id, clock_.now() - kPreferenceFreshFor);
   });
   if (!stored) return unlinked_status(actor.user_id, property_id);
   auto& link = stored->link;
@@ -76,7 +74,7 @@ LinkStatus BmxService::link_status(const auth::Principal& actor,
       pool_.run([&](pqxx::connection& connection) {
         pqxx::nontransaction tx(connection);
         store::mark_link_checked(tx, actor.user_id, property_id, link.contact_preference,
-                                 common::to_sql_timestamp(clock_.now()));
+                                 clock_.now());
       });
     } catch (const BmxError& error) {
       if (error.kind() == ErrorKind::unauthorized) {
@@ -102,8 +100,7 @@ LinkStatus BmxService::link(const auth::Principal& actor, const std::string& cod
     pqxx::nontransaction tx(connection);
     // The state proves this sign-in started from this user's own authorize URL,
     // and says for which of their homes.
-    auto taken = store::take_link_state(tx, common::sha256_hex(state), actor.user_id,
-                                        common::to_sql_timestamp(clock_.now()));
+    auto taken = store::take_link_state(tx, common::sha256_hex(state), actor.user_id, clock_.now());
     if (!taken) {
       throw ApiError::unprocessable(
           "bmx_state_mismatch",
@@ -146,7 +143,7 @@ LinkStatus BmxService::link(const auth::Principal& actor, const std::string& cod
   return pool_.run([&](pqxx::connection& connection) {
     pqxx::work tx(connection);
     const auto credential_id = credentials_.store(tx, grant);
-    std::string linked_at;
+    common::TimePoint linked_at;
     try {
       linked_at = store::upsert_link(tx, {actor.user_id, property_id, credential_id, building_id,
                                           tenant->id, tenant->unit_id, tenant->contact_preference});
@@ -203,7 +200,7 @@ std::optional<Link> BmxService::link_summary(const std::string& user_id,
                                              const std::string& property_id) const {
   auto stored = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
-    return store::find_link(tx, user_id, property_id, common::to_sql_timestamp(clock_.now()));
+    return store::find_link(tx, user_id, property_id, clock_.now());
   });
   if (!stored) return std::nullopt;
   return stored->link;

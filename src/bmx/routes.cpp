@@ -4,13 +4,16 @@
 #include <cctype>
 
 #include "frontdoor/bmx/service.hpp"
+#include "frontdoor/common/time.hpp"
 #include "frontdoor/http/json.hpp"
 #include "frontdoor/http/uuid.hpp"
 
 namespace frontdoor::bmx {
 namespace {
 
+using common::to_rfc3339;
 using http::text_or_null;
+using http::time_or_null;
 
 // docs/api.md, "BMX integration".
 nlohmann::json integration_json(const SiteIntegration& integration) {
@@ -24,7 +27,7 @@ nlohmann::json integration_json(const SiteIntegration& integration) {
           {"placeholder_unit_id", site.placeholder_unit_id},
           {"placeholder_tenant_id", site.placeholder_tenant_id},
           {"placeholder_email", integration.placeholder_email},
-          {"configured_at", site.configured_at}};
+          {"configured_at", to_rfc3339(site.configured_at)}};
 }
 
 nlohmann::json set_up_request_json(const SetUpRequest& request) {
@@ -33,7 +36,7 @@ nlohmann::json set_up_request_json(const SetUpRequest& request) {
           {"placeholder_email", request.placeholder_email},
           {"building_name", text_or_null(request.building_name)},
           {"note", text_or_null(request.note)},
-          {"created_at", request.created_at}};
+          {"created_at", to_rfc3339(request.created_at)}};
 }
 
 nlohmann::json health_json(const Health& health) {
@@ -44,12 +47,12 @@ nlohmann::json health_json(const Health& health) {
                       {"bmx_status", error.bmx_status},
                       {"detail", error.detail},
                       {"bmx_request_id", text_or_null(error.bmx_request_id)},
-                      {"occurred_at", error.occurred_at}});
+                      {"occurred_at", to_rfc3339(error.occurred_at)}});
   }
   nlohmann::json result = {{"circuit_state", health.circuit_state},
                            {"last_errors", errors},
                            {"set_up_requests", health.set_up_requests},
-                           {"last_set_up_request_at", text_or_null(health.last_set_up_request_at)}};
+                           {"last_set_up_request_at", time_or_null(health.last_set_up_request_at)}};
   if (!health.site) {
     result["status"] = "not_configured";
     return result;
@@ -60,10 +63,10 @@ nlohmann::json health_json(const Health& health) {
   result["building_id"] = site.building_id;
   result["building_name"] = site.building_name;
   result["token"] = {{"valid", !revoked},
-                     {"access_expires_at", site.access_expires_at},
-                     {"revoked_at", text_or_null(site.revoked_at)}};
-  result["last_webhook_at"] = text_or_null(site.last_webhook_at);
-  result["configured_at"] = site.configured_at;
+                     {"access_expires_at", to_rfc3339(site.access_expires_at)},
+                     {"revoked_at", time_or_null(site.revoked_at)}};
+  result["last_webhook_at"] = time_or_null(site.last_webhook_at);
+  result["configured_at"] = to_rfc3339(site.configured_at);
   result["webhooks_waiting"] = site.webhooks_waiting;
   return result;
 }
@@ -74,7 +77,7 @@ nlohmann::json link_json(const Link& link) {
           {"building_id", link.building_id},
           {"contact_preference", link.contact_preference},
           {"video_calls_ready", link.video_calls_ready()},
-          {"linked_at", link.linked_at}};
+          {"linked_at", to_rfc3339(link.linked_at)}};
 }
 
 // docs/api.md, "Resident link".

@@ -18,7 +18,7 @@ class Pool;
 
 namespace frontdoor::bmx::store {
 
-// Registers the module's prepared statements (names start with "bmx_").
+// Registers the module's prepared statements.
 void prepare(db::Pool& pool);
 
 // --- Site set-up ---------------------------------------------------------
@@ -44,11 +44,11 @@ struct NewIntegration {
 };
 // Connects (or reconnects) the property; revokes the credential it replaces.
 // Returns when it was configured.
-std::string upsert_integration(pqxx::transaction_base& tx, const NewIntegration& integration);
+common::TimePoint upsert_integration(pqxx::transaction_base& tx, const NewIntegration& integration);
 
 struct Created {
   std::string id;
-  std::string created_at;
+  common::TimePoint created_at;
 };
 Created insert_set_up_request(pqxx::transaction_base& tx, const std::string& property_id,
                               const std::string& requested_by,
@@ -64,7 +64,7 @@ struct StoredLink {
   bool bmx_app_installed = false;
 };
 std::optional<StoredLink> find_link(pqxx::transaction_base& tx, const std::string& user_id,
-                                    const std::string& property_id, const std::string& fresh_after);
+                                    const std::string& property_id, common::TimePoint fresh_after);
 
 struct NewLink {
   std::string user_id;
@@ -78,10 +78,10 @@ struct NewLink {
 // Links (or relinks) the resident; revokes the credential it replaces. Returns
 // when it was linked. Throws pqxx::unique_violation when another account holds
 // this tenant.
-std::string upsert_link(pqxx::transaction_base& tx, const NewLink& link);
+common::TimePoint upsert_link(pqxx::transaction_base& tx, const NewLink& link);
 void mark_link_checked(pqxx::transaction_base& tx, const std::string& user_id,
                        const std::string& property_id, const std::string& contact_preference,
-                       const std::string& checked_at);
+                       common::TimePoint checked_at);
 
 struct Unlinked {
   std::string property_id;
@@ -100,13 +100,13 @@ std::optional<SiteBuilding> site_building(pqxx::transaction_base& tx,
                                           const std::string& property_id);
 
 void insert_link_state(pqxx::transaction_base& tx, const std::string& user_id,
-                       const std::string& state_hash, const std::string& expires_at,
+                       const std::string& state_hash, common::TimePoint expires_at,
                        const std::string& property_id);
 // The property the sign-in was started for, when the state is this user's and
 // has not expired; the state is used up either way.
 std::optional<std::string> take_link_state(pqxx::transaction_base& tx,
                                            const std::string& state_hash,
-                                           const std::string& user_id, const std::string& now);
+                                           const std::string& user_id, common::TimePoint now);
 long long sweep_link_states(db::Pool& pool, std::chrono::seconds retention);
 
 // --- Whose sign-in acts ------------------------------------------------------
@@ -172,7 +172,7 @@ std::optional<ConnectedSite> connected_site(pqxx::transaction_base& tx,
 
 struct SetUpRequests {
   int count = 0;
-  std::optional<std::string> last_at;
+  std::optional<common::TimePoint> last_at;
 };
 SetUpRequests set_up_requests_for(pqxx::transaction_base& tx, const std::string& property_id);
 

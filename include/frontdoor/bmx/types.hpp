@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "frontdoor/common/clock.hpp"
+
 namespace frontdoor::bmx {
 
 // The BMX building a property is connected to, and its placeholder tenant
@@ -16,7 +18,7 @@ struct Site {
   std::string building_name;
   std::int64_t placeholder_unit_id = 0;
   std::int64_t placeholder_tenant_id = 0;
-  std::string configured_at;  // RFC 3339
+  common::TimePoint configured_at;
 };
 
 // A property's integration as staff see it. Without a site it is not configured
@@ -33,7 +35,7 @@ struct SetUpRequest {
   std::string placeholder_email;
   std::optional<std::string> building_name;
   std::optional<std::string> note;
-  std::string created_at;
+  common::TimePoint created_at;
 };
 
 // The last failure of one BMX operation at a property.
@@ -43,7 +45,7 @@ struct RecordedError {
   int bmx_status = 0;  // 0: BMX never answered
   std::string detail;
   std::optional<std::string> bmx_request_id;
-  std::string occurred_at;
+  common::TimePoint occurred_at;
 };
 
 // A connected site as support sees it: is the building admin's sign-in still
@@ -51,10 +53,10 @@ struct RecordedError {
 struct ConnectedSite {
   std::int64_t building_id = 0;
   std::string building_name;
-  std::string access_expires_at;
-  std::optional<std::string> revoked_at;  // the sign-in must be repeated
-  std::optional<std::string> last_webhook_at;
-  std::string configured_at;
+  common::TimePoint access_expires_at;
+  std::optional<common::TimePoint> revoked_at;  // the sign-in must be repeated
+  std::optional<common::TimePoint> last_webhook_at;
+  common::TimePoint configured_at;
   int webhooks_waiting = 0;
 };
 
@@ -62,7 +64,7 @@ struct Health {
   std::string circuit_state;  // the BMX client's circuit breaker
   std::vector<RecordedError> last_errors;
   int set_up_requests = 0;
-  std::optional<std::string> last_set_up_request_at;
+  std::optional<common::TimePoint> last_set_up_request_at;
   std::optional<ConnectedSite> site;  // nothing: not configured
 };
 
@@ -71,7 +73,7 @@ struct Link {
   std::int64_t tenant_id = 0;
   std::int64_t building_id = 0;
   std::string contact_preference;  // BMX's: "mobile_app", "phone_call", ...
-  std::string linked_at;
+  common::TimePoint linked_at;
   // Phone Calls in BMX means BMX rings the phone number: no video, no app call.
   bool video_calls_ready() const { return contact_preference == "mobile_app"; }
 };
