@@ -4,29 +4,6 @@
 
 namespace frontdoor::auth {
 
-std::string to_string(Role role) {
-  switch (role) {
-    case Role::admin:
-      return "admin";
-    case Role::manager:
-      return "manager";
-    case Role::staff:
-      return "staff";
-    case Role::resident:
-      return "resident";
-    case Role::visitor:
-      return "visitor";
-  }
-  return "unknown";
-}
-
-std::optional<Role> role_from_string(const std::string& text) {
-  for (Role role : {Role::admin, Role::manager, Role::staff, Role::resident, Role::visitor}) {
-    if (to_string(role) == text) return role;
-  }
-  return std::nullopt;
-}
-
 bool Principal::is_admin() const {
   return kind == Kind::user && std::any_of(roles.begin(), roles.end(),
                                            [](const auto& r) { return r.role == Role::admin; });

@@ -45,14 +45,14 @@ TokenPair AuthService::issue_tokens(pqxx::work& tx, const std::string& user_id,
                                     const std::string& family_id) {
   const std::string refresh = common::random_hex(32);
   store::insert_refresh_token(tx, common::sha256_hex(refresh), user_id, family_id,
-                              common::to_sql_timestamp(clock_.now() + kRefreshTokenLifetime));
+                              clock_.now() + kRefreshTokenLifetime);
   return {tokens_.issue(user_id, store::roles_of(tx, user_id)), refresh, tokens_.lifetime()};
 }
 
 TokenPair AuthService::login(const std::string& raw_email, const std::string& password,
                              const std::string& address) {
   const std::string email = common::normalize_email(raw_email);
-  const std::string now = common::to_sql_timestamp(clock_.now());
+  const auto now = clock_.now();
   const store::AttemptLimits limits{limits_.failures_per_account, limits_.failures_per_address,
                                     limits_.window.count(), limits_.address_spacing.count()};
   store::Attempt attempt;
@@ -83,7 +83,7 @@ TokenPair AuthService::login(const std::string& raw_email, const std::string& pa
 
 TokenPair AuthService::refresh(const std::string& refresh_token) {
   const std::string hash = common::sha256_hex(refresh_token);
-  const std::string now = common::to_sql_timestamp(clock_.now());
+  const auto now = clock_.now();
   return pool_.run([&](pqxx::connection& connection) {
     pqxx::work tx(connection);
     auto used = store::use_refresh_token(tx, hash, now);
@@ -101,7 +101,7 @@ TokenPair AuthService::refresh(const std::string& refresh_token) {
 
 TokenPair AuthService::activate(const std::string& invite_token, const std::string& password) {
   const std::string hash = common::sha256_hex(invite_token);
-  const std::string now = common::to_sql_timestamp(clock_.now());
+  const auto now = clock_.now();
   auto invitee = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
     return store::open_invite(tx, hash, now);
@@ -158,16 +158,13 @@ void AuthService::send_notice(pqxx::work& tx, const std::string& email,
 
 std::string AuthService::activation_link(pqxx::work& tx, const std::string& user_id) const {
   const std::string token = common::random_hex(32);
-  store::insert_invite(tx, common::sha256_hex(token), user_id,
-                       common::to_sql_timestamp(clock_.now() + kInviteLifetime));
+  store::insert_invite(tx, common::sha256_hex(token), user_id, clock_.now() + kInviteLifetime);
   return public_base_url_ + "/activate?token=" + token;
 }
 
 long long AuthService::sweep(std::chrono::seconds failures, std::chrono::seconds refresh,
                              std::chrono::seconds invitations) {
-  return db::sweep(pool_, "auth_sweep_login_failures", failures.count() + limits_.window.count()) +
-         db::sweep(pool_, "auth_sweep_refresh_tokens", refresh.count()) +
-         db::sweep(pool_, "auth_sweep_invitations", invitations.count());
+  return store::sweep(pool_, {failures + limits_.window, refresh, invitations});
 }
 
 std::string AuthService::create_admin(const std::string& raw_email, const std::string& password) {

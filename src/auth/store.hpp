@@ -2,6 +2,7 @@
 
 // SQL of the auth module. Every function runs in the caller's transaction.
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <optional>
 #include <pqxx/pqxx>
 #include <string>
@@ -9,6 +10,7 @@
 
 #include "frontdoor/auth/principal.hpp"
 #include "frontdoor/auth/types.hpp"
+#include "frontdoor/common/clock.hpp"
 
 namespace frontdoor::db {
 class Pool;
@@ -52,40 +54,49 @@ struct AttemptLimits {
 };
 struct Attempt {
   long long wait_seconds = 0;
-  std::string at;                               // as given
-  std::optional<std::string> previous_failure;  // the address's, before this attempt
+  common::TimePoint at;                               // as given
+  std::optional<common::TimePoint> previous_failure;  // the address's, before this attempt
 };
 Attempt reserve_login_attempt(pqxx::transaction_base& tx, const std::string& account_key,
-                              const std::string& address_key, const std::string& now,
+                              const std::string& address_key, common::TimePoint now,
                               const AttemptLimits& limits);
 // The password was right: the account starts over and the address gets its
 // attempt back, with its last failure as it was.
 void login_succeeded(pqxx::transaction_base& tx, const std::string& account_key,
                      const std::string& address_key, const Attempt& attempt);
 
+// How long each kind of row is kept after it stops mattering.
+struct Retention {
+  std::chrono::seconds login_failures;  // after the window of its attempts
+  std::chrono::seconds refresh_tokens;  // after expiry
+  std::chrono::seconds invitations;     // after expiry or use
+};
+// Deletes what is past its retention, in small batches; returns the rows deleted.
+long long sweep(db::Pool& pool, const Retention& retention);
+
 void insert_refresh_token(pqxx::transaction_base& tx, const std::string& hash,
                           const std::string& user_id, const std::string& family_id,
-                          const std::string& expires_at);
+                          common::TimePoint expires_at);
 struct UsedRefresh {
   std::string user_id;
   std::string family_id;
 };
 // Marks an unused, unrevoked, unexpired token used; nullopt if it was not.
 std::optional<UsedRefresh> use_refresh_token(pqxx::transaction_base& tx, const std::string& hash,
-                                             const std::string& now);
+                                             common::TimePoint now);
 // When the token was already used: revokes every token of its family. Returns true if it did.
 bool revoke_family_of_used_token(pqxx::transaction_base& tx, const std::string& hash,
-                                 const std::string& now);
+                                 common::TimePoint now);
 
 void insert_invite(pqxx::transaction_base& tx, const std::string& hash, const std::string& user_id,
-                   const std::string& expires_at);
+                   common::TimePoint expires_at);
 struct Invitee {
   std::string user_id;
   std::string email;
 };
 std::optional<Invitee> open_invite(pqxx::transaction_base& tx, const std::string& hash,
-                                   const std::string& now);
-bool use_invite(pqxx::transaction_base& tx, const std::string& hash, const std::string& now);
+                                   common::TimePoint now);
+bool use_invite(pqxx::transaction_base& tx, const std::string& hash, common::TimePoint now);
 void set_password(pqxx::transaction_base& tx, const std::string& user_id,
                   const std::string& password_hash);
 
