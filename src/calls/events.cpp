@@ -56,16 +56,16 @@ void CallEvents::ring(pqxx::work& tx, const Call& call,
                                {"caller_label", caller},
                                {"panel_name", http::text_or_null(call.panel_name)},
                                {"callee_label", call.callee_label},
-                               {"forwarded_to", http::text_or_null(call.forwarded_to)},
+                               {"forwarded_to", http::value_or_null(call.forwarded_to)},
                                {"video_offered", call.video_offered},
                                {"property_id", call.property_id}};
   const auto body = call.forwarded_to ? "Front desk: " + call.callee_label + " did not answer"
                                       : "Tap to answer " + call.callee_label + "'s door";
   // One message per person, each to every device they have.
   for (const auto& user_id : user_ids) {
-    outbox_.enqueue(
-        tx, notify::push_message("call-ring:" + call.id + ":" + user_id, user_id, caller, body,
-                                 data, true, call.ring_deadline, call.property_id));
+    outbox_.enqueue(tx, notify::push_message(
+                            "call-ring:" + call.id + ":" + user_id, user_id, caller, body, data,
+                            true, common::to_rfc3339(call.ring_deadline), call.property_id));
   }
 }
 

@@ -2,6 +2,7 @@
 
 #include "frontdoor/calls/rules.hpp"
 #include "frontdoor/calls/service.hpp"
+#include "frontdoor/common/time.hpp"
 #include "frontdoor/http/json.hpp"
 #include "frontdoor/http/pagination.hpp"
 #include "frontdoor/http/uuid.hpp"
@@ -9,7 +10,9 @@
 namespace frontdoor::calls {
 namespace {
 
+using http::name_of;
 using http::text_or_null;
+using http::time_or_null;
 using http::value_or_null;
 
 // A call as the resident's app reads it (docs/api.md, "Directory and calls").
@@ -17,23 +20,23 @@ nlohmann::json to_json(const Call& call) {
   nlohmann::json json = {{"id", call.id},
                          {"state", to_string(call.state)},
                          {"panel_message", rules::panel_message(call)},
-                         {"origin", call.origin},
+                         {"origin", name_of(call.origin)},
                          {"callee_type", call.unit_id ? "unit" : "resident"},
-                         {"forwarded_to", text_or_null(call.forwarded_to)},
-                         {"routed_to", call.routed_to},
+                         {"forwarded_to", value_or_null(call.forwarded_to)},
+                         {"routed_to", name_of(call.routed_to)},
                          {"video_offered", call.video_offered},
                          {"callee_label", call.callee_label},
                          {"panel_name", text_or_null(call.panel_name)},
-                         {"created_at", call.created_at},
-                         {"ring_deadline", call.ring_deadline},
-                         {"answered_at", text_or_null(call.answered_at)},
-                         {"ended_at", text_or_null(call.ended_at)},
+                         {"created_at", common::to_rfc3339(call.created_at)},
+                         {"ring_deadline", common::to_rfc3339(call.ring_deadline)},
+                         {"answered_at", time_or_null(call.answered_at)},
+                         {"ended_at", time_or_null(call.ended_at)},
                          {"media", text_or_null(call.media)},
                          {"audio", value_or_null(call.audio_on)},
                          {"video", value_or_null(call.video_on)},
                          {"accepted_device_id", text_or_null(call.accepted_device_id)}};
   // Phone Calls in BMX: BMX rings the phone number, the app only learns why.
-  if (call.routed_to == "phone") json["routing_reason"] = rules::phone_routing_reason();
+  if (call.routed_to == RoutedTo::phone) json["routing_reason"] = rules::phone_routing_reason();
   return json;
 }
 

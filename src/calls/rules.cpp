@@ -4,33 +4,6 @@
 #include <utility>
 
 namespace frontdoor::calls {
-namespace {
-constexpr std::array<std::pair<CallState, const char*>, 8> kStates{{
-    {CallState::ringing, "ringing"},
-    {CallState::routed_to_phone, "routed_to_phone"},
-    {CallState::accepted, "accepted"},
-    {CallState::denied, "denied"},
-    {CallState::missed, "missed"},
-    {CallState::canceled, "canceled"},
-    {CallState::door_opened, "door_opened"},
-    {CallState::ended, "ended"},
-}};
-}  // namespace
-
-std::string to_string(CallState state) {
-  for (const auto& [known, text] : kStates) {
-    if (known == state) return text;
-  }
-  return "ended";
-}
-
-std::optional<CallState> call_state_from_string(const std::string& text) {
-  for (const auto& [state, known] : kStates) {
-    if (text == known) return state;
-  }
-  return std::nullopt;
-}
-
 namespace rules {
 
 std::string panel_message(CallState state, const std::string& callee) {

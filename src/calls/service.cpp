@@ -85,20 +85,6 @@ void CallsService::start_from_bmx(const bmx::VerifiedCall& verified) {
 // ---------------------------------------------------------------------------
 // Reading
 
-std::optional<Call> CallsService::current(pqxx::work& tx, const std::string& call_id) const {
-  // A call past its ring time goes to the front desk or is missed now, and one
-  // past its time limit ended, whether or not a sweep ran yet.
-  if (auto forwarded = store::forward_if_due(tx, call_id, clock_.now())) {
-    events_->forwarded(tx, *forwarded);
-    return forwarded;
-  }
-  if (auto ended = store::end_if_due(tx, call_id, clock_.now())) {
-    events_->ended_by_time(tx, *ended);
-    return ended;
-  }
-  return store::find(tx, call_id);
-}
-
 bool CallsService::still_ringing(const std::string& call_id) const {
   if (!http::is_uuid(call_id)) return false;
   return pool_.run([&](pqxx::connection& connection) {
@@ -130,25 +116,22 @@ int CallsService::sweep_missed() {
 }
 
 Call CallsService::panel_view(const auth::Principal& panel, const std::string& call_id) {
-  return pool_.run([&](pqxx::connection& connection) {
-    pqxx::work tx(connection);
-    auto call = current(tx, call_id);
-    if (!call || call->panel_id != panel.panel_id) throw ApiError::not_found();
-    tx.commit();
-    return *call;
+  auto call = pool_.run([&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    return store::seen_by_panel(tx, call_id, panel.panel_id, clock_.now());
   });
+  if (!call) throw ApiError::not_found();
+  return *call;
 }
 
 Call CallsService::get(const auth::Principal& actor, const std::string& call_id) {
-  return pool_.run([&](pqxx::connection& connection) {
-    pqxx::work tx(connection);
-    // A call that never rang this caller does not exist for them.
-    if (!store::standing(tx, call_id, actor.user_id)) throw ApiError::not_found();
-    auto call = current(tx, call_id);
-    if (!call) throw ApiError::not_found();
-    tx.commit();
-    return *call;
+  auto seen = pool_.run([&](pqxx::connection& connection) {
+    pqxx::nontransaction tx(connection);
+    return store::seen_by(tx, call_id, actor.user_id, clock_.now());
   });
+  // A call that never rang this caller does not exist for them.
+  if (!seen) throw ApiError::not_found();
+  return std::move(seen->call);
 }
 
 CallPage CallsService::list_mine(const auth::Principal& actor, const CallQuery& query) {
@@ -157,31 +140,31 @@ CallPage CallsService::list_mine(const auth::Principal& actor, const CallQuery& 
     pqxx::nontransaction tx(connection);
     return store::list_for_resident(tx, actor.user_id, query);
   });
-  return common::keyset_page<common::TimeAndId>(std::move(fetched), query.limit,
-                                                [](const Call& call) {
-                                                  return common::TimeAndId{call.cursor, call.id};
-                                                });
+  return common::keyset_page<common::TimeAndId>(
+      std::move(fetched), query.limit, [](const Call& call) {
+        return common::TimeAndId{common::to_sql_timestamp(call.created_at), call.id};
+      });
 }
 
 // ---------------------------------------------------------------------------
 // Transitions
 
-void CallsService::refuse(const std::string& call_id, const std::string& user_id,
-                          CallAction action) {
-  const auto now = get(auth::Principal{auth::Principal::Kind::user, user_id, {}, {}, {}},
-                       call_id);  // 404 for a call that never rang them
-  const auto seat = pool_.run([&](pqxx::connection& connection) {
-    pqxx::nontransaction tx(connection);
-    return store::standing(tx, call_id, user_id);
-  });
-  if (!seat) throw ApiError::not_found();
-  if (!seat->still_there) {
-    throw ApiError::forbidden(
-        seat->front_desk ? "You no longer work at this property, so you cannot answer its door."
-                         : "You no longer live at this property, so you cannot answer its door.");
+void CallsService::refuse(pqxx::transaction_base& tx, const std::string& call_id,
+                          const std::string& user_id, CallAction action,
+                          const std::optional<std::string>& device_id) const {
+  const auto seen = store::seen_by(tx, call_id, user_id, clock_.now(), device_id);
+  if (!seen) throw ApiError::not_found();  // someone else's call: 404 before anything else
+  if (device_id && !seen->own_device) {
+    throw ApiError::validation({{"device_id", "unknown", "Not one of your devices."}});
   }
-  throw rules::refusal(action, now,
-                       {seat->front_desk, now.answered_by && *now.answered_by == user_id});
+  const auto& [front_desk, still_there] = seen->standing;
+  if (!still_there) {
+    throw ApiError::forbidden(
+        front_desk ? "You no longer work at this property, so you cannot answer its door."
+                   : "You no longer live at this property, so you cannot answer its door.");
+  }
+  const auto& call = seen->call;
+  throw rules::refusal(action, call, {front_desk, call.answered_by == user_id});
 }
 
 AcceptedCall CallsService::accept(const auth::Principal& actor, const std::string& call_id,
@@ -190,39 +173,27 @@ AcceptedCall CallsService::accept(const auth::Principal& actor, const std::strin
     pqxx::work tx(connection);
     auto call =
         store::accept(tx, call_id, actor.user_id, device_id, media, clock_.now(), max_accepted_);
-    if (!call) return call;
+    if (!call) refuse(tx, call_id, actor.user_id, CallAction::accept, device_id);
     events_->record(tx, actor, *call, "accepted", {{"device_id", device_id}, {"media", media}});
     tx.commit();
-    return call;
+    return *call;
   });
-  if (!accepted) {
-    get(actor, call_id);  // someone else's call: 404 before anything else
-    const bool own_device = pool_.run([&](pqxx::connection& connection) {
-      pqxx::nontransaction tx(connection);
-      return store::is_device_of(tx, device_id, actor.user_id);
-    });
-    if (!own_device) {
-      throw ApiError::validation({{"device_id", "unknown", "Not one of your devices."}});
-    }
-    refuse(call_id, actor.user_id, CallAction::accept);
-  }
   // Media flows between BMX and the phone; this is what the app joins with.
-  Session session{accepted->origin == "bmx" ? "bmx" : "frontdoor", accepted->bmx_call_id, call_id};
-  return AcceptedCall{*accepted, session};
+  Session session{accepted.origin == Origin::bmx ? "bmx" : "frontdoor", accepted.bmx_call_id,
+                  call_id};
+  return AcceptedCall{accepted, session};
 }
 
 Call CallsService::transition(const auth::Principal& actor, const std::string& call_id,
                               const Move& move, const std::string& event, CallAction action) {
-  auto moved = pool_.run([&](pqxx::connection& connection) {
+  return pool_.run([&](pqxx::connection& connection) {
     pqxx::work tx(connection);
     auto call = move(tx);
-    if (!call) return call;
+    if (!call) refuse(tx, call_id, actor.user_id, action);
     events_->record(tx, actor, *call, event);
     tx.commit();
-    return call;
+    return *call;
   });
-  if (!moved) refuse(call_id, actor.user_id, action);
-  return *moved;
 }
 
 Call CallsService::deny(const auth::Principal& actor, const std::string& call_id) {
@@ -240,19 +211,17 @@ Call CallsService::hangup(const auth::Principal& actor, const std::string& call_
 
 Call CallsService::media(const auth::Principal& actor, const std::string& call_id,
                          std::optional<bool> audio, std::optional<bool> video) {
-  auto changed = pool_.run([&](pqxx::connection& connection) {
+  return pool_.run([&](pqxx::connection& connection) {
     pqxx::work tx(connection);
     auto call = store::change_media(tx, call_id, actor.user_id, audio, video, clock_.now());
-    if (!call) return call;
+    if (!call) refuse(tx, call_id, actor.user_id, CallAction::media);
     nlohmann::json details = nlohmann::json::object();
     if (audio) details["audio"] = *audio;
     if (video) details["video"] = *video;
     events_->note(tx, actor, call_id, "media", details);
     tx.commit();
-    return call;
+    return *call;
   });
-  if (!changed) refuse(call_id, actor.user_id, CallAction::media);
-  return *changed;
 }
 
 Call CallsService::cancel(const auth::Principal& panel, const std::string& call_id) {
@@ -303,20 +272,21 @@ ApiError CallsService::door_failed(const auth::Principal& actor, const std::stri
 Call CallsService::open_door(const auth::Principal& actor, const std::string& call_id) {
   // Claim the release first: a second tap while BMX works gets 409, not a second
   // release. The claim carries the panel's door when it is known.
-  auto claimed = pool_.run([&](pqxx::connection& connection) {
+  const auto claimed = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
-    return store::claim_door_release(tx, call_id, actor.user_id, clock_.now());
+    auto call = store::claim_door_release(tx, call_id, actor.user_id, clock_.now());
+    if (!call) refuse(tx, call_id, actor.user_id, CallAction::open_door);
+    return *call;
   });
-  if (!claimed) refuse(call_id, actor.user_id, CallAction::open_door);
 
-  auto access = bmx_.door_access(actor.user_id, claimed->property_id);
+  auto access = bmx_.door_access(actor.user_id, claimed.property_id);
   if (!access) {
     throw door_failed(actor, call_id, "This property is not connected to ButterflyMX.",
                       "not_set_up");
   }
   std::int64_t release_id = 0;
   try {
-    const auto access_point = access_point_for(*access, *claimed);
+    const auto access_point = access_point_for(*access, claimed);
     if (!access_point) {
       throw door_failed(actor, call_id, "This panel is not linked to a ButterflyMX door.",
                         "no_access_point");

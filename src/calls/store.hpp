@@ -20,7 +20,7 @@ class Pool;
 
 namespace frontdoor::calls::store {
 
-// Registers the module's prepared statements (names start with "calls_").
+// Registers the module's prepared statements.
 void prepare(db::Pool& pool);
 
 // A panel's call to a directory entry (a listed residency at its property).
@@ -47,33 +47,40 @@ std::vector<std::string> ring_front_desk(pqxx::transaction_base& tx, const std::
 // Everyone the call rang in `role` ("resident", "front_desk"; nothing: all).
 std::vector<std::string> recipients(pqxx::transaction_base& tx, const std::string& call_id,
                                     std::optional<std::string> role = std::nullopt);
-// Ringing calls nobody answered in time that go on to the front desk now, with a
-// fresh ring window (up to 100, skipping those another instance holds; or one).
+// Ringing calls nobody answered in time that go on to the front desk, with a
+// ring window of their own (up to 100, skipping those another instance holds).
 std::vector<Call> forward_due(pqxx::transaction_base& tx, common::TimePoint now);
-std::optional<Call> forward_if_due(pqxx::transaction_base& tx, const std::string& call_id,
-                                   common::TimePoint now);
 
+// The call as stored.
 std::optional<Call> find(pqxx::transaction_base& tx, const std::string& call_id);
-// The call ended by the clock now if it is due (missed, or answered too long).
-std::optional<Call> end_if_due(pqxx::transaction_base& tx, const std::string& call_id,
-                               common::TimePoint now);
+
+// What a person is to a call: in the front desk's part of its group or the
+// residents', and still where it found them (living or working at its property).
+struct Standing {
+  bool front_desk = false;
+  bool still_there = false;
+};
+// The call as a person it rang sees it now (forwarded, missed or ended by the
+// clock even before the sweep writes it), where they stand, and whether
+// `device_id` is theirs. Nothing when the call never rang them. Reads only.
+struct Seen {
+  Call call;
+  Standing standing;
+  bool own_device = false;
+};
+std::optional<Seen> seen_by(pqxx::transaction_base& tx, const std::string& call_id,
+                            const std::string& user_id, common::TimePoint now,
+                            const std::optional<std::string>& device_id = std::nullopt);
+// The call as its panel sees it now; nothing for another panel's.
+std::optional<Call> seen_by_panel(pqxx::transaction_base& tx, const std::string& call_id,
+                                  const std::string& panel_id, common::TimePoint now);
+
 // Up to 100 calls due to end, skipping those another instance holds.
 std::vector<Call> end_due(pqxx::transaction_base& tx, common::TimePoint now);
 // Move-out: ringing calls canceled, answered ones ended.
 std::vector<Call> end_for_resident(pqxx::transaction_base& tx, const std::string& user_id,
                                    const std::string& property_id);
 bool still_ringing(pqxx::transaction_base& tx, const std::string& call_id, common::TimePoint now);
-// What the caller is to a call: in the front desk's part of its group or the
-// residents', and still where it found them (living or working at its property).
-// Nothing when the call never rang them.
-struct Standing {
-  bool front_desk = false;
-  bool still_there = false;
-};
-std::optional<Standing> standing(pqxx::transaction_base& tx, const std::string& call_id,
-                                 const std::string& user_id);
-bool is_device_of(pqxx::transaction_base& tx, const std::string& device_id,
-                  const std::string& user_id);
 // Up to query.limit + 1 of the calls that rang the user, newest first.
 std::vector<Call> list_for_resident(pqxx::transaction_base& tx, const std::string& user_id,
                                     const CallQuery& query);

@@ -15,10 +15,10 @@ constexpr CallState kEveryState[] = {
 
 TEST(CallStates, EveryStateReadsBackFromItsName) {
   for (auto state : kEveryState) {
-    EXPECT_EQ(call_state_from_string(to_string(state)), state) << to_string(state);
+    EXPECT_EQ(common::named<CallState>(to_string(state)), state) << to_string(state);
   }
-  EXPECT_FALSE(call_state_from_string("Ringing"));
-  EXPECT_FALSE(call_state_from_string(""));
+  EXPECT_FALSE(common::named<CallState>("Ringing"));
+  EXPECT_FALSE(common::named<CallState>(""));
 }
 
 TEST(PanelMessage, NamesThePersonWhileTheCallGoesOn) {

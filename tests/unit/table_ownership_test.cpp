@@ -360,6 +360,8 @@ std::vector<std::string> data_layer_problems(const std::string& file, const std:
        "names a statement by a string"},
       {std::regex(R"(\b[a-z_]*rows?\s*\[|\]\s*\[\s*[0-9])"), "reads a row by position"},
   };
+  // In a store, text joined to a k-constant is SQL glued together at run time.
+  static const std::regex glued(R"(""\s*\+\s*k[A-Z]|\bk[A-Z]\w*\s*\+\s*"")");
   static const std::regex runs_statement(R"(\bdb::exec\s*\(|\.run\(\s*k[A-Z])");
   std::vector<std::string> problems;
   if (file.rfind("src/db/", 0) == 0 || file.rfind("include/frontdoor/db/", 0) == 0) {
@@ -370,25 +372,17 @@ std::vector<std::string> data_layer_problems(const std::string& file, const std:
     if (std::regex_search(code, pattern)) problems.push_back(file + " " + what);
   }
   const bool store = fs::path(file).filename() == "store.cpp";
+  if (store && std::regex_search(code, glued)) {
+    problems.push_back(file + " glues SQL text together at run time");
+  }
   if (!store && std::regex_search(code, runs_statement)) {
     problems.push_back(file + " runs a statement outside its module's store.cpp");
   }
   return problems;
 }
 
-// Files that still hold SQL of the old, stringly kind, module by module as the
-// typed layer reaches them (issue 32). The list only shrinks: a file that is
-// converted fails the test below until it is taken off.
-const std::set<std::string> kNotYetTyped = {
-    "src/auth/store.cpp",
-    "src/bmx/store.cpp",
-    "src/calls/store.cpp",
-    "src/auth/service.cpp",
-};
-
 TEST(TypedDataLayer, SqlRunsOnlyInStoresByStatementObjectsAndRowsAreReadByName) {
   std::vector<std::string> problems;
-  std::set<std::string> still_untyped;
   int scanned = 0;
   for (const auto& base : {kRoot / "src", kRoot / "include" / "frontdoor"}) {
     for (const auto& entry : fs::recursive_directory_iterator(base)) {
@@ -397,19 +391,11 @@ TEST(TypedDataLayer, SqlRunsOnlyInStoresByStatementObjectsAndRowsAreReadByName) 
       const auto file = fs::relative(entry.path(), kRoot).generic_string();
       ++scanned;
       const auto found = data_layer_problems(file, read(entry.path()));
-      if (kNotYetTyped.count(file)) {
-        if (!found.empty()) still_untyped.insert(file);
-        continue;
-      }
       problems.insert(problems.end(), found.begin(), found.end());
     }
   }
   ASSERT_GT(scanned, 100) << "the scan found too few sources";
   EXPECT_TRUE(problems.empty()) << joined(problems);
-  for (const auto& file : kNotYetTyped) {
-    EXPECT_TRUE(still_untyped.count(file))
-        << file << " no longer breaks the rules: take it off kNotYetTyped";
-  }
 }
 
 // The checker itself: one planted violation of each kind fails it, and the
@@ -430,6 +416,13 @@ TEST(TypedDataLayerRules, EachKindOfViolationIsFound) {
             (Lines{"src/x/store.cpp reads a row by position"}));
   EXPECT_EQ(data_layer_problems("src/x/store.cpp", "auto id = result[0][2].c_str();"),
             (Lines{"src/x/store.cpp reads a row by position"}));
+  EXPECT_EQ(data_layer_problems("src/x/store.cpp",
+                                "pool.prepare(\"x_end\", \"UPDATE x SET \" + kEndState);"),
+            (Lines{"src/x/store.cpp names a statement by a string",
+                   "src/x/store.cpp glues SQL text together at run time"}));
+  EXPECT_EQ(
+      data_layer_problems("src/x/store.cpp", "const std::string kAll = kColumns + \" FROM x\";"),
+      (Lines{"src/x/store.cpp glues SQL text together at run time"}));
   EXPECT_EQ(data_layer_problems("src/x/service.cpp", "db::exec(tx, kGet, id);"),
             (Lines{"src/x/service.cpp runs a statement outside its module's store.cpp"}));
   // The typed forms, comments and SQL text are not violations.

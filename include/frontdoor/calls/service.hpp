@@ -56,9 +56,10 @@ class CallsService {
   Call media(const auth::Principal& actor, const std::string& call_id, std::optional<bool> audio,
              std::optional<bool> video);
 
-  // Ringing calls whose time ran out become missed, and answered ones past their
-  // time limit ended; returns how many. Every instance runs it on each outbox
-  // pass; SKIP LOCKED keeps them apart.
+  // Ringing calls whose time ran out go on to the front desk or become missed,
+  // and answered ones past their time limit ended; returns how many. Every
+  // instance runs it on each outbox pass; SKIP LOCKED keeps them apart. Only
+  // this and the transitions write a call: reads show what it will write.
   int sweep_missed();
   // A door release whose instance died mid-way: BMX's access logs say whether the
   // door opened (the call then reads door_opened) or not (the claim goes and the
@@ -74,16 +75,17 @@ class CallsService {
                         const std::string& property_id) const;
 
  private:
-  // Why `action` did not move the call, as the 404, 403 or 409 the caller gets.
-  [[noreturn]] void refuse(const std::string& call_id, const std::string& user_id,
-                           CallAction action);
+  // Why `action` did not move the call, as the 404, 403, 409 or 422 the caller
+  // gets: one read, in the transaction whose move did nothing. `device_id`: the
+  // one an accept named.
+  [[noreturn]] void refuse(pqxx::transaction_base& tx, const std::string& call_id,
+                           const std::string& user_id, CallAction action,
+                           const std::optional<std::string>& device_id = std::nullopt) const;
   // One conditional UPDATE (the move), recorded as `event`; a refusal when it
   // moved nothing.
   using Move = std::function<std::optional<Call>(pqxx::work& tx)>;
   Call transition(const auth::Principal& actor, const std::string& call_id, const Move& move,
                   const std::string& event, CallAction action);
-  // The call as it is now: ended first when the clock says it is over.
-  std::optional<Call> current(pqxx::work& tx, const std::string& call_id) const;
   // The BMX door for the call's panel: known, or looked up in BMX and remembered.
   std::optional<std::int64_t> access_point_for(bmx::BmxAccess& access, const Call& call);
   // A failed release: the claim dropped, the event recorded, the 502 to throw.

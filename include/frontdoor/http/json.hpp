@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "frontdoor/common/clock.hpp"
@@ -27,10 +28,21 @@ Response json_response(int status, const nlohmann::json& body);
 nlohmann::json text_or_null(const std::optional<std::string>& text);
 // A time as the API writes it (RFC 3339, UTC, whole seconds), or null.
 nlohmann::json time_or_null(const std::optional<common::TimePoint>& time);
-// Any optional value (a count, an id, a flag), or JSON null when there is none.
+// Any optional value (a count, an id, a flag, a state's name), or JSON null
+// when there is none.
 template <typename T>
 nlohmann::json value_or_null(const std::optional<T>& value) {
-  return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
+  if (!value) return nullptr;
+  if constexpr (std::is_enum_v<T>) {
+    return std::string(common::name_of(*value));
+  } else {
+    return *value;
+  }
+}
+// A state as the API writes it (common::Names).
+template <typename Enum>
+std::string name_of(Enum value) {
+  return std::string(common::name_of(value));
 }
 // The same, from text a JsonWriter wrote (json_writer.hpp).
 Response json_response(int status, std::string json_text);
