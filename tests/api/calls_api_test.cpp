@@ -1,4 +1,4 @@
-// The panel directory and calls through frontdoor's real API, with the real
+// Calls through frontdoor's real API, with the real
 // bmx-sandbox as BMX and push provider: every transition and every illegal one,
 // the panel's messages, missed calls on an injected clock, door releases that
 // fail and then succeed, BMX-started calls, Phone Calls routing, and two devices
@@ -9,168 +9,15 @@
 #include <set>
 #include <thread>
 
-#include "../support/bmx_world.hpp"
-#include "../support/eventually.hpp"
-#include "../support/sandbox_process.hpp"
-#include "../support/world.hpp"
+#include "calls_fixture.hpp"
 
 namespace frontdoor {
 namespace {
 
-using testing::Account;
 using testing::eventually;
 using testing::HttpClient;
-using testing::HttpResponse;
-using testing::SandboxProcess;
-using testing::TestServer;
-using testing::World;
 
-class CallsApi : public ::testing::Test {
- protected:
-  CallsApi()
-      : sandbox(SandboxProcess::shared()),
-        server(testing::TestServerOptions{.configure =
-                                              [](app::Config& config) {
-                                                // Integrators' receivers: the sandbox's sink.
-                                                config.webhooks.allow_http = "true";
-                                                config.webhooks.allow_internal_addresses = "true";
-                                              },
-                                          .bmx_sandbox = true}),
-        world(server) {
-    sandbox.reset();
-    server.clock().set(std::chrono::system_clock::now());
-    property = world.property("maple");
-    building = sandbox.seed_building(nlohmann::json::parse(R"({
-      "name": "Maple Court", "admins": ["boss@bmx.test"],
-      "units": [
-        {"label": "101", "tenants": [{"first_name": "Ana", "last_name": "Garcia",
-                                      "email": "ana@bmx.test"}]},
-        {"label": "201", "tenants": [{"first_name": "Chloe", "last_name": "Martin",
-                                      "email": "chloe@bmx.test",
-                                      "contact_preference": "phone_call"}]},
-        {"label": "frontdoor", "tenants": [{"first_name": "Visitors", "last_name": "Maple",
-                                  "email": "butterflymx+maple@frontdoor.example"}]}]})"));
-    auto set_up = world.client().send(
-        "PUT", "/v1/properties/" + property + "/integrations/bmx",
-        nlohmann::json{{"building_id", building["id"]},
-                       {"authorization_code", sandbox.code_for("boss@bmx.test")}}
-            .dump(),
-        world.admin().auth());
-    EXPECT_EQ(set_up.status, 200) << set_up.body;
-    ana = world.resident(property, "Ana", "Garcia");
-    link(ana, "ana@bmx.test");
-    phone_a = device(ana, testing::iphone("ana-phone"));
-    phone_b = device(ana, R"({"platform":"android","push_token":"fcm-ana-tablet"})");
-    auto panel = world.client().post(
-        "/v1/properties/" + property + "/panels",
-        nlohmann::json{
-            {"name", "Lobby"},
-            {"bmx_device_id", std::to_string(building["devices"][0]["id"].get<std::int64_t>())}}
-            .dump(),
-        world.admin().auth());
-    panel_key = panel.json()["api_key"];
-  }
-
-  void link(const Account& resident, const std::string& bmx_email) {
-    testing::BmxWorld(world.client(), sandbox).link(resident.access_token, bmx_email);
-  }
-
-  std::string device(const Account& resident, const std::string& body) {
-    auto response = world.client().post("/v1/me/devices", body, resident.auth());
-    EXPECT_EQ(response.status, 201) << response.body;
-    return response.json()["id"];
-  }
-
-  HttpClient::Headers panel() { return {{"Authorization", "Bearer " + panel_key}}; }
-
-  nlohmann::json directory(const std::string& q) {
-    return world.client().get("/v1/panel/directory?q=" + q, panel()).json();
-  }
-
-  std::string entry_for(const std::string& q) { return directory(q)["data"][0]["entry_id"]; }
-
-  HttpResponse ring(const std::string& entry_id) {
-    return world.client().post("/v1/panel/calls", nlohmann::json{{"entry_id", entry_id}}.dump(),
-                               panel());
-  }
-
-  std::string ring_ana() {
-    auto response = ring(ana.residency_id);
-    EXPECT_EQ(response.status, 201) << response.body;
-    return response.json()["call_id"];
-  }
-
-  nlohmann::json panel_view(const std::string& call_id) {
-    return world.client().get("/v1/panel/calls/" + call_id, panel()).json();
-  }
-
-  HttpResponse act(const Account& who, const std::string& call_id, const std::string& action,
-                   const nlohmann::json& body = nullptr) {
-    return world.client().post("/v1/calls/" + call_id + "/" + action,
-                               body.is_null() ? "" : body.dump(), who.auth());
-  }
-
-  HttpResponse accept(const std::string& call_id, const std::string& device_id,
-                      const std::string& media = "video") {
-    return act(ana, call_id, "accept", {{"device_id", device_id}, {"media", media}});
-  }
-
-  std::string query(const std::string& sql) {
-    return testing::query_value(server.database_url(), sql);
-  }
-
-  void settings(const nlohmann::json& change) {
-    auto changed = world.client().send("PATCH", "/v1/properties/" + property + "/settings",
-                                       change.dump(), world.admin().auth());
-    ASSERT_EQ(changed.status, 200) << changed.body;
-  }
-
-  // The pushes this device token received whose payload has this type.
-  nlohmann::json pushes(const std::string& token, const std::string& type) {
-    nlohmann::json found = nlohmann::json::array();
-    for (const auto& push : sandbox.messages("push", token)) {
-      if (push["data"]["payload"].value("type", "") == type) found.push_back(push);
-    }
-    return found;
-  }
-
-  SandboxProcess& sandbox;
-  TestServer server;
-  World world;
-  std::string property;
-  nlohmann::json building;
-  Account ana;
-  std::string phone_a, phone_b;
-  std::string panel_key;
-};
-
-TEST_F(CallsApi, TheDirectoryFoldsAccentsAndCaseAndShowsOnlyListedResidentsHere) {
-  auto jose = world.resident(property, "José", "Álvarez");
-  auto hidden = world.resident(property, "Joseph", "Hidden");
-  world.client().send("PATCH", "/v1/me/directory", R"({"listed": false})", hidden.auth());
-  world.resident(world.property("elsewhere"), "Josefa", "Elsewhere");
-
-  auto found = directory("jose")["data"];
-  ASSERT_EQ(found.size(), 1u) << found;
-  EXPECT_EQ(found[0]["display_name"], "José Álvarez");
-  EXPECT_EQ(found[0].size(), 3u);  // entry_id, display_name, unit_label: nothing personal
-  EXPECT_EQ(directory("%C3%81LV")["data"].size(), 1u);  // "ÁLV"
-  EXPECT_EQ(directory("garc")["data"][0]["display_name"], "Ana Garcia");
-  EXPECT_TRUE(directory("zzz")["data"].empty());
-  EXPECT_TRUE(directory("%25")["data"].empty());  // "%" is a character, not a wildcard
-
-  // A privacy name replaces first and last name on the panel.
-  auto renamed =
-      world.client().send("PATCH", "/v1/me/directory", R"({"display_name": "J. A."})", jose.auth());
-  ASSERT_EQ(renamed.status, 200) << renamed.body;
-  EXPECT_EQ(directory("j.%20a")["data"][0]["display_name"], "J. A.");
-
-  EXPECT_EQ(world.client().get("/v1/panel/directory?q=", panel()).status, 422);
-  EXPECT_EQ(world.client().get("/v1/panel/directory?q=" + std::string(65, 'a'), panel()).status,
-            422);
-  EXPECT_EQ(world.client().get("/v1/panel/directory?q=%FF%FE", panel()).status, 422);
-  EXPECT_EQ(world.client().get("/v1/panel/directory?q=ana", ana.auth()).status, 403);
-}
+class CallsApi : public testing::CallsFixture {};
 
 TEST_F(CallsApi, RingAnswerOpenTheDoor) {
   const auto call_id = ring_ana();
@@ -272,6 +119,27 @@ TEST_F(CallsApi, AnUnansweredCallIsMissedAfterTheRingTimeout) {
   server.clock().advance(std::chrono::seconds(31));
   ASSERT_TRUE(eventually(
       [&] { return query("SELECT state FROM calls WHERE id = '" + unwatched + "'") == "missed"; }));
+}
+
+// Reading a call never writes it: with the sweep stopped, a call past its ring
+// time reads as missed to its panel and its resident, and refuses an answer as
+// missed, while its row still says ringing until the sweep ends it.
+TEST_F(CallsApi, ReadingACallPastItsTimeShowsItMissedWithoutWritingIt) {
+  const auto call_id = ring_ana();
+  server.app().dispatcher().stop();  // no sweep from here on
+  server.clock().advance(std::chrono::seconds(31));
+  EXPECT_EQ(panel_view(call_id)["state"], "missed");
+  auto seen = world.client().get("/v1/calls/" + call_id, ana.auth());
+  ASSERT_EQ(seen.status, 200) << seen.body;
+  EXPECT_EQ(seen.json()["state"], "missed");
+  EXPECT_EQ(accept(call_id, phone_a).json()["code"], "call_missed");
+  EXPECT_EQ(query("SELECT state FROM calls WHERE id = '" + call_id + "'"), "ringing");
+  EXPECT_EQ(query("SELECT count(*) FROM call_events WHERE call_id = '" + call_id + "'"), "1");
+  // What the sweep writes is what the readers saw, ended at the ring deadline.
+  EXPECT_EQ(server.app().calls().sweep_missed(), 1);
+  EXPECT_EQ(query("SELECT state FROM calls WHERE id = '" + call_id + "'"), "missed");
+  EXPECT_EQ(world.client().get("/v1/calls/" + call_id, ana.auth()).json()["ended_at"],
+            seen.json()["ended_at"]);
 }
 
 TEST_F(CallsApi, ADoorReleaseThatFailsLeavesTheCallAcceptedAndMayBeRetried) {

@@ -53,6 +53,7 @@ class App {
   db::Pool& pool() { return pool_; }
   http::Metrics& metrics() { return metrics_; }
   notify::Dispatcher& dispatcher() { return outbox_dispatcher_; }
+  calls::CallsService& calls() { return calls_; }
   const Config& config() const { return config_; }
 
   void start();
