@@ -106,10 +106,12 @@ notify::DispatcherOptions dispatcher_options(const Config& config) {
     lane_options.breaker_open_for = std::chrono::milliseconds(outbox.breaker_open_ms);
     return lane_options;
   };
-  options.lanes = {
-      {"bmx", lane(outbox.bmx_concurrency)},   {"bmx_urgent", lane(outbox.bmx_urgent_concurrency)},
-      {"sms", lane(outbox.sms_concurrency)},   {"email", lane(outbox.email_concurrency)},
-      {"push", lane(outbox.push_concurrency)}, {"webhook", lane(outbox.webhook_concurrency)}};
+  options.lanes = {{notify::Channel::bmx, lane(outbox.bmx_concurrency)},
+                   {notify::Channel::bmx_urgent, lane(outbox.bmx_urgent_concurrency)},
+                   {notify::Channel::sms, lane(outbox.sms_concurrency)},
+                   {notify::Channel::email, lane(outbox.email_concurrency)},
+                   {notify::Channel::push, lane(outbox.push_concurrency)},
+                   {notify::Channel::webhook, lane(outbox.webhook_concurrency)}};
   options.urgent_concurrency = static_cast<int>(outbox.urgent_concurrency);
   options.lease = std::chrono::milliseconds(outbox.lease_ms);
   options.urgent_lease = std::chrono::milliseconds(outbox.urgent_lease_ms);
@@ -262,9 +264,9 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
       });
   bmx_.on_access([this](const bmx::VerifiedAccess& access) { passes_.on_access(access); });
   outbox_dispatcher_.listen_on(listener_);
-  outbox_dispatcher_.handle("bmx_urgent", "check_door_release", [this](const nlohmann::json& p) {
-    return calls_.check_door_release(p);
-  });
+  outbox_dispatcher_.handle(
+      notify::Channel::bmx_urgent, "check_door_release",
+      [this](const nlohmann::json& p) { return calls_.check_door_release(p); });
   // A panel key revoked on any instance is forgotten by every instance's cache;
   // after the listener was away, every cached key is looked up again.
   listener_.on(auth::kInvalidationChannel,
@@ -275,7 +277,7 @@ App::App(Config config, std::shared_ptr<const common::Clock> clock)
   webhooks_.register_on(outbox_dispatcher_);
   // BMX's events (calls, entries) are queued on the urgent BMX lane; rows queued
   // on the plain one by an earlier version are still handled there.
-  for (const char* lane : {"bmx_urgent", "bmx"}) {
+  for (const auto lane : {notify::Channel::bmx_urgent, notify::Channel::bmx}) {
     outbox_dispatcher_.handle(lane, "webhook", [this](const nlohmann::json& payload) {
       return bmx_.process_webhook(payload.value("event_id", ""));
     });
@@ -301,7 +303,8 @@ nlohmann::json App::outbox_health(const std::string& property_id) {
                         {"in_flight_here", lane.in_flight},
                         {"circuit", std::string(common::name_of(lane.circuit))}};
   }
-  return {{"this_property_bmx", outbox_.pending_for("bmx", property_id)}, {"lanes", lanes}};
+  return {{"this_property_bmx", outbox_.pending_for(notify::Channel::bmx, property_id)},
+          {"lanes", lanes}};
 }
 
 void App::sweep_finished_rows() {

@@ -104,7 +104,7 @@ int CallsService::sweep_missed() {
     // Releases whose instance died mid-way are checked at BMX, once each.
     const auto stale = store::stale_door_claims(tx, door_release_deadline_);
     for (const auto& claim : stale) {
-      outbox_.enqueue(tx, {"bmx_urgent",
+      outbox_.enqueue(tx, {notify::Channel::bmx_urgent,
                            "door-check:" + claim.call_id + ":" + claim.claimed_at,
                            {{"kind", "check_door_release"},
                             {"call_id", claim.call_id},

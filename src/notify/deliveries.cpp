@@ -43,9 +43,10 @@ Deliveries::Deliveries(db::Pool& pool, SmsGateway& sms, EmailGateway& email, Pus
 }
 
 void Deliveries::register_on(Dispatcher& dispatcher) {
-  dispatcher.handle("email", "", [this](const nlohmann::json& p) { return deliver_email(p); });
-  dispatcher.handle("sms", "", [this](const nlohmann::json& p) { return deliver_sms(p); });
-  dispatcher.handle("push", "", [this](const nlohmann::json& p) { return deliver_push(p); });
+  dispatcher.handle(Channel::email, "",
+                    [this](const nlohmann::json& p) { return deliver_email(p); });
+  dispatcher.handle(Channel::sms, "", [this](const nlohmann::json& p) { return deliver_sms(p); });
+  dispatcher.handle(Channel::push, "", [this](const nlohmann::json& p) { return deliver_push(p); });
 }
 
 Delivery Deliveries::deliver_email(const nlohmann::json& payload) {

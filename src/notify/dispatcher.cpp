@@ -26,12 +26,13 @@ struct Dispatcher::Impl {
         options(std::move(dispatcher_options)),
         shared{pool, metrics, options, handlers} {}
 
-  Lane& lane(const std::string& channel) {
-    auto& slot = lanes[channel];
+  Lane& lane(Channel channel) {
+    const std::string name(common::name_of(channel));
+    auto& slot = lanes[name];
     if (!slot) {
       const auto configured = options.lanes.find(channel);
       slot = std::make_unique<Lane>(
-          shared, channel, configured == options.lanes.end() ? LaneOptions{} : configured->second,
+          shared, name, configured == options.lanes.end() ? LaneOptions{} : configured->second,
           false);
     }
     return *slot;
@@ -154,9 +155,9 @@ Dispatcher::Dispatcher(db::Pool& pool, http::Metrics& metrics, DispatcherOptions
 
 Dispatcher::~Dispatcher() { stop(); }
 
-void Dispatcher::handle(const std::string& channel, const std::string& kind, Handler handler,
+void Dispatcher::handle(Channel channel, const std::string& kind, Handler handler,
                         GivenUp given_up) {
-  const auto key = channel + ":" + kind;
+  const auto key = std::string(common::name_of(channel)) + ":" + kind;
   if (impl_->handlers.count(key) == 0) {
     impl_->lane(channel).add_kind(key);
     impl_->urgent->add_kind(key);

@@ -35,7 +35,9 @@ constexpr OutcomeCounter kDead{"frontdoor_outbox_dead_total",
 constexpr const char* kDeliverySeconds = "frontdoor_outbox_delivery_seconds";
 constexpr const char* kDeliverySecondsHelp = "From queued to delivered, per lane.";
 
-std::string key_of(const store::Claimed& message) { return message.channel + ":" + message.kind; }
+std::string key_of(const store::Claimed& message) {
+  return std::string(common::name_of(message.channel)) + ":" + message.kind;
+}
 
 }  // namespace
 

@@ -23,14 +23,14 @@ OutboxMessage email_message(std::string dedupe_key, const std::string& to,
   nlohmann::json payload = {{"to", to}, {"subject", subject}, {"text", text}};
   if (!html.empty()) payload["html"] = html;
   tag_property(payload, property_id);
-  return {"email", std::move(dedupe_key), payload};
+  return {Channel::email, std::move(dedupe_key), payload};
 }
 
 OutboxMessage sms_message(std::string dedupe_key, const std::string& to, const std::string& text,
                           const std::string& property_id) {
   nlohmann::json payload = {{"to", to}, {"text", text}};
   tag_property(payload, property_id);
-  return {"sms", std::move(dedupe_key), payload};
+  return {Channel::sms, std::move(dedupe_key), payload};
 }
 
 OutboxMessage push_message(std::string dedupe_key, const std::string& user_id,
@@ -41,10 +41,10 @@ OutboxMessage push_message(std::string dedupe_key, const std::string& user_id,
       {"user_id", user_id}, {"title", title}, {"body", body}, {"data", data}, {"voip", voip}};
   if (!expires_at.empty()) payload["expires_at"] = expires_at;
   tag_property(payload, property_id);
-  return {"push", std::move(dedupe_key), payload, voip};
+  return {Channel::push, std::move(dedupe_key), payload, voip};
 }
 
-nlohmann::json Outbox::pending_for(const std::string& channel, const std::string& property_id) {
+nlohmann::json Outbox::pending_for(Channel channel, const std::string& property_id) {
   const auto backlog = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
     return store::pending_for(tx, channel, property_id);

@@ -144,7 +144,7 @@ struct EnqueuedRow {
 
 struct ClaimedRow {
   std::string id;
-  std::string channel;
+  Channel channel = Channel::email;
   std::string kind;
   std::string payload;
   int attempts = 0;
@@ -205,7 +205,7 @@ namespace {
 std::vector<Claimed> claimed_from(const pqxx::result& result) {
   std::vector<Claimed> claimed;
   for (auto& row : db::read_all<ClaimedRow>(result)) {
-    claimed.push_back({std::move(row.id), std::move(row.channel), std::move(row.kind),
+    claimed.push_back({std::move(row.id), row.channel, std::move(row.kind),
                        nlohmann::json::parse(row.payload), row.attempts, row.queued_seconds});
   }
   return claimed;
@@ -232,16 +232,16 @@ void prepare_devices(db::Pool& pool) {
   }
 }
 
-bool enqueue(pqxx::transaction_base& tx, const std::string& channel, const std::string& dedupe_key,
+bool enqueue(pqxx::transaction_base& tx, Channel channel, const std::string& dedupe_key,
              const nlohmann::json& payload, bool urgent) {
-  return db::read_first<EnqueuedRow>(
-             db::exec(tx, kEnqueue, channel, dedupe_key, payload.dump(), urgent))
+  return db::read_first<EnqueuedRow>(db::exec(tx, kEnqueue, std::string(common::name_of(channel)),
+                                              dedupe_key, payload.dump(), urgent))
       .has_value();
 }
 
-Backlog pending_for(pqxx::transaction_base& tx, const std::string& channel,
-                    const std::string& property_id) {
-  return db::read_one<Backlog>(db::exec(tx, kPendingFor, channel, property_id));
+Backlog pending_for(pqxx::transaction_base& tx, Channel channel, const std::string& property_id) {
+  return db::read_one<Backlog>(
+      db::exec(tx, kPendingFor, std::string(common::name_of(channel)), property_id));
 }
 
 long long sweep(db::Pool& pool, std::chrono::seconds delivered, std::chrono::seconds dead) {

@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "frontdoor/notify/channel.hpp"
+
 namespace frontdoor::db {
 class Pool;
 }
@@ -25,7 +27,7 @@ void prepare_devices(db::Pool& pool);
 // --- Queueing (Outbox) -------------------------------------------------------
 
 // False when a message with this dedupe key was queued before.
-bool enqueue(pqxx::transaction_base& tx, const std::string& channel, const std::string& dedupe_key,
+bool enqueue(pqxx::transaction_base& tx, Channel channel, const std::string& dedupe_key,
              const nlohmann::json& payload, bool urgent);
 
 struct Backlog {
@@ -33,8 +35,7 @@ struct Backlog {
   double oldest_pending_seconds = 0;
 };
 // What waits on a channel (not urgent) for one property.
-Backlog pending_for(pqxx::transaction_base& tx, const std::string& channel,
-                    const std::string& property_id);
+Backlog pending_for(pqxx::transaction_base& tx, Channel channel, const std::string& property_id);
 // Delivered and expired messages finished before `delivered`, dead letters
 // before `dead`; returns how many were deleted.
 long long sweep(db::Pool& pool, std::chrono::seconds delivered, std::chrono::seconds dead);
@@ -44,7 +45,7 @@ long long sweep(db::Pool& pool, std::chrono::seconds delivered, std::chrono::sec
 // A message claimed for delivery, with its lease.
 struct Claimed {
   std::string id;
-  std::string channel;
+  Channel channel = Channel::email;
   std::string kind;
   nlohmann::json payload;
   int attempts = 0;

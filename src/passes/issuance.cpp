@@ -81,22 +81,23 @@ void PassIssuance::register_on(notify::Dispatcher& dispatcher) {
   // BMX out of reach for longer than the outbox retries: the pass fails and the
   // resident hears of it, rather than it staying "pending" for good.
   dispatcher.handle(
-      "bmx", "issue_pass", [this](const nlohmann::json& p) { return issue(issue_job_from(p)); },
+      notify::Channel::bmx, "issue_pass",
+      [this](const nlohmann::json& p) { return issue(issue_job_from(p)); },
       [this](const nlohmann::json& p, const std::string&) {
         fail(p.value("visitor_id", ""), "bmx_unavailable",
              "ButterflyMX could not be reached for too long. Add the visitor again.");
       });
   // A revocation on either lane: the urgent one deletes the key of a pass whose
   // last entry was just used, ahead of any backlog of issuances.
-  for (const char* lane : {"bmx", "bmx_urgent"}) {
+  for (const auto lane : {notify::Channel::bmx, notify::Channel::bmx_urgent}) {
     dispatcher.handle(lane, "revoke_pass", [this](const nlohmann::json& p) {
       return delete_at_bmx(p.value("visitor_id", ""));
     });
   }
-  dispatcher.handle("bmx", "close_pass", [this](const nlohmann::json& p) {
+  dispatcher.handle(notify::Channel::bmx, "close_pass", [this](const nlohmann::json& p) {
     return close_at_window_end(p.value("visitor_id", ""));
   });
-  dispatcher.handle("bmx", "reconcile_pass", [this](const nlohmann::json& p) {
+  dispatcher.handle(notify::Channel::bmx, "reconcile_pass", [this](const nlohmann::json& p) {
     return reconcile(p.value("visitor_id", ""));
   });
 }
@@ -203,7 +204,7 @@ bool PassIssuance::record_issued(const IssueJob& job, std::int64_t keychain_id,
 void PassIssuance::queue_window_end(pqxx::work& tx, const std::string& visitor_id,
                                     const std::string& property_id) {
   outbox_.enqueue(
-      tx, {"bmx",
+      tx, {notify::Channel::bmx,
            "close-pass:" + visitor_id,
            {{"kind", "close_pass"}, {"visitor_id", visitor_id}, {"property_id", property_id}}});
 }
@@ -228,7 +229,7 @@ void PassIssuance::schedule_reconcile(const std::string& visitor_id,
     pqxx::work tx(connection);
     outbox_.enqueue(
         tx,
-        {"bmx",
+        {notify::Channel::bmx,
          "reconcile-pass:" + visitor_id,
          {{"kind", "reconcile_pass"}, {"visitor_id", visitor_id}, {"property_id", property_id}}});
     tx.commit();

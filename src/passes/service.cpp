@@ -33,7 +33,7 @@ void PassesService::register_on(notify::Dispatcher& dispatcher) {
 }
 
 void PassesService::queue_deletion(pqxx::work& tx, const std::string& visitor_id,
-                                   const std::string& property_id, const char* lane) const {
+                                   const std::string& property_id, notify::Channel lane) const {
   outbox_.enqueue(
       tx, {lane,
            "revoke-pass:" + visitor_id,
@@ -60,7 +60,7 @@ CreatedPass PassesService::create(pqxx::work& tx, const NewPass& pass) const {
         notify::visitor_pass_sms(pass.host_name, pass.property_name, pass.window_text, url)};
     result.url = url;
   }
-  outbox_.enqueue(tx, {"bmx", "issue-pass:" + pass.visitor_id, to_payload(job)});
+  outbox_.enqueue(tx, {notify::Channel::bmx, "issue-pass:" + pass.visitor_id, to_payload(job)});
   return result;
 }
 
@@ -145,7 +145,7 @@ void PassesService::record_use(const std::string& property_id,
       if (candidate.kind == visitors::Kind::window) {
         const auto revoked = store::revoke(tx, candidate.visitor_id);
         if (revoked && revoked->has_keychain) {
-          queue_deletion(tx, candidate.visitor_id, property_id, "bmx_urgent");
+          queue_deletion(tx, candidate.visitor_id, property_id, notify::Channel::bmx_urgent);
         }
         tell_host(tx, candidate, property_id, "used-up",
                   notify::pass_used_up_push(candidate.visitor_name, key.usage_count));

@@ -163,7 +163,7 @@ DeliveryRecord Webhooks::redeliver(const auth::Principal& actor, const std::stri
 }
 
 void Webhooks::register_on(notify::Dispatcher& dispatcher) {
-  dispatcher.handle("webhook", "delivery", [this](const nlohmann::json& payload) {
+  dispatcher.handle(notify::Channel::webhook, "delivery", [this](const nlohmann::json& payload) {
     return deliver(payload.value("delivery_id", ""));
   });
 }

@@ -37,7 +37,8 @@ class NotifyApi : public ::testing::Test {
     pqxx::connection connection(server.database_url());
     pqxx::work tx(connection);
     tx.exec_params("INSERT INTO outbox (channel, dedupe_key, payload) VALUES ($1, $2, $3::jsonb)",
-                   message.channel, message.dedupe_key, message.payload.dump());
+                   std::string(common::name_of(message.channel)), message.dedupe_key,
+                   message.payload.dump());
     tx.commit();
     server.app().dispatcher().wake();
   }
@@ -193,7 +194,7 @@ TEST(NotifyGiveUp, TheGiveUpStepRunsOnceWhenRetriesRunOut) {
       .before_start =
           [&](app::App& app) {
             app.dispatcher().handle(
-                "bmx", "flaky_test",
+                notify::Channel::bmx, "flaky_test",
                 [](const nlohmann::json&) { return notify::Delivery::later("still down"); },
                 [&](const nlohmann::json& payload, const std::string& error) {
                   std::lock_guard lock(mutex);

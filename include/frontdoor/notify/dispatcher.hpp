@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "frontdoor/common/circuit_breaker.hpp"
+#include "frontdoor/notify/channel.hpp"
 
 namespace frontdoor::db {
 class Listener;
@@ -63,9 +64,8 @@ struct DispatcherOptions {
   // The same for the urgent path: a ring held by a dead instance is taken over
   // within this plus one urgent poll.
   std::chrono::milliseconds urgent_lease{3000};
-  // Lanes by channel ("bmx", "sms", "email", "push", "webhook"); a channel with
-  // handlers but no entry gets LaneOptions{}.
-  std::map<std::string, LaneOptions> lanes;
+  // Lanes by channel; a channel with handlers but no entry gets LaneOptions{}.
+  std::map<Channel, LaneOptions> lanes;
   // The urgent path: its own workers, a short poll for retries and for what a
   // missed notification left, and short backoffs (a ring matters for seconds).
   int urgent_concurrency = 4;
@@ -107,8 +107,7 @@ class Dispatcher {
   Dispatcher& operator=(const Dispatcher&) = delete;
 
   // Register before start().
-  void handle(const std::string& channel, const std::string& kind, Handler handler,
-              GivenUp given_up = {});
+  void handle(Channel channel, const std::string& kind, Handler handler, GivenUp given_up = {});
   // Work that is due by time rather than queued (missed calls), run every poll.
   void every_pass(std::function<void()> task);
   // Housekeeping run about every `period` (retention sweeps).

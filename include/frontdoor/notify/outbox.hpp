@@ -5,6 +5,8 @@
 #include <pqxx/transaction>
 #include <string>
 
+#include "frontdoor/notify/channel.hpp"
+
 namespace frontdoor::db {
 class Pool;
 }
@@ -12,7 +14,7 @@ class Pool;
 namespace frontdoor::notify {
 
 struct OutboxMessage {
-  std::string channel;     // "email", "sms", "push", "bmx" or "webhook"
+  Channel channel = Channel::email;
   std::string dedupe_key;  // the same key is queued (and so sent) at most once
   nlohmann::json payload;
   // Time-critical (a ring, "stop ringing", a door result): claimed the moment its
@@ -46,7 +48,7 @@ class Outbox {
   // and dead letters older than `dead`; returns how many.
   long long sweep(std::chrono::seconds delivered, std::chrono::seconds dead);
   // What waits on a channel for one property: {pending, oldest_pending_seconds}.
-  nlohmann::json pending_for(const std::string& channel, const std::string& property_id);
+  nlohmann::json pending_for(Channel channel, const std::string& property_id);
 
  private:
   db::Pool& pool_;

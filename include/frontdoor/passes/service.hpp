@@ -102,7 +102,7 @@ class PassesService {
                  const notify::PushText& text) const;
   // The keychain of a revoked pass is deleted at BMX through the outbox.
   void queue_deletion(pqxx::work& tx, const std::string& visitor_id, const std::string& property_id,
-                      const char* lane = "bmx") const;
+                      notify::Channel lane = notify::Channel::bmx) const;
 
   db::Pool& pool_;
   bmx::BmxService& bmx_;
