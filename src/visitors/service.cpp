@@ -2,6 +2,7 @@
 
 #include <pqxx/pqxx>
 #include <tuple>
+#include <variant>
 
 #include "frontdoor/auth/policy.hpp"
 #include "frontdoor/common/error.hpp"
@@ -19,6 +20,11 @@ namespace {
 using auth::Action;
 using auth::Policy;
 using common::ApiError;
+
+ApiError visitor_access_disabled() {
+  return {403, "visitor_access_disabled", "Visitor access is off",
+          "This property does not allow visitors at the moment."};
+}
 
 }  // namespace
 
@@ -126,84 +132,24 @@ Visitor VisitorsService::create_for_resident(const auth::Principal& actor, const
                                   {{"email", "required", "Required for property-wide access."}});
   }
   check_window(asked);
-  bool link_needed = false;
-  std::optional<Refused> refused;
-  auto created = pool_.run([&](pqxx::connection& connection) -> std::optional<Visitor> {
+  auto added = pool_.run([&](pqxx::connection& connection) {
     pqxx::work tx(connection);
-    const auto home_now = store::resident_context(tx, actor.user_id, home);
-    if (!home_now) throw ApiError::forbidden("You do not live at a property any more.");
-    const auto& property_id = home_now->property_id;
-    const auto& property_name = home_now->property_name;
     // The property's settings as they are now, at creation.
-    if (!home_now->visitors_allowed) {
-      throw ApiError(403, "visitor_access_disabled", "Visitor access is off",
-                     "This property does not allow visitors at the moment.");
-    }
-    const auto visit = timed(asked, home_now->time_zone, home_now->property_only_max_hours);
-    if (auto denial = deny_list_.match(tx, property_id, visit)) {
-      refused.emplace(Refused{*denial, property_id, property_name, visit});
-      return std::nullopt;
-    }
-    if (!bmx_.is_linked(tx, actor.user_id, property_id)) {
-      link_needed = true;
-      return std::nullopt;
-    }
-    check_limits(tx, *home_now, actor.user_id);
-    const auto& host_name = home_now->host_name;
-
-    // Property-wide visitors get an account (the same one if they have one).
-    std::optional<std::string> visitor_user_id;
-    bool has_password = false;
-    if (visit.access == Access::property_wide) {
-      auto [user_id, password] = visitor_account(tx, visit, property_id);
-      visitor_user_id = user_id;
-      has_password = password;
-    }
-    const auto inserted = store::insert(
-        tx, {property_id, actor.user_id, actor.user_id, visit.access, visitor_user_id}, visit,
-        home_now->time_zone);
-    const auto& visitor_id = inserted.id;
-    const auto window = window_text(visit, home_now->time_zone, inserted.window_text);
-
-    passes::NewPass pass;
-    pass.visitor_id = visitor_id;
-    pass.property_id = property_id;
-    pass.visitor_name = visit.name;
-    pass.max_uses = rules::uses_allowed(visit);
-    pass.host_user_id = actor.user_id;
-    pass.holder_user_id = visitor_user_id.value_or("");
-    pass.host_name = host_name;
-    pass.property_name = property_name;
-    pass.window_text = window;
-    if (visit.access == Access::property_only) pass.sms_to = visit.phone;
-    const auto created_pass = passes_.create(tx, pass);
-
-    if (visitor_user_id) {
-      invite(tx, visitor_id, *visitor_user_id, has_password, visit, host_name, property_name,
-             window, property_id);
-    }
-    audit_.record(tx, actor,
-                  {property_id,
-                   "visitor.added",
-                   "visitor",
-                   visitor_id,
-                   {{"access", std::string(common::name_of(visit.access))},
-                    {"kind", std::string(common::name_of(visit.kind))},
-                    {"by", "resident"}}});
-    auto visitor = added(tx, visitor_id, created_pass);
-    tx.commit();
-    return visitor;
+    const auto context = store::resident_context(tx, actor.user_id, home);
+    if (!context) throw ApiError::forbidden("You do not live at a property any more.");
+    if (!context->visitors_allowed) throw visitor_access_disabled();
+    const Setting setting{false,
+                          context->property_id,
+                          context->property_name,
+                          context->time_zone,
+                          context->property_only_max_hours,
+                          context->host_name,
+                          &*context};
+    auto result = add(tx, actor, asked, setting);
+    if (std::holds_alternative<Visitor>(result)) tx.commit();
+    return result;
   });
-  if (refused) {
-    throw deny_list_.refuse(actor, refused->property_id, refused->property_name, refused->denial,
-                            refused->visit, false);
-  }
-  if (link_needed) {
-    throw ApiError::conflict("bmx_login_required",
-                             "Link your ButterflyMX account before adding visitors.")
-        .with_extension("authorize_url", bmx_.authorize_url(actor.user_id, home));
-  }
-  return *created;
+  return added_or_refused(actor, std::move(added), home);
 }
 
 Visitor VisitorsService::create_for_property(const auth::Principal& actor,
@@ -211,76 +157,103 @@ Visitor VisitorsService::create_for_property(const auth::Principal& actor,
                                              const NewVisit& asked) {
   Policy::require(actor, Action::manage_visitors, property_id);
   check_window(asked);
-  std::optional<Refused> refused;
-  auto created = pool_.run([&](pqxx::connection& connection) -> std::optional<Visitor> {
+  auto added = pool_.run([&](pqxx::connection& connection) {
     pqxx::work tx(connection);
     const auto property = store::property_context(tx, property_id);
     if (!property) throw ApiError::not_found();
-    const auto& property_name = property->name;
-    if (!property->visitors_allowed) {
-      throw ApiError(403, "visitor_access_disabled", "Visitor access is off",
-                     "This property does not allow visitors at the moment.");
-    }
+    if (!property->visitors_allowed) throw visitor_access_disabled();
     if (!bmx_.is_set_up(tx, property_id)) {
       throw ApiError::conflict("bmx_not_set_up",
                                "This property is not connected to ButterflyMX yet; the operator "
                                "sets it up.");
     }
-    // The staff set the property's limits: their passes are not held to them.
-    const auto visit = timed(asked, property->time_zone, std::nullopt);
-    if (auto denial = deny_list_.match(tx, property_id, visit)) {
-      refused.emplace(Refused{*denial, property_id, property_name, visit});
-      return std::nullopt;
-    }
-    const auto inviter = store::person_name(tx, actor.user_id);
-    // A courier gets the pass page by SMS; everyone else an account, and BMX
-    // e-mails them the QR code.
-    const bool courier = visit.kind == Kind::delivery;
-    std::optional<std::string> user_id;
-    bool has_password = false;
-    if (!courier) std::tie(user_id, has_password) = visitor_account(tx, visit, property_id);
-    const auto inserted =
-        store::insert(tx, {property_id, std::nullopt, actor.user_id, visit.access, user_id}, visit,
-                      property->time_zone);
-    const auto& visitor_id = inserted.id;
-    const auto window = window_text(visit, property->time_zone, inserted.window_text);
-
-    passes::NewPass pass;
-    pass.visitor_id = visitor_id;
-    pass.property_id = property_id;
-    pass.visitor_name = visit.name;
-    pass.max_uses = rules::uses_allowed(visit);
-    pass.holder_user_id = user_id.value_or("");
-    pass.on_placeholder = true;
-    pass.property_name = property_name;
-    pass.window_text = window;
-    if (courier) {
-      pass.sms_to = visit.phone;
-      pass.host_name = property_name;
-    } else {
-      pass.bmx_email = visit.email;
-    }
-    const auto created_pass = passes_.create(tx, pass);
-
-    if (user_id) {
-      invite(tx, visitor_id, *user_id, has_password, visit, inviter + " (" + property_name + ")",
-             property_name, window, property_id);
-    }
-    audit_.record(tx, actor,
-                  {property_id,
-                   "visitor.added",
-                   "visitor",
-                   visitor_id,
-                   {{"kind", std::string(common::name_of(visit.kind))}, {"by", "staff"}}});
-    auto visitor = added(tx, visitor_id, created_pass);
-    tx.commit();
-    return visitor;
+    const Setting setting{
+        true,           property_id,
+        property->name, property->time_zone,
+        std::nullopt,   store::person_name(tx, actor.user_id) + " (" + property->name + ")",
+        nullptr};
+    auto result = add(tx, actor, asked, setting);
+    if (std::holds_alternative<Visitor>(result)) tx.commit();
+    return result;
   });
-  if (refused) {
-    throw deny_list_.refuse(actor, property_id, refused->property_name, refused->denial,
-                            refused->visit, true);
+  return added_or_refused(actor, std::move(added), property_id);
+}
+
+VisitorsService::Added VisitorsService::add(pqxx::work& tx, const auth::Principal& actor,
+                                            const NewVisit& asked, const Setting& setting) {
+  const auto visit = timed(asked, setting.time_zone, setting.property_only_max_hours);
+  if (auto denial = deny_list_.match(tx, setting.property_id, visit)) {
+    return Refused{*denial, setting.property_id, setting.property_name, visit, setting.by_staff};
   }
-  return *created;
+  if (setting.home) {
+    if (!bmx_.is_linked(tx, actor.user_id, setting.property_id)) return LinkNeeded{};
+    check_limits(tx, *setting.home, actor.user_id);
+  }
+  // Visitors get an account (the same one if they have one) when a resident
+  // gives property-wide access, and from staff unless they are a courier, who
+  // gets the pass page by SMS.
+  const bool account =
+      setting.by_staff ? visit.kind != Kind::delivery : visit.access == Access::property_wide;
+  std::optional<std::string> user_id;
+  bool has_password = false;
+  if (account) std::tie(user_id, has_password) = visitor_account(tx, visit, setting.property_id);
+  const auto host = setting.by_staff ? std::nullopt : std::optional(actor.user_id);
+  const auto inserted =
+      store::insert(tx, {setting.property_id, host, actor.user_id, visit.access, user_id}, visit,
+                    setting.time_zone);
+  const auto window = window_text(visit, setting.time_zone, inserted.window_text);
+  const auto created_pass =
+      passes_.create(tx, new_pass(actor, setting, visit, inserted.id, user_id, window));
+  if (user_id) {
+    invite(tx, inserted.id, *user_id, has_password, visit, setting.inviter, setting.property_name,
+           window, setting.property_id);
+  }
+  nlohmann::json details = {{"kind", std::string(common::name_of(visit.kind))},
+                            {"by", setting.by_staff ? "staff" : "resident"}};
+  if (!setting.by_staff) details["access"] = std::string(common::name_of(visit.access));
+  audit_.record(tx, actor, {setting.property_id, "visitor.added", "visitor", inserted.id, details});
+  return added(tx, inserted.id, created_pass);
+}
+
+passes::NewPass VisitorsService::new_pass(const auth::Principal& actor, const Setting& setting,
+                                          const NewVisit& visit, const std::string& visitor_id,
+                                          const std::optional<std::string>& holder,
+                                          const std::string& window) const {
+  passes::NewPass pass;
+  pass.visitor_id = visitor_id;
+  pass.property_id = setting.property_id;
+  pass.visitor_name = visit.name;
+  pass.max_uses = rules::uses_allowed(visit);
+  pass.holder_user_id = holder.value_or("");
+  pass.property_name = setting.property_name;
+  pass.window_text = window;
+  if (!setting.by_staff) {
+    pass.host_user_id = actor.user_id;
+    pass.host_name = setting.inviter;
+    if (visit.access == Access::property_only) pass.sms_to = visit.phone;
+  } else if (visit.kind == Kind::delivery) {
+    // A courier gets the pass page by SMS, in the property's name.
+    pass.on_placeholder = true;
+    pass.sms_to = visit.phone;
+    pass.host_name = setting.property_name;
+  } else {
+    // Everyone else staff add: BMX e-mails them the QR code.
+    pass.on_placeholder = true;
+    pass.bmx_email = visit.email;
+  }
+  return pass;
+}
+
+Visitor VisitorsService::added_or_refused(const auth::Principal& actor, Added added,
+                                          const std::string& property_id) {
+  if (auto* visitor = std::get_if<Visitor>(&added)) return std::move(*visitor);
+  if (auto* refused = std::get_if<Refused>(&added)) {
+    throw deny_list_.refuse(actor, refused->property_id, refused->property_name, refused->denial,
+                            refused->visit, refused->by_staff);
+  }
+  throw ApiError::conflict("bmx_login_required",
+                           "Link your ButterflyMX account before adding visitors.")
+      .with_extension("authorize_url", bmx_.authorize_url(actor.user_id, property_id));
 }
 
 Visitor VisitorsService::added(pqxx::work& tx, const std::string& visitor_id,

@@ -5,6 +5,7 @@
 #include <pqxx/transaction>
 #include <string>
 #include <utility>
+#include <variant>
 
 #include "frontdoor/audit/audit.hpp"
 #include "frontdoor/auth/principal.hpp"
@@ -52,13 +53,44 @@ class VisitorsService {
                           const std::string& visitor_id);
 
  private:
-  // A visit the deny list refused, kept until the create's transaction is over.
+  // Where a visit is added and by whom: a resident for their home (held to the
+  // property's limits, with their BMX link), or staff on the site's placeholder
+  // tenant (not held to the limits they set).
+  struct Setting {
+    bool by_staff = false;
+    std::string property_id;
+    std::string property_name;
+    std::string time_zone;
+    std::optional<int> property_only_max_hours;    // residents only
+    std::string inviter;                           // as the invitation names them
+    const store::ResidentContext* home = nullptr;  // residents: their limits
+  };
+  // A visit the deny list refused, answered once the transaction is over.
   struct Refused {
     Denial denial;
     std::string property_id;
     std::string property_name;
     NewVisit visit;
+    bool by_staff = false;
   };
+  // A resident who has not linked BMX yet: told where to sign in.
+  struct LinkNeeded {};
+  // What one create's transaction ends in.
+  using Added = std::variant<Visitor, Refused, LinkNeeded>;
+
+  // The one create flow, in the caller's transaction (committed by the caller
+  // when a visitor was added).
+  Added add(pqxx::work& tx, const auth::Principal& actor, const NewVisit& asked,
+            const Setting& setting);
+  // The pass a new visit gets, by who added it.
+  passes::NewPass new_pass(const auth::Principal& actor, const Setting& setting,
+                           const NewVisit& visit, const std::string& visitor_id,
+                           const std::optional<std::string>& holder,
+                           const std::string& window) const;
+  // The visitor added, or the refusal the caller gets (403 with the deny list's
+  // neutral words, 409 bmx_login_required with the link to sign in at).
+  Visitor added_or_refused(const auth::Principal& actor, Added added,
+                           const std::string& property_id);
   // The visitor just added, with the pass the passes module created for it.
   Visitor added(pqxx::work& tx, const std::string& visitor_id,
                 const passes::CreatedPass& pass) const;
