@@ -112,6 +112,30 @@ const char* receipt_name(WebhookReceipt receipt) {
   return "ignored";
 }
 
+// POST .../integrations/bmx/requests: the body is optional, the request itself
+// is the message.
+std::pair<std::optional<std::string>, std::optional<std::string>> set_up_request(
+    const http::Request& request) {
+  std::optional<std::string> building_name, note;
+  if (request.body.empty()) return {building_name, note};
+  const auto body = http::parse_json_body(request);
+  http::JsonFields fields(body);
+  building_name = fields.string("building_name", false, 1, 200);
+  note = fields.string("note", false, 1, 2000, common::TextKind::multi_line);
+  fields.finish();
+  return {building_name, note};
+}
+
+// The webhook path's secret: 64 hex digits, or 404 as for a wrong one.
+std::string webhook_secret(const http::Request& request) {
+  std::string secret(request.param("secret"));
+  const bool well_formed =
+      secret.size() == 64 && std::all_of(secret.begin(), secret.end(),
+                                         [](unsigned char c) { return std::isxdigit(c) != 0; });
+  if (!well_formed) throw common::ApiError::not_found();
+  return secret;
+}
+
 }  // namespace
 
 nlohmann::json link_summary_json(const BmxService& service, const std::string& user_id,
@@ -145,15 +169,7 @@ void add_routes(auth::Routes& routes, BmxService& service,
              {.caller = auth::Caller::person},
              [&](http::Request& request, const auth::Principal& actor) {
                const auto property_id = http::uuid_param(request, "pid");
-               // The body is optional: the request itself is the message.
-               std::optional<std::string> building_name, note;
-               if (!request.body.empty()) {
-                 const auto body = http::parse_json_body(request);
-                 http::JsonFields fields(body);
-                 building_name = fields.string("building_name", false, 1, 200);
-                 note = fields.string("note", false, 1, 2000, common::TextKind::multi_line);
-                 fields.finish();
-               }
+               const auto [building_name, note] = set_up_request(request);
                return http::json_response(201, set_up_request_json(service.request_set_up(
                                                    actor, property_id, building_name, note)));
              });
@@ -196,14 +212,8 @@ void add_routes(auth::Routes& routes, BmxService& service,
   // BMX signs nothing: the unguessable secret in the path is the credential.
   routes.add("POST", "/v1/webhooks/bmx/{secret}", {.caller = auth::Caller::anonymous},
              [&](http::Request& request, const auth::Principal&) {
-               const std::string secret(request.param("secret"));
-               const bool well_formed =
-                   secret.size() == 64 &&
-                   std::all_of(secret.begin(), secret.end(),
-                               [](unsigned char c) { return std::isxdigit(c) != 0; });
-               if (!well_formed) throw common::ApiError::not_found();
                // Who is calling first; the body only for the one who knows the secret.
-               const auto property_id = service.webhook_property(secret);
+               const auto property_id = service.webhook_property(webhook_secret(request));
                if (!property_id) throw common::ApiError::not_found();
                const auto body = http::parse_json_body(request);
                const auto receipt =

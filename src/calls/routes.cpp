@@ -53,6 +53,19 @@ http::Response call_page_response(const CallPage& page) {
   return http::page_response(std::move(items), http::next_position(page.next));
 }
 
+// POST /v1/calls/{id}/accept: the device that answers, and with audio or video.
+std::pair<std::string, std::string> answer_with(const http::Request& request) {
+  const auto body = http::parse_json_body(request);
+  http::JsonFields fields(body);
+  auto device = fields.string("device_id", true, 36, 36);
+  if (device && !http::is_uuid(*device)) {
+    fields.add_error("device_id", "format", "Must be the id of a registered device.");
+  }
+  auto media = fields.one_of("media", true, {"audio", "video"});
+  fields.finish();
+  return {*device, *media};
+}
+
 }  // namespace
 
 void add_routes(auth::Routes& routes, CallsService& calls) {
@@ -95,15 +108,8 @@ void add_routes(auth::Routes& routes, CallsService& calls) {
   routes.add("POST", "/v1/calls/{id}/accept", {.caller = auth::Caller::person_token},
              [&](http::Request& request, const auth::Principal& actor) {
                const auto call_id = http::uuid_param(request, "id");
-               const auto body = http::parse_json_body(request);
-               http::JsonFields fields(body);
-               auto device = fields.string("device_id", true, 36, 36);
-               if (device && !http::is_uuid(*device)) {
-                 fields.add_error("device_id", "format", "Must be the id of a registered device.");
-               }
-               auto media = fields.one_of("media", true, {"audio", "video"});
-               fields.finish();
-               const auto accepted = calls.accept(actor, call_id, *device, *media);
+               const auto [device, media] = answer_with(request);
+               const auto accepted = calls.accept(actor, call_id, device, media);
                auto answer = to_json(accepted.call);
                answer["session"] = {{"provider", accepted.session.provider},
                                     {"bmx_call_id", value_or_null(accepted.session.bmx_call_id)},
