@@ -3,11 +3,18 @@
 // what it receives and checks the Frontdoor-Signature against the secrets given
 // with PUT; GET lists what arrived, oldest first. Faults (/_sandbox/faults with
 // this path) make it slow, failing or unreachable.
+//
+// The signature is checked as an integrator would, from docs/api.md alone, with
+// its own HMAC: the sink shares no code with frontdoor's signer, so a mistake
+// there cannot be repeated here and pass unseen.
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <array>
 #include <sstream>
 
 #include "frontdoor/common/time.hpp"
 #include "frontdoor/http/json.hpp"
-#include "frontdoor/webhooks/rules.hpp"
 #include "sandbox.hpp"
 #include "wire.hpp"
 
@@ -41,6 +48,24 @@ SignatureParts split_signature(std::string_view header) {
   return parts;
 }
 
+// Hex HMAC-SHA256(secret, "<t>.<raw body>"), as docs/api.md ("Webhooks for
+// integrators") defines v1.
+std::string expected_v1(std::int64_t timestamp, std::string_view body, std::string_view secret) {
+  const std::string signed_text = std::to_string(timestamp) + "." + std::string(body);
+  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+  unsigned int length = 0;
+  HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
+       reinterpret_cast<const unsigned char*>(signed_text.data()), signed_text.size(),
+       digest.data(), &length);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < length; ++i) {
+    hex += kHex[digest[i] >> 4];
+    hex += kHex[digest[i] & 0x0f];
+  }
+  return hex;
+}
+
 // Null when no secret was given for the sink; otherwise whether some v1 is the
 // HMAC of "<t>.<body>" under some secret.
 nlohmann::json signature_valid(const std::vector<std::string>& secrets, const Request& request) {
@@ -50,7 +75,7 @@ nlohmann::json signature_valid(const std::vector<std::string>& secrets, const Re
   const auto parts = split_signature(*header);
   if (!parts.timestamp) return false;
   for (const auto& secret : secrets) {
-    const auto expected = frontdoor::webhooks::signature_v1(*parts.timestamp, request.body, secret);
+    const auto expected = expected_v1(*parts.timestamp, request.body, secret);
     for (const auto& given : parts.v1) {
       if (given == expected) return true;
     }
