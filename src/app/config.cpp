@@ -370,7 +370,7 @@ const nlohmann::json* find_path(const nlohmann::json& root, const std::string& p
 void reject_unknown_keys(const nlohmann::json& node, const std::string& prefix) {
   if (!node.is_object()) throw ConfigError("configuration: '" + prefix + "' must be an object");
   for (const auto& [name, value] : node.items()) {
-    const std::string path = prefix.empty() ? name : prefix + "." + name;
+    const std::string path = prefix.empty() ? name : prefix + "." += name;
     const auto& keys = schema();
     const bool is_key =
         std::any_of(keys.begin(), keys.end(), [&](const Key& key) { return key.path == path; });
@@ -566,14 +566,16 @@ void reject_unknown_environment(const std::vector<std::string>& frontdoor_names)
         *std::min_element(known.begin(), known.end(), [&](const auto& a, const auto& b) {
           return edit_distance(name, a) < edit_distance(name, b);
         });
-    throw ConfigError("configuration: unknown environment variable " + name + "; did you mean " +
-                      closest + "? (`frontdoor config-doc` lists every one)");
+    std::string message = "configuration: unknown environment variable " + name;
+    message += "; did you mean " + closest + "? (`frontdoor config-doc` lists every one)";
+    throw ConfigError(message);
   }
 }
 
 EnvironmentLookup process_environment() {
   return [](const std::string& name) -> std::optional<std::string> {
-    const char* value = std::getenv(name.c_str());
+    // Read at start-up, before any thread runs: nothing sets the environment.
+    const char* value = std::getenv(name.c_str());  // NOLINT(concurrency-mt-unsafe)
     if (value == nullptr) return std::nullopt;
     return std::string(value);
   };
@@ -671,7 +673,8 @@ std::string config_reference_markdown() {
       meaning +=
           (i == 0 ? " One of: " : ", ") + key.allowed[i] + (i + 1 == key.allowed.size() ? "." : "");
     }
-    out += "| `" + key.path + "` | " + env + " | `" + default_text(key) + "` | " + meaning + " |\n";
+    out += "| `" + key.path + "` | " + env;
+    out += " | `" + default_text(key) + "` | " + meaning + " |\n";
   }
   return out;
 }

@@ -84,7 +84,9 @@ std::optional<Arguments> parse_arguments(int argc, char** argv) {
     }
   }
   if (!arguments.config_path) {
-    if (const char* path = std::getenv("FRONTDOOR_CONFIG")) arguments.config_path = path;
+    if (const char* path = std::getenv("FRONTDOOR_CONFIG")) {  // NOLINT(concurrency-mt-unsafe)
+      arguments.config_path = path;
+    }
   }
   return arguments;
 }
@@ -134,7 +136,11 @@ std::optional<std::string> admin_password(const Arguments& arguments) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     return line;
   }
-  if (const char* password = std::getenv("FRONTDOOR_ADMIN_PASSWORD")) return std::string(password);
+  // Read before any thread runs, like every environment variable here.
+  if (const char* password =
+          std::getenv("FRONTDOOR_ADMIN_PASSWORD")) {  // NOLINT(concurrency-mt-unsafe)
+    return std::string(password);
+  }
   return std::nullopt;
 }
 

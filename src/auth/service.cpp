@@ -174,7 +174,7 @@ std::string AuthService::create_admin(const std::string& raw_email, const std::s
   const std::string password_hash = hash_password(password);
   return pool_.run([&](pqxx::connection& connection) {
     pqxx::work tx(connection);
-    const auto user_id = store::upsert_user(tx, email, "Administrator", std::nullopt).id;
+    auto user_id = store::upsert_user(tx, email, "Administrator", std::nullopt).id;
     store::set_password(tx, user_id, password_hash);
     store::grant_role(tx, user_id, Role::admin, "");
     tx.commit();

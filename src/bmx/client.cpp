@@ -67,7 +67,7 @@ const char* to_string(ErrorKind kind) {
 
 BmxError::BmxError(ErrorKind kind, std::string operation, int bmx_status, std::string detail,
                    std::vector<common::FieldError> bmx_errors, std::string request_id)
-    : common::ApiError(status_for(kind), code_for(kind), title_for(kind), detail),
+    : common::ApiError(status_for(kind), code_for(kind), title_for(kind), std::move(detail)),
       kind_(kind),
       operation_(std::move(operation)),
       bmx_status_(bmx_status),

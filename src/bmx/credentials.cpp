@@ -110,7 +110,7 @@ Credentials::Credentials(db::Pool& pool, const TokenCipher& cipher, BmxClient& c
 }
 
 std::string Credentials::store(pqxx::work& tx, const TokenGrant& grant) const {
-  const auto id = random_uuid();
+  auto id = random_uuid();
   store::insert_credential(tx, id, sealed(cipher_, clock_, id, grant));
   return id;
 }

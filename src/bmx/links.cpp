@@ -25,7 +25,7 @@ constexpr auto kPreferenceFreshFor = std::chrono::seconds(60);
 }  // namespace
 
 std::string BmxService::new_link_state(const std::string& user_id, const std::string& property_id) {
-  const auto state = common::random_hex(24);
+  auto state = common::random_hex(24);
   pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
     store::insert_link_state(tx, user_id, common::sha256_hex(state),

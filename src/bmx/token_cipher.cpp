@@ -41,7 +41,7 @@ bool is_token_key(std::string_view hex) {
 }
 
 TokenCipher::TokenCipher(std::string current_key_id, std::string_view current_key_hex,
-                         std::map<std::string, std::string> previous_keys_hex)
+                         const std::map<std::string, std::string>& previous_keys_hex)
     : current_key_id_(std::move(current_key_id)) {
   keys_[current_key_id_] = key_from_hex(current_key_hex);
   for (const auto& [id, hex] : previous_keys_hex) keys_.emplace(id, key_from_hex(hex));

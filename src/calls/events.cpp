@@ -88,7 +88,7 @@ void CallEvents::tell_devices(pqxx::work& tx, const Call& call,
                                {"answered_device_id", http::text_or_null(call.accepted_device_id)}};
   const auto expires = common::to_rfc3339(clock_.now() + std::chrono::minutes(1));
   for (const auto& user_id : user_ids) {
-    outbox_.enqueue(tx, notify::push_message(key_prefix + call.id + ":" + user_id, user_id, title,
+    outbox_.enqueue(tx, notify::push_message(key_prefix + call.id + ":" += user_id, user_id, title,
                                              text, data, true, expires, call.property_id));
   }
 }

@@ -483,7 +483,7 @@ std::vector<std::string> ring_front_desk(pqxx::transaction_base& tx, const std::
 }
 
 std::vector<std::string> recipients(pqxx::transaction_base& tx, const std::string& call_id,
-                                    std::optional<std::string> role) {
+                                    const std::optional<std::string>& role) {
   return user_ids(db::exec(tx, kRecipients, call_id, role));
 }
 

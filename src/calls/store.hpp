@@ -46,7 +46,7 @@ std::vector<std::string> ring_residents(pqxx::transaction_base& tx, const std::s
 std::vector<std::string> ring_front_desk(pqxx::transaction_base& tx, const std::string& call_id);
 // Everyone the call rang in `role` ("resident", "front_desk"; nothing: all).
 std::vector<std::string> recipients(pqxx::transaction_base& tx, const std::string& call_id,
-                                    std::optional<std::string> role = std::nullopt);
+                                    const std::optional<std::string>& role = std::nullopt);
 // Ringing calls nobody answered in time that go on to the front desk, with a
 // ring window of their own (up to 100, skipping those another instance holds).
 std::vector<Call> forward_due(pqxx::transaction_base& tx, common::TimePoint now);

@@ -61,7 +61,7 @@ std::string one_line(std::string_view text) {
 }
 
 std::string mime_header_value(std::string_view text) {
-  const auto line = one_line(text);
+  auto line = one_line(text);
   if (is_ascii(line)) return line;
   // Encoded-words of at most 75 characters, each holding whole UTF-8 characters
   // (RFC 2047 5 and 6.3): 45 bytes of text become 60 of base64 plus 12 of framing.

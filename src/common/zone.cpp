@@ -119,7 +119,7 @@ std::vector<TimePoint> offset_changes(const std::string& zone, TimePoint from, T
     const auto next = found->get_info(info.end);
     // A zone's last period may end at a sentinel that leads back to itself.
     if (next.end <= info.end) break;
-    if (next.offset != info.offset) changes.push_back(info.end);
+    if (next.offset != info.offset) changes.emplace_back(info.end);
     info = next;
   }
   return changes;

@@ -12,13 +12,13 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <cstring>
 #include <deque>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <stdexcept>
+#include <system_error>
 
 #include "frontdoor/common/log.hpp"
 #include "frontdoor/db/errors.hpp"
@@ -236,7 +236,8 @@ bool Connection::watch_socket(bool afresh) {
   // another thread may already have been given again.
   const int watched = ::dup(fd);
   if (watched < 0) {
-    fail(std::string("cannot watch the connection's socket: ") + std::strerror(errno));
+    fail("cannot watch the connection's socket: " +
+         std::error_code(errno, std::generic_category()).message());
     return false;
   }
   socket_ = std::make_unique<asio::posix::stream_descriptor>(io_, watched);

@@ -101,7 +101,7 @@ OutboundResponse send(const OutboundRequest& request) {
   std::unique_ptr<curl_slist, decltype(&curl_slist_free_all)> headers(nullptr,
                                                                       &curl_slist_free_all);
   for (const auto& [name, value] : request.headers) {
-    headers.reset(curl_slist_append(headers.release(), (name + ": " + value).c_str()));
+    headers.reset(curl_slist_append(headers.release(), (name + ": " += value).c_str()));
   }
   // libcurl adds "Expect: 100-continue" to larger bodies; it only costs a round trip.
   headers.reset(curl_slist_append(headers.release(), "Expect:"));

@@ -104,7 +104,7 @@ void Dispatcher::route(Request& request) const {
     case RouteMatch::Kind::method_not_allowed: {
       auto methods = match.allowed_methods;
       if (std::find(methods.begin(), methods.end(), "GET") != methods.end()) {
-        methods.push_back("HEAD");
+        methods.emplace_back("HEAD");
         std::sort(methods.begin(), methods.end());
       }
       std::string allow;

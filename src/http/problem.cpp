@@ -29,7 +29,7 @@ Response problem_response(const common::ApiError& error, std::string_view reques
 
 Response response_for_exception(std::exception_ptr failure, const Request& request) {
   try {
-    std::rethrow_exception(failure);
+    std::rethrow_exception(std::move(failure));
   } catch (const common::ApiError& error) {
     if (!error.internal().empty()) {
       common::log::warn("request failed", {{"request_id", request.request_id},

@@ -70,7 +70,7 @@ void Router::add(std::string method, std::string pattern, Handler handler, Block
 }
 
 void Router::add(std::string method, std::string pattern, std::shared_ptr<const AsyncRoute> route) {
-  add(std::move(method), pattern, nullptr, Blocking::asynchronous);
+  add(std::move(method), std::move(pattern), nullptr, Blocking::asynchronous);
   routes_.back().async = std::move(route);
 }
 

@@ -138,7 +138,7 @@ class Session : public std::enable_shared_from_this<Session> {
   Session(tcp::socket&& socket, Server::Impl& server)
       : stream_(std::move(socket)),
         // Room for a full request head plus some pipelined bytes; never unbounded.
-        buffer_(server.options.header_limit + 64 * 1024),
+        buffer_(server.options.header_limit + std::size_t{64} * 1024),
         server_(server) {}
 
   ~Session() { server_.forget(this); }
@@ -358,7 +358,15 @@ void Server::Impl::request_finished() {
 Server::Server(ServerOptions options, ServerHooks hooks)
     : impl_(std::make_unique<Impl>(std::move(options), std::move(hooks))) {}
 
-Server::~Server() { shutdown(); }
+// A destructor must not throw: a failed drain is logged, and the process goes on
+// to exit as it would have.
+Server::~Server() {
+  try {
+    shutdown();
+  } catch (const std::exception& error) {
+    common::log::error("shutdown failed", {{"internal", error.what()}});
+  }
+}
 
 void Server::start() {
   auto& impl = *impl_;

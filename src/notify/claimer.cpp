@@ -41,7 +41,7 @@ void Lane::claimer_loop() {
     if (free > 0) ids.swap(announced_);
     lock.unlock();
     const int most = free > 0 ? claimable(free) : 0;
-    auto claimed = most > 0 ? claim_due(std::move(ids), most) : std::vector<store::Claimed>{};
+    auto claimed = most > 0 ? claim_due(ids, most) : std::vector<store::Claimed>{};
     hold(claimed);
     renew_leases();
     lock.lock();
@@ -61,7 +61,7 @@ int Lane::claimable(int free) {
   return breaker_.state() == common::CircuitBreaker::State::half_open ? 1 : most;
 }
 
-std::vector<store::Claimed> Lane::claim_due(std::deque<std::string> announced, int most) {
+std::vector<store::Claimed> Lane::claim_due(const std::deque<std::string>& announced, int most) {
   std::vector<store::Claimed> claimed;
   try {
     for (const auto& id : announced) {

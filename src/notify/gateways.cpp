@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 
@@ -101,7 +102,7 @@ class SmtpEmail final : public EmailGateway {
     const auto read = +[](char* buffer, std::size_t size, std::size_t count, void* user) {
       auto* source = static_cast<Reader*>(user);
       const auto length = std::min(size * count, source->text->size() - source->offset);
-      std::memcpy(buffer, source->text->data() + source->offset, length);
+      std::copy_n(source->text->data() + source->offset, length, buffer);
       source->offset += length;
       return length;
     };

@@ -63,7 +63,7 @@ class Lane {
   void claimer_loop();
   // How many to claim now (0: none, the circuit is open or its probe is out).
   int claimable(int free);
-  std::vector<store::Claimed> claim_due(std::deque<std::string> announced, int most);
+  std::vector<store::Claimed> claim_due(const std::deque<std::string>& announced, int most);
   std::vector<store::Claimed> claim(int most);
   std::vector<store::Claimed> claim_announced(const std::string& id);
   // A claim lasts this long unless renewed: a few seconds on the urgent path,

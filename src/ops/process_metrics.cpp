@@ -43,7 +43,7 @@ void publish_process_metrics(http::Metrics& metrics) {
   const auto fields = stat_fields();
   // After the name: state is [0], utime [11], stime [12], starttime [19], vsize [20], rss [21].
   if (fields.size() < 22) return;
-  const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
+  const auto ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
   metrics.set_counter("process_cpu_seconds_total",
                       "Total user and system CPU time spent in seconds.", {},
                       (std::stod(fields[11]) + std::stod(fields[12])) / ticks);

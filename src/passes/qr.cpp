@@ -27,14 +27,12 @@ std::string qr_svg(std::string_view text) {
   const auto side = std::to_string(size);
   // Eight pixels a module where the size is not set by the page (zbarimg, a viewer).
   const auto pixels = std::to_string(size * 8);
-  return "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + pixels + "\" height=\"" + pixels +
-         "\" viewBox=\"0 0 " + side + " " + side +
-         "\" shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"QR code\">"
-         "<rect width=\"" +
-         side + "\" height=\"" + side +
-         "\" fill=\"#fff\"/>"
-         "<path fill=\"#000\" d=\"" +
-         path + "\"/></svg>";
+  std::string svg = R"(<svg xmlns="http://www.w3.org/2000/svg" width=")";
+  svg += pixels + R"(" height=")" + pixels + R"(" viewBox="0 0 )" + side + " " + side;
+  svg += R"(" shape-rendering="crispEdges" role="img" aria-label="QR code">)";
+  svg += R"(<rect width=")" + side + R"(" height=")" + side + R"(" fill="#fff"/>)";
+  svg += R"(<path fill="#000" d=")" + path + R"("/></svg>)";
+  return svg;
 }
 
 }  // namespace frontdoor::passes

@@ -94,7 +94,7 @@ MovedOut PeopleService::move_out(const auth::Principal& actor, const std::string
     if (!user_id) {
       throw common::ApiError::conflict("already_moved_out", "This resident has moved out already.");
     }
-    const MovedOut resident{residency_id, *user_id, *property_id};
+    MovedOut resident{residency_id, *user_id, *property_id};
     accounts_.revoke_role(tx, resident.user_id, auth::Role::resident, resident.property_id);
     for (const auto& hook : move_out_hooks_) hook(tx, actor, resident);
     audit_.record(tx, actor,

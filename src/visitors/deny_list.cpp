@@ -142,7 +142,7 @@ common::ApiError DenyList::refuse(const auth::Principal& actor, const std::strin
       const auto refusal = common::random_hex(8);
       for (const auto& manager : accounts_.emails_with_role(tx, auth::Role::manager, property_id)) {
         outbox_.enqueue(tx,
-                        notify::email_message("visitor-denied:" + refusal + ":" + manager, manager,
+                        notify::email_message("visitor-denied:" + refusal + ":" += manager, manager,
                                               email.subject, email.text, email.html, property_id));
       }
     }

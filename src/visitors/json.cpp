@@ -35,7 +35,7 @@ std::vector<weekday> days_from(const nlohmann::json& schedule,
                                std::vector<common::FieldError>& problems) {
   std::vector<weekday> found;
   if (!schedule.contains("days") || !schedule["days"].is_array() || schedule["days"].size() > 7) {
-    problems.push_back({"schedule.days", "format", "A list of days, e.g. [\"mon\", \"thu\"]."});
+    problems.push_back({"schedule.days", "format", R"(A list of days, e.g. ["mon", "thu"].)"});
     return found;
   }
   for (const auto& item : schedule["days"]) {

@@ -37,6 +37,12 @@ struct Outcome {
   std::string other_error;
 };
 
+// Every kind of column the rows decode, with the text parameter given.
+constexpr Statement kTypes{"t_types", R"sql(
+  SELECT $1::text, NULL::text, true, false, 42::bigint, -7::int, '\x00ff41'::bytea,
+         1.5::float8)sql",
+                           1};
+
 class AsyncDatabaseTest : public ::testing::Test {
  protected:
   explicit AsyncDatabaseTest(std::string url = PostgresCluster::shared().create_migrated_database())
@@ -44,9 +50,7 @@ class AsyncDatabaseTest : public ::testing::Test {
     statements_.prepare("t_echo", "SELECT $1::int * 2, pg_backend_pid()");
     statements_.prepare("t_divide", "SELECT 10 / $1::int");
     statements_.prepare("t_sleep", "SELECT pg_sleep($1::float8)::text");
-    statements_.prepare("t_types",
-                        "SELECT $1::text, NULL::text, true, false, 42::bigint, -7::int, "
-                        "'\\x00ff41'::bytea, 1.5::float8");
+    statements_.prepare(kTypes);
   }
 
   void open(int connections, std::chrono::milliseconds statement_timeout = std::chrono::seconds(5),
@@ -260,7 +264,7 @@ TEST_F(AsyncDatabaseTest, ValuesReadAsLibpqxxReadsThem) {
   asio::co_spawn(
       io_,
       [&]() -> asio::awaitable<void> {
-        rows = co_await database_->run("t_types", std::string("naïve 'quoted'"));
+        rows = co_await database_->run(kTypes, std::string("naïve 'quoted'"));
       },
       asio::detached);
   for (int turn = 0; turn < 250 && !rows; ++turn) io_.run_for(std::chrono::milliseconds(20));

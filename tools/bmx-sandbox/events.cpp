@@ -132,7 +132,8 @@ void Sandbox::add_event_routes(frontdoor::http::Router& router) {
         return as_owner(
             request, "building_id", sees_building, [&](const Caller& me, std::int64_t building) {
               std::vector<nlohmann::json> items;
-              for (auto it = calls_.rbegin(); it != calls_.rend(); ++it) {
+              // Newest first (clang 14 cannot compile libstdc++ 12's views::reverse).
+              for (auto it = calls_.rbegin(); it != calls_.rend(); ++it) {  // NOLINT
                 const auto& call = it->second;
                 if (!sees_record(me, building, call)) continue;
                 const auto& tenant = tenants_.at(call.tenant_id);
@@ -169,7 +170,8 @@ void Sandbox::add_event_routes(frontdoor::http::Router& router) {
         return as_owner(
             request, "building_id", sees_building, [&](const Caller& me, std::int64_t building) {
               std::vector<nlohmann::json> items;
-              for (auto it = access_logs_.rbegin(); it != access_logs_.rend(); ++it) {
+              // Newest first, as above.
+              for (auto it = access_logs_.rbegin(); it != access_logs_.rend(); ++it) {  // NOLINT
                 const auto& log = it->second;
                 if (!sees_record(me, building, log)) continue;
                 const auto unit = units_.find(log.unit_id);

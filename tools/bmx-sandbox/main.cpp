@@ -31,12 +31,13 @@ int main(int argc, char** argv) {
   server.port = 8090;
   // Injected delays hold a worker each; leave room for the calls that are not delayed.
   server.worker_threads = 32;
-  if (const char* port = std::getenv("BMX_SANDBOX_PORT")) {
+  // The environment is read before any thread starts.
+  if (const char* port = std::getenv("BMX_SANDBOX_PORT")) {  // NOLINT(concurrency-mt-unsafe)
     server.port = static_cast<std::uint16_t>(std::atoi(port));
   }
   std::string port_file;
   std::uint16_t smtp_port = 2525;
-  if (const char* port = std::getenv("BMX_SANDBOX_SMTP_PORT")) {
+  if (const char* port = std::getenv("BMX_SANDBOX_SMTP_PORT")) {  // NOLINT(concurrency-mt-unsafe)
     smtp_port = static_cast<std::uint16_t>(std::atoi(port));
   }
   for (int i = 1; i < argc; i += 2) {
@@ -55,8 +56,13 @@ int main(int argc, char** argv) {
     }
   }
   bmx_sandbox::Options options;
-  if (const char* id = std::getenv("BMX_SANDBOX_CLIENT_ID")) options.client_id = id;
-  if (const char* secret = std::getenv("BMX_SANDBOX_CLIENT_SECRET")) options.client_secret = secret;
+  if (const char* id = std::getenv("BMX_SANDBOX_CLIENT_ID")) {  // NOLINT(concurrency-mt-unsafe)
+    options.client_id = id;
+  }
+  if (const char* secret =
+          std::getenv("BMX_SANDBOX_CLIENT_SECRET")) {  // NOLINT(concurrency-mt-unsafe)
+    options.client_secret = secret;
+  }
 
   frontdoor::common::log::init("info");
   bmx_sandbox::Sandbox sandbox(options);

@@ -24,21 +24,20 @@ Response login_page(const std::map<std::string, std::string>& query, const std::
   for (const char* name : {"client_id", "redirect_uri", "response_type", "state"}) {
     auto found = query.find(name);
     const std::string value = found == query.end() ? "" : found->second;
-    hidden += "<input type=\"hidden\" name=\"" + std::string(name) + "\" value=\"" +
-              frontdoor::common::html_escape(value) + "\">";
+    hidden += R"(<input type="hidden" name=")" + std::string(name) + R"(" value=")" +
+              frontdoor::common::html_escape(value) + R"(">)";
   }
-  const std::string html =
-      "<!doctype html><html><head><meta charset=\"utf-8\">"
-      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-      "<title>ButterflyMX sign in (sandbox)</title></head><body>"
-      "<h1>Sign in to ButterflyMX</h1><p>bmx-sandbox: any password is accepted for a known "
-      "user.</p>" +
-      (problem.empty() ? ""
-                       : "<p role=\"alert\">" + frontdoor::common::html_escape(problem) + "</p>") +
-      "<form method=\"post\" action=\"/oauth/authorize\">" + hidden +
-      "<label>E-mail <input name=\"email\" type=\"email\" required></label> "
-      "<label>Password <input name=\"password\" type=\"password\"></label> "
-      "<button type=\"submit\">Sign in</button></form></body></html>";
+  std::string html = R"(<!doctype html><html><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>ButterflyMX sign in (sandbox)</title></head><body>
+<h1>Sign in to ButterflyMX</h1><p>bmx-sandbox: any password is accepted for a known user.</p>)";
+  if (!problem.empty()) {
+    html += R"(<p role="alert">)" + frontdoor::common::html_escape(problem) + "</p>";
+  }
+  html += R"(<form method="post" action="/oauth/authorize">)" + hidden;
+  html += R"(<label>E-mail <input name="email" type="email" required></label>
+<label>Password <input name="password" type="password"></label>
+<button type="submit">Sign in</button></form></body></html>)";
   return Response::text(problem.empty() ? 200 : 422, html, "text/html; charset=utf-8");
 }
 

@@ -19,7 +19,7 @@ class TokenCipher {
  public:
   // Keys are 64 hex characters (32 bytes). Throws std::invalid_argument otherwise.
   TokenCipher(std::string current_key_id, std::string_view current_key_hex,
-              std::map<std::string, std::string> previous_keys_hex = {});
+              const std::map<std::string, std::string>& previous_keys_hex = {});
 
   Sealed seal(std::string_view plaintext, std::string_view context) const;
   // Throws std::runtime_error when the key is unknown or the data was tampered with.

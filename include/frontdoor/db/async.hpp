@@ -88,11 +88,7 @@ class AsyncDatabase {
   // Throws common::ApiError: 503 database_unavailable (connection lost, all
   // down, statement timeout), or the mapped SQLSTATE; others as runtime_error.
   boost::asio::awaitable<Rows> query(std::string statement, std::vector<Parameter> parameters);
-  template <typename... Params>
-  boost::asio::awaitable<Rows> run(std::string statement, const Params&... params) {
-    return query(std::move(statement), {parameter(params)...});
-  }
-  // The same by its declaration, with exactly its parameters.
+  // By its declaration, with exactly its parameters.
   template <typename... Params>
   boost::asio::awaitable<Rows> run(const Statement& statement, const Params&... params) {
     if (static_cast<int>(sizeof...(Params)) != statement.parameters) {

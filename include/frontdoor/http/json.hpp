@@ -81,6 +81,7 @@ class JsonFields {
   template <typename Enum>
   std::optional<Enum> state(std::string_view name, bool required) {
     std::vector<std::string_view> allowed;
+    allowed.reserve(common::Names<Enum>::all.size());
     for (const auto& [value, text] : common::Names<Enum>::all) allowed.push_back(text);
     const auto text = one_of(name, required, allowed);
     if (!text) return std::nullopt;
