@@ -53,6 +53,7 @@ void Sandbox::set_public_url(std::string url) {
 void Sandbox::add_routes(frontdoor::http::Router& router) {
   add_oauth_routes(router);
   add_directory_routes(router);
+  add_keychain_routes(router);
   add_key_routes(router);
   add_event_routes(router);
   add_provider_routes(router);

@@ -34,6 +34,11 @@ bool equals_ci(const std::string& text, const std::string& other) {
   return lower(text) == lower(other);
 }
 
+nlohmann::json field_error(const std::string& field, const std::string& code,
+                           const std::string& message) {
+  return {{"field", field}, {"code", code}, {"message", message}};
+}
+
 Response error(int status, const std::string& field, const std::string& code,
                const std::string& message) {
   return errors(status, {{{"field", field}, {"code", code}, {"message", message}}});

@@ -18,6 +18,9 @@ std::string lower(std::string text);
 bool starts_with_ci(const std::string& text, const std::string& prefix);
 bool equals_ci(const std::string& text, const std::string& other);
 
+// One of BMX's field errors: {field, code, message}.
+nlohmann::json field_error(const std::string& field, const std::string& code,
+                           const std::string& message);
 // {"errors": [{field, code, message}]}
 frontdoor::http::Response error(int status, const std::string& field, const std::string& code,
                                 const std::string& message);
