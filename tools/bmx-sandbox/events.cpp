@@ -1,5 +1,6 @@
 // What happens at the door: door release requests, calls and access logs per
-// building, webhook integrations, and the panel control route that places a call.
+// building, and the control routes that place a call and move it on.
+// Integrations (BMX's webhooks) are integrations.cpp's.
 #include <algorithm>
 
 #include "frontdoor/common/random.hpp"
@@ -23,135 +24,171 @@ std::string uuid_text() {
          hex.substr(17, 3) + "-" + hex.substr(20, 12);
 }
 
-// The integration body: {"data": {"type": "integrations", "attributes": {integrator,
-// configuration: {url, method}, bindings: [{resource_type, actions}]}}}.
-std::optional<nlohmann::json> integration_attributes(const Request& request) {
-  auto body = wire::json_body(request);
-  if (!body || !body->contains("data") || !(*body)["data"].is_object()) return std::nullopt;
-  const auto& data = (*body)["data"];
-  if (data.value("type", "") != "integrations" || !data.contains("attributes")) {
-    return std::nullopt;
+// A door_release_request's body as its schema allows it, or the 422 BMX answers.
+// The schema is a oneOf: exactly one of the two keys, and no null beside it.
+std::optional<Response> release_spec_problem(const nlohmann::json& spec) {
+  for (const auto& [key, value] : spec.items()) {
+    if (key != "tenant_id" && key != "access_point_id" && key != "device_id") {
+      return wire::error(422, key, "unpermitted_parameter", "is not permitted");
+    }
+    if (!value.is_number_integer()) {
+      return wire::error(422, key, "invalid", "must be an integer");
+    }
   }
-  const auto& attributes = data["attributes"];
-  if (!attributes.is_object() || !attributes.contains("integrator") ||
-      !attributes["integrator"].is_string() || !attributes.contains("configuration") ||
-      !attributes["configuration"].is_object() || !attributes["configuration"].contains("url") ||
-      !attributes["configuration"]["url"].is_string() || !attributes.contains("bindings") ||
-      !attributes["bindings"].is_array()) {
-    return std::nullopt;
+  if (spec.contains("access_point_id") == spec.contains("device_id")) {
+    return wire::error(422, "base", "invalid", "give either access_point_id or device_id");
   }
-  return attributes;
-}
-
-frontdoor::http::Response invalid_integration() {
-  return wire::error(422, "data", "invalid",
-                     "needs type integrations with integrator, configuration and bindings");
+  if (!spec.contains("tenant_id")) return wire::error(422, "tenant_id", "blank", "can't be blank");
+  return std::nullopt;
 }
 
 }  // namespace
 
-void Sandbox::add_event_routes(frontdoor::http::Router& router) {
-  router.add(
-      "POST", "/v4/door_release_requests", bmx_route([this](Request& request) {
-        return as_caller(request, [&](const Caller& me) {
-          auto body = wire::json_body(request);
-          if (!body || !body->contains("door_release_request") ||
-              !(*body)["door_release_request"].is_object()) {
-            return wire::error(422, "door_release_request", "blank", "can't be blank");
-          }
-          const auto& spec = (*body)["door_release_request"];
-          // The schema is a oneOf: exactly one of the two keys, and no null beside it.
-          const bool by_access_point = spec.contains("access_point_id");
-          const bool by_device = spec.contains("device_id");
-          for (const auto& [key, value] : spec.items()) {
-            if (key != "tenant_id" && key != "access_point_id" && key != "device_id") {
-              return wire::error(422, key, "unpermitted_parameter", "is not permitted");
-            }
-            if (!value.is_number_integer()) {
-              return wire::error(422, key, "invalid", "must be an integer");
-            }
-          }
-          if (by_access_point == by_device) {
-            return wire::error(422, "base", "invalid", "give either access_point_id or device_id");
-          }
-          if (!spec.contains("tenant_id")) {
-            return wire::error(422, "tenant_id", "blank", "can't be blank");
-          }
-          const auto tenant_id = spec["tenant_id"].get<std::int64_t>();
-          if (!can_act_for_tenant(me, tenant_id)) return wire::not_found();
-          const auto& tenant = tenants_.at(tenant_id);
-          std::int64_t access_point_id = 0;
-          if (by_access_point) {
-            access_point_id = spec["access_point_id"].get<std::int64_t>();
-            auto found = access_points_.find(access_point_id);
-            if (found == access_points_.end() || found->second.building_id != tenant.building_id) {
-              return wire::not_found();
-            }
-          } else {
-            const auto device_id = spec["device_id"].get<std::int64_t>();
-            auto found = devices_.find(device_id);
-            if (found == devices_.end() || found->second.building_id != tenant.building_id) {
-              return wire::not_found();
-            }
-          }
-          const auto id = next_id();
-          const auto now = now_text();
-          nlohmann::json release = {
-              {"access_point_id", by_access_point ? nlohmann::json(access_point_id) : nullptr},
-              {"created_at", now},
-              {"device_id", by_device ? spec["device_id"] : nlohmann::json(nullptr)},
-              {"guid", uuid_text()},
-              {"id", id},
-              {"release_method", "api"},
-              {"updated_at", now},
-              {"tenant_id", tenant_id}};
-          door_releases_[id] = release;
-          AccessLog log{next_id(),
-                        tenant.building_id,
-                        access_point_id,
-                        "Unlocked",
-                        tenant.first_name + " " + tenant.last_name,
-                        "Tenant",
-                        tenant.unit_id,
-                        tenant.id,
-                        "Swipe to open",
-                        now};
-          access_logs_[log.id] = log;
-          publish("access_log", access_log_json(log), tenant.building_id, tenant.id,
-                  {"door_release"});
-          return wire::created(release);
-        });
-      }));
+Response Sandbox::release_door(const Request& request, const Caller& me) {
+  auto body = wire::json_body(request);
+  if (!body || !body->contains("door_release_request") ||
+      !(*body)["door_release_request"].is_object()) {
+    return wire::error(422, "door_release_request", "blank", "can't be blank");
+  }
+  const auto& spec = (*body)["door_release_request"];
+  if (auto refused = release_spec_problem(spec)) return *refused;
+  const bool by_access_point = spec.contains("access_point_id");
+  const bool by_device = spec.contains("device_id");
+  const auto tenant_id = spec["tenant_id"].get<std::int64_t>();
+  if (!can_act_for_tenant(me, tenant_id)) return wire::not_found();
+  const auto& tenant = tenants_.at(tenant_id);
+  std::int64_t access_point_id = 0;
+  if (by_access_point) {
+    access_point_id = spec["access_point_id"].get<std::int64_t>();
+    auto found = access_points_.find(access_point_id);
+    if (found == access_points_.end() || found->second.building_id != tenant.building_id) {
+      return wire::not_found();
+    }
+  } else {
+    const auto device_id = spec["device_id"].get<std::int64_t>();
+    auto found = devices_.find(device_id);
+    if (found == devices_.end() || found->second.building_id != tenant.building_id) {
+      return wire::not_found();
+    }
+  }
+  const auto id = next_id();
+  const auto now = now_text();
+  nlohmann::json release = {
+      {"access_point_id", by_access_point ? nlohmann::json(access_point_id) : nullptr},
+      {"created_at", now},
+      {"device_id", by_device ? spec["device_id"] : nlohmann::json(nullptr)},
+      {"guid", uuid_text()},
+      {"id", id},
+      {"release_method", "api"},
+      {"updated_at", now},
+      {"tenant_id", tenant_id}};
+  door_releases_[id] = release;
+  AccessLog log{next_id(),
+                tenant.building_id,
+                access_point_id,
+                "Unlocked",
+                tenant.first_name + " " + tenant.last_name,
+                "Tenant",
+                tenant.unit_id,
+                tenant.id,
+                "Swipe to open",
+                now};
+  access_logs_[log.id] = log;
+  publish("access_log", access_log_json(log), tenant.building_id, tenant.id, {"door_release"});
+  return wire::created(release);
+}
 
+Response Sandbox::calls_of(const Request& request, const Caller& me, std::int64_t building) {
+  std::vector<nlohmann::json> items;
+  // Newest first (clang 14 cannot compile libstdc++ 12's views::reverse).
+  for (auto it = calls_.rbegin(); it != calls_.rend(); ++it) {  // NOLINT
+    const auto& call = it->second;
+    if (!sees_record(me, building, call)) continue;
+    const auto& tenant = tenants_.at(call.tenant_id);
+    if (!wire::passes_filters(request,
+                              {{"logged_at", {call.logged_at}},
+                               {"notification_type", {"visitor"}},
+                               {"origin", {"panel"}},
+                               {"unit_label", {units_.at(call.unit_id).label}},
+                               {"user_full_name", {tenant.first_name + " " + tenant.last_name}}})) {
+      continue;
+    }
+    items.push_back(call_json(call));
+  }
+  return json_response(200, wire::page_of(items, request));
+}
+
+Response Sandbox::access_logs_of(const Request& request, const Caller& me, std::int64_t building) {
+  std::vector<nlohmann::json> items;
+  // Newest first, as above.
+  for (auto it = access_logs_.rbegin(); it != access_logs_.rend(); ++it) {  // NOLINT
+    const auto& log = it->second;
+    if (!sees_record(me, building, log)) continue;
+    const auto unit = units_.find(log.unit_id);
+    if (!wire::passes_filters(request,
+                              {{"logged_at", {log.logged_at}},
+                               {"release_status", {log.release_status}},
+                               {"release_method", {log.entry_method}},
+                               {"unit_label", {unit == units_.end() ? "" : unit->second.label}},
+                               {"user_full_name", {log.name}},
+                               {"delivery_authorization_description", {}}})) {
+      continue;
+    }
+    items.push_back(access_log_json(log));
+  }
+  return json_response(200, wire::page_of(items, request));
+}
+
+// A visitor at the panel calls a tenant: a BMX call and a call.create webhook.
+Response Sandbox::place_call(const Request& request) {
+  const auto body = frontdoor::http::parse_json_body(request);
+  frontdoor::http::JsonFields fields(body, frontdoor::http::UnknownFields::ignored);
+  auto tenant_id = fields.integer("tenant_id", true, 1, INT64_MAX);
+  fields.finish();
+  std::lock_guard lock(mutex_);
+  auto device_id = wire::id_param(request, "device_id");
+  if (!device_id || !devices_.count(*device_id) || !tenants_.count(*tenant_id)) {
+    return wire::not_found();
+  }
+  const auto& tenant = tenants_.at(*tenant_id);
+  if (tenant.building_id != devices_.at(*device_id).building_id) return wire::not_found();
+  Call call{next_id(),  tenant.building_id, tenant.id, tenant.unit_id,
+            *device_id, "initializing",     now_text()};
+  calls_[call.id] = call;
+  publish("call", call_json(call), call.building_id, call.tenant_id);
+  return wire::created(call_json(call));
+}
+
+// Moves a call on (the statuses of NOTES.md, "Calls").
+Response Sandbox::move_call(const Request& request) {
+  const auto body = frontdoor::http::parse_json_body(request);
+  frontdoor::http::JsonFields fields(body, frontdoor::http::UnknownFields::ignored);
+  auto status = fields.one_of("status", true,
+                              {"initializing", "connecting_sip", "canceled", "voip_rollover",
+                               "rejected", "timeout_online_signal", "opened_door"});
+  fields.finish();
+  std::lock_guard lock(mutex_);
+  auto id = wire::id_param(request, "id");
+  if (!id || !calls_.count(*id)) return wire::not_found();
+  calls_.at(*id).status = *status;
+  return wire::ok(call_json(calls_.at(*id)));
+}
+
+void Sandbox::add_event_routes(frontdoor::http::Router& router) {
+  router.add("POST", "/v4/door_release_requests",
+             for_caller([this](const Request& request, const Caller& me) {
+               return release_door(request, me);
+             }));
   const auto sees_building = [this](const Caller& me, std::int64_t building) {
     return can_see_building(me, building);
   };
-  router.add(
-      "GET", "/v4/buildings/{building_id}/calls",
-      bmx_route([this, sees_building](Request& request) {
-        return as_owner(
-            request, "building_id", sees_building, [&](const Caller& me, std::int64_t building) {
-              std::vector<nlohmann::json> items;
-              // Newest first (clang 14 cannot compile libstdc++ 12's views::reverse).
-              for (auto it = calls_.rbegin(); it != calls_.rend(); ++it) {  // NOLINT
-                const auto& call = it->second;
-                if (!sees_record(me, building, call)) continue;
-                const auto& tenant = tenants_.at(call.tenant_id);
-                if (!wire::passes_filters(
-                        request,
-                        {{"logged_at", {call.logged_at}},
-                         {"notification_type", {"visitor"}},
-                         {"origin", {"panel"}},
-                         {"unit_label", {units_.at(call.unit_id).label}},
-                         {"user_full_name", {tenant.first_name + " " + tenant.last_name}}})) {
-                  continue;
-                }
-                items.push_back(call_json(call));
-              }
-              return json_response(200, wire::page_of(items, request));
-            });
-      }));
-
+  router.add("GET", "/v4/buildings/{building_id}/calls",
+             bmx_route([this, sees_building](Request& request) {
+               return as_owner(request, "building_id", sees_building,
+                               [&](const Caller& me, std::int64_t building) {
+                                 return calls_of(request, me, building);
+                               });
+             }));
   router.add("GET", "/v4/buildings/{building_id}/calls/{id}",
              bmx_route([this, sees_building](Request& request) {
                return as_owner(request, "building_id", sees_building,
@@ -164,32 +201,13 @@ void Sandbox::add_event_routes(frontdoor::http::Router& router) {
                                });
              }));
 
-  router.add(
-      "GET", "/v4/buildings/{building_id}/access_logs",
-      bmx_route([this, sees_building](Request& request) {
-        return as_owner(
-            request, "building_id", sees_building, [&](const Caller& me, std::int64_t building) {
-              std::vector<nlohmann::json> items;
-              // Newest first, as above.
-              for (auto it = access_logs_.rbegin(); it != access_logs_.rend(); ++it) {  // NOLINT
-                const auto& log = it->second;
-                if (!sees_record(me, building, log)) continue;
-                const auto unit = units_.find(log.unit_id);
-                if (!wire::passes_filters(
-                        request, {{"logged_at", {log.logged_at}},
-                                  {"release_status", {log.release_status}},
-                                  {"release_method", {log.entry_method}},
-                                  {"unit_label", {unit == units_.end() ? "" : unit->second.label}},
-                                  {"user_full_name", {log.name}},
-                                  {"delivery_authorization_description", {}}})) {
-                  continue;
-                }
-                items.push_back(access_log_json(log));
-              }
-              return json_response(200, wire::page_of(items, request));
-            });
-      }));
-
+  router.add("GET", "/v4/buildings/{building_id}/access_logs",
+             bmx_route([this, sees_building](Request& request) {
+               return as_owner(request, "building_id", sees_building,
+                               [&](const Caller& me, std::int64_t building) {
+                                 return access_logs_of(request, me, building);
+                               });
+             }));
   router.add(
       "GET", "/v4/buildings/{building_id}/access_logs/{id}",
       bmx_route([this, sees_building](Request& request) {
@@ -202,107 +220,10 @@ void Sandbox::add_event_routes(frontdoor::http::Router& router) {
             });
       }));
 
-  // Integrations (webhooks) exist on buildings (admins) and tenants (the tenant).
-  for (const std::string scope : {"building", "tenant"}) {
-    const std::string base = "/v4/" + scope + "s/{owner_id}/integrations";
-    const auto allowed = [this, scope](const Caller& me, std::int64_t owner) {
-      if (scope == "tenant") return me.tenant_id == owner;
-      return buildings_.count(owner) > 0 && buildings_.at(owner).admins.count(me.email) > 0;
-    };
-    // The integration {id} of the owner the path names.
-    const auto of_owner = [scope](std::int64_t owner) {
-      return [scope, owner](const Caller&, const Integration& integration) {
-        return integration.scope == scope && integration.owner_id == owner;
-      };
-    };
-    router.add("GET", base, bmx_route([this, scope, allowed](Request& request) {
-                 return as_owner(
-                     request, "owner_id", allowed, [&](const Caller&, std::int64_t owner) {
-                       std::vector<nlohmann::json> items;
-                       for (const auto& [id, integration] : integrations_) {
-                         if (integration.scope == scope && integration.owner_id == owner) {
-                           items.push_back(integration_json(integration));
-                         }
-                       }
-                       return json_response(200, wire::page_of(items, request));
-                     });
-               }));
-    router.add("POST", base, bmx_route([this, scope, allowed](Request& request) {
-                 return as_owner(request, "owner_id", allowed,
-                                 [&](const Caller&, std::int64_t owner) {
-                                   auto attributes = integration_attributes(request);
-                                   if (!attributes) return invalid_integration();
-                                   Integration integration{next_id(), scope, owner, *attributes};
-                                   integrations_[integration.id] = integration;
-                                   // The published description answers a new integration with 200,
-                                   // not 201.
-                                   return wire::ok(integration_json(integration));
-                                 });
-               }));
-    router.add(
-        "GET", base + "/{id}", bmx_route([this, allowed, of_owner](Request& request) {
-          return as_owner(request, "owner_id", allowed, [&](const Caller& me, std::int64_t owner) {
-            const auto* integration = find_visible(request, me, integrations_, of_owner(owner));
-            return integration ? wire::ok(integration_json(*integration)) : wire::not_found();
-          });
-        }));
-    router.add(
-        "PUT", base + "/{id}", bmx_route([this, allowed, of_owner](Request& request) {
-          return as_owner(request, "owner_id", allowed, [&](const Caller& me, std::int64_t owner) {
-            const auto* found = find_visible(request, me, integrations_, of_owner(owner));
-            if (!found) return wire::not_found();
-            auto attributes = integration_attributes(request);
-            if (!attributes) return invalid_integration();
-            auto& integration = integrations_.at(found->id);
-            integration.attributes = *attributes;
-            return wire::ok(integration_json(integration));
-          });
-        }));
-    router.add(
-        "DELETE", base + "/{id}", bmx_route([this, allowed, of_owner](Request& request) {
-          return as_owner(request, "owner_id", allowed, [&](const Caller& me, std::int64_t owner) {
-            const auto* found = find_visible(request, me, integrations_, of_owner(owner));
-            if (!found) return wire::not_found();
-            integrations_.erase(found->id);
-            return Response::no_content();
-          });
-        }));
-  }
-
-  // A visitor at the panel calls a tenant: a BMX call and a call.create webhook.
-  router.add("POST", "/_sandbox/panels/{device_id}/calls", [this](Request& request) {
-    const auto body = frontdoor::http::parse_json_body(request);
-    frontdoor::http::JsonFields fields(body, frontdoor::http::UnknownFields::ignored);
-    auto tenant_id = fields.integer("tenant_id", true, 1, INT64_MAX);
-    fields.finish();
-    std::lock_guard lock(mutex_);
-    auto device_id = wire::id_param(request, "device_id");
-    if (!device_id || !devices_.count(*device_id) || !tenants_.count(*tenant_id)) {
-      return wire::not_found();
-    }
-    const auto& tenant = tenants_.at(*tenant_id);
-    if (tenant.building_id != devices_.at(*device_id).building_id) return wire::not_found();
-    Call call{next_id(),  tenant.building_id, tenant.id, tenant.unit_id,
-              *device_id, "initializing",     now_text()};
-    calls_[call.id] = call;
-    publish("call", call_json(call), call.building_id, call.tenant_id);
-    return wire::created(call_json(call));
-  });
-
-  // Moves a call on (the statuses of NOTES.md, "Calls").
-  router.add("POST", "/_sandbox/calls/{id}/status", [this](Request& request) {
-    const auto body = frontdoor::http::parse_json_body(request);
-    frontdoor::http::JsonFields fields(body, frontdoor::http::UnknownFields::ignored);
-    auto status = fields.one_of("status", true,
-                                {"initializing", "connecting_sip", "canceled", "voip_rollover",
-                                 "rejected", "timeout_online_signal", "opened_door"});
-    fields.finish();
-    std::lock_guard lock(mutex_);
-    auto id = wire::id_param(request, "id");
-    if (!id || !calls_.count(*id)) return wire::not_found();
-    calls_.at(*id).status = *status;
-    return wire::ok(call_json(calls_.at(*id)));
-  });
+  router.add("POST", "/_sandbox/panels/{device_id}/calls",
+             [this](Request& request) { return place_call(request); });
+  router.add("POST", "/_sandbox/calls/{id}/status",
+             [this](Request& request) { return move_call(request); });
 }
 
 }  // namespace bmx_sandbox

@@ -56,6 +56,7 @@ void Sandbox::add_routes(frontdoor::http::Router& router) {
   add_keychain_routes(router);
   add_key_routes(router);
   add_event_routes(router);
+  add_integration_routes(router);
   add_provider_routes(router);
   add_control_routes(router);
   add_webhook_sink_routes(router);

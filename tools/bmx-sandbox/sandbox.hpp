@@ -204,6 +204,7 @@ class Sandbox {
   void add_keychain_routes(frontdoor::http::Router& router);
   void add_key_routes(frontdoor::http::Router& router);
   void add_event_routes(frontdoor::http::Router& router);
+  void add_integration_routes(frontdoor::http::Router& router);
   void add_provider_routes(frontdoor::http::Router& router);
   void add_control_routes(frontdoor::http::Router& router);
   void add_panel_routes(frontdoor::http::Router& router);
@@ -326,6 +327,15 @@ class Sandbox {
   std::string judge_scan(const VirtualKey* key, TimePoint now) const;
   AccessLog record_scan(const Device& device, VirtualKey* key, TimePoint now, bool granted);
   frontdoor::http::Response scan(const frontdoor::http::Request& request);
+  // At the door (events.cpp): a door release, a building's calls and access logs
+  // the caller may see, and the control routes that place a call and move it on.
+  frontdoor::http::Response release_door(const frontdoor::http::Request& request, const Caller& me);
+  frontdoor::http::Response calls_of(const frontdoor::http::Request& request, const Caller& me,
+                                     std::int64_t building);
+  frontdoor::http::Response access_logs_of(const frontdoor::http::Request& request,
+                                           const Caller& me, std::int64_t building);
+  frontdoor::http::Response place_call(const frontdoor::http::Request& request);
+  frontdoor::http::Response move_call(const frontdoor::http::Request& request);
   // Creates a key on `keychain` and "sends" it as BMX does. Holds mutex_.
   VirtualKey& create_virtual_key(const Keychain& keychain, const std::string& name,
                                  const std::string& email, const std::string& sms_number,
