@@ -15,6 +15,13 @@ std::string text(std::int64_t number) { return std::to_string(number); }
 }  // namespace
 
 void Sandbox::add_directory_routes(frontdoor::http::Router& router) {
+  add_building_routes(router);
+  add_tenant_routes(router);
+  add_door_routes(router);
+}
+
+// Buildings and their units: what a building's admin sees.
+void Sandbox::add_building_routes(frontdoor::http::Router& router) {
   const auto building_visible = [this](const Caller& me, const Building& building) {
     return can_see_building(me, building.id);
   };
@@ -50,7 +57,10 @@ void Sandbox::add_directory_routes(frontdoor::http::Router& router) {
                return one_of(request, units_, unit_visible,
                              [this](const Unit& unit) { return unit_json(unit); });
              }));
+}
 
+// Tenants: a building's admin sees its tenants, a tenant only themself.
+void Sandbox::add_tenant_routes(frontdoor::http::Router& router) {
   const auto tenant_visible = [this](const Caller& me, const Tenant& tenant) {
     return can_act_for_tenant(me, tenant.id);
   };
@@ -74,7 +84,10 @@ void Sandbox::add_directory_routes(frontdoor::http::Router& router) {
                return one_of(request, tenants_, tenant_visible,
                              [this](const Tenant& tenant) { return tenant_json(tenant); });
              }));
+}
 
+// The doors: panels (devices) and the access points they open.
+void Sandbox::add_door_routes(frontdoor::http::Router& router) {
   const auto device_visible = [this](const Caller& me, const Device& device) {
     return can_see_building(me, device.building_id);
   };

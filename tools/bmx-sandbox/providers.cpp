@@ -141,104 +141,110 @@ void Sandbox::receive_email(const std::string& from, const std::vector<std::stri
   }
 }
 
+// Twilio's Messages API: an SMS, as Basic-authenticated form fields.
+Response Sandbox::twilio_send(const Request& request) {
+  auto auth = request.header("authorization");
+  if (!auth || auth->rfind("Basic ", 0) != 0) {
+    return json_response(401, {{"code", 20003}, {"message", "Authenticate"}, {"status", 401}});
+  }
+  auto form = wire::form_of(request.body);
+  if (!is_e164(form["To"])) {
+    return json_response(400, {{"code", 21211},
+                               {"message", "The 'To' number is not a valid phone number."},
+                               {"status", 400}});
+  }
+  if (form["Body"].empty()) {
+    return json_response(
+        400, {{"code", 21602}, {"message", "Message body is required."}, {"status", 400}});
+  }
+  std::lock_guard lock(mutex_);
+  const auto sid = "SM" + frontdoor::common::random_hex(16);
+  record_message("sms", form["To"], "", form["Body"], {{"from", form["From"]}, {"sid", sid}});
+  return json_response(
+      201, {{"sid", sid},
+            {"account_sid", std::string(request.param("account_sid"))},
+            {"status", "queued"},
+            {"to", form["To"]},
+            {"from", form["From"]},
+            {"body", form["Body"]},
+            {"date_created", frontdoor::common::to_rfc3339(std::chrono::system_clock::now())}});
+}
+
+// FCM v1: a data message to one registration token.
+Response Sandbox::fcm_send(const Request& request) {
+  auto auth = request.header("authorization");
+  if (!auth || auth->rfind("Bearer ", 0) != 0) {
+    return json_response(401, {{"error",
+                                {{"code", 401},
+                                 {"message", "Request had invalid authentication credentials."},
+                                 {"status", "UNAUTHENTICATED"}}}});
+  }
+  auto body = wire::json_body(request);
+  if (!body || !body->contains("message") || !(*body)["message"].is_object() ||
+      !(*body)["message"].contains("token") || !(*body)["message"]["token"].is_string()) {
+    return json_response(400, {{"error",
+                                {{"code", 400},
+                                 {"message", "The message must name a token."},
+                                 {"status", "INVALID_ARGUMENT"}}}});
+  }
+  const auto& message = (*body)["message"];
+  const auto token = message["token"].get<std::string>();
+  if (is_dead(token)) {
+    return json_response(404,
+                         {{"error",
+                           {{"code", 404},
+                            {"message", "Requested entity was not found."},
+                            {"status", "NOT_FOUND"},
+                            {"details",
+                             {{{"@type", "type.googleapis.com/google.firebase.fcm.v1.FcmError"},
+                               {"errorCode", "UNREGISTERED"}}}}}}});
+  }
+  std::lock_guard lock(mutex_);
+  record_message(
+      "push", token, "", "",
+      {{"platform", "android"},
+       {"priority",
+        message.contains("android") ? message["android"].value("priority", "normal") : "normal"},
+       {"payload", message.value("data", nlohmann::json::object())}});
+  return json_response(200, {{"name", "projects/" + std::string(request.param("project")) +
+                                          "/messages/" + frontdoor::common::random_hex(8)}});
+}
+
+// APNs over HTTP/2 (here HTTP/1.1): a push to one device token.
+Response Sandbox::apns_send(const Request& request) {
+  const std::string token(request.param("token"));
+  auto topic = request.header("apns-topic");
+  if (!topic) return json_response(400, {{"reason", "MissingTopic"}});
+  auto body = wire::json_body(request);
+  if (!body) return json_response(400, {{"reason", "PayloadEmpty"}});
+  if (is_dead(token)) {
+    return json_response(410,
+                         {{"reason", "Unregistered"},
+                          {"timestamp", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            std::chrono::system_clock::now().time_since_epoch())
+                                            .count()}});
+  }
+  const std::string push_type(request.header("apns-push-type").value_or("alert"));
+  std::lock_guard lock(mutex_);
+  record_message("push", token, "", "",
+                 {{"platform", "ios"},
+                  {"push_type", push_type},
+                  {"topic", std::string(*topic)},
+                  {"payload", *body}});
+  auto response = Response::text(200, "");
+  response.set_header("apns-id", frontdoor::common::random_hex(16));
+  return response;
+}
+
 void Sandbox::add_provider_routes(frontdoor::http::Router& router) {
-  router.add(
-      "POST", "/2010-04-01/Accounts/{account_sid}/Messages.json",
-      provider_route([this](Request& request) {
-        auto auth = request.header("authorization");
-        if (!auth || auth->rfind("Basic ", 0) != 0) {
-          return json_response(401,
-                               {{"code", 20003}, {"message", "Authenticate"}, {"status", 401}});
-        }
-        auto form = wire::form_of(request.body);
-        if (!is_e164(form["To"])) {
-          return json_response(400, {{"code", 21211},
-                                     {"message", "The 'To' number is not a valid phone number."},
-                                     {"status", 400}});
-        }
-        if (form["Body"].empty()) {
-          return json_response(
-              400, {{"code", 21602}, {"message", "Message body is required."}, {"status", 400}});
-        }
-        std::lock_guard lock(mutex_);
-        const auto sid = "SM" + frontdoor::common::random_hex(16);
-        record_message("sms", form["To"], "", form["Body"], {{"from", form["From"]}, {"sid", sid}});
-        return json_response(
-            201,
-            {{"sid", sid},
-             {"account_sid", std::string(request.param("account_sid"))},
-             {"status", "queued"},
-             {"to", form["To"]},
-             {"from", form["From"]},
-             {"body", form["Body"]},
-             {"date_created", frontdoor::common::to_rfc3339(std::chrono::system_clock::now())}});
-      }));
+  router.add("POST", "/2010-04-01/Accounts/{account_sid}/Messages.json",
+             provider_route([this](Request& request) { return twilio_send(request); }));
 
-  router.add(
-      "POST", "/v1/projects/{project}/messages:send", provider_route([this](Request& request) {
-        auto auth = request.header("authorization");
-        if (!auth || auth->rfind("Bearer ", 0) != 0) {
-          return json_response(401,
-                               {{"error",
-                                 {{"code", 401},
-                                  {"message", "Request had invalid authentication credentials."},
-                                  {"status", "UNAUTHENTICATED"}}}});
-        }
-        auto body = wire::json_body(request);
-        if (!body || !body->contains("message") || !(*body)["message"].is_object() ||
-            !(*body)["message"].contains("token") || !(*body)["message"]["token"].is_string()) {
-          return json_response(400, {{"error",
-                                      {{"code", 400},
-                                       {"message", "The message must name a token."},
-                                       {"status", "INVALID_ARGUMENT"}}}});
-        }
-        const auto& message = (*body)["message"];
-        const auto token = message["token"].get<std::string>();
-        if (is_dead(token)) {
-          return json_response(
-              404, {{"error",
-                     {{"code", 404},
-                      {"message", "Requested entity was not found."},
-                      {"status", "NOT_FOUND"},
-                      {"details",
-                       {{{"@type", "type.googleapis.com/google.firebase.fcm.v1.FcmError"},
-                         {"errorCode", "UNREGISTERED"}}}}}}});
-        }
-        std::lock_guard lock(mutex_);
-        record_message("push", token, "", "",
-                       {{"platform", "android"},
-                        {"priority", message.contains("android")
-                                         ? message["android"].value("priority", "normal")
-                                         : "normal"},
-                        {"payload", message.value("data", nlohmann::json::object())}});
-        return json_response(200, {{"name", "projects/" + std::string(request.param("project")) +
-                                                "/messages/" + frontdoor::common::random_hex(8)}});
-      }));
+  router.add("POST", "/v1/projects/{project}/messages:send",
+             provider_route([this](Request& request) { return fcm_send(request); }));
 
-  router.add("POST", "/3/device/{token}", provider_route([this](Request& request) {
-               const std::string token(request.param("token"));
-               auto topic = request.header("apns-topic");
-               if (!topic) return json_response(400, {{"reason", "MissingTopic"}});
-               auto body = wire::json_body(request);
-               if (!body) return json_response(400, {{"reason", "PayloadEmpty"}});
-               if (is_dead(token)) {
-                 return json_response(
-                     410, {{"reason", "Unregistered"},
-                           {"timestamp", std::chrono::duration_cast<std::chrono::milliseconds>(
-                                             std::chrono::system_clock::now().time_since_epoch())
-                                             .count()}});
-               }
-               const std::string push_type(request.header("apns-push-type").value_or("alert"));
-               std::lock_guard lock(mutex_);
-               record_message("push", token, "", "",
-                              {{"platform", "ios"},
-                               {"push_type", push_type},
-                               {"topic", std::string(*topic)},
-                               {"payload", *body}});
-               auto response = Response::text(200, "");
-               response.set_header("apns-id", frontdoor::common::random_hex(16));
-               return response;
-             }));
+  router.add("POST", "/3/device/{token}",
+             provider_route([this](Request& request) { return apns_send(request); }));
 }
 
 }  // namespace bmx_sandbox

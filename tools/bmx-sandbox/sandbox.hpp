@@ -39,6 +39,20 @@ struct KeychainSpec {
   std::vector<std::int64_t> device_ids;
 };
 
+// A fault injected with POST /_sandbox/faults (control.cpp): the requests it
+// matches answer with this status, late, or not at all, `times` times.
+struct Fault {
+  std::string method;  // empty: any
+  std::string path_prefix;
+  int status = 0;
+  int delay_ms = 0;
+  bool drop = false;
+  int retry_after = -1;
+  int times = 1;
+};
+// What POST /_sandbox/buildings asks for (control.cpp).
+struct Seed;
+
 struct Options {
   std::string client_id = "frontdoor";
   std::string client_secret = "sandbox-secret";
@@ -169,15 +183,6 @@ class Sandbox {
     std::string email;
     TimePoint expires_at;
   };
-  struct Fault {
-    std::string method;  // empty: any
-    std::string path_prefix;
-    int status = 0;
-    int delay_ms = 0;
-    bool drop = false;
-    int retry_after = -1;
-    int times = 1;
-  };
   // A receiver for frontdoor's integrator webhooks (webhook_sink.cpp).
   struct Sink {
     std::vector<std::string> secrets;  // to check Frontdoor-Signature with
@@ -201,6 +206,9 @@ class Sandbox {
 
   void add_oauth_routes(frontdoor::http::Router& router);
   void add_directory_routes(frontdoor::http::Router& router);
+  void add_building_routes(frontdoor::http::Router& router);
+  void add_tenant_routes(frontdoor::http::Router& router);
+  void add_door_routes(frontdoor::http::Router& router);
   void add_keychain_routes(frontdoor::http::Router& router);
   void add_key_routes(frontdoor::http::Router& router);
   void add_event_routes(frontdoor::http::Router& router);
@@ -327,6 +335,21 @@ class Sandbox {
   std::string judge_scan(const VirtualKey* key, TimePoint now) const;
   AccessLog record_scan(const Device& device, VirtualKey* key, TimePoint now, bool granted);
   frontdoor::http::Response scan(const frontdoor::http::Request& request);
+  // Control (control.cpp): a seeded building with its doors (devices and access
+  // points) and units with their tenants, and everything forgotten at once.
+  frontdoor::http::Response seed_building(const frontdoor::http::Request& request);
+  void seed_doors(const Seed& seed, std::int64_t building_id, const std::string& created_at,
+                  nlohmann::json& result);
+  void seed_units(const Seed& seed, std::int64_t building_id, const std::string& created_at,
+                  nlohmann::json& result);
+  void reset();
+  // The message providers (providers.cpp): Twilio-style SMS, FCM and APNs.
+  frontdoor::http::Response twilio_send(const frontdoor::http::Request& request);
+  frontdoor::http::Response fcm_send(const frontdoor::http::Request& request);
+  frontdoor::http::Response apns_send(const frontdoor::http::Request& request);
+  frontdoor::http::Response expire_tokens(const frontdoor::http::Request& request);
+  frontdoor::http::Response requests_seen(const frontdoor::http::Request& request);
+  frontdoor::http::Response messages_seen(const frontdoor::http::Request& request);
   // At the door (events.cpp): a door release, a building's calls and access logs
   // the caller may see, and the control routes that place a call and move it on.
   frontdoor::http::Response release_door(const frontdoor::http::Request& request, const Caller& me);
