@@ -53,8 +53,7 @@ bool BmxService::door_released_since(const std::string& property_id, std::int64_
   auto site = site_access(property_id);
   if (!site) return false;
   for (const auto& log : client_.list_access_logs_since(*site->token, site->building_id, since)) {
-    if (log.access_point_id == access_point_id && log.tenant_id == tenant_id &&
-        log.release_status == "Unlocked") {
+    if (log.access_point_id == access_point_id && log.tenant_id == tenant_id && log.unlocked()) {
       return true;
     }
   }

@@ -100,7 +100,7 @@ void PassesService::revoke_all_at(pqxx::work& tx, const auth::Principal& actor,
 }
 
 void PassesService::on_access(const bmx::VerifiedAccess& event) {
-  if (event.access.release_status != "Unlocked" || !event.access.tenant_id) return;
+  if (!event.access.unlocked() || !event.access.tenant_id) return;
   const auto candidates = pool_.run([&](pqxx::connection& connection) {
     pqxx::nontransaction tx(connection);
     return store::usage_candidates(tx, event.property_id, *event.access.tenant_id, clock_.now());
@@ -128,7 +128,7 @@ void PassesService::record_use(const std::string& property_id,
     if (used->first_arrival) {
       audit_.record(tx, system,
                     {property_id, "visitor.arrived", "visitor", candidate.visitor_id, {}});
-      tell_host(tx, candidate, property_id, "arrived",
+      tell_host(tx, candidate, property_id, Told::arrived,
                 notify::visitor_arrived_push(candidate.visitor_name));
     }
     if (used->cap_reached) {
@@ -147,7 +147,7 @@ void PassesService::record_use(const std::string& property_id,
         if (revoked && revoked->has_keychain) {
           queue_deletion(tx, candidate.visitor_id, property_id, notify::Channel::bmx_urgent);
         }
-        tell_host(tx, candidate, property_id, "used-up",
+        tell_host(tx, candidate, property_id, Told::used_up,
                   notify::pass_used_up_push(candidate.visitor_name, key.usage_count));
       }
     }
@@ -156,14 +156,16 @@ void PassesService::record_use(const std::string& property_id,
 }
 
 void PassesService::tell_host(pqxx::work& tx, const store::UsageCandidate& candidate,
-                              const std::string& property_id, const std::string& what,
+                              const std::string& property_id, Told what,
                               const notify::PushText& text) const {
   if (!candidate.host_user_id) return;
-  const auto type = what == "arrived" ? "visitor_arrived" : "pass_used_up";
-  outbox_.enqueue(tx, notify::push_message(what + ":" + candidate.visitor_id,
-                                           *candidate.host_user_id, text.title, text.body,
-                                           {{"type", type}, {"visitor_id", candidate.visitor_id}},
-                                           false, {}, property_id));
+  const bool arrived = what == Told::arrived;
+  const std::string key = arrived ? "arrived:" : "used-up:";
+  const auto type = arrived ? "visitor_arrived" : "pass_used_up";
+  outbox_.enqueue(
+      tx, notify::push_message(key + candidate.visitor_id, *candidate.host_user_id, text.title,
+                               text.body, {{"type", type}, {"visitor_id", candidate.visitor_id}},
+                               false, {}, property_id));
 }
 
 // ---------------------------------------------------------------------------

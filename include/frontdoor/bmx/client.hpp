@@ -146,8 +146,10 @@ struct AccessLog {
   std::int64_t id = 0;
   std::optional<std::int64_t> tenant_id;
   std::optional<std::int64_t> access_point_id;
-  std::string release_status;
+  std::string release_status;  // BMX's words: "Unlocked", "Denied"
   std::string entry_method;
+  // The door opened for this entry.
+  bool unlocked() const { return release_status == "Unlocked"; }
 };
 
 struct AccessPoint {

@@ -96,10 +96,11 @@ class PassesService {
   // One key's new count, in one transaction with what it causes.
   void record_use(const std::string& property_id, const store::UsageCandidate& candidate,
                   const bmx::VirtualKey& key) const;
-  // A push to the resident who invited the visitor (staff visitors have none).
+  // A push to the resident who invited the visitor (staff visitors have none):
+  // the visitor arrived, or the pass's last entry was used.
+  enum class Told { arrived, used_up };
   void tell_host(pqxx::work& tx, const store::UsageCandidate& candidate,
-                 const std::string& property_id, const std::string& what,
-                 const notify::PushText& text) const;
+                 const std::string& property_id, Told what, const notify::PushText& text) const;
   // The keychain of a revoked pass is deleted at BMX through the outbox.
   void queue_deletion(pqxx::work& tx, const std::string& visitor_id, const std::string& property_id,
                       notify::Channel lane = notify::Channel::bmx) const;
