@@ -17,27 +17,22 @@ std::string with_connect_timeout(const std::string& url, std::chrono::seconds ti
   return url + (url.find('?') == std::string::npos ? "?" : "&") + setting;
 }
 
-long long sweep(Pool& pool, const std::string& statement, long long retention_seconds,
-                int most_batches) {
-  constexpr int kBatch = 1000;
-  long long deleted = 0;
-  for (int batch = 0; batch < most_batches; ++batch) {
-    const auto rows = pool.run([&](pqxx::connection& connection) {
-      pqxx::nontransaction tx(connection);
-      return tx.exec_prepared(statement, retention_seconds, kBatch).affected_rows();
-    });
-    deleted += static_cast<long long>(rows);
-    if (rows < kBatch) break;
-  }
-  return deleted;
-}
-
 long long sweep(Pool& pool, const Statement& statement, long long retention_seconds,
                 int most_batches) {
   if (statement.parameters != 2) {
     throw std::logic_error("a sweep statement takes the retention and the batch size");
   }
-  return sweep(pool, std::string(statement.name), retention_seconds, most_batches);
+  constexpr int kBatch = 1000;
+  long long deleted = 0;
+  for (int batch = 0; batch < most_batches; ++batch) {
+    const auto rows = pool.run([&](pqxx::connection& connection) {
+      pqxx::nontransaction tx(connection);
+      return exec(tx, statement, retention_seconds, kBatch).affected_rows();
+    });
+    deleted += static_cast<long long>(rows);
+    if (rows < kBatch) break;
+  }
+  return deleted;
 }
 
 Pool::Pool(PoolOptions options)

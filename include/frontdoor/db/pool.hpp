@@ -25,9 +25,6 @@ std::string with_connect_timeout(const std::string& url, std::chrono::seconds ti
 // until one comes back short or `most_batches` ran (the rest waits for the next
 // sweep), so that a sweep never holds locks or a connection for long.
 class Pool;
-long long sweep(Pool& pool, const std::string& statement, long long retention_seconds,
-                int most_batches = 20);
-// The same by its declaration (its two parameters: the retention and the batch).
 long long sweep(Pool& pool, const Statement& statement, long long retention_seconds,
                 int most_batches = 20);
 
